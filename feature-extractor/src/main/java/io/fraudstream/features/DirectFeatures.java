@@ -1,0 +1,145 @@
+package io.fraudstream.features;
+
+/**
+ * The features read straight off the history (no attention), shared by both kernels. Every value is finite;
+ * "no previous transaction" and "location unknown" have explicit indicator features and encode as 0
+ * (except the time gap, which then reads as {@link #NO_PREVIOUS_SECONDS}: "long ago").
+ */
+final class DirectFeatures {
+    static final String[] NAMES = {
+        "has_prev",
+        "log1p_secs_since_prev",
+        "log1p_km_from_prev",
+        "log1p_speed_kmh_from_prev",
+        "count_1h",
+        "count_24h",
+        "count_7d",
+        "amount_zscore",
+        "log1p_amount",
+        "first_use_merchant",
+        "first_use_category",
+        "log1p_km_from_home",
+        "home_distance_known",
+        "merchant_location_known",
+        "night_time",
+        "history_len",
+    };
+    static final int COUNT = NAMES.length;
+    /** The time gap used when there is no previous transaction: 30 days. */
+    static final double NO_PREVIOUS_SECONDS = 30.0 * 86400.0;
+    /** Added to the variance of log1p(amount) so a constant history gives a finite z-score. */
+    static final double ZSCORE_VARIANCE_FLOOR = 0.01;
+    static final long HOUR_MS = 3_600_000L;
+
+    private DirectFeatures() {}
+
+    /** Writes {@link #COUNT} features at {@code out[o..]}; fills the explanation's facts when given. */
+    static void compute(CardHistory h, RawTransaction tx, float[] out, int o, Explanation explanation) {
+        final long t = tx.eventTimeMillis();
+        final int n = h.size;
+        final boolean known = tx.merchantLocationKnown();
+        final double lat = (float) tx.merchantLat();
+        final double lon = (float) tx.merchantLon();
+        final float homeKm = TokenEncoder.homeKm(tx);
+
+        int atOrBefore = h.countAtOrBefore(t);
+        boolean hasPrev = atOrBefore > 0;
+        double secs = NO_PREVIOUS_SECONDS;
+        double kmPrev = Double.NaN;
+        double speed = Double.NaN;
+        if (hasPrev) {
+            int p = h.slot(atOrBefore - 1);
+            secs = (t - h.time[p]) / 1000.0;
+            if (known && h.locKnown[p] != 0f) {
+                kmPrev = Geo.haversineKm(lat, lon, h.lat[p], h.lon[p]);
+                speed = kmPrev / Math.max(secs / 3600.0, 1.0 / 60.0);
+            }
+        }
+        out[o] = hasPrev ? 1f : 0f;
+        out[o + 1] = (float) Math.log1p(secs);
+        out[o + 2] = kmPrev == kmPrev ? (float) Math.log1p(kmPrev) : 0f;
+        out[o + 3] = speed == speed ? (float) Math.log1p(speed) : 0f;
+        out[o + 4] = atOrBefore - h.countBefore(t - HOUR_MS);
+        out[o + 5] = atOrBefore - h.countBefore(t - 24 * HOUR_MS);
+        out[o + 6] = atOrBefore - h.countBefore(t - 7 * 24 * HOUR_MS);
+
+        double logAmount = Math.log1p((float) tx.amount());
+        out[o + 7] = (float) zscore(h, logAmount);
+        out[o + 8] = (float) logAmount;
+        out[o + 9] = contains(h.merchantHash, h, TokenEncoder.stableHash(tx.merchantId())) ? 0f : 1f;
+        out[o + 10] = contains(h.categoryHash, h, TokenEncoder.categoryHash(tx.merchantCategory())) ? 0f : 1f;
+        boolean homeKnown = homeKm == homeKm;
+        out[o + 11] = homeKnown ? (float) Math.log1p(homeKm) : 0f;
+        out[o + 12] = homeKnown ? 1f : 0f;
+        out[o + 13] = known ? 1f : 0f;
+        out[o + 14] = isNight(tx) ? 1f : 0f;
+        out[o + 15] = n;
+        if (explanation != null) {
+            explanation.setFacts(hasPrev, hasPrev ? secs : Double.NaN, kmPrev, speed,
+                    homeKnown ? homeKm : Double.NaN);
+        }
+    }
+
+    /** (x - mean) / sqrt(var + floor) over the history's log1p(amount); 0 for an empty history. */
+    private static double zscore(CardHistory h, double x) {
+        int n = h.size;
+        if (n == 0) {
+            return 0.0;
+        }
+        float[] a = h.logAmount;
+        // Four accumulators: a single double reduction chain is latency-bound (C2 does not vectorize it).
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += a[j];
+            s1 += a[j + 1];
+            s2 += a[j + 2];
+            s3 += a[j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += a[j];
+        }
+        double mean = ((s0 + s1) + (s2 + s3)) / n;
+        double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+        j = 0;
+        for (; j + 3 < n; j += 4) {
+            double d0 = a[j] - mean;
+            double d1 = a[j + 1] - mean;
+            double d2 = a[j + 2] - mean;
+            double d3 = a[j + 3] - mean;
+            q0 += d0 * d0;
+            q1 += d1 * d1;
+            q2 += d2 * d2;
+            q3 += d3 * d3;
+        }
+        for (; j < n; j++) {
+            double d0 = a[j] - mean;
+            q0 += d0 * d0;
+        }
+        double var = ((q0 + q1) + (q2 + q3)) / n;
+        return (x - mean) / Math.sqrt(var + ZSCORE_VARIANCE_FLOOR);
+    }
+
+    /** Whether any live slot holds {@code value}; scans newest first, where repeats usually are. */
+    private static boolean contains(int[] column, CardHistory h, int value) {
+        for (int i = h.size - 1; i >= 0; i--) {
+            if (column[h.slot(i)] == value) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Night is 00:00-06:00 local solar time: UTC shifted by longitude / 15 h, taking the home longitude when
+     * known, else the merchant's, else UTC (no time-zone database needed, same everywhere).
+     */
+    static boolean isNight(RawTransaction tx) {
+        double lonShift = tx.homeLocationKnown() ? (float) tx.homeLon()
+                : tx.merchantLocationKnown() ? (float) tx.merchantLon() : 0.0;
+        double hourUtc = Math.floorMod(tx.eventTimeMillis(), TokenEncoder.MILLIS_PER_DAY) / (double) HOUR_MS;
+        double local = hourUtc + lonShift / 15.0;
+        local = local - 24.0 * Math.floor(local / 24.0);
+        return local < 6.0;
+    }
+}

@@ -1,0 +1,401 @@
+package io.fraudstream.features;
+
+import java.util.Arrays;
+
+/**
+ * Per-event feature extraction: sparse top-k multi-head attention over a card's history plus direct
+ * temporal/spatial features. The plain-Java kernel.
+ *
+ * <p>Thread-confined: one instance per task thread. It owns all scratch buffers, so {@link #extract}
+ * allocates nothing once the buffers have grown to the largest history seen.
+ *
+ * <p>Per head h (head width dh = d / H), for every past transaction j:
+ * {@code s_j = q_h . K_hj / sqrt(dh) - alpha_h * log1p(|dt| hours) - beta_h * log1p(local km)}; the spatial term
+ * is 0 when either location is unknown. SPARSE_TOP_K keeps the k best scores (ties: the older entry) and
+ * softmaxes over those only; every other position has weight exactly 0. DENSE softmaxes over all n (and
+ * SPARSE_TOP_K with k >= n is computed by the same code, so it equals DENSE exactly). The context is
+ * {@code sum_j w_hj V_hj}; the summaries use the head-averaged weights p_j.
+ */
+public final class FeatureExtractor {
+    static final String[] ATTENTION_SUMMARY_NAMES = {
+        "attn_max_score",
+        "attn_entropy",
+        "attn_share_24h",
+        "attn_wmean_amount_log_ratio",
+        "attn_wmean_log1p_km",
+    };
+    private static final float HOURS_PER_MS = 1f / 3_600_000f;
+
+    private final ExtractorConfig config;
+    private final ExtractorWeights weights;
+    private final TokenEncoder encoder = new TokenEncoder();
+    private final String[] names;
+    private final int d;
+    private final int heads;
+    private final int dh;
+    private final float invSqrtDh;
+    /** Transposed projections, [F][d]: y += x_c * W^T[c] is a whole-array axpy (vectorizes). */
+    private final float[][] wqT;
+    private final float[][] wkT;
+    private final float[][] wvT;
+
+    // scratch, thread-confined
+    private final float[] token = new float[TokenEncoder.WIDTH];
+    private final float[] q;
+    private final float[] kv;
+    private final float[] ctx;
+    private final int[] heapIdx;
+    private final float[] heapVal;
+    private final float[] heapW;
+    private float[] dtHours = new float[0];
+    private float[] logT = new float[0];
+    private float[] dist = new float[0];
+    private float[] logS = new float[0];
+    private float[] scores = new float[0];
+    private float[] denseW = new float[0];
+    private float[] pAcc = new float[0];
+    private int[] bits = new int[0];
+    private int[] touched = new int[0];
+    private int touchedCount;
+
+    public FeatureExtractor(ExtractorConfig config, ExtractorWeights weights) {
+        if (weights.dim() != config.dim() || weights.heads() != config.heads()
+                || weights.tokenWidth() != TokenEncoder.WIDTH) {
+            throw new IllegalArgumentException("weights " + weights + " do not fit " + config + " with F = "
+                    + TokenEncoder.WIDTH);
+        }
+        this.config = config;
+        this.weights = weights;
+        this.d = config.dim();
+        this.heads = config.heads();
+        this.dh = config.headDim();
+        this.invSqrtDh = (float) (1.0 / Math.sqrt(dh));
+        this.names = featureNames(d);
+        this.wqT = transpose(weights.wq(), d);
+        this.wkT = transpose(weights.wk(), d);
+        this.wvT = transpose(weights.wv(), d);
+        this.q = new float[d];
+        this.kv = new float[d];
+        this.ctx = new float[d];
+        this.heapIdx = new int[config.k()];
+        this.heapVal = new float[config.k()];
+        this.heapW = new float[config.k()];
+    }
+
+    /** Feature names for model width d; the order of {@link #extract}'s output. */
+    public static String[] featureNames(int d) {
+        String[] out = new String[d + ATTENTION_SUMMARY_NAMES.length + DirectFeatures.COUNT];
+        for (int i = 0; i < d; i++) {
+            out[i] = "attn_ctx_" + i;
+        }
+        System.arraycopy(ATTENTION_SUMMARY_NAMES, 0, out, d, ATTENTION_SUMMARY_NAMES.length);
+        System.arraycopy(DirectFeatures.NAMES, 0, out, d + ATTENTION_SUMMARY_NAMES.length, DirectFeatures.COUNT);
+        return out;
+    }
+
+    private static float[][] transpose(float[] w, int d) {
+        int f = w.length / d;
+        float[][] t = new float[f][d];
+        for (int r = 0; r < d; r++) {
+            for (int c = 0; c < f; c++) {
+                t[c][r] = w[r * f + c];
+            }
+        }
+        return t;
+    }
+
+    public String[] featureNames() { return names.clone(); }
+    public int featureCount() { return names.length; }
+    public ExtractorConfig config() { return config; }
+    public ExtractorWeights weights() { return weights; }
+
+    /**
+     * Computes the features of {@code current} against {@code history} (which must not yet contain it) into
+     * {@code out[0 .. featureCount())}. Refreshes the history's K/V cache first when it belongs to another
+     * model version or has entries added since. {@code explanation} may be null.
+     */
+    public void extract(CardHistory history, RawTransaction current, float[] out, Explanation explanation) {
+        if (out.length < names.length) {
+            throw new IllegalArgumentException("out has " + out.length + " slots, need " + names.length);
+        }
+        if (explanation != null) {
+            explanation.clear();
+        }
+        int n = history.size;
+        Arrays.fill(out, 0, d + ATTENTION_SUMMARY_NAMES.length, 0f);
+        if (config.mode() != AttentionMode.NONE && n > 0) {
+            refreshCache(history);
+            attend(history, current, out, explanation);
+        }
+        DirectFeatures.compute(history, current, out, d + ATTENTION_SUMMARY_NAMES.length, explanation);
+    }
+
+    /** Brings the history's K/V cache to this model's version, computing only what is missing. */
+    void refreshCache(CardHistory h) {
+        if (!weights.modelVersion().equals(h.kvVersion) || h.kvDim != d) {
+            h.resetCache(weights.modelVersion(), d);
+        }
+        int remaining = h.kvInvalidCount;
+        // New entries are usually the newest: scan from the end.
+        for (int i = h.size - 1; i >= 0 && remaining > 0; i--) {
+            int s = h.slot(i);
+            if (!h.kvValid[s]) {
+                TokenEncoder.encodeFields(h.time[s], h.amount[s], h.locKnown[s] != 0f ? h.lat[s] : Float.NaN,
+                        h.locKnown[s] != 0f ? h.lon[s] : Float.NaN, h.homeKm[s], h.categoryHash[s], h.channel[s],
+                        token, 0);
+                project(wkT, token, kv);
+                for (int c = 0; c < d; c++) {
+                    h.keys[c][s] = kv[c];
+                }
+                project(wvT, token, h.values, s * d);
+                h.kvValid[s] = true;
+                remaining--;
+            }
+        }
+        h.kvInvalidCount = 0;
+    }
+
+    private void project(float[][] wT, float[] x, float[] y) {
+        Arrays.fill(y, 0, d, 0f);
+        for (int c = 0; c < wT.length; c++) {
+            float xc = x[c];
+            if (xc != 0f) {
+                float[] col = wT[c];
+                for (int r = 0; r < d; r++) {
+                    y[r] += xc * col[r];
+                }
+            }
+        }
+    }
+
+    private void project(float[][] wT, float[] x, float[] y, int offset) {
+        project(wT, x, kv);
+        System.arraycopy(kv, 0, y, offset, d);
+    }
+
+    private void ensureScratch(int cap) {
+        if (dtHours.length < cap) {
+            dtHours = new float[cap];
+            logT = new float[cap];
+            dist = new float[cap];
+            logS = new float[cap];
+            scores = new float[cap];
+            denseW = new float[cap];
+            pAcc = new float[cap];
+            bits = new int[cap];
+            touched = new int[Math.max(cap, heads * config.k())];
+        }
+    }
+
+    private void attend(CardHistory h, RawTransaction tx, float[] out, Explanation explanation) {
+        final int n = h.size;
+        ensureScratch(h.capacity);
+        encoder.encode(tx, token, 0);
+        project(wqT, token, q);
+
+        // Relative biases, shared by all heads: log1p(|dt| hours) and log1p(local km) (0 if unknown).
+        final long tq = tx.eventTimeMillis();
+        final long[] time = h.time;
+        final float[] dt = dtHours;
+        for (int j = 0; j < n; j++) {
+            dt[j] = Math.abs((float) (tq - time[j])) * HOURS_PER_MS;
+        }
+        FastMath.log1p(dt, logT, bits, n);
+        final boolean qKnown = tx.merchantLocationKnown();
+        if (qKnown) {
+            final float qLat = (float) tx.merchantLat();
+            final float qLon = (float) tx.merchantLon();
+            final float qCos = (float) Math.cos(Math.toRadians(qLat));
+            final float kmPerDeg = (float) Geo.KM_PER_DEGREE;
+            final float[] lat = h.lat;
+            final float[] lon = h.lon;
+            final float[] cosLat = h.cosLat;
+            final float[] known = h.locKnown;
+            final float[] dk = dist;
+            for (int j = 0; j < n; j++) {
+                float dLat = qLat - lat[j];
+                float dLon = Math.abs(qLon - lon[j]);
+                dLon = Math.min(dLon, 360f - dLon);
+                float x = dLon * 0.5f * (qCos + cosLat[j]);
+                dk[j] = kmPerDeg * (float) Math.sqrt(dLat * dLat + x * x) * known[j];
+            }
+            FastMath.log1p(dist, logS, bits, n);
+        }
+
+        boolean dense = config.mode() == AttentionMode.DENSE || n <= config.k();
+        touchedCount = 0;
+        float maxScore = Float.NEGATIVE_INFINITY;
+        final float invHeads = 1f / heads;
+        for (int hd = 0; hd < heads; hd++) {
+            float[] s = scores;
+            float a = -weights.alphaOf(hd);
+            float b = qKnown ? -weights.betaOf(hd) : 0f;
+            final float[] lt = logT;
+            final float[] ls = logS;
+            if (b != 0f) {
+                for (int j = 0; j < n; j++) {
+                    s[j] = a * lt[j] + b * ls[j];
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    s[j] = a * lt[j];
+                }
+            }
+            final int base = hd * dh;
+            for (int c = 0; c < dh; c++) {
+                final float qc = q[base + c] * invSqrtDh;
+                final float[] kc = h.keys[base + c];
+                for (int j = 0; j < n; j++) {
+                    s[j] += qc * kc[j];
+                }
+            }
+            maxScore = Math.max(maxScore, dense ? softmaxAll(s, n) : selectAndSoftmax(s, n));
+            // context and head-averaged weights
+            if (dense) {
+                for (int j = 0; j < n; j++) {
+                    accumulate(h.values, j, denseW[j], base, invHeads);
+                }
+            } else {
+                for (int i = 0; i < heapIdx.length; i++) {
+                    accumulate(h.values, heapIdx[i], heapW[i], base, invHeads);
+                }
+            }
+        }
+        System.arraycopy(ctx, 0, out, 0, d);
+        Arrays.fill(ctx, 0f);
+        summarize(h, tx, qKnown, maxScore, out, explanation);
+    }
+
+    private void accumulate(float[] values, int j, float w, int base, float invHeads) {
+        int vo = j * d + base;
+        for (int c = 0; c < dh; c++) {
+            ctx[base + c] += w * values[vo + c];
+        }
+        float ph = w * invHeads;
+        if (ph > 0f) {
+            if (pAcc[j] == 0f) {
+                touched[touchedCount++] = j;
+            }
+            pAcc[j] += ph;
+        }
+    }
+
+    /** Dense softmax of s[0..n) into denseW; returns the max score. */
+    private float softmaxAll(float[] s, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, s[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            float e = (float) Math.exp(s[j] - max);
+            denseW[j] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int j = 0; j < n; j++) {
+            denseW[j] *= inv;
+        }
+        return max;
+    }
+
+    /**
+     * Top-k of s[0..n) (n > k) into heapIdx/heapVal (a min-heap: root = worst kept; ties prefer the lower
+     * index), then softmax over the kept only into heapW. Returns the max score.
+     */
+    private float selectAndSoftmax(float[] s, int n) {
+        final int k = heapIdx.length;
+        for (int i = 0; i < k; i++) {
+            heapIdx[i] = i;
+            heapVal[i] = s[i];
+        }
+        for (int i = k / 2 - 1; i >= 0; i--) {
+            siftDown(i, k);
+        }
+        float threshold = heapVal[0];
+        for (int j = k; j < n; j++) {
+            // A later index with an equal score is worse than everything kept: strict '>' is the tie rule.
+            if (s[j] > threshold) {
+                heapIdx[0] = j;
+                heapVal[0] = s[j];
+                siftDown(0, k);
+                threshold = heapVal[0];
+            }
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            max = Math.max(max, heapVal[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < k; i++) {
+            float e = (float) Math.exp(heapVal[i] - max);
+            heapW[i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < k; i++) {
+            heapW[i] *= inv;
+        }
+        return max;
+    }
+
+    /** Whether (va, ia) ranks below (vb, ib): lower score, or equal score and higher index. */
+    private static boolean worse(float va, int ia, float vb, int ib) {
+        return va < vb || (va == vb && ia > ib);
+    }
+
+    private void siftDown(int i, int k) {
+        int idx = heapIdx[i];
+        float val = heapVal[i];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= k) {
+                break;
+            }
+            if (child + 1 < k && worse(heapVal[child + 1], heapIdx[child + 1], heapVal[child], heapIdx[child])) {
+                child++;
+            }
+            if (!worse(heapVal[child], heapIdx[child], val, idx)) {
+                break;
+            }
+            heapIdx[i] = heapIdx[child];
+            heapVal[i] = heapVal[child];
+            i = child;
+        }
+        heapIdx[i] = idx;
+        heapVal[i] = val;
+    }
+
+    private void summarize(CardHistory h, RawTransaction tx, boolean qKnown, float maxScore, float[] out,
+            Explanation explanation) {
+        final long tq = tx.eventTimeMillis();
+        double entropy = 0;
+        double share24h = 0;
+        double wAmount = 0;
+        double wLogKm = 0;
+        double wKnown = 0;
+        for (int i = 0; i < touchedCount; i++) {
+            int j = touched[i];
+            double p = pAcc[j];
+            pAcc[j] = 0f;
+            entropy -= p * Math.log(p);
+            if (Math.abs(tq - h.time[j]) <= 24 * DirectFeatures.HOUR_MS) {
+                share24h += p;
+            }
+            wAmount += p * h.amount[j];
+            if (qKnown) {
+                wLogKm += p * h.locKnown[j] * logS[j];
+                wKnown += p * h.locKnown[j];
+            }
+            if (explanation != null) {
+                explanation.offer(h.id[j], h.time[j], (float) p);
+            }
+        }
+        int o = d;
+        out[o] = maxScore;
+        out[o + 1] = (float) entropy;
+        out[o + 2] = (float) share24h;
+        out[o + 3] = (float) (Math.log1p(wAmount) - Math.log1p((float) tx.amount()));
+        out[o + 4] = wKnown > 0 ? (float) (wLogKm / wKnown) : 0f;
+    }
+}

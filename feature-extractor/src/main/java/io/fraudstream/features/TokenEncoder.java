@@ -1,0 +1,109 @@
+package io.fraudstream.features;
+
+/**
+ * Query-independent encoding of one transaction into F = {@value #WIDTH} floats. Stateless and thread-safe.
+ *
+ * <pre>
+ *  0      log1p(amount)
+ *  1, 2   sin, cos of UTC hour of day (continuous)
+ *  3, 4   sin, cos of UTC day of week (Monday = 0)
+ *  5..7   merchant location as a unit 3-vector (0, 0, 0 when unknown)
+ *  8      1 if the merchant location is unknown
+ *  9      log1p(km from the card's home), 0 when unknown
+ *  10     1 if the distance from home is unknown
+ *  11..26 merchant category, one-hot over {@value #CATEGORY_BUCKETS} hashed buckets
+ *  27..31 channel one-hot (by {@link Channel} ordinal)
+ * </pre>
+ *
+ * The encoding is computed from the values the history stores (amount and coordinates rounded to float),
+ * so a transaction encodes identically as a query and, later, as a stored key. It never produces NaN.
+ */
+public final class TokenEncoder {
+    public static final int CATEGORY_BUCKETS = 16;
+    public static final int WIDTH = 11 + CATEGORY_BUCKETS + 5;
+
+    static final int IDX_CATEGORY = 11;
+    static final int IDX_CHANNEL = IDX_CATEGORY + CATEGORY_BUCKETS;
+    static final long MILLIS_PER_DAY = 86_400_000L;
+    private static final double TWO_PI = 2.0 * Math.PI;
+
+    /** F. */
+    public int width() {
+        return WIDTH;
+    }
+
+    /** Writes the token of {@code tx} into {@code out[offset .. offset + width())}. */
+    public void encode(RawTransaction tx, float[] out, int offset) {
+        float lat = (float) tx.merchantLat();
+        float lon = (float) tx.merchantLon();
+        boolean known = tx.merchantLocationKnown();
+        encodeFields(tx.eventTimeMillis(), (float) tx.amount(), known ? lat : Float.NaN, known ? lon : Float.NaN,
+                homeKm(tx), categoryHash(tx.merchantCategory()), tx.channel().ordinal(), out, offset);
+    }
+
+    /** Distance from home in km as the history stores it (float), or NaN when either location is unknown. */
+    static float homeKm(RawTransaction tx) {
+        if (!tx.merchantLocationKnown() || !tx.homeLocationKnown()) {
+            return Float.NaN;
+        }
+        return (float) Geo.haversineKm((float) tx.merchantLat(), (float) tx.merchantLon(), (float) tx.homeLat(),
+                (float) tx.homeLon());
+    }
+
+    /** Encoding from stored fields; NaN lat/lon or homeKm mean unknown. */
+    static void encodeFields(long timeMillis, float amount, float lat, float lon, float homeKm, int categoryHash,
+            int channelOrdinal, float[] out, int o) {
+        java.util.Arrays.fill(out, o, o + WIDTH, 0f);
+        out[o] = (float) Math.log1p(amount);
+        long msOfDay = Math.floorMod(timeMillis, MILLIS_PER_DAY);
+        double hourAngle = TWO_PI * msOfDay / MILLIS_PER_DAY;
+        out[o + 1] = (float) Math.sin(hourAngle);
+        out[o + 2] = (float) Math.cos(hourAngle);
+        double dayAngle = TWO_PI * weekday(timeMillis) / 7.0;
+        out[o + 3] = (float) Math.sin(dayAngle);
+        out[o + 4] = (float) Math.cos(dayAngle);
+        if (lat == lat && lon == lon) {
+            double p = Math.toRadians(lat);
+            double l = Math.toRadians(lon);
+            out[o + 5] = (float) (Math.cos(p) * Math.cos(l));
+            out[o + 6] = (float) (Math.cos(p) * Math.sin(l));
+            out[o + 7] = (float) Math.sin(p);
+        } else {
+            out[o + 8] = 1f;
+        }
+        if (homeKm == homeKm) {
+            out[o + 9] = (float) Math.log1p(homeKm);
+        } else {
+            out[o + 10] = 1f;
+        }
+        out[o + IDX_CATEGORY + categoryBucket(categoryHash)] = 1f;
+        out[o + IDX_CHANNEL + Channel.ofOrdinal(channelOrdinal).ordinal()] = 1f;
+    }
+
+    /** Day of week in UTC, Monday = 0 (1970-01-01 was a Thursday). */
+    static int weekday(long timeMillis) {
+        return (int) Math.floorMod(Math.floorDiv(timeMillis, MILLIS_PER_DAY) + 3, 7L);
+    }
+
+    /**
+     * Stable 32-bit hash of a string: {@link String#hashCode()} (fixed by the Java spec) through the
+     * MurmurHash3 finalizer so that similar names spread over buckets.
+     */
+    static int stableHash(String s) {
+        int h = s.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >>> 16;
+        return h;
+    }
+
+    static int categoryHash(String category) {
+        return stableHash(category);
+    }
+
+    static int categoryBucket(int categoryHash) {
+        return Math.floorMod(categoryHash, CATEGORY_BUCKETS);
+    }
+}
