@@ -105,7 +105,7 @@ public final class CardHistory {
      */
     public boolean add(RawTransaction tx) {
         boolean known = tx.merchantLocationKnown();
-        return insert(tx.eventTimeMillis(), tx.transactionId(), (float) tx.amount(),
+        return insert(tx.eventTimeMillis(), tx.transactionId(), TokenEncoder.storedAmount(tx.amount()),
                 known ? (float) tx.merchantLat() : Float.NaN, known ? (float) tx.merchantLon() : Float.NaN,
                 TokenEncoder.homeKm(tx), (byte) tx.channel().ordinal(),
                 TokenEncoder.categoryHash(tx.merchantCategory()), TokenEncoder.stableHash(tx.merchantId()));
@@ -264,6 +264,39 @@ public final class CardHistory {
         capacity = cap;
     }
 
+    /**
+     * Moves a full, head-0 window (no cache) so that its oldest entry sits at slot {@code newHead}: a restored
+     * history then has the physical layout of the one written, and the kernels sum in the same order, so
+     * scores after a restore are bit-identical to scores without one.
+     */
+    private void rotate(int newHead) {
+        if (newHead == 0) {
+            return;
+        }
+        time = rotated(time, newHead);
+        amount = rotated(amount, newHead);
+        logAmount = rotated(logAmount, newHead);
+        lat = rotated(lat, newHead);
+        lon = rotated(lon, newHead);
+        cosLat = rotated(cosLat, newHead);
+        locKnown = rotated(locKnown, newHead);
+        homeKm = rotated(homeKm, newHead);
+        channel = rotated(channel, newHead);
+        categoryHash = rotated(categoryHash, newHead);
+        merchantHash = rotated(merchantHash, newHead);
+        id = rotated(id, newHead);
+        head = newHead;
+    }
+
+    /** new[(shift + i) % cap] = old[i]. */
+    @SuppressWarnings("unchecked")
+    private <A> A rotated(A old, int shift) {
+        A out = (A) java.lang.reflect.Array.newInstance(old.getClass().getComponentType(), capacity);
+        System.arraycopy(old, 0, out, shift, capacity - shift);
+        System.arraycopy(old, capacity - shift, out, 0, shift);
+        return out;
+    }
+
     /** Makes the cache belong to {@code version} with width d: every slot invalid, arrays sized to capacity. */
     void resetCache(String version, int d) {
         if (kvValid == null || kvDim != d) {
@@ -289,7 +322,8 @@ public final class CardHistory {
     }
 
     /**
-     * Writes the state form, version 1: byte FORMAT_VERSION; varint window; varint n; then per entry, oldest
+     * Writes the state form, version 1: byte FORMAT_VERSION; varint window; varint n; varint head (ring
+     * position of the oldest entry, kept so a restore reproduces the summation order); then per entry, oldest
      * first: varint time delta from the previous entry (the first entry: 8-byte time), float amount, byte flags
      * (bits 0-2 channel ordinal, bit 3 merchant location known, bit 4 home distance known), [float lat,
      * float lon], [float homeKm], int category hash, int merchant-id hash, UTF transaction id.
@@ -298,6 +332,7 @@ public final class CardHistory {
         out.writeByte(FORMAT_VERSION);
         writeVarLong(out, window);
         writeVarLong(out, size);
+        writeVarLong(out, head);
         long prev = 0;
         for (int i = 0; i < size; i++) {
             int s = slot(i);
@@ -333,8 +368,10 @@ public final class CardHistory {
         }
         long window = readVarLong(in);
         long n = readVarLong(in);
-        if (window < 1 || window > ExtractorConfig.MAX_WINDOW || n < 0 || n > window) {
-            throw new IOException("corrupt CardHistory header: window " + window + ", size " + n);
+        long head = readVarLong(in);
+        if (window < 1 || window > ExtractorConfig.MAX_WINDOW || n < 0 || n > window || head >= window
+                || (head != 0 && n != window)) {
+            throw new IOException("corrupt CardHistory header: window " + window + ", size " + n + ", head " + head);
         }
         CardHistory h = new CardHistory((int) window);
         long t = 0;
@@ -354,6 +391,7 @@ public final class CardHistory {
             String txId = in.readUTF();
             h.insert(t, txId, amt, la, lo, hk, (byte) (flags & 7), cat, merch);
         }
+        h.rotate((int) head);
         return h;
     }
 

@@ -63,7 +63,7 @@ final class DirectFeatures {
         out[o + 5] = atOrBefore - h.countBefore(t - 24 * HOUR_MS);
         out[o + 6] = atOrBefore - h.countBefore(t - 7 * 24 * HOUR_MS);
 
-        double logAmount = Math.log1p((float) tx.amount());
+        double logAmount = Math.log1p(TokenEncoder.storedAmount(tx.amount()));
         out[o + 7] = (float) zscore(h, logAmount);
         out[o + 8] = (float) logAmount;
         out[o + 9] = contains(h.merchantHash, h, TokenEncoder.stableHash(tx.merchantId())) ? 0f : 1f;

@@ -395,7 +395,7 @@ public final class FeatureExtractor {
         out[o] = maxScore;
         out[o + 1] = (float) entropy;
         out[o + 2] = (float) share24h;
-        out[o + 3] = (float) (Math.log1p(wAmount) - Math.log1p((float) tx.amount()));
+        out[o + 3] = (float) (Math.log1p(wAmount) - Math.log1p(TokenEncoder.storedAmount(tx.amount())));
         out[o + 4] = wKnown > 0 ? (float) (wLogKm / wKnown) : 0f;
     }
 }

@@ -37,8 +37,15 @@ public final class TokenEncoder {
         float lat = (float) tx.merchantLat();
         float lon = (float) tx.merchantLon();
         boolean known = tx.merchantLocationKnown();
-        encodeFields(tx.eventTimeMillis(), (float) tx.amount(), known ? lat : Float.NaN, known ? lon : Float.NaN,
+        encodeFields(tx.eventTimeMillis(), storedAmount(tx.amount()), known ? lat : Float.NaN, known ? lon : Float.NaN,
                 homeKm(tx), categoryHash(tx.merchantCategory()), tx.channel().ordinal(), out, offset);
+    }
+
+    /** Amounts are stored as float, capped at {@value #MAX_AMOUNT} so that no input can overflow to infinity. */
+    static final double MAX_AMOUNT = 1e15;
+
+    static float storedAmount(double amount) {
+        return (float) Math.min(amount, MAX_AMOUNT);
     }
 
     /** Distance from home in km as the history stores it (float), or NaN when either location is unknown. */
