@@ -202,6 +202,13 @@ public final class CardHistory {
         return lo;
     }
 
+    /** The token of the entry in physical slot {@code s}, from its stored fields. */
+    void tokenAt(int s, float[] out, int offset) {
+        boolean known = locKnown[s] != 0f;
+        TokenEncoder.encodeFields(time[s], amount[s], known ? lat[s] : Float.NaN, known ? lon[s] : Float.NaN,
+                homeKm[s], categoryHash[s], channel[s], out, offset);
+    }
+
     private void move(int from, int to) {
         time[to] = time[from];
         id[to] = id[from];

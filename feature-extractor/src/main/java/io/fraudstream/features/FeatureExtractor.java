@@ -140,9 +140,7 @@ public final class FeatureExtractor {
         for (int i = h.size - 1; i >= 0 && remaining > 0; i--) {
             int s = h.slot(i);
             if (!h.kvValid[s]) {
-                TokenEncoder.encodeFields(h.time[s], h.amount[s], h.locKnown[s] != 0f ? h.lat[s] : Float.NaN,
-                        h.locKnown[s] != 0f ? h.lon[s] : Float.NaN, h.homeKm[s], h.categoryHash[s], h.channel[s],
-                        token, 0);
+                h.tokenAt(s, token, 0);
                 project(wkT, token, kv);
                 for (int c = 0; c < d; c++) {
                     h.keys[c][s] = kv[c];
