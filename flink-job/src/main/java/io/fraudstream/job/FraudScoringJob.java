@@ -1,0 +1,155 @@
+package io.fraudstream.job;
+
+import io.fraudstream.avro.DeadLetter;
+import io.fraudstream.avro.FraudAlert;
+import io.fraudstream.avro.FraudScore;
+import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.job.config.InvalidConfigurationException;
+import io.fraudstream.job.config.JobConfig;
+import io.fraudstream.job.config.JobOptions;
+import io.fraudstream.job.io.AvroRecordSerializer;
+import io.fraudstream.job.io.ModelDescriptorDeserializer;
+import io.fraudstream.job.io.RawRecord;
+import io.fraudstream.job.io.RawRecordDeserializer;
+import io.fraudstream.job.model.StoreModelRepository;
+import io.fraudstream.job.scoring.ScoringSettings;
+import io.fraudstream.job.validation.ValidationRules;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Entry point of the fraud-scoring job: reads the configuration, builds the Kafka sources and sinks
+ * and hands them to {@link FraudScoringPipeline}. The same class runs on a Flink cluster
+ * ({@code flink run flink-job-*-job.jar --kafka.bootstrap-servers ... --model.store ...}) and in the
+ * embedded local runner.
+ */
+public final class FraudScoringJob {
+
+    public static final String JOB_NAME = "fraud-scoring";
+
+    private FraudScoringJob() {}
+
+    public static void main(String[] args) throws Exception {
+        JobConfig config;
+        try {
+            config = JobConfig.fromArgs(args);
+        } catch (InvalidConfigurationException e) {
+            System.err.println("fraud-scoring: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
+        build(env, config);
+        env.execute(JOB_NAME);
+    }
+
+    /** Flink settings from the configuration plus the job's non-negotiables (no generic types). */
+    public static Configuration flinkConfiguration(JobConfig config) {
+        Configuration flink = config.flinkConfiguration();
+        // Anything that would silently fall back to Kryo fails at graph construction instead.
+        flink.set(PipelineOptions.GENERIC_TYPES, false);
+        return flink;
+    }
+
+    /** Wires Kafka sources, the scoring topology and Kafka sinks into {@code env}. */
+    public static FraudScoringPipeline.Outputs build(StreamExecutionEnvironment env, JobConfig config) {
+        env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        int parallelism = config.get(JobOptions.PARALLELISM);
+        if (parallelism > 0) {
+            env.setParallelism(parallelism);
+        }
+
+        DataStream<RawRecord> transactions = env.fromSource(transactionsSource(config),
+                        WatermarkStrategy.noWatermarks(), "transactions")
+                .uid(JobStreams.UID_TRANSACTIONS_SOURCE);
+        DataStream<ModelDescriptor> modelUpdates = env.fromSource(modelUpdatesSource(config),
+                        WatermarkStrategy.noWatermarks(), "model-updates")
+                .uid(JobStreams.UID_MODEL_UPDATES_SOURCE)
+                .setParallelism(1);
+
+        FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, modelUpdates,
+                ValidationRules.from(config), ScoringSettings.from(config), StoreModelRepository.factory(config));
+
+        outputs.scores().sinkTo(sink(config, JobOptions.SCORES_TOPIC, FraudScore.class, FraudScore::getCardId, "scores"))
+                .uid(JobStreams.UID_SCORES_SINK).name("fraud-scores sink");
+        outputs.alerts().sinkTo(sink(config, JobOptions.ALERTS_TOPIC, FraudAlert.class,
+                        a -> a.getScore().getCardId(), "alerts"))
+                .uid(JobStreams.UID_ALERTS_SINK).name("fraud-alerts sink");
+        outputs.shadowScores().sinkTo(sink(config, JobOptions.SHADOW_SCORES_TOPIC, FraudScore.class,
+                        FraudScore::getCardId, "shadow"))
+                .uid(JobStreams.UID_SHADOW_SINK).name("fraud-scores-shadow sink");
+        outputs.deadLetters().sinkTo(sink(config, JobOptions.DEAD_LETTER_TOPIC, DeadLetter.class,
+                        d -> d.getSourceTopic() + "-" + d.getSourcePartition() + "@" + d.getSourceOffset(), "dlq"))
+                .uid(JobStreams.UID_DLQ_SINK).name("dead-letter sink");
+        return outputs;
+    }
+
+    static KafkaSource<RawRecord> transactionsSource(JobConfig config) {
+        KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setTopics(config.get(JobOptions.TRANSACTIONS_TOPIC))
+                .setGroupId(config.get(JobOptions.GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperties(consumerProperties(config));
+        if (config.get(JobOptions.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    static KafkaSource<ModelDescriptor> modelUpdatesSource(JobConfig config) {
+        // Always from the beginning: the topic is compacted and small; the function ignores old versions.
+        KafkaSourceBuilder<ModelDescriptor> builder = KafkaSource.<ModelDescriptor>builder()
+                .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setTopics(config.get(JobOptions.MODEL_UPDATES_TOPIC))
+                .setGroupId(config.get(JobOptions.GROUP_ID) + "-models")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new ModelDescriptorDeserializer())
+                .setProperties(consumerProperties(config));
+        if (config.get(JobOptions.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    private static Properties consumerProperties(JobConfig config) {
+        Properties props = config.kafkaProperties();
+        // Only committed records of transactional producers are scored.
+        props.putIfAbsent("isolation.level", "read_committed");
+        props.putIfAbsent("partition.discovery.interval.ms", "60000");
+        return props;
+    }
+
+    static <T extends SpecificRecord> KafkaSink<T> sink(JobConfig config, org.apache.flink.configuration.ConfigOption<String> topic,
+            Class<T> type, SerializableFunction<T, String> key, String name) {
+        JobOptions.Delivery delivery = config.get(JobOptions.DELIVERY);
+        Properties props = config.kafkaProperties();
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // Must not exceed the broker's transaction.max.timeout.ms (15 min by default).
+        props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "900000");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new AvroRecordSerializer<>(config.get(topic), type, key))
+                .setDeliveryGuarantee(delivery == JobOptions.Delivery.EXACTLY_ONCE
+                        ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(config.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
+                .build();
+    }
+}

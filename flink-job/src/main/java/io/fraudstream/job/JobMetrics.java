@@ -1,0 +1,35 @@
+package io.fraudstream.job;
+
+import io.fraudstream.avro.DeadLetterReason;
+import java.util.Locale;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * Metric names (exported by the Prometheus reporter as {@code flink_taskmanager_job_task_operator_<name>}).
+ * The README's metrics table explains each.
+ */
+public final class JobMetrics {
+
+    public static final String RECORDS_IN = "fraudstreamRecordsIn";
+    public static final String DEAD_LETTERS = "fraudstreamDeadLetters";
+    public static final String SCORES_OUT = "fraudstreamScoresOut";
+    public static final String ALERTS = "fraudstreamAlerts";
+    public static final String SHADOW_SCORES = "fraudstreamShadowScores";
+    public static final String END_TO_END_LATENCY_MS = "fraudstreamEndToEndLatencyMs";
+    public static final String PROCESSING_LATENCY_US = "fraudstreamProcessingLatencyUs";
+    public static final String EXTRACTOR_TIME_NS = "fraudstreamExtractorNanos";
+    public static final String SCORE_PERMILLE = "fraudstreamScorePermille";
+    public static final String MODEL_VERSION_LOADED_AT = "fraudstreamModelLoadedAtMillis";
+    public static final String MODEL_VERSION = "fraudstreamModelVersion";
+    public static final String MODEL_SWAPS = "fraudstreamModelSwaps";
+    public static final String MODEL_REJECTIONS = "fraudstreamModelRejections";
+    public static final String CARDS_EXPIRED = "fraudstreamCardsExpired";
+
+    private JobMetrics() {}
+
+    /** One counter per dead-letter reason, as a label {@code reason="invalid_amount"}. */
+    public static Counter deadLetterCounter(MetricGroup group, DeadLetterReason reason) {
+        return group.addGroup("reason", reason.name().toLowerCase(Locale.ROOT)).counter(DEAD_LETTERS);
+    }
+}

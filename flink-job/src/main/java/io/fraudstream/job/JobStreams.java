@@ -1,0 +1,46 @@
+package io.fraudstream.job;
+
+import io.fraudstream.avro.DeadLetter;
+import io.fraudstream.avro.FraudAlert;
+import io.fraudstream.avro.FraudScore;
+import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.job.scoring.CardHistorySerializer;
+import io.fraudstream.features.CardHistory;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Side-output tags, state descriptors and operator uids, in one place for operators and tests.
+ * Uids are part of the savepoint contract: never change one without a state migration plan.
+ */
+public final class JobStreams {
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+    public static final OutputTag<FraudAlert> ALERTS = new OutputTag<>("alerts", new AvroTypeInfo<>(FraudAlert.class));
+    public static final OutputTag<FraudScore> SHADOW_SCORES =
+            new OutputTag<>("shadow-scores", new AvroTypeInfo<>(FraudScore.class));
+
+    /** The card's recent transactions (and its K/V cache), serialized by {@link CardHistorySerializer}. */
+    public static final ValueStateDescriptor<CardHistory> CARD_HISTORY =
+            new ValueStateDescriptor<>("card-history", CardHistorySerializer.INSTANCE);
+    /** Processing time of the card's latest transaction, for the inactivity cleanup timer. */
+    public static final ValueStateDescriptor<Long> LAST_SEEN = new ValueStateDescriptor<>("last-seen", Types.LONG);
+    /** Current champion and shadow descriptors by role name (broadcast, identical on every subtask). */
+    public static final MapStateDescriptor<String, ModelDescriptor> MODEL_DESCRIPTORS =
+            new MapStateDescriptor<>("model-descriptors", Types.STRING, new AvroTypeInfo<>(ModelDescriptor.class));
+
+    public static final String UID_TRANSACTIONS_SOURCE = "transactions-source";
+    public static final String UID_MODEL_UPDATES_SOURCE = "model-updates-source";
+    public static final String UID_DECODE = "decode-validate";
+    public static final String UID_SCORE = "card-scoring";
+    public static final String UID_SCORES_SINK = "scores-sink";
+    public static final String UID_ALERTS_SINK = "alerts-sink";
+    public static final String UID_SHADOW_SINK = "shadow-scores-sink";
+    public static final String UID_DLQ_SINK = "dead-letters-sink";
+
+    private JobStreams() {}
+}

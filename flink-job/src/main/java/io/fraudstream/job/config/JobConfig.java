@@ -1,0 +1,209 @@
+package io.fraudstream.job.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * The job's settings, read once from the command line (and an optional properties file), validated
+ * up front: a missing or invalid value fails start-up with a message naming the setting, instead of
+ * a task failing later. Keys that are not the job's own are handed to Flink unchanged (e.g.
+ * {@code state.backend.type: rocksdb}, {@code metrics.reporter.prom.*}).
+ */
+public final class JobConfig implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Key prefixes that belong to the job: an unknown key under one of them is a typo. */
+    private static final List<String> OWN_PREFIXES = List.of(
+            "kafka.", "topic.", "delivery.", "checkpoint.", "model.", "validation.", "dead-letter.", "alert.",
+            "job.", "source.", "state.card-");
+
+    private final Map<String, String> values;
+
+    private JobConfig(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+        validate();
+    }
+
+    /**
+     * Parses {@code --key value}, {@code --key=value} and {@code --config <file.properties>} (later
+     * arguments override the file).
+     */
+    public static JobConfig fromArgs(String... args) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> fromArgs = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new InvalidConfigurationException("unexpected argument '" + arg + "': use --<setting> <value>");
+            }
+            String key;
+            String value;
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                key = arg.substring(2, eq);
+                value = arg.substring(eq + 1);
+            } else {
+                key = arg.substring(2);
+                if (i + 1 >= args.length) {
+                    throw new InvalidConfigurationException("setting '" + key + "' has no value");
+                }
+                value = args[++i];
+            }
+            if (key.equals("config")) {
+                values.putAll(readFile(Path.of(value)));
+            } else {
+                fromArgs.put(key, value);
+            }
+        }
+        values.putAll(fromArgs);
+        return new JobConfig(values);
+    }
+
+    public static JobConfig fromMap(Map<String, String> values) {
+        return new JobConfig(values);
+    }
+
+    private static Map<String, String> readFile(Path file) {
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            props.load(reader);
+        } catch (IOException e) {
+            throw new InvalidConfigurationException("setting 'config': cannot read " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        props.stringPropertyNames().stream().sorted().forEach(k -> out.put(k, props.getProperty(k).trim()));
+        return out;
+    }
+
+    /** A new map with a key changed; for tests and tools. */
+    public JobConfig with(String key, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(values);
+        copy.put(key, value);
+        return new JobConfig(copy);
+    }
+
+    private void validate() {
+        Set<String> known = new HashSet<>();
+        for (ConfigOption<?> option : JobOptions.ALL) {
+            known.add(option.key());
+        }
+        for (String key : values.keySet()) {
+            boolean ours = OWN_PREFIXES.stream().anyMatch(key::startsWith);
+            if (ours && !known.contains(key) && !key.startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX)) {
+                throw new InvalidConfigurationException("unknown setting '" + key + "' (see README, Configuration)");
+            }
+        }
+        // Reading each option once makes every type error surface now, named.
+        for (ConfigOption<?> option : JobOptions.ALL) {
+            get(option);
+        }
+        require(JobOptions.BOOTSTRAP_SERVERS);
+        require(JobOptions.MODEL_STORE);
+        require(JobOptions.MODEL_PUBLIC_KEY);
+        require(JobOptions.MODEL_INITIAL_DESCRIPTOR);
+        positive(JobOptions.CHECKPOINT_INTERVAL);
+        positive(JobOptions.CARD_STATE_TTL);
+        positive(JobOptions.MAX_EVENT_AGE);
+        if (get(JobOptions.MAX_EVENT_LEAD).isNegative()) {
+            throw invalid(JobOptions.MAX_EVENT_LEAD, "must not be negative");
+        }
+        if (get(JobOptions.MAX_AMOUNT_MINOR) <= 0) {
+            throw invalid(JobOptions.MAX_AMOUNT_MINOR, "must be > 0");
+        }
+        if (get(JobOptions.MODEL_MAX_BYTES) <= 0) {
+            throw invalid(JobOptions.MODEL_MAX_BYTES, "must be > 0");
+        }
+        int payload = get(JobOptions.DEAD_LETTER_MAX_PAYLOAD);
+        if (payload < 0 || payload > 900_000) {
+            throw invalid(JobOptions.DEAD_LETTER_MAX_PAYLOAD, "must be in [0, 900000] (a Kafka message is at most 1 MB)");
+        }
+        for (ConfigOption<Integer> top : List.of(JobOptions.ALERT_TOP_ATTENDED, JobOptions.ALERT_TOP_CONTRIBUTIONS)) {
+            if (get(top) < 0 || get(top) > 100) {
+                throw invalid(top, "must be in [0, 100]");
+            }
+        }
+        int parallelism = get(JobOptions.PARALLELISM);
+        if (parallelism == 0 || parallelism < -1) {
+            throw invalid(JobOptions.PARALLELISM, "must be -1 (default) or >= 1");
+        }
+        for (ConfigOption<String> topic : List.of(JobOptions.TRANSACTIONS_TOPIC, JobOptions.SCORES_TOPIC,
+                JobOptions.SHADOW_SCORES_TOPIC, JobOptions.ALERTS_TOPIC, JobOptions.DEAD_LETTER_TOPIC,
+                JobOptions.MODEL_UPDATES_TOPIC)) {
+            if (!get(topic).matches("[a-zA-Z0-9._-]{1,249}")) {
+                throw invalid(topic, "is not a legal Kafka topic name");
+            }
+        }
+    }
+
+    private void require(ConfigOption<String> option) {
+        String value = get(option);
+        if (value == null || value.isBlank()) {
+            throw new InvalidConfigurationException("missing required setting '" + option.key() + "': "
+                    + option.description().toString());
+        }
+    }
+
+    private void positive(ConfigOption<Duration> option) {
+        Duration value = get(option);
+        if (value.isZero() || value.isNegative()) {
+            throw invalid(option, "must be > 0");
+        }
+    }
+
+    private InvalidConfigurationException invalid(ConfigOption<?> option, String why) {
+        return new InvalidConfigurationException(
+                "invalid setting '" + option.key() + "' = '" + values.get(option.key()) + "': " + why);
+    }
+
+    public <T> T get(ConfigOption<T> option) {
+        try {
+            return flinkView().get(option);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("invalid setting '" + option.key() + "' = '"
+                    + values.get(option.key()) + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Kafka client properties from {@code kafka.properties.*} (security, timeouts, ...). */
+    public Properties kafkaProperties() {
+        Properties props = new Properties();
+        values.forEach((k, v) -> {
+            if (k.startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX)) {
+                props.setProperty(k.substring(JobOptions.KAFKA_PROPERTIES_PREFIX.length()), v);
+            }
+        });
+        return props;
+    }
+
+    /** Settings that are not the job's own, for Flink's execution environment. */
+    public Configuration flinkConfiguration() {
+        Map<String, String> flink = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (OWN_PREFIXES.stream().noneMatch(k::startsWith)) {
+                flink.put(k, v);
+            }
+        });
+        return Configuration.fromMap(flink);
+    }
+
+    private Configuration flinkView() {
+        return Configuration.fromMap(values);
+    }
+
+    public Map<String, String> asMap() {
+        return values;
+    }
+}

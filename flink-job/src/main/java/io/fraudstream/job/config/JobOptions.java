@@ -1,0 +1,112 @@
+package io.fraudstream.job.config;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import io.fraudstream.schemas.Topics;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every setting of the fraud-scoring job: key, type, default and meaning. {@link JobConfig} reads and
+ * validates them; the README's configuration table is this class. Keys under {@code kafka.properties.}
+ * are passed through to every Kafka client (security settings such as SASL/SSL go there).
+ */
+public final class JobOptions {
+
+    /** Delivery guarantee of the score, alert and dead-letter sinks. */
+    public enum Delivery {
+        /** Scores visible immediately; after a failure some may be written twice (deduplicate by transactionId). */
+        AT_LEAST_ONCE,
+        /** Kafka transactions committed on checkpoints: no duplicates for read_committed consumers; latency ≥ checkpoint interval. */
+        EXACTLY_ONCE
+    }
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers")
+            .stringType().noDefaultValue()
+            .withDescription("Kafka bootstrap servers (host:port,...). Required.");
+
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+
+    public static final ConfigOption<String> GROUP_ID = key("kafka.group-id")
+            .stringType().defaultValue("fraud-scoring")
+            .withDescription("Consumer group id of the transaction source (offsets are also kept in checkpoints).");
+
+    public static final ConfigOption<String> TRANSACTIONS_TOPIC = key("topic.transactions")
+            .stringType().defaultValue(Topics.TRANSACTIONS.name()).withDescription("Input topic of transactions.");
+    public static final ConfigOption<String> SCORES_TOPIC = key("topic.scores")
+            .stringType().defaultValue(Topics.FRAUD_SCORES.name()).withDescription("Output topic for every score.");
+    public static final ConfigOption<String> SHADOW_SCORES_TOPIC = key("topic.shadow-scores")
+            .stringType().defaultValue(Topics.FRAUD_SCORES_SHADOW.name()).withDescription("Output topic for shadow-model scores.");
+    public static final ConfigOption<String> ALERTS_TOPIC = key("topic.alerts")
+            .stringType().defaultValue(Topics.FRAUD_ALERTS.name()).withDescription("Output topic for explained alerts.");
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC = key("topic.dead-letters")
+            .stringType().defaultValue(Topics.TRANSACTIONS_DLQ.name()).withDescription("Output topic for rejected records.");
+    public static final ConfigOption<String> MODEL_UPDATES_TOPIC = key("topic.model-updates")
+            .stringType().defaultValue(Topics.MODEL_UPDATES.name()).withDescription("Input topic of model descriptors (compacted).");
+
+    public static final ConfigOption<Delivery> DELIVERY = key("delivery.guarantee")
+            .enumType(Delivery.class).defaultValue(Delivery.AT_LEAST_ONCE)
+            .withDescription("AT_LEAST_ONCE (low latency, consumers deduplicate) or EXACTLY_ONCE (Kafka transactions, latency >= checkpoint interval).");
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("delivery.transactional-id-prefix")
+            .stringType().defaultValue("fraud-scoring")
+            .withDescription("Prefix of Kafka transactional ids in EXACTLY_ONCE mode; unique per job on a cluster.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint.interval")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("Checkpoint interval. In EXACTLY_ONCE mode scores become visible at this pace.");
+
+    public static final ConfigOption<String> MODEL_STORE = key("model.store")
+            .stringType().noDefaultValue()
+            .withDescription("Directory holding signed model bundles. Required.");
+    public static final ConfigOption<String> MODEL_PUBLIC_KEY = key("model.public-key")
+            .stringType().noDefaultValue()
+            .withDescription("Ed25519 public key file (X.509) that model bundles must be signed with. Required.");
+    public static final ConfigOption<String> MODEL_INITIAL_DESCRIPTOR = key("model.initial-descriptor")
+            .stringType().noDefaultValue()
+            .withDescription("Avro-JSON ModelDescriptor file of the champion to start with. Required; newer descriptors on the model-updates topic replace it.");
+    public static final ConfigOption<Long> MODEL_MAX_BYTES = key("model.max-bytes")
+            .longType().defaultValue(64L * 1024 * 1024)
+            .withDescription("Largest accepted model bundle in bytes.");
+
+    public static final ConfigOption<Duration> CARD_STATE_TTL = key("state.card-ttl")
+            .durationType().defaultValue(Duration.ofDays(90))
+            .withDescription("A card's history is forgotten after this much inactivity (event time gap between its transactions), and its state deleted after this much processing time without a transaction.");
+
+    public static final ConfigOption<Duration> MAX_EVENT_AGE = key("validation.max-event-age")
+            .durationType().defaultValue(Duration.ofDays(3650))
+            .withDescription("Transactions older than this (event time before now minus this) are dead-lettered. Raise it to replay older history.");
+    public static final ConfigOption<Duration> MAX_EVENT_LEAD = key("validation.max-event-lead")
+            .durationType().defaultValue(Duration.ofDays(1))
+            .withDescription("Transactions dated more than this in the future are dead-lettered.");
+    public static final ConfigOption<Long> MAX_AMOUNT_MINOR = key("validation.max-amount-minor")
+            .longType().defaultValue(100_000_000_000L)
+            .withDescription("Largest plausible amount in minor units; larger amounts are dead-lettered.");
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_PAYLOAD = key("dead-letter.max-payload-bytes")
+            .intType().defaultValue(64 * 1024)
+            .withDescription("Original bytes kept in a dead letter; longer payloads are truncated (and flagged).");
+
+    public static final ConfigOption<Integer> ALERT_TOP_ATTENDED = key("alert.top-attended")
+            .intType().defaultValue(5)
+            .withDescription("Most-attended past transactions listed in an alert.");
+    public static final ConfigOption<Integer> ALERT_TOP_CONTRIBUTIONS = key("alert.top-contributions")
+            .intType().defaultValue(5)
+            .withDescription("Strongest feature contributions listed in an alert.");
+
+    public static final ConfigOption<Integer> PARALLELISM = key("job.parallelism")
+            .intType().defaultValue(-1)
+            .withDescription("Job parallelism; -1 keeps the environment's default.");
+    public static final ConfigOption<Boolean> BOUNDED = key("source.bounded")
+            .booleanType().defaultValue(false)
+            .withDescription("Stop at the topic's end offsets as of start-up (replay and tests) instead of running forever.");
+
+    /** Every option the job knows; any other key (outside kafka.properties.* and Flink's own) is a typo. */
+    public static final List<ConfigOption<?>> ALL = List.of(
+            BOOTSTRAP_SERVERS, GROUP_ID, TRANSACTIONS_TOPIC, SCORES_TOPIC, SHADOW_SCORES_TOPIC, ALERTS_TOPIC,
+            DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
+            MODEL_STORE, MODEL_PUBLIC_KEY, MODEL_INITIAL_DESCRIPTOR, MODEL_MAX_BYTES, CARD_STATE_TTL, MAX_EVENT_AGE,
+            MAX_EVENT_LEAD, MAX_AMOUNT_MINOR, DEAD_LETTER_MAX_PAYLOAD, ALERT_TOP_ATTENDED, ALERT_TOP_CONTRIBUTIONS,
+            PARALLELISM, BOUNDED);
+
+    private JobOptions() {}
+}

@@ -1,0 +1,144 @@
+package io.fraudstream.job.scoring;
+
+import io.fraudstream.avro.AttendedTransaction;
+import io.fraudstream.avro.FeatureContribution;
+import io.fraudstream.avro.FraudAlert;
+import io.fraudstream.avro.FraudScore;
+import io.fraudstream.features.Explanation;
+import io.fraudstream.job.validation.TransactionEvent;
+import io.fraudstream.model.FraudModel;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns a score over the threshold into an analyst's alert: what the extractor attended to, which
+ * features pushed the log-odds up most, and plain-language reasons. Only runs for alerts, so it may
+ * allocate. Identifies the card only by its token.
+ */
+public final class AlertExplainer {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+    private final FraudModel model;
+    private final List<String> names;
+    private final int topAttended;
+    private final int topContributions;
+    private final int zscore;
+    private final int count1h;
+    private final int firstMerchant;
+    private final int firstCategory;
+    private final int night;
+    private final double[] contributions;
+
+    public AlertExplainer(FraudModel model, int topAttended, int topContributions) {
+        this.model = model;
+        this.names = model.featureNames();
+        this.topAttended = topAttended;
+        this.topContributions = topContributions;
+        this.zscore = names.indexOf("amount_zscore");
+        this.count1h = names.indexOf("count_1h");
+        this.firstMerchant = names.indexOf("first_use_merchant");
+        this.firstCategory = names.indexOf("first_use_category");
+        this.night = names.indexOf("night_time");
+        this.contributions = new double[names.size()];
+    }
+
+    public FraudAlert explain(FraudScore score, TransactionEvent tx, float[] features, Explanation explanation) {
+        List<AttendedTransaction> attended = new ArrayList<>();
+        for (int i = 0; i < Math.min(topAttended, explanation.size()); i++) {
+            attended.add(new AttendedTransaction(explanation.transactionIdAt(i),
+                    Instant.ofEpochMilli(explanation.eventTimeAt(i)), (double) explanation.weightAt(i)));
+        }
+        return FraudAlert.newBuilder()
+                .setScore(score)
+                .setMerchantId(tx.merchantId)
+                .setAmountMinor(tx.amountMinor)
+                .setCurrency(tx.currency)
+                .setAttended(attended)
+                .setContributions(strongestContributions(features))
+                .setReasons(reasons(tx, features, explanation))
+                .build();
+    }
+
+    private List<FeatureContribution> strongestContributions(float[] features) {
+        model.contributions(features, contributions);
+        List<FeatureContribution> out = new ArrayList<>();
+        boolean[] taken = new boolean[contributions.length];
+        for (int n = 0; n < topContributions; n++) {
+            int best = -1;
+            for (int i = 0; i < contributions.length; i++) {
+                if (!taken[i] && contributions[i] > 0 && (best < 0 || contributions[i] > contributions[best])) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                break;
+            }
+            taken[best] = true;
+            out.add(new FeatureContribution(names.get(best), (double) features[best], contributions[best]));
+        }
+        return out;
+    }
+
+    /** Plain-language reasons, most specific first. */
+    List<String> reasons(TransactionEvent tx, float[] features, Explanation e) {
+        List<String> reasons = new ArrayList<>();
+        if (e.hasPrevious() && e.kmFromPrevious() >= 100) {
+            reasons.add(String.format(Locale.ROOT, "%,.0f km from the previous transaction %s earlier (%,.0f km/h)",
+                    e.kmFromPrevious(), humanDuration(e.secondsSincePrevious()), e.speedKmhFromPrevious()));
+        }
+        if (zscore >= 0 && features[zscore] >= 3) {
+            reasons.add(String.format(Locale.ROOT, "amount %s %s is %.1f standard deviations above this card's usual",
+                    formatAmount(tx.amount), tx.currency, features[zscore]));
+        }
+        if (count1h >= 0 && features[count1h] >= 3) {
+            reasons.add(String.format(Locale.ROOT, "%.0f transactions on this card in the hour before", features[count1h]));
+        }
+        if (!Double.isNaN(e.kmFromHome()) && e.kmFromHome() >= 150) {
+            reasons.add(String.format(Locale.ROOT, "%,.0f km from the cardholder's home", e.kmFromHome()));
+        }
+        if (firstMerchant >= 0 && features[firstMerchant] > 0.5f) {
+            reasons.add("first purchase at merchant " + tx.merchantId);
+        }
+        if (firstCategory >= 0 && features[firstCategory] > 0.5f) {
+            reasons.add("first purchase in category " + tx.merchantCategory);
+        }
+        if (night >= 0 && features[night] > 0.5f) {
+            reasons.add("at night (" + CLOCK.format(Instant.ofEpochMilli(tx.eventTimeMillis)) + ")");
+        }
+        if (e.size() > 0) {
+            reasons.add(String.format(Locale.ROOT, "most attended past transaction: %s on %s (weight %.2f)",
+                    e.transactionIdAt(0), STAMP.format(Instant.ofEpochMilli(e.eventTimeAt(0))), e.weightAt(0)));
+        }
+        if (reasons.isEmpty()) {
+            reasons.add(String.format(Locale.ROOT, "score %.3f at or above the model's threshold %.3f",
+                    model.score(features), model.threshold()));
+        }
+        return reasons;
+    }
+
+    static String humanDuration(double seconds) {
+        Duration d = Duration.ofSeconds(Math.max(0, Math.round(seconds)));
+        if (d.toMinutes() < 1) {
+            return d.toSeconds() + " seconds";
+        }
+        if (d.toHours() < 2) {
+            return d.toMinutes() + " minutes";
+        }
+        if (d.toDays() < 2) {
+            return d.toHours() + " hours";
+        }
+        return d.toDays() + " days";
+    }
+
+    static String formatAmount(double amount) {
+        return String.format(Locale.ROOT, "%,.2f", amount);
+    }
+}

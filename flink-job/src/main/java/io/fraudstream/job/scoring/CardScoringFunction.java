@@ -1,0 +1,382 @@
+package io.fraudstream.job.scoring;
+
+import io.fraudstream.avro.DeadLetterReason;
+import io.fraudstream.avro.Decision;
+import io.fraudstream.avro.FraudScore;
+import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.ModelRole;
+import io.fraudstream.features.CardHistory;
+import io.fraudstream.features.Channel;
+import io.fraudstream.features.Explanation;
+import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.features.RawTransaction;
+import io.fraudstream.job.JobMetrics;
+import io.fraudstream.job.JobStreams;
+import io.fraudstream.job.io.Clocks;
+import io.fraudstream.job.model.ModelRepository;
+import io.fraudstream.job.validation.DecodeAndValidate;
+import io.fraudstream.job.validation.Rejection;
+import io.fraudstream.job.validation.TransactionEvent;
+import io.fraudstream.job.validation.TransactionEvents;
+import io.fraudstream.model.FraudModel;
+import io.fraudstream.model.ModelRejectedException;
+import io.fraudstream.model.ModelVersions;
+import io.fraudstream.schemas.AvroCodec;
+import io.fraudstream.avro.Transaction;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores each transaction of a card against the card's history, then appends it.
+ *
+ * <p><b>Order of work per transaction:</b> features are extracted from the history <i>before</i> the
+ * transaction is appended, so a transaction never attends to itself. The score goes to the main
+ * output, alerts and shadow scores to side outputs, duplicates (a transaction id already in the
+ * history) to the dead-letter output.
+ *
+ * <p><b>Models:</b> broadcast state holds only small descriptors (identical on every subtask);
+ * the verified, loaded model is a transient field, swapped only after its bundle's digest and
+ * signature check out. Older or equal versions are ignored; a refused bundle leaves the current
+ * champion scoring. After a restore, the champion named in broadcast state is loaded lazily on the
+ * first transaction. The history's K/V cache is tagged with the model version, and the extractor
+ * recomputes it when the version differs, so a score never mixes two models.
+ *
+ * <p><b>Expiry:</b> a history older than {@code state.card-ttl} (in event time, relative to the new
+ * transaction) is forgotten before scoring: deterministic, so replay and live agree. A processing-time
+ * timer deletes the state of cards with no transaction for that long, keeping state bounded.
+ */
+public class CardScoringFunction
+        extends KeyedBroadcastProcessFunction<String, TransactionEvent, ModelDescriptor, FraudScore> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CardScoringFunction.class);
+    private static final String CHAMPION = ModelRole.CHAMPION.name();
+    private static final String SHADOW = ModelRole.SHADOW.name();
+
+    private final ModelRepository.Factory models;
+    private final ScoringSettings settings;
+
+    private transient ModelRepository repository;
+    private transient ValueState<CardHistory> historyState;
+    private transient ValueState<Long> lastSeenState;
+
+    private transient Loaded champion;
+    private transient Loaded shadow;
+    /** Last version refused, so a bad descriptor in broadcast state is not retried per event. */
+    private transient String lastRefusedVersion;
+
+    private transient AvroCodec<Transaction> transactionCodec;
+    private transient Counter scoresOut;
+    private transient Counter alerts;
+    private transient Counter shadowScores;
+    private transient Counter duplicates;
+    private transient Counter cardsExpired;
+    private transient Counter modelSwaps;
+    private transient Map<ModelRejectedException.Reason, Counter> modelRejections;
+    private transient Histogram endToEndLatencyMs;
+    private transient Histogram processingLatencyUs;
+    private transient Histogram extractorNanos;
+    private transient Histogram scorePermille;
+    private transient volatile long modelLoadedAt;
+    private transient volatile String modelVersion;
+
+    public CardScoringFunction(ModelRepository.Factory models, ScoringSettings settings) {
+        this.models = models;
+        this.settings = settings;
+    }
+
+    /** A verified model with its thread-confined extractor and scratch buffers. */
+    private static final class Loaded {
+        final FraudModel model;
+        final FeatureExtractor extractor;
+        final float[] features;
+        final Explanation explanation;
+        final AlertExplainer explainer;
+
+        Loaded(FraudModel model, ScoringSettings settings) {
+            this.model = model;
+            this.extractor = model.newExtractor();
+            this.features = new float[extractor.featureCount()];
+            this.explanation = new Explanation(Math.max(1, settings.topAttended()));
+            this.explainer = new AlertExplainer(model, settings.topAttended(), settings.topContributions());
+        }
+
+        String version() {
+            return model.version();
+        }
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        historyState = getRuntimeContext().getState(JobStreams.CARD_HISTORY);
+        lastSeenState = getRuntimeContext().getState(JobStreams.LAST_SEEN);
+        transactionCodec = AvroCodec.of(Transaction.class);
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        scoresOut = metrics.counter(JobMetrics.SCORES_OUT);
+        alerts = metrics.counter(JobMetrics.ALERTS);
+        shadowScores = metrics.counter(JobMetrics.SHADOW_SCORES);
+        duplicates = JobMetrics.deadLetterCounter(metrics, DeadLetterReason.DUPLICATE);
+        cardsExpired = metrics.counter(JobMetrics.CARDS_EXPIRED);
+        modelSwaps = metrics.counter(JobMetrics.MODEL_SWAPS);
+        modelRejections = new EnumMap<>(ModelRejectedException.Reason.class);
+        for (ModelRejectedException.Reason reason : ModelRejectedException.Reason.values()) {
+            modelRejections.put(reason, metrics.addGroup("reason", reason.name().toLowerCase(Locale.ROOT))
+                    .counter(JobMetrics.MODEL_REJECTIONS));
+        }
+        endToEndLatencyMs = metrics.histogram(JobMetrics.END_TO_END_LATENCY_MS, new DescriptiveStatisticsHistogram(10_000));
+        processingLatencyUs = metrics.histogram(JobMetrics.PROCESSING_LATENCY_US, new DescriptiveStatisticsHistogram(10_000));
+        extractorNanos = metrics.histogram(JobMetrics.EXTRACTOR_TIME_NS, new DescriptiveStatisticsHistogram(10_000));
+        scorePermille = metrics.histogram(JobMetrics.SCORE_PERMILLE, new DescriptiveStatisticsHistogram(10_000));
+        metrics.gauge(JobMetrics.MODEL_VERSION_LOADED_AT, () -> modelLoadedAt);
+        metrics.gauge(JobMetrics.MODEL_VERSION, () -> modelVersion);
+
+        repository = models.open();
+        ModelDescriptor initial = repository.initialChampion();
+        // The initial champion must load: without a model the job cannot score anything.
+        champion = new Loaded(repository.load(initial), settings);
+        markLoaded(champion);
+        LOG.info("Scoring with champion model {}", champion.version());
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (repository != null) {
+            repository.close();
+        }
+    }
+
+    @Override
+    public void processElement(TransactionEvent tx, ReadOnlyContext ctx, Collector<FraudScore> out) throws Exception {
+        catchUpWithBroadcastState(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS));
+
+        CardHistory history = historyState.value();
+        if (history != null && !history.isEmpty()
+                && tx.eventTimeMillis - history.eventTimeAt(history.size() - 1) > settings.cardTtlMillis()) {
+            history = null;
+            cardsExpired.inc();
+        }
+        if (history == null) {
+            history = CardHistory.create(champion.model.extractorConfig());
+        }
+        if (containsTransaction(history, tx.transactionId)) {
+            rejectDuplicate(tx, ctx);
+            return;
+        }
+
+        RawTransaction raw = toRaw(tx);
+        FraudScore score = score(champion, history, raw, tx, ModelRole.CHAMPION);
+        out.collect(score);
+        scoresOut.inc();
+        if (score.getDecision() == Decision.ALERT) {
+            ctx.output(JobStreams.ALERTS, champion.explainer.explain(score, tx, champion.features, champion.explanation));
+            alerts.inc();
+        }
+        if (shadow != null) {
+            // The shadow recomputes the history's K/V cache for its own version (and the champion
+            // recomputes it back next time): correct, at twice the cost, only while a shadow runs.
+            ctx.output(JobStreams.SHADOW_SCORES, score(shadow, history, raw, tx, ModelRole.SHADOW));
+            shadowScores.inc();
+        }
+
+        history.add(raw);
+        historyState.update(history);
+        long now = ctx.timerService().currentProcessingTime();
+        if (lastSeenState.value() == null) {
+            ctx.timerService().registerProcessingTimeTimer(now + settings.cardTtlMillis());
+        }
+        lastSeenState.update(now);
+    }
+
+    private FraudScore score(Loaded m, CardHistory history, RawTransaction raw, TransactionEvent tx, ModelRole role) {
+        long t0 = System.nanoTime();
+        m.extractor.extract(history, raw, m.features, m.explanation);
+        double p = m.model.score(m.features);
+        long nanos = System.nanoTime() - t0;
+        long nowMicros = Clocks.nowMicros();
+        if (role == ModelRole.CHAMPION) {
+            extractorNanos.update(nanos);
+            scorePermille.update(Math.round(p * 1000));
+            processingLatencyUs.update(nowMicros - tx.ingestMicros);
+            if (tx.kafkaTimestamp > 0) {
+                endToEndLatencyMs.update(nowMicros / 1000 - tx.kafkaTimestamp);
+            }
+        }
+        return FraudScore.newBuilder()
+                .setTransactionId(tx.transactionId)
+                .setCardId(tx.cardId)
+                .setScore(p)
+                .setThreshold(m.model.threshold())
+                .setDecision(m.model.isAlert(p) ? Decision.ALERT : Decision.PASS)
+                .setModelVersion(m.version())
+                .setModelRole(role)
+                .setEventTime(Instant.ofEpochMilli(tx.eventTimeMillis))
+                .setScoredAt(Instant.ofEpochMilli(nowMicros / 1000))
+                .setProcessingLatencyMicros(Math.max(0, nowMicros - tx.ingestMicros))
+                .build();
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FraudScore> out) throws Exception {
+        Long lastSeen = lastSeenState.value();
+        if (lastSeen == null) {
+            return;
+        }
+        long expiresAt = lastSeen + settings.cardTtlMillis();
+        if (timestamp >= expiresAt) {
+            historyState.clear();
+            lastSeenState.clear();
+            cardsExpired.inc();
+        } else {
+            // Seen again since the timer was set: one timer per card, re-armed only when it fires.
+            ctx.timerService().registerProcessingTimeTimer(expiresAt);
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(ModelDescriptor descriptor, Context ctx, Collector<FraudScore> out)
+            throws Exception {
+        BroadcastState<String, ModelDescriptor> state = ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS);
+        switch (descriptor.getRole()) {
+            case CHAMPION -> {
+                if (!ModelVersions.isNewer(descriptor.getModelVersion(), champion.version())) {
+                    LOG.info("Ignoring champion {}: not newer than {}", descriptor.getModelVersion(), champion.version());
+                    return;
+                }
+                Loaded loaded = tryLoad(descriptor);
+                if (loaded != null) {
+                    champion = loaded;
+                    markLoaded(champion);
+                    state.put(CHAMPION, descriptor);
+                    if (shadow != null && shadow.version().equals(loaded.version())) {
+                        // The shadow was promoted.
+                        shadow = null;
+                        state.remove(SHADOW);
+                    }
+                    LOG.info("Champion is now model {}", champion.version());
+                }
+            }
+            case SHADOW -> {
+                if (shadow != null && !ModelVersions.isNewer(descriptor.getModelVersion(), shadow.version())) {
+                    return;
+                }
+                Loaded loaded = tryLoad(descriptor);
+                if (loaded != null) {
+                    shadow = loaded;
+                    state.put(SHADOW, descriptor);
+                    LOG.info("Shadow scoring with model {}", shadow.version());
+                }
+            }
+            case RETIRED -> {
+                if (shadow != null && shadow.version().equals(descriptor.getModelVersion())) {
+                    LOG.info("Shadow model {} retired", shadow.version());
+                    shadow = null;
+                    state.remove(SHADOW);
+                }
+            }
+            default -> LOG.warn("Ignoring model descriptor with role {}", descriptor.getRole());
+        }
+    }
+
+    /** After a restore, broadcast state may name models this (new) instance has not loaded yet. */
+    private void catchUpWithBroadcastState(ReadOnlyBroadcastState<String, ModelDescriptor> state) throws Exception {
+        ModelDescriptor wanted = state.get(CHAMPION);
+        if (wanted != null && ModelVersions.isNewer(wanted.getModelVersion(), champion.version())
+                && !wanted.getModelVersion().equals(lastRefusedVersion)) {
+            Loaded loaded = tryLoad(wanted);
+            if (loaded != null) {
+                champion = loaded;
+                markLoaded(champion);
+            }
+        }
+        ModelDescriptor wantedShadow = state.get(SHADOW);
+        if (wantedShadow == null) {
+            shadow = null;
+        } else if ((shadow == null || !shadow.version().equals(wantedShadow.getModelVersion()))
+                && !wantedShadow.getModelVersion().equals(lastRefusedVersion)) {
+            shadow = tryLoad(wantedShadow);
+        }
+    }
+
+    private Loaded tryLoad(ModelDescriptor descriptor) {
+        try {
+            Loaded loaded = new Loaded(repository.load(descriptor), settings);
+            modelSwaps.inc();
+            return loaded;
+        } catch (ModelRejectedException e) {
+            modelRejections.get(e.reason()).inc();
+            lastRefusedVersion = descriptor.getModelVersion();
+            LOG.warn("Refused model {} ({}): {}; {} keeps scoring", descriptor.getModelVersion(), e.reason(),
+                    e.getMessage(), champion == null ? "nothing" : champion.version());
+            return null;
+        } catch (RuntimeException e) {
+            modelRejections.get(ModelRejectedException.Reason.MALFORMED).inc();
+            lastRefusedVersion = descriptor.getModelVersion();
+            LOG.warn("Refused model {}: {}", descriptor.getModelVersion(), e.toString());
+            return null;
+        }
+    }
+
+    private void markLoaded(Loaded m) {
+        modelLoadedAt = System.currentTimeMillis();
+        modelVersion = m.version();
+    }
+
+    private static boolean containsTransaction(CardHistory history, String transactionId) {
+        int hash = transactionId.hashCode();
+        for (int i = history.size() - 1; i >= 0; i--) {
+            String id = history.transactionIdAt(i);
+            // String hashes are cached: an int compare per entry, equals only on a hash hit.
+            if (id.hashCode() == hash && id.equals(transactionId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void rejectDuplicate(TransactionEvent tx, ReadOnlyContext ctx) {
+        duplicates.inc();
+        byte[] bytes = transactionCodec.encode(TransactionEvents.toAvro(tx));
+        ctx.output(JobStreams.DEAD_LETTERS, DecodeAndValidate.deadLetter(tx.sourceTopic, tx.sourcePartition,
+                tx.sourceOffset, tx.cardId.getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes,
+                Rejection.of(DeadLetterReason.DUPLICATE, "transaction " + tx.transactionId
+                        + " was already scored for this card"),
+                settings.deadLetterMaxPayload(), ctx.timerService().currentProcessingTime()));
+    }
+
+    static RawTransaction toRaw(TransactionEvent tx) {
+        return RawTransaction.builder()
+                .transactionId(tx.transactionId)
+                .eventTimeMillis(tx.eventTimeMillis)
+                .amount(tx.amount)
+                .merchantId(tx.merchantId)
+                .merchantCategory(tx.merchantCategory)
+                .channel(channel(tx.channel))
+                .merchantLocation(tx.merchantLat, tx.merchantLon)
+                .homeLocation(tx.homeLat, tx.homeLon)
+                .build();
+    }
+
+    private static Channel channel(String name) {
+        return switch (name) {
+            case "CARD_PRESENT" -> Channel.CARD_PRESENT;
+            case "ONLINE" -> Channel.ONLINE;
+            case "ATM" -> Channel.ATM;
+            case "CONTACTLESS" -> Channel.CONTACTLESS;
+            default -> Channel.OTHER;
+        };
+    }
+}

@@ -1,0 +1,19 @@
+package io.fraudstream.job.validation;
+
+import io.fraudstream.job.config.JobConfig;
+import io.fraudstream.job.config.JobOptions;
+import java.io.Serializable;
+
+/** The limits a transaction must respect to be scored. */
+public record ValidationRules(long maxEventAgeMillis, long maxEventLeadMillis, long maxAmountMinor,
+        int deadLetterMaxPayload) implements Serializable {
+
+    /** Longest id or name the job accepts; longer strings are hostile or broken. */
+    public static final int MAX_TEXT_LENGTH = 256;
+
+    public static ValidationRules from(JobConfig config) {
+        return new ValidationRules(config.get(JobOptions.MAX_EVENT_AGE).toMillis(),
+                config.get(JobOptions.MAX_EVENT_LEAD).toMillis(), config.get(JobOptions.MAX_AMOUNT_MINOR),
+                config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD));
+    }
+}

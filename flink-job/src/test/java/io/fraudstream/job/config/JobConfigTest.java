@@ -1,0 +1,84 @@
+package io.fraudstream.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+
+    private static final String[] REQUIRED = {
+        "--kafka.bootstrap-servers", "localhost:9092", "--model.store", "/models",
+        "--model.public-key", "/keys/model.pub", "--model.initial-descriptor", "/models/champion.json"};
+
+    private static String[] with(String... more) {
+        String[] all = new String[REQUIRED.length + more.length];
+        System.arraycopy(REQUIRED, 0, all, 0, REQUIRED.length);
+        System.arraycopy(more, 0, all, REQUIRED.length, more.length);
+        return all;
+    }
+
+    @Test
+    void readsTypedValuesAndDefaults() {
+        JobConfig config = JobConfig.fromArgs(with("--delivery.guarantee", "EXACTLY_ONCE", "--state.card-ttl=30 d"));
+        assertThat(config.get(JobOptions.DELIVERY)).isEqualTo(JobOptions.Delivery.EXACTLY_ONCE);
+        assertThat(config.get(JobOptions.CARD_STATE_TTL)).isEqualTo(Duration.ofDays(30));
+        assertThat(config.get(JobOptions.SCORES_TOPIC)).isEqualTo("fraud-scores");
+    }
+
+    @Test
+    void missingRequiredSettingIsNamed() {
+        assertThatThrownBy(() -> JobConfig.fromArgs("--model.store", "/m"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("kafka.bootstrap-servers");
+    }
+
+    @Test
+    void badValueIsNamed() {
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--delivery.guarantee", "MOSTLY_ONCE")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("delivery.guarantee");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--checkpoint.interval", "0 s")))
+                .hasMessageContaining("checkpoint.interval");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--topic.scores", "bad topic!")))
+                .hasMessageContaining("topic.scores");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--job.parallelism", "0")))
+                .hasMessageContaining("job.parallelism");
+    }
+
+    @Test
+    void typoInAJobSettingFailsInsteadOfBeingIgnored() {
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--delivery.guarentee", "EXACTLY_ONCE")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("unknown setting 'delivery.guarentee'");
+    }
+
+    @Test
+    void kafkaPropertiesAndFlinkSettingsPassThrough() {
+        JobConfig config = JobConfig.fromArgs(with("--kafka.properties.security.protocol", "SASL_SSL",
+                "--state.backend.type", "rocksdb"));
+        assertThat(config.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(config.flinkConfiguration().toMap()).containsEntry("state.backend.type", "rocksdb")
+                .doesNotContainKey("kafka.bootstrap-servers");
+    }
+
+    @Test
+    void fileSettingsAreOverriddenByArguments(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("job.properties");
+        Files.writeString(file, "kafka.bootstrap-servers=file:9092\nalert.top-attended=7\nmodel.store=/m\n"
+                + "model.public-key=/k\nmodel.initial-descriptor=/d\n");
+        JobConfig config = JobConfig.fromArgs("--config", file.toString(), "--kafka.bootstrap-servers", "arg:9092");
+        assertThat(config.get(JobOptions.BOOTSTRAP_SERVERS)).isEqualTo("arg:9092");
+        assertThat(config.get(JobOptions.ALERT_TOP_ATTENDED)).isEqualTo(7);
+    }
+
+    @Test
+    void missingConfigFileIsNamed() {
+        assertThatThrownBy(() -> JobConfig.fromArgs("--config", "/does/not/exist.properties"))
+                .hasMessageContaining("'config'");
+    }
+}
