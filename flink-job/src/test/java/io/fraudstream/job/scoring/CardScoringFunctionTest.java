@@ -1,0 +1,220 @@
+package io.fraudstream.job.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fraudstream.avro.DeadLetter;
+import io.fraudstream.avro.DeadLetterReason;
+import io.fraudstream.avro.Decision;
+import io.fraudstream.avro.FraudAlert;
+import io.fraudstream.avro.FraudScore;
+import io.fraudstream.avro.ModelRole;
+import io.fraudstream.features.CardHistory;
+import io.fraudstream.job.FraudScoringPipeline;
+import io.fraudstream.job.JobStreams;
+import io.fraudstream.job.validation.TransactionEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CardScoringFunctionTest {
+
+    private static final long T0 = Instant.parse("2026-11-01T12:00:00Z").toEpochMilli();
+    private static final long TTL = Duration.ofDays(30).toMillis();
+
+    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, io.fraudstream.avro.ModelDescriptor, FraudScore> harness;
+
+    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, io.fraudstream.avro.ModelDescriptor, FraudScore>
+            open(double threshold, int window) throws Exception {
+        CardScoringFunction function = new CardScoringFunction(new TestModels.Factory("v1", threshold, window),
+                new ScoringSettings(TTL, 3, 3, 1024));
+        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
+                new FraudScoringPipeline.CardKey(), Types.STRING, JobStreams.MODEL_DESCRIPTORS);
+        harness.open();
+        return harness;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    static TransactionEvent tx(String id, String card, long time, double amount) {
+        TransactionEvent e = new TransactionEvent();
+        e.transactionId = id;
+        e.cardId = card;
+        e.accountId = "acct";
+        e.eventTimeMillis = time;
+        e.amountMinor = Math.round(amount * 100);
+        e.amount = amount;
+        e.currency = "USD";
+        e.merchantId = "m-" + id;
+        e.merchantCategory = "grocery_pos";
+        e.channel = "CARD_PRESENT";
+        e.merchantLat = 40.7;
+        e.merchantLon = -74.0;
+        e.homeLat = 40.7;
+        e.homeLon = -74.0;
+        e.country = "US";
+        e.sourceTopic = "transactions";
+        return e;
+    }
+
+    private List<FraudScore> scores() {
+        return harness.extractOutputValues();
+    }
+
+    private CardHistory history(String card) throws Exception {
+        harness.getOperator().setCurrentKey(card);
+        return harness.getOperator().getKeyedStateBackend()
+                .getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                        org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE, JobStreams.CARD_HISTORY)
+                .value();
+    }
+
+    @Test
+    void scoresBeforeAppendingSoATransactionNeverAttendsToItself() throws Exception {
+        open(0.99, 1024);
+        harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
+        assertThat(history("c1").size()).isEqualTo(1);
+        harness.processElement(new StreamRecord<>(tx("b", "c1", T0 + 60_000, 20)));
+
+        assertThat(scores()).extracting(FraudScore::getTransactionId).containsExactly("a", "b");
+        assertThat(history("c1").size()).isEqualTo(2);
+        assertThat(history("c1").transactionIdAt(1)).isEqualTo("b");
+        // The first transaction of a card has no history to attend to: no explanation can name it.
+        assertThat(scores().get(0).getModelVersion()).isEqualTo("v1");
+    }
+
+    @Test
+    void theExplanationOfAnAlertNamesOnlyEarlierTransactions() throws Exception {
+        open(0.0, 1024); // every score is an alert
+        for (int i = 0; i < 5; i++) {
+            harness.processElement(new StreamRecord<>(tx("t" + i, "c1", T0 + i * 60_000L, 10 + i)));
+        }
+        ConcurrentLinkedQueue<StreamRecord<FraudAlert>> alerts = harness.getSideOutput(JobStreams.ALERTS);
+        assertThat(alerts).hasSize(5);
+        int i = 0;
+        for (StreamRecord<FraudAlert> alert : alerts) {
+            String self = "t" + i;
+            assertThat(alert.getValue().getScore().getTransactionId()).isEqualTo(self);
+            assertThat(alert.getValue().getAttended()).hasSizeLessThanOrEqualTo(Math.min(3, i));
+            alert.getValue().getAttended().forEach(a -> assertThat(a.getTransactionId()).isNotEqualTo(self));
+            assertThat(alert.getValue().getReasons()).isNotEmpty();
+            i++;
+        }
+    }
+
+    @Test
+    void historyIsBoundedByTheModelsWindow() throws Exception {
+        open(0.99, 16);
+        for (int i = 0; i < 40; i++) {
+            harness.processElement(new StreamRecord<>(tx("t" + i, "c1", T0 + i * 1000L, 5)));
+        }
+        CardHistory h = history("c1");
+        assertThat(h.size()).isEqualTo(16);
+        assertThat(h.transactionIdAt(0)).isEqualTo("t24");
+        assertThat(h.transactionIdAt(15)).isEqualTo("t39");
+        assertThat(scores()).hasSize(40);
+    }
+
+    @Test
+    void alertsAreExactlyTheScoresAtOrAboveTheThreshold() throws Exception {
+        open(0.5, 1024);
+        for (int i = 0; i < 50; i++) {
+            // Amounts from $1 to ~$1M: the test model's score rises with the amount.
+            harness.processElement(new StreamRecord<>(tx("t" + i, "c" + (i % 3), T0 + i * 1000L, Math.pow(1.3, i))));
+        }
+        List<String> over = scores().stream().filter(s -> s.getScore() >= 0.5).map(FraudScore::getTransactionId).toList();
+        assertThat(over).isNotEmpty().hasSizeLessThan(50);
+        assertThat(scores()).allSatisfy(s -> assertThat(s.getDecision())
+                .isEqualTo(s.getScore() >= 0.5 ? Decision.ALERT : Decision.PASS));
+        assertThat(harness.getSideOutput(JobStreams.ALERTS)).extracting(r -> r.getValue().getScore().getTransactionId())
+                .containsExactlyElementsOf(over);
+    }
+
+    @Test
+    void inactiveCardsLeaveNoStateOrTimers() throws Exception {
+        open(0.99, 1024);
+        harness.setProcessingTime(1_000);
+        harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
+        harness.processElement(new StreamRecord<>(tx("b", "c2", T0, 10)));
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(2);
+
+        // c2 is seen again halfway: its timer re-arms instead of deleting live state.
+        harness.setProcessingTime(1_000 + TTL / 2);
+        harness.processElement(new StreamRecord<>(tx("c", "c2", T0 + 1000, 10)));
+        harness.setProcessingTime(1_000 + TTL);
+        assertThat(history("c1")).isNull();
+        assertThat(history("c2")).isNotNull();
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        harness.setProcessingTime(1_000 + TTL / 2 + TTL);
+        assertThat(history("c2")).isNull();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+        assertThat(((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend()).numKeyValueStateEntries()).isZero();
+    }
+
+    @Test
+    void aLongEventTimeGapForgetsTheHistoryBeforeScoring() throws Exception {
+        open(0.99, 1024);
+        harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
+        harness.processElement(new StreamRecord<>(tx("b", "c1", T0 + TTL + 1, 10)));
+        assertThat(history("c1").size()).isEqualTo(1);
+        assertThat(history("c1").transactionIdAt(0)).isEqualTo("b");
+    }
+
+    @Test
+    void duplicatesGoToTheDeadLetterOutputAndAreNotScoredTwice() throws Exception {
+        open(0.99, 1024);
+        harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
+        harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
+        assertThat(scores()).hasSize(1);
+        ConcurrentLinkedQueue<StreamRecord<DeadLetter>> dlq = harness.getSideOutput(JobStreams.DEAD_LETTERS);
+        assertThat(dlq).hasSize(1);
+        assertThat(dlq.peek().getValue().getReason()).isEqualTo(DeadLetterReason.DUPLICATE);
+        assertThat(dlq.peek().getValue().getPayload().remaining()).isPositive();
+    }
+
+    @Test
+    void newerChampionIsSwappedInOlderIgnoredAndRefusedKeepsTheCurrentOne() throws Exception {
+        open(0.99, 1024);
+        harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
+        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.CHAMPION)));
+        harness.processElement(new StreamRecord<>(tx("b", "c1", T0 + 1000, 10)));
+        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v1", ModelRole.CHAMPION)));
+        harness.processElement(new StreamRecord<>(tx("c", "c1", T0 + 2000, 10)));
+        harness.processBroadcastElement(new StreamRecord<>(
+                TestModels.descriptor("v3", ModelRole.CHAMPION, "refuse:BAD_SIGNATURE")));
+        harness.processElement(new StreamRecord<>(tx("d", "c1", T0 + 3000, 10)));
+
+        assertThat(scores()).extracting(FraudScore::getModelVersion).containsExactly("v1", "v2", "v2", "v2");
+        // The history survived the swap: the new model recomputed its cache from the raw fields.
+        assertThat(history("c1").size()).isEqualTo(4);
+        assertThat(history("c1").cachedModelVersion()).isNotNull();
+    }
+
+    @Test
+    void shadowModelScoresSideBySideUntilRetired() throws Exception {
+        open(0.99, 1024);
+        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.SHADOW)));
+        harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
+        harness.processElement(new StreamRecord<>(tx("b", "c1", T0 + 1000, 10)));
+        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.RETIRED)));
+        harness.processElement(new StreamRecord<>(tx("c", "c1", T0 + 2000, 10)));
+
+        assertThat(scores()).extracting(FraudScore::getModelVersion).containsExactly("v1", "v1", "v1");
+        assertThat(harness.getSideOutput(JobStreams.SHADOW_SCORES)).extracting(r -> r.getValue().getTransactionId())
+                .containsExactly("a", "b");
+        assertThat(harness.getSideOutput(JobStreams.SHADOW_SCORES))
+                .allSatisfy(r -> assertThat(r.getValue().getModelRole()).isEqualTo(ModelRole.SHADOW));
+    }
+}

@@ -1,0 +1,87 @@
+package io.fraudstream.job.scoring;
+
+import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.ModelRole;
+import io.fraudstream.features.ExtractorConfig;
+import io.fraudstream.features.ExtractorWeights;
+import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.job.model.ModelRepository;
+import io.fraudstream.model.FraudModel;
+import io.fraudstream.model.ModelRejectedException;
+import io.fraudstream.model.TrainingData;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Small deterministic models for operator tests: bootstrap extractor weights and a hand-set
+ * classifier that rises with amount and night time. A descriptor whose location starts with
+ * "refuse:" is refused with the reason that follows, as the real loader would refuse a tampered bundle.
+ */
+public final class TestModels {
+
+    private TestModels() {}
+
+    public static FraudModel model(String version, double threshold, int window) {
+        ExtractorConfig config = ExtractorConfig.builder().window(window).build();
+        ExtractorWeights weights = ExtractorWeights.bootstrap(config, 7);
+        String[] names = FeatureExtractor.featureNames(config.dim());
+        double[] means = new double[names.length];
+        double[] stds = new double[names.length];
+        Arrays.fill(stds, 1.0);
+        double[] coef = new double[names.length];
+        List<String> list = Arrays.asList(names);
+        coef[list.indexOf("log1p_amount")] = 1.5;
+        coef[list.indexOf("night_time")] = 2.0;
+        return FraudModel.builder()
+                .version(version)
+                .createdAt(Instant.parse("2026-11-29T00:00:00Z"))
+                .trainingData(new TrainingData("test", Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH))
+                .featureNames(list)
+                .extractor(config, weights)
+                .scaler(means, stds)
+                .classifier(-9.0, coef)
+                .threshold(threshold)
+                .metrics(Map.of())
+                .properties(Map.of())
+                .build();
+    }
+
+    public static ModelDescriptor descriptor(String version, ModelRole role) {
+        return descriptor(version, role, "test:" + version);
+    }
+
+    public static ModelDescriptor descriptor(String version, ModelRole role, String location) {
+        return ModelDescriptor.newBuilder()
+                .setModelVersion(version)
+                .setLocation(location)
+                .setSha256("00")
+                .setSignature("AA==")
+                .setRole(role)
+                .setCreatedAt(Instant.parse("2026-11-29T00:00:00Z"))
+                .build();
+    }
+
+    /** Builds models from their descriptors; no files involved. */
+    public record Factory(String initialVersion, double threshold, int window) implements ModelRepository.Factory {
+        @Override
+        public ModelRepository open() {
+            return new ModelRepository() {
+                @Override
+                public ModelDescriptor initialChampion() {
+                    return descriptor(initialVersion, ModelRole.CHAMPION);
+                }
+
+                @Override
+                public FraudModel load(ModelDescriptor d) throws ModelRejectedException {
+                    if (d.getLocation().startsWith("refuse:")) {
+                        throw new ModelRejectedException(
+                                ModelRejectedException.Reason.valueOf(d.getLocation().substring(7)), "test refusal");
+                    }
+                    return model(d.getModelVersion(), threshold, window);
+                }
+            };
+        }
+    }
+}
