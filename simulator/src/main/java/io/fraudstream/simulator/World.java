@@ -222,6 +222,13 @@ final class World {
         }
     }
 
+    /** Inverse of {@link #terminalId(int)}: {@code term-000123-2} to its global terminal index. */
+    int terminalIndex(String terminalId) {
+        int dash = terminalId.lastIndexOf('-');
+        int merchant = Integer.parseInt(terminalId.substring("term-".length(), dash)) - 1;
+        return firstTerminal[merchant] + Integer.parseInt(terminalId.substring(dash + 1)) - 1;
+    }
+
     String terminalId(int terminal) {
         int m = terminalMerchant[terminal];
         return merchants.get(m).terminalIds().get(terminal - firstTerminal[m]);
