@@ -1,0 +1,236 @@
+package io.fraudstream.model;
+
+import io.fraudstream.features.CardHistory;
+import io.fraudstream.features.ExtractorConfig;
+import io.fraudstream.features.ExtractorWeights;
+import io.fraudstream.features.FeatureExtractor;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import smile.classification.LogisticRegression;
+
+/**
+ * The deterministic model the pipeline starts with before any labelled data exists: seeded extractor weights
+ * ({@link ExtractorWeights#bootstrap}) and a Smile logistic regression trained on the features the extractor
+ * computes over simulated card histories.
+ *
+ * <p>Protocol: {@value #CARDS} simulated cards over {@value #TRAIN_DAYS} + {@value #VALIDATION_DAYS} days from
+ * {@link #SIMULATION_START}. Each card's transactions are processed in time order, feature extraction first
+ * and then appending to the card's history (a score never sees its own transaction). The first
+ * {@value #TRAIN_DAYS} days train the classifier: standardization fitted on them, positives replicated to
+ * balance the classes (equivalent to class weights; the intercept is then shifted back by the log of the
+ * replication factor so scores stay roughly calibrated), L2 {@code lambda} {@value #LAMBDA}. The threshold is the
+ * score that alerts on {@value #ALERT_BUDGET} of the validation days' transactions.
+ *
+ * <p>Reproducible: the version ({@code yyyyMMdd'T'HHmm'Z'-bootstrap-s<seed>}) and creation time are derived
+ * from the simulated data's end, not the wall clock, so the same seed gives the same bundle bytes (given the
+ * same JDK and core count: Smile sums the gradient in parallel, so another machine may differ in the last
+ * bits of the coefficients, within the optimizer's tolerance). Takes a few seconds on one core.
+ */
+public final class BootstrapModel {
+    public static final Instant SIMULATION_START = Instant.parse("2026-01-01T00:00:00Z");
+    static final int CARDS = 200;
+    static final int TRAIN_DAYS = 45;
+    static final int VALIDATION_DAYS = 15;
+    static final double LAMBDA = 10.0;
+    static final double ALERT_BUDGET = 0.01;
+    private static final long DAY = 86_400_000L;
+    private static final Logger LOG = LoggerFactory.getLogger(BootstrapModel.class);
+    private static final DateTimeFormatter VERSION_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'").withZone(ZoneOffset.UTC);
+
+    private BootstrapModel() {}
+
+    /** The bootstrap model with the default extractor configuration. */
+    public static FraudModel create(long seed) {
+        return create(seed, ExtractorConfig.defaults());
+    }
+
+    public static FraudModel create(long seed, ExtractorConfig config) {
+        long t0 = System.nanoTime();
+        ExtractorWeights weights = ExtractorWeights.bootstrap(config, seed);
+        FeatureExtractor extractor = new FeatureExtractor(config, weights);
+        int p = extractor.featureCount();
+        long start = SIMULATION_START.toEpochMilli();
+        long trainEnd = start + TRAIN_DAYS * DAY;
+        long end = trainEnd + VALIDATION_DAYS * DAY;
+
+        List<float[]> trainX = new ArrayList<>();
+        List<Boolean> trainY = new ArrayList<>();
+        List<float[]> validX = new ArrayList<>();
+        List<Boolean> validY = new ArrayList<>();
+        float[] features = new float[p];
+        for (List<SyntheticHistory.Labelled> card
+                : SyntheticHistory.generate(seed, CARDS, start, TRAIN_DAYS + VALIDATION_DAYS)) {
+            CardHistory history = CardHistory.create(config);
+            for (SyntheticHistory.Labelled l : card) {
+                extractor.extract(history, l.tx(), features, null);
+                history.add(l.tx());
+                boolean train = l.tx().eventTimeMillis() < trainEnd;
+                (train ? trainX : validX).add(features.clone());
+                (train ? trainY : validY).add(l.fraud());
+            }
+        }
+
+        long tExtracted = System.nanoTime();
+        double[] means = new double[p];
+        double[] stds = new double[p];
+        fitScaler(trainX, means, stds);
+        int positives = (int) trainY.stream().filter(b -> b).count();
+        int negatives = trainY.size() - positives;
+        if (positives == 0) {
+            throw new IllegalStateException("simulated training data has no fraud; seed " + seed);
+        }
+        int replicate = Math.max(1, (int) Math.round((double) negatives / positives));
+        double[][] z = new double[negatives + positives * replicate][];
+        int[] y = new int[z.length];
+        int row = 0;
+        for (int i = 0; i < trainX.size(); i++) {
+            double[] zi = standardize(trainX.get(i), means, stds);
+            int copies = trainY.get(i) ? replicate : 1;
+            for (int c = 0; c < copies; c++) {
+                z[row] = zi;
+                y[row++] = trainY.get(i) ? 1 : 0;
+            }
+        }
+        LogisticRegression.Binomial lr = LogisticRegression.binomial(z, y, LAMBDA, 1e-5, 300);
+        double[] w = lr.coefficients(); // p weights, then the intercept
+        double intercept = w[p] - Math.log(replicate);
+        LOG.info("Bootstrap model: features of {} transactions in {} ms, classifier on {} rows in {} ms",
+                trainX.size() + validX.size(), (tExtracted - t0) / 1_000_000, z.length,
+                (System.nanoTime() - tExtracted) / 1_000_000);
+
+        FraudModel.Builder b = FraudModel.builder()
+                .createdAt(Instant.ofEpochMilli(end))
+                .version(VERSION_TIME.format(Instant.ofEpochMilli(end)) + "-bootstrap-s" + Long.toUnsignedString(seed))
+                .trainingData(new TrainingData("bootstrap synthetic history, seed " + Long.toUnsignedString(seed)
+                        + ", " + CARDS + " cards", Instant.ofEpochMilli(start), Instant.ofEpochMilli(trainEnd),
+                        Instant.ofEpochMilli(trainEnd), Instant.ofEpochMilli(end)))
+                .featureNames(Arrays.asList(extractor.featureNames()))
+                .extractor(config, weights)
+                .scaler(means, stds)
+                .classifier(intercept, Arrays.copyOf(w, p))
+                .threshold(0.5);
+        FraudModel provisional = b.build();
+
+        double[] trainScores = scores(provisional, trainX);
+        double[] validScores = scores(provisional, validX);
+        boolean[] trainLabels = labels(trainY);
+        boolean[] validLabels = labels(validY);
+        double threshold = thresholdForBudget(validScores, ALERT_BUDGET);
+        long alerts = 0;
+        long caught = 0;
+        long validPositives = 0;
+        for (int i = 0; i < validScores.length; i++) {
+            boolean alert = validScores[i] >= threshold;
+            alerts += alert ? 1 : 0;
+            caught += alert && validLabels[i] ? 1 : 0;
+            validPositives += validLabels[i] ? 1 : 0;
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("train.rows", (double) trainX.size());
+        metrics.put("train.frauds", (double) positives);
+        metrics.put("train.auc", RankingMetrics.auc(trainScores, trainLabels));
+        metrics.put("train.averagePrecision", RankingMetrics.averagePrecision(trainScores, trainLabels));
+        metrics.put("validation.rows", (double) validX.size());
+        metrics.put("validation.frauds", (double) validPositives);
+        metrics.put("validation.auc", RankingMetrics.auc(validScores, validLabels));
+        metrics.put("validation.averagePrecision", RankingMetrics.averagePrecision(validScores, validLabels));
+        metrics.put("validation.alertRate", validScores.length == 0 ? Double.NaN : (double) alerts / validScores.length);
+        metrics.put("validation.recallAtThreshold", validPositives == 0 ? Double.NaN : (double) caught / validPositives);
+        metrics.put("validation.precisionAtThreshold", alerts == 0 ? Double.NaN : (double) caught / alerts);
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("trainer", BootstrapModel.class.getName());
+        props.put("seed", Long.toUnsignedString(seed));
+        props.put("classifier", "smile-core LogisticRegression.binomial, lambda " + LAMBDA
+                + ", positives replicated x" + replicate + ", intercept shifted by -ln(" + replicate + ")");
+        props.put("alertBudget", Double.toString(ALERT_BUDGET));
+        return b.threshold(threshold).metrics(metrics).properties(props).build();
+    }
+
+    static void fitScaler(List<float[]> rows, double[] means, double[] stds) {
+        int p = means.length;
+        int n = rows.size();
+        for (float[] r : rows) {
+            for (int j = 0; j < p; j++) {
+                means[j] += r[j];
+            }
+        }
+        for (int j = 0; j < p; j++) {
+            means[j] /= Math.max(1, n);
+        }
+        for (float[] r : rows) {
+            for (int j = 0; j < p; j++) {
+                double d = r[j] - means[j];
+                stds[j] += d * d;
+            }
+        }
+        for (int j = 0; j < p; j++) {
+            double s = Math.sqrt(stds[j] / Math.max(1, n - 1));
+            // A constant feature (e.g. attention summaries with AttentionMode.NONE) must not divide by zero.
+            stds[j] = s > 1e-9 ? s : 1.0;
+        }
+    }
+
+    private static double[] standardize(float[] x, double[] means, double[] stds) {
+        double[] z = new double[x.length];
+        for (int j = 0; j < x.length; j++) {
+            z[j] = (x[j] - means[j]) / stds[j];
+        }
+        return z;
+    }
+
+    private static double[] scores(FraudModel model, List<float[]> rows) {
+        double[] s = new double[rows.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = model.score(rows.get(i));
+        }
+        return s;
+    }
+
+    private static boolean[] labels(List<Boolean> y) {
+        boolean[] out = new boolean[y.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = y.get(i);
+        }
+        return out;
+    }
+
+    /** The lowest score such that at most {@code budget} of {@code scores} are at or above it. */
+    static double thresholdForBudget(double[] scores, double budget) {
+        if (scores.length == 0) {
+            return 0.5;
+        }
+        double[] sorted = scores.clone();
+        Arrays.sort(sorted);
+        int alerts = Math.max(1, (int) Math.floor(budget * sorted.length));
+        double t = sorted[sorted.length - alerts];
+        // Ties at t could exceed the budget; step to the next distinct score above if they do.
+        int atOrAbove = sorted.length - lowerBound(sorted, t);
+        if (atOrAbove > alerts) {
+            t = Math.nextUp(t);
+        }
+        return Math.min(1.0, t);
+    }
+
+    private static int lowerBound(double[] sorted, double v) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < v) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}
