@@ -84,6 +84,12 @@ public final class FraudScoringJob {
         FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, modelUpdates,
                 ValidationRules.from(config), ScoringSettings.from(config), StoreModelRepository.factory(config));
 
+        attachSinks(outputs, config);
+        return outputs;
+    }
+
+    /** Writes each output of the topology to its Kafka topic with the configured delivery guarantee. */
+    public static void attachSinks(FraudScoringPipeline.Outputs outputs, JobConfig config) {
         outputs.scores().sinkTo(sink(config, JobOptions.SCORES_TOPIC, FraudScore.class, FraudScore::getCardId, "scores"))
                 .uid(JobStreams.UID_SCORES_SINK).name("fraud-scores sink");
         outputs.alerts().sinkTo(sink(config, JobOptions.ALERTS_TOPIC, FraudAlert.class,
@@ -95,10 +101,9 @@ public final class FraudScoringJob {
         outputs.deadLetters().sinkTo(sink(config, JobOptions.DEAD_LETTER_TOPIC, DeadLetter.class,
                         d -> d.getSourceTopic() + "-" + d.getSourcePartition() + "@" + d.getSourceOffset(), "dlq"))
                 .uid(JobStreams.UID_DLQ_SINK).name("dead-letter sink");
-        return outputs;
     }
 
-    static KafkaSource<RawRecord> transactionsSource(JobConfig config) {
+    public static KafkaSource<RawRecord> transactionsSource(JobConfig config) {
         KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setTopics(config.get(JobOptions.TRANSACTIONS_TOPIC))
@@ -112,7 +117,7 @@ public final class FraudScoringJob {
         return builder.build();
     }
 
-    static KafkaSource<ModelDescriptor> modelUpdatesSource(JobConfig config) {
+    public static KafkaSource<ModelDescriptor> modelUpdatesSource(JobConfig config) {
         // Always from the beginning: the topic is compacted and small; the function ignores old versions.
         KafkaSourceBuilder<ModelDescriptor> builder = KafkaSource.<ModelDescriptor>builder()
                 .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))

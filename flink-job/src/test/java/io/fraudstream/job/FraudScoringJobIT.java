@@ -1,0 +1,285 @@
+package io.fraudstream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fraudstream.avro.Channel;
+import io.fraudstream.avro.DeadLetter;
+import io.fraudstream.avro.DeadLetterReason;
+import io.fraudstream.avro.Decision;
+import io.fraudstream.avro.FraudAlert;
+import io.fraudstream.avro.FraudScore;
+import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.ModelRole;
+import io.fraudstream.avro.Transaction;
+import io.fraudstream.job.config.JobConfig;
+import io.fraudstream.job.config.JobOptions;
+import io.fraudstream.job.io.RawRecord;
+import io.fraudstream.job.model.StoreModelRepository;
+import io.fraudstream.job.scoring.ScoringSettings;
+import io.fraudstream.job.scoring.TestModels;
+import io.fraudstream.job.validation.ValidationRules;
+import io.fraudstream.model.ModelStore;
+import io.fraudstream.model.SigningKeys;
+import io.fraudstream.schemas.AvroCodec;
+import io.fraudstream.schemas.AvroJson;
+import io.fraudstream.testkit.KafkaBroker;
+import io.fraudstream.testkit.KafkaBrokers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job end to end on a Flink MiniCluster against a real Kafka broker and a real signed model
+ * store: 100,000 transactions with 1% malformed records mixed in.
+ */
+class FraudScoringJobIT {
+
+    private static final int VALID = 99_000;
+    private static final int MALFORMED = 1_000;
+    private static final double THRESHOLD = 0.5;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static Path dir;
+
+    private static KafkaBroker broker;
+    private static Map<String, String> baseConfig;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        broker = KafkaBrokers.start();
+        Path store = Files.createDirectories(dir.resolve("store"));
+        KeyPair keys = SigningKeys.generate();
+        SigningKeys.writePublicKey(keys.getPublic(), dir.resolve("model.pub"));
+        ModelDescriptor champion = new ModelStore(store)
+                .publish(TestModels.model("v000001", THRESHOLD, 1024), ModelRole.CHAMPION, keys.getPrivate());
+        AvroJson.write(champion, dir.resolve("champion.json"));
+        baseConfig = new HashMap<>(Map.of(
+                JobOptions.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers(),
+                JobOptions.MODEL_STORE.key(), store.toString(),
+                JobOptions.MODEL_PUBLIC_KEY.key(), dir.resolve("model.pub").toString(),
+                JobOptions.MODEL_INITIAL_DESCRIPTOR.key(), dir.resolve("champion.json").toString(),
+                JobOptions.BOUNDED.key(), "true",
+                JobOptions.PARALLELISM.key(), "2",
+                JobOptions.CHECKPOINT_INTERVAL.key(), "500 ms"));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** Topic names and the input for one run. */
+    private record Run(JobConfig config, Set<String> validIds, Map<String, DeadLetterReason> malformedAt) {}
+
+    private static Run prepare(String prefix, Map<String, String> extra) throws Exception {
+        Map<String, String> values = new HashMap<>(baseConfig);
+        values.put(JobOptions.TRANSACTIONS_TOPIC.key(), prefix + "-transactions");
+        values.put(JobOptions.SCORES_TOPIC.key(), prefix + "-scores");
+        values.put(JobOptions.SHADOW_SCORES_TOPIC.key(), prefix + "-shadow");
+        values.put(JobOptions.ALERTS_TOPIC.key(), prefix + "-alerts");
+        values.put(JobOptions.DEAD_LETTER_TOPIC.key(), prefix + "-dlq");
+        values.put(JobOptions.MODEL_UPDATES_TOPIC.key(), prefix + "-models");
+        values.put(JobOptions.GROUP_ID.key(), prefix);
+        values.putAll(extra);
+        JobConfig config = JobConfig.fromMap(values);
+        broker.createTopics(Map.of(prefix + "-transactions", 4, prefix + "-scores", 4, prefix + "-shadow", 1,
+                prefix + "-alerts", 2, prefix + "-dlq", 2, prefix + "-models", 1), Duration.ofSeconds(60));
+
+        AvroCodec<Transaction> codec = AvroCodec.of(Transaction.class);
+        Random random = new Random(7);
+        long now = System.currentTimeMillis();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(VALID + MALFORMED);
+        List<DeadLetterReason> expectedReason = new ArrayList<>(VALID + MALFORMED);
+        Set<String> validIds = new HashSet<>();
+        String topic = config.get(JobOptions.TRANSACTIONS_TOPIC);
+        int malformed = 0;
+        for (int i = 0; i < VALID + MALFORMED; i++) {
+            boolean bad = i % 100 == 50;
+            Transaction tx = transaction(i, now, random);
+            byte[] key = tx.getCardId().getBytes(StandardCharsets.UTF_8);
+            if (!bad) {
+                validIds.add(tx.getTransactionId());
+                records.add(new ProducerRecord<>(topic, key, codec.encode(tx)));
+                expectedReason.add(null);
+                continue;
+            }
+            DeadLetterReason reason;
+            byte[] value;
+            switch (malformed++ % 8) {
+                case 0 -> { value = new byte[1 + random.nextInt(200)]; random.nextBytes(value); reason = DeadLetterReason.UNDECODABLE; }
+                case 1 -> { byte[] ok = codec.encode(tx); value = java.util.Arrays.copyOf(ok, 12); reason = DeadLetterReason.UNDECODABLE; }
+                case 2 -> { tx.setAmountMinor(-500); value = codec.encode(tx); reason = DeadLetterReason.INVALID_AMOUNT; }
+                case 3 -> { tx.setMerchantLat(91.0); tx.setMerchantLon(10.0); value = codec.encode(tx); reason = DeadLetterReason.INVALID_COORDINATES; }
+                case 4 -> { value = codec.encode(tx); value[4] ^= 0x55; reason = DeadLetterReason.UNKNOWN_SCHEMA; }
+                case 5 -> { tx.setEventTime(Instant.parse("9999-12-31T00:00:00Z")); value = codec.encode(tx); reason = DeadLetterReason.INVALID_TIMESTAMP; }
+                case 6 -> { tx.setMerchantId(""); value = codec.encode(tx); reason = DeadLetterReason.MISSING_FIELD; }
+                default -> { tx.setCardId("4111111111111111"); value = codec.encode(tx); reason = DeadLetterReason.INVALID_FIELD; }
+            }
+            records.add(new ProducerRecord<>(topic, key, value));
+            expectedReason.add(reason);
+        }
+        List<RecordMetadata> acks = TestKafka.produce(broker.bootstrapServers(), records);
+        Map<String, DeadLetterReason> malformedAt = new HashMap<>();
+        for (int i = 0; i < acks.size(); i++) {
+            if (expectedReason.get(i) != null) {
+                malformedAt.put(acks.get(i).partition() + "@" + acks.get(i).offset(), expectedReason.get(i));
+            }
+        }
+        assertThat(malformedAt).hasSize(MALFORMED);
+        return new Run(config, validIds, malformedAt);
+    }
+
+    static Transaction transaction(int i, long now, Random random) {
+        int card = i % 2_000;
+        boolean online = random.nextInt(4) == 0;
+        long time = now - Duration.ofDays(20).toMillis() + i * 10_000L;
+        // Mostly everyday amounts, a few large ones at night: some scores cross the threshold.
+        long amountMinor = random.nextInt(50) == 0 ? 100_000 + random.nextInt(500_000) : 100 + random.nextInt(10_000);
+        return Transaction.newBuilder()
+                .setTransactionId("tx-" + i).setCardId(String.format("card-%06d", card)).setAccountId("acct-" + card)
+                .setEventTime(Instant.ofEpochMilli(time)).setAmountMinor(amountMinor).setCurrency("USD")
+                .setMerchantId("m-" + random.nextInt(500)).setMerchantCategory(online ? "shopping_net" : "grocery_pos")
+                .setChannel(online ? Channel.ONLINE : Channel.CARD_PRESENT)
+                .setMerchantLat(online ? null : 40 + random.nextDouble()).setMerchantLon(online ? null : -74 + random.nextDouble())
+                .setHomeLat(40.5).setHomeLon(-73.5).setCountry("US").setTerminalId(null)
+                .build();
+    }
+
+    private static void assertEveryValidScoredOnceAndEveryMalformedDeadLettered(Run run) {
+        String bootstrap = broker.bootstrapServers();
+        List<FraudScore> scores = TestKafka.readAll(bootstrap, run.config().get(JobOptions.SCORES_TOPIC), FraudScore.class);
+        List<String> scoredIds = scores.stream().map(FraudScore::getTransactionId).toList();
+        assertThat(scoredIds).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(scoredIds)).isEqualTo(run.validIds());
+
+        List<DeadLetter> deadLetters = TestKafka.readAll(bootstrap, run.config().get(JobOptions.DEAD_LETTER_TOPIC), DeadLetter.class);
+        Map<String, DeadLetterReason> actual = deadLetters.stream().collect(Collectors.toMap(
+                d -> d.getSourcePartition() + "@" + d.getSourceOffset(), DeadLetter::getReason));
+        assertThat(actual).isEqualTo(run.malformedAt());
+        // A full card number is never copied into the dead-letter topic.
+        assertThat(deadLetters).allSatisfy(d -> {
+            assertThat(new String(d.getPayload().array(), StandardCharsets.ISO_8859_1)).doesNotContain("4111111111111111");
+            assertThat(d.getMessage()).doesNotContain("4111111111111111");
+        });
+
+        List<FraudAlert> alerts = TestKafka.readAll(bootstrap, run.config().get(JobOptions.ALERTS_TOPIC), FraudAlert.class);
+        Set<String> overThreshold = scores.stream().filter(s -> s.getScore() >= THRESHOLD)
+                .map(FraudScore::getTransactionId).collect(Collectors.toSet());
+        assertThat(overThreshold).isNotEmpty();
+        assertThat(scores).allSatisfy(s -> assertThat(s.getDecision() == Decision.ALERT).isEqualTo(s.getScore() >= THRESHOLD));
+        assertThat(alerts.stream().map(a -> a.getScore().getTransactionId()).toList())
+                .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(overThreshold);
+        assertThat(alerts).allSatisfy(a -> assertThat(a.getReasons()).isNotEmpty());
+    }
+
+    @Test
+    void atLeastOnceScoresEveryValidTransactionOnceAndDeadLettersTheRest() throws Exception {
+        Run run = prepare("alo", Map.of());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                FraudScoringJob.flinkConfiguration(run.config()));
+        FraudScoringJob.build(env, run.config());
+        env.execute("alo");
+
+        assertEveryValidScoredOnceAndEveryMalformedDeadLettered(run);
+    }
+
+    @Test
+    void exactlyOnceSurvivesATaskFailureWithoutLossOrDuplicates() throws Exception {
+        Run run = prepare("eos", Map.of(JobOptions.DELIVERY.key(), "EXACTLY_ONCE",
+                JobOptions.TRANSACTIONAL_ID_PREFIX.key(), "eos-it"));
+        Configuration flink = FraudScoringJob.flinkConfiguration(run.config());
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        JobConfig config = run.config();
+        env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis());
+        env.setParallelism(2);
+
+        // The production topology with one addition: a pass-through that fails once, mid-stream,
+        // after a checkpoint has committed some output.
+        FailOnce.reset();
+        DataStream<RawRecord> transactions = env.fromSource(FraudScoringJob.transactionsSource(config),
+                WatermarkStrategy.noWatermarks(), "transactions").map(new FailOnce(VALID / 4));
+        DataStream<ModelDescriptor> models = env.fromSource(FraudScoringJob.modelUpdatesSource(config),
+                WatermarkStrategy.noWatermarks(), "model-updates").setParallelism(1);
+        FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, models,
+                ValidationRules.from(config), ScoringSettings.from(config), StoreModelRepository.factory(config));
+        FraudScoringJob.attachSinks(outputs, config);
+        env.execute("eos");
+
+        assertThat(FailOnce.FAILED.get()).as("the failure was injected").isTrue();
+        assertEveryValidScoredOnceAndEveryMalformedDeadLettered(run);
+    }
+
+    /** Throws once, after a checkpoint completed and after {@code after} records passed this subtask. */
+    static final class FailOnce extends RichMapFunction<RawRecord, RawRecord> implements CheckpointListener {
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+        static final AtomicLong CHECKPOINTS = new AtomicLong();
+        private final long after;
+        private transient long seen;
+
+        FailOnce(long after) {
+            this.after = after;
+        }
+
+        static void reset() {
+            FAILED.set(false);
+            CHECKPOINTS.set(0);
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            seen = 0;
+        }
+
+        @Override
+        public RawRecord map(RawRecord value) {
+            if (++seen > after && CHECKPOINTS.get() > 0 && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure after " + seen + " records");
+            }
+            return value;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTS.incrementAndGet();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.fraudstream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fraudstream.schemas.AvroCodec;
+import io.fraudstream.schemas.WireFormatException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Plain Kafka clients for integration tests: produce bytes (every ack checked), read a topic to its end. */
+final class TestKafka {
+
+    private TestKafka() {}
+
+    /** Sends every record and waits for every acknowledgement; returns their metadata in order. */
+    static List<RecordMetadata> produce(String bootstrap, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                acks.add(producer.send(r));
+            }
+            List<RecordMetadata> out = new ArrayList<>(acks.size());
+            for (Future<RecordMetadata> ack : acks) {
+                out.add(ack.get(60, TimeUnit.SECONDS));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Reads every committed record of a topic (read_committed, all partitions, from the beginning to
+     * the end offsets as of now) and decodes it. Fails on a record that does not decode.
+     */
+    static <T extends SpecificRecord> List<T> readAll(String bootstrap, String topic, Class<T> type) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        AvroCodec<T> codec = AvroCodec.of(type);
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                assertThat(System.nanoTime()).as("read %s to its end in time", topic).isLessThan(deadline);
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        out.add(codec.decode(r.value()));
+                    } catch (WireFormatException e) {
+                        throw new AssertionError("undecodable record on " + topic + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
