@@ -1,0 +1,99 @@
+package io.fraudstream.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SimulatorMainTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-03-04T05:06:07.890Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return SimulatorMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--cards 0 --out x.csv                     | --cards: simulator.cards must be between 1 and 5000000, was 0",
+        "--cards many --out x.csv                  | --cards must be an integer, was 'many'",
+        "--count 0 --out x.csv                     | --count: simulator.max-transactions must be >= 1, was 0",
+        "--duration 3 --out x.csv                  | --duration must be a duration like 30d",
+        "--duration 0d --out x.csv                 | --duration: simulator.duration must be positive",
+        "--label-delay soon --out x.csv            | --label-delay must be a duration",
+        "--fraud-rate 0.9 --out x.csv              | --fraud-rate: simulator.fraud-rate must be between 0 and 0.2, was 0.9",
+        "--start yesterday --out x.csv             | --start must be an ISO instant",
+        "--rate 100 --out x.csv                    | --rate paces Kafka writes and needs --bootstrap-servers",
+        "--rate -5 --bootstrap-servers localhost:1 | --rate must be > 0",
+        "--cards 10                                | nothing to write",
+        "--frobnicate --out x.csv                  | unknown option '--frobnicate'",
+        "--out                                     | --out needs a value",
+        "--duration unbounded --out x.csv          | endless --out file",
+        "--seed 1 --seed 2 --out x.csv             | --seed given twice"})
+    void badOptionsExitWithTwoAndNameTheOption(String args, String message) {
+        assertThat(run(args.trim().split("\\s+"))).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(message);
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--bootstrap-servers", "--out FILE");
+    }
+
+    @Test
+    void writesTheSameCsvForTheSameOptions() throws IOException {
+        Path a = dir.resolve("a.csv");
+        Path b = dir.resolve("b.csv");
+        assertThat(run("--seed", "7", "--cards", "20", "--duration", "5d", "--out", a.toString())).isZero();
+        assertThat(run("--seed=7", "--cards=20", "--duration=P5D", "--out=" + b)).isZero();
+        assertThat(Files.readAllBytes(a)).isEqualTo(Files.readAllBytes(b));
+        List<String> lines = Files.readAllLines(a);
+        assertThat(lines.get(0)).isEqualTo(String.join(",", SparkovCsvWriter.HEADER));
+        // Without --bootstrap-servers the default start is the fixed 2025-01-01, not the clock.
+        assertThat(lines.get(1)).startsWith("2025-01-0");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("transactions", "CARD_TESTING", "wrote " + a);
+    }
+
+    @Test
+    void countBoundsTheRunAndStartNowUsesTheClock() throws IOException {
+        Path file = dir.resolve("c.csv.gz");
+        assertThat(run("--cards", "50", "--count", "321", "--start", "now", "--out", file.toString())).isZero();
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                new java.util.zip.GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+            List<String> lines = r.lines().toList();
+            assertThat(lines).hasSize(322);
+            assertThat(lines.get(1)).startsWith("2026-03-04");
+        }
+    }
+
+    @Test
+    void parsesDurations() throws Exception {
+        assertThat(SimulatorMain.parseDuration("30d", "--d")).isEqualTo(Duration.ofDays(30));
+        assertThat(SimulatorMain.parseDuration("12h", "--d")).isEqualTo(Duration.ofHours(12));
+        assertThat(SimulatorMain.parseDuration("90m", "--d")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(SimulatorMain.parseDuration("45s", "--d")).isEqualTo(Duration.ofSeconds(45));
+        assertThat(SimulatorMain.parseDuration("500ms", "--d")).isEqualTo(Duration.ofMillis(500));
+        assertThat(SimulatorMain.parseDuration("PT2H", "--d")).isEqualTo(Duration.ofHours(2));
+    }
+}
