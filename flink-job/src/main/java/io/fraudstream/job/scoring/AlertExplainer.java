@@ -111,7 +111,7 @@ public final class AlertExplainer {
             reasons.add("first purchase in category " + tx.merchantCategory);
         }
         if (night >= 0 && features[night] > 0.5f) {
-            reasons.add("at night (" + CLOCK.format(Instant.ofEpochMilli(tx.eventTimeMillis)) + ")");
+            reasons.add("at night in the cardholder's local time (" + CLOCK.format(Instant.ofEpochMilli(tx.eventTimeMillis)) + ")");
         }
         if (e.size() > 0) {
             reasons.add(String.format(Locale.ROOT, "most attended past transaction: %s on %s (weight %.2f)",
