@@ -9,13 +9,18 @@ import java.util.SplittableRandom;
  * non-homogeneous Poisson process following a daily rhythm), trips, and fraud episodes. Its random
  * stream is its own, so its history does not depend on other cards or on how they interleave.
  *
+ * <p>Time: the card lives in its cardholder's local solar time ({@link SolarTime}); every time inside this
+ * class ({@link Draft#time}, the rhythm, trips, the night scenario) is local wall-clock time written as epoch
+ * seconds. {@link #instantOf} turns a draft's time into the true instant it is emitted at (docs/TIME.md). The
+ * offset is constant per card, so the card's local order is its instant order.
+ *
  * <p>The card keeps an agenda of the next genuine candidate, the next episode of each card-local
  * fraud scenario, the next trip, and already-scheduled transactions; {@link #advance()} processes the
  * earliest item until one yields a transaction.
  */
 final class CardActivity {
 
-    /** Relative transaction intensity per hour of day (cardholder-local time, written as UTC like Sparkov). */
+    /** Relative transaction intensity per hour of day, cardholder-local solar time. */
     static final double[] RHYTHM = normalise(new double[] {
         0.25, 0.15, 0.10, 0.08, 0.10, 0.25, 0.55, 0.90, 1.10, 1.20, 1.30, 1.45,
         1.60, 1.50, 1.35, 1.30, 1.40, 1.60, 1.75, 1.70, 1.50, 1.20, 0.85, 0.50});
@@ -32,6 +37,7 @@ final class CardActivity {
 
     /** A transaction waiting for its time; ids are assigned when it is emitted. */
     static final class Draft {
+        /** Local wall-clock time, epoch seconds (see the class comment). */
         long time;
         long order;
         int merchant;
@@ -43,6 +49,8 @@ final class CardActivity {
     }
 
     final CardProfile profile;
+    /** Local minus instant, whole seconds ({@link SolarTime#offsetSeconds} of the home longitude). */
+    final long localOffset;
     private final World world;
     private final SplittableRandom r;
     private final CompromiseSchedule compromises;
@@ -64,14 +72,20 @@ final class CardActivity {
     /** The next transaction this card emits, or null when it has none before the end. */
     Draft next;
 
+    /**
+     * @param startEpochSecond first instant of the run
+     * @param endEpochSecond end instant of the run (exclusive); {@link Long#MAX_VALUE} for none
+     */
     CardActivity(World world, CardProfile profile, SimulatorConfig config, CompromiseSchedule compromises,
             long startEpochSecond, long endEpochSecond) {
         this.world = world;
         this.profile = profile;
         this.compromises = compromises;
-        this.end = endEpochSecond;
+        this.localOffset = SolarTime.offsetSeconds(profile.holder.homeLon());
+        // The card's local clock covers exactly the instants [start, end).
+        this.end = endEpochSecond == Long.MAX_VALUE ? Long.MAX_VALUE : endEpochSecond + localOffset;
         this.r = Rng.stream(config.seed(), Rng.CARD_ACTIVITY, profile.index);
-        double start = startEpochSecond;
+        double start = startEpochSecond + localOffset;
         for (int i = 0; i < LOCAL.length; i++) {
             double share = config.effectiveShare(LOCAL[i]);
             double perDay = share * profile.dailyRate / LOCAL[i].meanTransactionsPerEpisode();
@@ -81,6 +95,11 @@ final class CardActivity {
         nextTrip = start + Rng.exponential(r, DAY / profile.travelRate);
         nextGenuine = start + candidateGap();
         advance();
+    }
+
+    /** The instant (epoch second) a draft of this card is emitted at. */
+    long instantOf(Draft d) {
+        return SolarTime.toInstant(d.time, localOffset);
     }
 
     /** Sequence number for the next emitted transaction of this card (0, 1, ...). */
@@ -171,7 +190,7 @@ final class CardActivity {
             impossibleTravel(t);
         }
         if (compromises.enabled()) {
-            long compromise = compromises.activeOn(terminal, d.time);
+            long compromise = compromises.activeOn(terminal, instantOf(d)); // a skimmer works in real time
             if (compromise >= 0 && compromise != lastSkim && r.nextDouble() < CompromiseSchedule.SKIM_PROBABILITY) {
                 lastSkim = compromise;
                 compromisedCardUsed(t);
@@ -280,7 +299,7 @@ final class CardActivity {
         }
     }
 
-    /** Large amounts in the small hours, near home or online. */
+    /** Large amounts in the small hours (cardholder-local 00:00-05:00), near home or online. */
     private void nightHighAmount(double t) {
         FraudScenario s = FraudScenario.NIGHT_HIGH_AMOUNT;
         long second = (long) Math.floor(t);

@@ -30,8 +30,10 @@ import java.util.stream.StreamSupport;
  *       {@link #events()} merges them into the transaction stream at their reportedAt (a label before a
  *       transaction of the same instant). Labels whose reportedAt is after the simulation end are still
  *       emitted, after the last transaction.</li>
- *   <li>Times have whole-second resolution (the Sparkov layout's), and like Sparkov the cardholder's local
- *       wall-clock time is written as UTC: there are no time zones, so "night" means 00:00-05:00 UTC.</li>
+ *   <li>Event times are true instants (docs/TIME.md) with whole-second resolution (the Sparkov layout's). The
+ *       daily rhythm and the night scenario are generated in the cardholder's local solar time (home longitude
+ *       / 15 h, {@link SolarTime}) and emitted as {@code eventTime = local - homeLon / 15 h}, the inverse of the
+ *       feature extractor's night-time shift. {@link SparkovCsvWriter} writes the local time back.</li>
  * </ul>
  *
  * <p>The simulator is immutable and thread-safe; every call to {@link #transactions()}, {@link #labels()}
@@ -232,8 +234,12 @@ public final class Simulator {
             long start = config.start().getEpochSecond();
             long end = config.end().map(Instant::getEpochSecond).orElse(Long.MAX_VALUE);
             CompromiseSchedule compromises = newCompromiseSchedule();
-            queue = new PriorityQueue<>(Math.max(1, world.cards.length), (a, b) -> a.next.time != b.next.time
-                    ? Long.compare(a.next.time, b.next.time) : Integer.compare(a.profile.index, b.profile.index));
+            // Merge by the emitted instant (cards' local clocks differ by their home longitude), then card index.
+            queue = new PriorityQueue<>(Math.max(1, world.cards.length), (a, b) -> {
+                long ta = a.instantOf(a.next);
+                long tb = b.instantOf(b.next);
+                return ta != tb ? Long.compare(ta, tb) : Integer.compare(a.profile.index, b.profile.index);
+            });
             for (CardProfile card : world.cards) {
                 CardActivity activity = new CardActivity(world, card, config, compromises, start, end);
                 if (activity.next != null) {
@@ -267,7 +273,7 @@ public final class Simulator {
             Cardholder h = card.profile.holder;
             Merchant m = world.merchants.get(d.merchant);
             String id = idPrefix + hex(card.profile.index, 8) + hex(sequence & 0xFFFFFFFFL, 8);
-            Transaction tx = new Transaction(id, h.cardId(), h.accountId(), Instant.ofEpochSecond(d.time),
+            Transaction tx = new Transaction(id, h.cardId(), h.accountId(), Instant.ofEpochSecond(card.instantOf(d)),
                     d.amountMinor, CURRENCY, m.merchantId(), d.category.code(), d.channel, m.lat(), m.lon(),
                     h.homeLat(), h.homeLon(), m.country(), d.terminalId);
             return new SimulatedTransaction(tx, d.scenario != null, d.scenario == null ? null : d.scenario.name());

@@ -11,6 +11,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Iterator;
@@ -24,10 +25,16 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>Column mapping: {@code cc_num} holds the card token ({@code card-000123}; this project never
  * writes card numbers), {@code acct_num} the account token, {@code merchant} the merchant's display
- * name, {@code trans_num} the transaction id, {@code trans_date_trans_time} and {@code unix_time} the
- * event time in UTC. {@code merch_lat}/{@code merch_long} are empty for online merchants (Sparkov
+ * name, {@code trans_num} the transaction id. {@code merch_lat}/{@code merch_long} are empty for online merchants (Sparkov
  * invents coordinates for them; we do not). Fields are quoted per RFC 4180 when they contain a comma,
  * quote or line break.
+ *
+ * <p>Time, as in the Sparkov files: {@code trans_date_trans_time} is the cardholder's <em>local</em> wall-clock
+ * time (local solar time at the home longitude, {@link SolarTime#toLocal}), and {@code unix_time} is that same
+ * wall-clock time read as if it were UTC (in {@code shared/data/sparkov-100cards-2019-2020.csv.gz},
+ * {@code unix_time} equals {@code trans_date_trans_time} read as UTC on every row). Neither is the event
+ * instant; a reader recovers it with {@link SolarTime#toInstant(java.time.LocalDateTime, Double)} and the
+ * {@code long} column (docs/TIME.md).
  */
 public final class SparkovCsvWriter implements AutoCloseable {
 
@@ -37,8 +44,7 @@ public final class SparkovCsvWriter implements AutoCloseable {
             "city", "state", "zip", "lat", "long", "city_pop", "job", "dob", "trans_num", "unix_time", "merch_lat",
             "merch_long", "is_fraud", "acct_num", "profile");
 
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
 
     private final Writer out;
     private final Simulator simulator;
@@ -77,8 +83,8 @@ public final class SparkovCsvWriter implements AutoCloseable {
         Transaction tx = t.tx();
         Cardholder h = simulator.cardholder(tx.getCardId());
         Merchant m = simulator.merchant(tx.getMerchantId());
-        long epochSecond = tx.getEventTime().getEpochSecond();
-        field(TIME.format(tx.getEventTime()));
+        LocalDateTime local = SolarTime.toLocal(tx.getEventTime(), tx.getHomeLon());
+        field(TIME.format(local));
         field(tx.getCardId());
         field(m.name());
         field(tx.getMerchantCategory());
@@ -96,7 +102,7 @@ public final class SparkovCsvWriter implements AutoCloseable {
         field(h.job());
         field(h.dateOfBirth().toString());
         field(tx.getTransactionId());
-        field(Long.toString(epochSecond));
+        field(Long.toString(local.toEpochSecond(ZoneOffset.UTC)));
         field(tx.getMerchantLat() == null ? "" : plain(tx.getMerchantLat()));
         field(tx.getMerchantLon() == null ? "" : plain(tx.getMerchantLon()));
         field(t.fraud() ? "1" : "0");

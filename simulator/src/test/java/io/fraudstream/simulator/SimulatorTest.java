@@ -232,12 +232,52 @@ class SimulatorTest {
     }
 
     @Test
-    void nightHighAmountsAreLargeAndBetweenMidnightAndFive() {
+    void nightHighAmountsAreLargeAndAtNightAsTheExtractorReadsIt() {
         List<Transaction> night = fraudOf(FraudScenario.NIGHT_HIGH_AMOUNT);
-        assertThat(night).isNotEmpty().allSatisfy(t -> {
-            assertThat(t.getEventTime().atZone(ZoneOffset.UTC).getHour()).isLessThan(5);
+        int utcDaytime = 0;
+        for (Transaction t : night) {
+            double local = extractorLocalHour(t);
+            // Generated at local 00:00-05:00; read back at most one second later, never before midnight.
+            assertThat(local).as("%s at %s, home lon %s", t.getTransactionId(), t.getEventTime(), t.getHomeLon())
+                    .isGreaterThan(0.0).isLessThanOrEqualTo(5.0 + 1.0 / 3600);
+            assertThat(extractorIsNight(t)).isTrue();
+            assertThat(SolarTime.toLocal(t.getEventTime(), t.getHomeLon()).getHour()).isLessThan(5);
             assertThat(t.getAmountMinor()).isGreaterThanOrEqualTo(250_00);
-        });
+            int utcHour = t.getEventTime().atZone(ZoneOffset.UTC).getHour();
+            utcDaytime += utcHour >= 5 && utcHour < 12 ? 1 : 0;
+        }
+        assertThat(night).hasSizeGreaterThan(50);
+        // US homes are 4.5-8.5 h behind UTC: local small hours are UTC morning, not UTC night.
+        assertThat((double) utcDaytime / night.size()).isGreaterThan(0.9);
+    }
+
+    @Test
+    void eventTimeIsLocalTimeShiftedByTheHomeLongitude() {
+        Simulator s = new Simulator(SimulatorConfig.builder().seed(3).cards(50).duration(Duration.ofDays(3)).build());
+        List<SimulatedTransaction> txs = s.transactions().toList();
+        assertThat(txs).hasSizeGreaterThan(100);
+        for (SimulatedTransaction t : txs) {
+            Transaction tx = t.tx();
+            long offset = SolarTime.offsetSeconds(tx.getHomeLon());
+            assertThat(tx.getHomeLon()).isEqualTo(s.cardholder(tx.getCardId()).homeLon());
+            // The extractor's exact shift lands within (0, 1] s after the whole-second local time.
+            double exact = tx.getEventTime().getEpochSecond() + (double) (float) tx.getHomeLon().doubleValue() * 240.0;
+            double local = tx.getEventTime().getEpochSecond() + offset;
+            assertThat(exact - local).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
+        }
+    }
+
+    /** Local solar hour exactly as {@code DirectFeatures.isNight} computes it (home longitude, float-rounded). */
+    static double extractorLocalHour(Transaction t) {
+        double lonShift = t.getHomeLon() != null ? (float) t.getHomeLon().doubleValue()
+                : t.getMerchantLon() != null ? (float) t.getMerchantLon().doubleValue() : 0.0;
+        double hourUtc = Math.floorMod(t.getEventTime().toEpochMilli(), 86_400_000L) / (double) 3_600_000L;
+        double local = hourUtc + lonShift / 15.0;
+        return local - 24.0 * Math.floor(local / 24.0);
+    }
+
+    static boolean extractorIsNight(Transaction t) {
+        return extractorLocalHour(t) < 6.0;
     }
 
     @Test
@@ -271,6 +311,8 @@ class SimulatorTest {
         long genuine = 0;
         long farAway = 0;
         long night = 0;
+        long extractorNight = 0;
+        long utcNight = 0;
         for (SimulatedTransaction t : all) {
             if (t.fraud()) {
                 continue;
@@ -281,13 +323,18 @@ class SimulatorTest {
                     && City.distanceKm(tx.getHomeLat(), tx.getHomeLon(), tx.getMerchantLat(), tx.getMerchantLon()) > 500) {
                 farAway++;
             }
-            if (tx.getEventTime().atZone(ZoneOffset.UTC).getHour() < 5) {
+            if (SolarTime.toLocal(tx.getEventTime(), tx.getHomeLon()).getHour() < 5) {
                 night++;
             }
+            extractorNight += extractorIsNight(tx) ? 1 : 0;
+            utcNight += tx.getEventTime().atZone(ZoneOffset.UTC).getHour() < 5 ? 1 : 0;
         }
         assertThat((double) farAway / genuine).as("genuine purchases > 500 km from home").isBetween(0.005, 0.15);
         // A flat day would put 5/24 = 21 % of purchases before 05:00.
         assertThat((double) night / genuine).isLessThan(0.08);
+        assertThat((double) extractorNight / genuine).as("genuine at the extractor's night (00-06 local)").isLessThan(0.12);
+        // UTC 00-05 is the US evening: busy. (When local time was written as UTC, this share was under 8 %.)
+        assertThat((double) utcNight / genuine).isGreaterThan(0.2);
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -51,6 +50,25 @@ class SparkovCsvWriterTest {
     }
 
     @Test
+    void sharedFileUnixTimeIsItsWallClockTimeReadAsUtc() throws IOException {
+        Optional<Path> shared = findShared();
+        Assumptions.assumeTrue(shared.isPresent(), "no " + SHARED_FILE + " above " + Path.of("").toAbsolutePath());
+        DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+        int rows = 0;
+        try (BufferedReader r = gunzip(Files.newInputStream(shared.get()))) {
+            List<String> header = Csv.parse(r.readLine());
+            String line;
+            while (rows < 2_000 && (line = r.readLine()) != null) {
+                List<String> row = Csv.parse(line);
+                LocalDateTime wall = LocalDateTime.parse(row.get(header.indexOf("trans_date_trans_time")), time);
+                assertThat(Long.parseLong(row.get(header.indexOf("unix_time")))).isEqualTo(wall.toEpochSecond(ZoneOffset.UTC));
+                rows++;
+            }
+        }
+        assertThat(rows).isEqualTo(2_000);
+    }
+
+    @Test
     void gzippedRowsParseBackToTheTransactions() throws IOException {
         Simulator sim = new Simulator(SimulatorConfig.builder().seed(11).cards(300).duration(Duration.ofDays(10)).build());
         List<SimulatedTransaction> txs = sim.transactions().toList();
@@ -86,9 +104,14 @@ class SparkovCsvWriterTest {
             assertThat(col(row, "acct_num")).isEqualTo(tx.getAccountId());
             assertThat(col(row, "category")).isEqualTo(tx.getMerchantCategory());
             assertThat(Math.round(Double.parseDouble(col(row, "amt")) * 100)).isEqualTo(tx.getAmountMinor());
-            assertThat(LocalDateTime.parse(col(row, "trans_date_trans_time"), time).toInstant(ZoneOffset.UTC))
-                    .isEqualTo(tx.getEventTime());
-            assertThat(Instant.ofEpochSecond(Long.parseLong(col(row, "unix_time")))).isEqualTo(tx.getEventTime());
+            // Sparkov convention: local wall-clock time, and unix_time is that wall-clock time read as UTC.
+            LocalDateTime local = LocalDateTime.parse(col(row, "trans_date_trans_time"), time);
+            assertThat(local).isEqualTo(SolarTime.toLocal(tx.getEventTime(), h.homeLon()));
+            assertThat(Long.parseLong(col(row, "unix_time"))).isEqualTo(local.toEpochSecond(ZoneOffset.UTC));
+            // A reader gets the instant back from the row alone.
+            assertThat(SolarTime.toInstant(local, Double.parseDouble(col(row, "long")))).isEqualTo(tx.getEventTime());
+            assertThat(Duration.between(tx.getEventTime(), local.toInstant(ZoneOffset.UTC)).toSeconds())
+                    .isEqualTo(SolarTime.offsetSeconds(h.homeLon())).isNotZero();
             assertThat(col(row, "is_fraud")).isEqualTo(st.fraud() ? "1" : "0");
             assertThat(Double.parseDouble(col(row, "lat"))).isEqualTo(h.homeLat());
             assertThat(Double.parseDouble(col(row, "long"))).isEqualTo(h.homeLon());
