@@ -54,6 +54,15 @@ public final class CardHistory {
     int[] merchantHash;
     String[] id;
 
+    /**
+     * Sums of log1p(amount) and its square over the live entries, in fixed point ({@link #LOG_AMOUNT_SCALE}),
+     * kept on insert and eviction. Integer sums are exact, so the amount z-score costs O(1) per event, never
+     * drifts, and does not depend on insertion order. Derived: recomputed on restore.
+     */
+    long sumLogAmount;
+    long sumLogAmountSq;
+    static final double LOG_AMOUNT_SCALE = 1 << 18;
+
     /** Model version of the K/V cache, null when there is none. */
     String kvVersion;
     int kvDim;
@@ -121,6 +130,9 @@ public final class CardHistory {
             if (kvValid != null && !kvValid[head]) {
                 kvInvalidCount--;
             }
+            long evicted = fixedLogAmount(logAmount[head]);
+            sumLogAmount -= evicted;
+            sumLogAmountSq -= evicted * evicted;
             head = slot(1);
             size--;
             pos--;
@@ -135,6 +147,9 @@ public final class CardHistory {
         id[s] = txId;
         amount[s] = amt;
         logAmount[s] = (float) Math.log1p(amt);
+        long fixed = fixedLogAmount(logAmount[s]);
+        sumLogAmount += fixed;
+        sumLogAmountSq += fixed * fixed;
         boolean known = la == la && lo == lo;
         lat[s] = known ? la : 0f;
         lon[s] = known ? lo : 0f;
@@ -150,6 +165,11 @@ public final class CardHistory {
         }
         size++;
         return true;
+    }
+
+    /** log1p(amount) in fixed point; amounts are capped at 1e15, so 16384 squares fit a long. */
+    static long fixedLogAmount(float logAmount) {
+        return Math.round(logAmount * LOG_AMOUNT_SCALE);
     }
 
     /** Number of entries whose (time, id) is <= the given key. */

@@ -66,8 +66,8 @@ final class DirectFeatures {
         double logAmount = Math.log1p(TokenEncoder.storedAmount(tx.amount()));
         out[o + 7] = (float) zscore(h, logAmount);
         out[o + 8] = (float) logAmount;
-        out[o + 9] = contains(h.merchantHash, h, TokenEncoder.stableHash(tx.merchantId())) ? 0f : 1f;
-        out[o + 10] = contains(h.categoryHash, h, TokenEncoder.categoryHash(tx.merchantCategory())) ? 0f : 1f;
+        out[o + 9] = contains(h.merchantHash, n, TokenEncoder.stableHash(tx.merchantId())) ? 0f : 1f;
+        out[o + 10] = contains(h.categoryHash, n, TokenEncoder.categoryHash(tx.merchantCategory())) ? 0f : 1f;
         boolean homeKnown = homeKm == homeKm;
         out[o + 11] = homeKnown ? (float) Math.log1p(homeKm) : 0f;
         out[o + 12] = homeKnown ? 1f : 0f;
@@ -86,44 +86,17 @@ final class DirectFeatures {
         if (n == 0) {
             return 0.0;
         }
-        float[] a = h.logAmount;
-        // Four accumulators: a single double reduction chain is latency-bound (C2 does not vectorize it).
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int j = 0;
-        for (; j + 3 < n; j += 4) {
-            s0 += a[j];
-            s1 += a[j + 1];
-            s2 += a[j + 2];
-            s3 += a[j + 3];
-        }
-        for (; j < n; j++) {
-            s0 += a[j];
-        }
-        double mean = ((s0 + s1) + (s2 + s3)) / n;
-        double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-        j = 0;
-        for (; j + 3 < n; j += 4) {
-            double d0 = a[j] - mean;
-            double d1 = a[j + 1] - mean;
-            double d2 = a[j + 2] - mean;
-            double d3 = a[j + 3] - mean;
-            q0 += d0 * d0;
-            q1 += d1 * d1;
-            q2 += d2 * d2;
-            q3 += d3 * d3;
-        }
-        for (; j < n; j++) {
-            double d0 = a[j] - mean;
-            q0 += d0 * d0;
-        }
-        double var = ((q0 + q1) + (q2 + q3)) / n;
-        return (x - mean) / Math.sqrt(var + ZSCORE_VARIANCE_FLOOR);
+        double scale = CardHistory.LOG_AMOUNT_SCALE;
+        double m1 = h.sumLogAmount / (double) n;
+        double m2 = h.sumLogAmountSq / (double) n;
+        double var = Math.max(0.0, m2 - m1 * m1) / (scale * scale);
+        return (x - m1 / scale) / Math.sqrt(var + ZSCORE_VARIANCE_FLOOR);
     }
 
-    /** Whether any live slot holds {@code value}; scans newest first, where repeats usually are. */
-    private static boolean contains(int[] column, CardHistory h, int value) {
-        for (int i = h.size - 1; i >= 0; i--) {
-            if (column[h.slot(i)] == value) {
+    /** Whether any live entry holds {@code value}; live entries are exactly slots [0, size). */
+    private static boolean contains(int[] column, int size, int value) {
+        for (int j = 0; j < size; j++) {
+            if (column[j] == value) {
                 return true;
             }
         }

@@ -13,21 +13,25 @@ final class FastMath {
 
     private FastMath() {}
 
-    /** out[j] = log1p(x[j]) for j in [0, n); x[j] >= 0. {@code bits} is int scratch of length >= n. */
-    static void log1p(float[] x, float[] out, int[] bits, int n) {
+    /**
+     * out[j] = log1p(x[j]) for j in [0, n); x[j] >= 0 and finite. {@code bits} and {@code mant} are scratch of
+     * length >= n. Each pass reads one array type and writes one: a pass that mixes an int-to-float reinterpret
+     * with other float reads is left scalar by C2 (measured 4x slower).
+     */
+    static void log1p(float[] x, float[] out, int[] bits, float[] mant, int n) {
         for (int j = 0; j < n; j++) {
             bits[j] = Float.floatToRawIntBits(x[j] + 1f);
         }
-        // out <- exponent (as float, offset by EXP_MAGIC), x is left untouched
+        // out <- biased exponent placed in a float's mantissa (EXP_MAGIC removes the offset below)
         for (int j = 0; j < n; j++) {
             out[j] = Float.intBitsToFloat((bits[j] >>> 23) | 0x4B000000);
         }
-        // bits <- mantissa m in [1, 2) as float bits
+        // mant <- mantissa m in [1, 2)
         for (int j = 0; j < n; j++) {
-            bits[j] = (bits[j] & 0x007FFFFF) | 0x3F800000;
+            mant[j] = Float.intBitsToFloat((bits[j] & 0x007FFFFF) | 0x3F800000);
         }
         for (int j = 0; j < n; j++) {
-            float m = Float.intBitsToFloat(bits[j]);
+            float m = mant[j];
             float z = (m - 1f) / (m + 1f);
             float z2 = z * z;
             // log(m) = 2 atanh(z), z in [0, 1/3]

@@ -25,6 +25,9 @@ public final class FeatureExtractor {
         "attn_wmean_log1p_km",
     };
     private static final float HOURS_PER_MS = 1f / 3_600_000f;
+    /** Top-k selection samples every SAMPLE_STRIDE-th score when n >= SAMPLE_MIN_FACTOR * k. */
+    private static final int SAMPLE_STRIDE = 4;
+    private static final int SAMPLE_MIN_FACTOR = 8;
 
     private final ExtractorConfig config;
     private final ExtractorWeights weights;
@@ -47,6 +50,7 @@ public final class FeatureExtractor {
     private final int[] heapIdx;
     private final float[] heapVal;
     private final float[] heapW;
+    private final float[] sample;
     private float[] dtHours = new float[0];
     private float[] logT = new float[0];
     private float[] dist = new float[0];
@@ -55,7 +59,9 @@ public final class FeatureExtractor {
     private float[] denseW = new float[0];
     private float[] pAcc = new float[0];
     private int[] bits = new int[0];
+    private float[] mant = new float[0];
     private int[] touched = new int[0];
+    private int[] candidates = new int[0];
     private int touchedCount;
 
     public FeatureExtractor(ExtractorConfig config, ExtractorWeights weights) {
@@ -80,6 +86,7 @@ public final class FeatureExtractor {
         this.heapIdx = new int[config.k()];
         this.heapVal = new float[config.k()];
         this.heapW = new float[config.k()];
+        this.sample = new float[Math.max(1, (3 * config.k() + 2 * SAMPLE_STRIDE - 1) / (2 * SAMPLE_STRIDE))];
     }
 
     /** Feature names for model width d; the order of {@link #extract}'s output. */
@@ -181,7 +188,9 @@ public final class FeatureExtractor {
             denseW = new float[cap];
             pAcc = new float[cap];
             bits = new int[cap];
+            mant = new float[cap];
             touched = new int[Math.max(cap, heads * config.k())];
+            candidates = new int[cap];
         }
     }
 
@@ -190,16 +199,43 @@ public final class FeatureExtractor {
         ensureScratch(h.capacity);
         encoder.encode(tx, token, 0);
         project(wqT, token, q);
+        final boolean qKnown = tx.merchantLocationKnown();
+        computeBiases(h, tx, qKnown);
 
-        // Relative biases, shared by all heads: log1p(|dt| hours) and log1p(local km) (0 if unknown).
+        boolean dense = config.mode() == AttentionMode.DENSE || n <= config.k();
+        touchedCount = 0;
+        float maxScore = Float.NEGATIVE_INFINITY;
+        final float invHeads = 1f / heads;
+        for (int hd = 0; hd < heads; hd++) {
+            scoreHead(h, hd, qKnown);
+            maxScore = Math.max(maxScore, dense ? softmaxAll(scores, n) : selectAndSoftmax(scores, n));
+            // context and head-averaged weights
+            final int base = hd * dh;
+            if (dense) {
+                for (int j = 0; j < n; j++) {
+                    accumulate(h.values, j, denseW[j], base, invHeads);
+                }
+            } else {
+                for (int i = 0; i < heapIdx.length; i++) {
+                    accumulate(h.values, heapIdx[i], heapW[i], base, invHeads);
+                }
+            }
+        }
+        System.arraycopy(ctx, 0, out, 0, d);
+        Arrays.fill(ctx, 0f);
+        summarize(h, tx, qKnown, maxScore, out, explanation);
+    }
+
+    /** Relative biases, shared by all heads: logT = log1p(|dt| hours), logS = log1p(local km) (0 if unknown). */
+    void computeBiases(CardHistory h, RawTransaction tx, boolean qKnown) {
+        final int n = h.size;
         final long tq = tx.eventTimeMillis();
         final long[] time = h.time;
         final float[] dt = dtHours;
         for (int j = 0; j < n; j++) {
             dt[j] = Math.abs((float) (tq - time[j])) * HOURS_PER_MS;
         }
-        FastMath.log1p(dt, logT, bits, n);
-        final boolean qKnown = tx.merchantLocationKnown();
+        FastMath.log1p(dt, logT, bits, mant, n);
         if (qKnown) {
             final float qLat = (float) tx.merchantLat();
             final float qLon = (float) tx.merchantLon();
@@ -217,51 +253,53 @@ public final class FeatureExtractor {
                 float x = dLon * 0.5f * (qCos + cosLat[j]);
                 dk[j] = kmPerDeg * (float) Math.sqrt(dLat * dLat + x * x) * known[j];
             }
-            FastMath.log1p(dist, logS, bits, n);
+            FastMath.log1p(dist, logS, bits, mant, n);
         }
+    }
 
-        boolean dense = config.mode() == AttentionMode.DENSE || n <= config.k();
-        touchedCount = 0;
-        float maxScore = Float.NEGATIVE_INFINITY;
-        final float invHeads = 1f / heads;
-        for (int hd = 0; hd < heads; hd++) {
-            float[] s = scores;
-            float a = -weights.alphaOf(hd);
-            float b = qKnown ? -weights.betaOf(hd) : 0f;
-            final float[] lt = logT;
-            final float[] ls = logS;
-            if (b != 0f) {
-                for (int j = 0; j < n; j++) {
-                    s[j] = a * lt[j] + b * ls[j];
-                }
-            } else {
-                for (int j = 0; j < n; j++) {
-                    s[j] = a * lt[j];
-                }
-            }
-            final int base = hd * dh;
-            for (int c = 0; c < dh; c++) {
-                final float qc = q[base + c] * invSqrtDh;
-                final float[] kc = h.keys[base + c];
-                for (int j = 0; j < n; j++) {
-                    s[j] += qc * kc[j];
-                }
-            }
-            maxScore = Math.max(maxScore, dense ? softmaxAll(s, n) : selectAndSoftmax(s, n));
-            // context and head-averaged weights
-            if (dense) {
-                for (int j = 0; j < n; j++) {
-                    accumulate(h.values, j, denseW[j], base, invHeads);
-                }
-            } else {
-                for (int i = 0; i < heapIdx.length; i++) {
-                    accumulate(h.values, heapIdx[i], heapW[i], base, invHeads);
-                }
+    /**
+     * scores[0..n) for head hd: four key dimensions per pass, over whole arrays indexed from 0 (the form C2
+     * vectorizes; one axpy per dimension, or one pass over all eight dimensions, measured slower).
+     */
+    void scoreHead(CardHistory h, int hd, boolean qKnown) {
+        final int n = h.size;
+        final float a = -weights.alphaOf(hd);
+        final float b = qKnown ? -weights.betaOf(hd) : 0f;
+        final int base = hd * dh;
+        // A separate bias pass: fusing it into the first key pass (7 arrays) left that loop scalar (JFR, JMH).
+        initScores(scores, logT, logS, a, b, n);
+        int c = 0;
+        for (; c + 3 < dh; c += 4) {
+            addScores4(scores, h.keys, base + c, q, invSqrtDh, n);
+        }
+        for (; c < dh; c++) {
+            final float qc = q[base + c] * invSqrtDh;
+            final float[] kc = h.keys[base + c];
+            final float[] s = scores;
+            for (int j = 0; j < n; j++) {
+                s[j] += qc * kc[j];
             }
         }
-        System.arraycopy(ctx, 0, out, 0, d);
-        Arrays.fill(ctx, 0f);
-        summarize(h, tx, qKnown, maxScore, out, explanation);
+    }
+
+    private static void initScores(float[] s, float[] lt, float[] ls, float a, float b, int n) {
+        for (int j = 0; j < n; j++) {
+            s[j] = a * lt[j] + b * ls[j];
+        }
+    }
+
+    private static void addScores4(float[] s, float[][] keys, int c, float[] q, float invSqrtDh, int n) {
+        final float q0 = q[c] * invSqrtDh;
+        final float q1 = q[c + 1] * invSqrtDh;
+        final float q2 = q[c + 2] * invSqrtDh;
+        final float q3 = q[c + 3] * invSqrtDh;
+        final float[] k0 = keys[c];
+        final float[] k1 = keys[c + 1];
+        final float[] k2 = keys[c + 2];
+        final float[] k3 = keys[c + 3];
+        for (int j = 0; j < n; j++) {
+            s[j] += q0 * k0[j] + q1 * k1[j] + q2 * k2[j] + q3 * k3[j];
+        }
     }
 
     private void accumulate(float[] values, int j, float w, int base, float invHeads) {
@@ -300,20 +338,44 @@ public final class FeatureExtractor {
     /**
      * Top-k of s[0..n) (n > k) into heapIdx/heapVal (a min-heap: root = worst kept; ties prefer the lower
      * index), then softmax over the kept only into heapW. Returns the max score.
+     *
+     * <p>Scans newest first: the temporal bias makes recent entries score high, so the threshold rises at once
+     * and few later candidates enter the heap (an oldest-first scan of a time-ordered history replaced the root
+     * almost every step: O(n log k) instead of ~O(n)).
      */
     private float selectAndSoftmax(float[] s, int n) {
         final int k = heapIdx.length;
+        int count = n;
+        int[] order = null; // null: all of s, newest first; else candidate indices, descending
+        if (n >= SAMPLE_MIN_FACTOR * k) {
+            // Candidates: scores at or above the r-th best of every SAMPLE_STRIDE-th score, with r chosen so
+            // that ~1.5 k candidates pass. Everything below that is outside the top-k whenever >= k pass.
+            float tau = sampledThreshold(s, n);
+            int c = 0;
+            for (int j = n - 1; j >= 0; j--) {
+                if (s[j] >= tau) {
+                    candidates[c++] = j;
+                }
+            }
+            if (c >= k) {
+                order = candidates;
+                count = c;
+            }
+        }
         for (int i = 0; i < k; i++) {
-            heapIdx[i] = i;
-            heapVal[i] = s[i];
+            int j = order == null ? n - 1 - i : order[i];
+            heapIdx[i] = j;
+            heapVal[i] = s[j];
         }
         for (int i = k / 2 - 1; i >= 0; i--) {
             siftDown(i, k);
         }
         float threshold = heapVal[0];
-        for (int j = k; j < n; j++) {
-            // A later index with an equal score is worse than everything kept: strict '>' is the tie rule.
-            if (s[j] > threshold) {
+        for (int i = k; i < count; i++) {
+            int j = order == null ? n - 1 - i : order[i];
+            // indices come in descending order, so every kept index is > j and an equal score at j ranks
+            // higher (lower index): '>=' is the tie rule
+            if (s[j] >= threshold) {
                 heapIdx[0] = j;
                 heapVal[0] = s[j];
                 siftDown(0, k);
@@ -335,6 +397,42 @@ public final class FeatureExtractor {
             heapW[i] *= inv;
         }
         return max;
+    }
+
+    /** The r-th largest of s[n-1], s[n-1-stride], ... (a lower bound for the k-th largest of s when r is small). */
+    private float sampledThreshold(float[] s, int n) {
+        final int r = sample.length;
+        int size = 0;
+        for (int j = n - 1; j >= 0; j -= SAMPLE_STRIDE) {
+            float v = s[j];
+            if (size < r) {
+                // sift up into the min-heap
+                int i = size++;
+                while (i > 0 && sample[(i - 1) >> 1] > v) {
+                    sample[i] = sample[(i - 1) >> 1];
+                    i = (i - 1) >> 1;
+                }
+                sample[i] = v;
+            } else if (v > sample[0]) {
+                int i = 0;
+                while (true) {
+                    int child = 2 * i + 1;
+                    if (child >= r) {
+                        break;
+                    }
+                    if (child + 1 < r && sample[child + 1] < sample[child]) {
+                        child++;
+                    }
+                    if (sample[child] >= v) {
+                        break;
+                    }
+                    sample[i] = sample[child];
+                    i = child;
+                }
+                sample[i] = v;
+            }
+        }
+        return size < r ? Float.NEGATIVE_INFINITY : sample[0];
     }
 
     /** Whether (va, ia) ranks below (vb, ib): lower score, or equal score and higher index. */
