@@ -1,0 +1,87 @@
+package io.fraudstream.trainer;
+
+import io.fraudstream.features.CardHistory;
+import io.fraudstream.features.ExtractorConfig;
+import io.fraudstream.features.ExtractorWeights;
+import io.fraudstream.features.FeatureExtractor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The classifier's rows: the full feature vector the job's per-event kernel ({@link FeatureExtractor}) computes
+ * for each transaction, against the card's history as the job would have held it (each card in time order:
+ * extract, then append — a score never sees its own transaction), split by a {@link TimeSplit}.
+ *
+ * <p>Cards are processed in parallel (one extractor per card, the extractor is thread-confined); rows are
+ * concatenated in card order, so the result does not depend on the thread count.
+ */
+public final class FeatureTable {
+    private FeatureTable() {}
+
+    /** Feature rows with labels. */
+    public record Rows(float[][] x, boolean[] y) {
+        public int size() { return y.length; }
+
+        public int positives() {
+            int p = 0;
+            for (boolean b : y) {
+                p += b ? 1 : 0;
+            }
+            return p;
+        }
+    }
+
+    /** Training and validation rows of one feature definition. */
+    public record Split(Rows train, Rows validation) {}
+
+    public static Split compute(LabelledData data, TimeSplit split, ExtractorConfig config, ExtractorWeights weights) {
+        List<List<LabelledTransaction>> cards = data.cards();
+        @SuppressWarnings("unchecked")
+        List<float[]>[][] perCard = new List[cards.size()][];
+        @SuppressWarnings("unchecked")
+        List<Boolean>[][] labels = new List[cards.size()][];
+        IntStream.range(0, cards.size()).parallel().forEach(c -> {
+            FeatureExtractor extractor = new FeatureExtractor(config, weights);
+            CardHistory history = CardHistory.create(config);
+            List<float[]> tx = new ArrayList<>();
+            List<Boolean> ty = new ArrayList<>();
+            List<float[]> vx = new ArrayList<>();
+            List<Boolean> vy = new ArrayList<>();
+            for (LabelledTransaction t : cards.get(c)) {
+                TimeSplit.Segment s = split.segmentOf(t.time());
+                if (s == TimeSplit.Segment.TRAIN || s == TimeSplit.Segment.VALIDATION) {
+                    float[] f = new float[extractor.featureCount()];
+                    extractor.extract(history, t.tx(), f, null);
+                    (s == TimeSplit.Segment.TRAIN ? tx : vx).add(f);
+                    (s == TimeSplit.Segment.TRAIN ? ty : vy).add(t.fraud());
+                } else if (s == TimeSplit.Segment.AFTER) {
+                    break;
+                }
+                history.add(t.tx());
+            }
+            perCard[c] = new List[] {tx, vx};
+            labels[c] = new List[] {ty, vy};
+        });
+        return new Split(concat(perCard, labels, 0), concat(perCard, labels, 1));
+    }
+
+    private static Rows concat(List<float[]>[][] x, List<Boolean>[][] y, int part) {
+        int n = 0;
+        for (List<float[]>[] c : x) {
+            n += c[part].size();
+        }
+        float[][] rx = new float[n][];
+        boolean[] ry = new boolean[n];
+        int i = 0;
+        for (int c = 0; c < x.length; c++) {
+            List<float[]> cx = x[c][part];
+            List<Boolean> cy = y[c][part];
+            for (int j = 0; j < cx.size(); j++) {
+                rx[i] = cx.get(j);
+                ry[i++] = cy.get(j);
+            }
+        }
+        return new Rows(rx, ry);
+    }
+}
