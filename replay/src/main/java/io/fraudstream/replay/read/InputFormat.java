@@ -1,0 +1,35 @@
+package io.fraudstream.replay.read;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/** The input formats the replay tools read, and how to open each. */
+public enum InputFormat {
+    /** Sparkov/Kaggle CSV layout (generated or public with the leading index column); {@code .csv} or {@code .csv.gz}. */
+    SPARKOV,
+    /** Any CSV, through a column-mapping file. */
+    CSV,
+    /** Avro object container file of {@code Transaction} records. */
+    AVRO;
+
+    public static InputFormat parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("must be sparkov, csv or avro, was " + name);
+        }
+    }
+
+    /** Settings a reader needs besides the file. */
+    public record Options(ColumnMapping mapping, String sparkovZone, Map<String, Boolean> labels, String tokenSalt) {}
+
+    public TransactionReader open(Path file, Options options) throws IOException {
+        return switch (this) {
+            case SPARKOV -> MappedCsvReader.open(file, ColumnMapping.sparkov(options.sparkovZone()), options.tokenSalt());
+            case CSV -> MappedCsvReader.open(file, options.mapping(), options.tokenSalt());
+            case AVRO -> AvroTransactionReader.open(file, options.labels(), options.tokenSalt());
+        };
+    }
+}
