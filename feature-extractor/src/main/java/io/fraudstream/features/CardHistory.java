@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.UUID;
 
 /**
  * A card's most recent transactions (at most W), in event-time order, with the K/V cache of the model
@@ -352,8 +353,9 @@ public final class CardHistory {
      * Writes the state form, version 1: byte FORMAT_VERSION; varint window; varint n; varint head (ring
      * position of the oldest entry, kept so a restore reproduces the summation order); then per entry, oldest
      * first: varint time delta from the previous entry (the first entry: 8-byte time), float amount, byte flags
-     * (bits 0-2 channel ordinal, bit 3 merchant location known, bit 4 home distance known), [float lat,
-     * float lon], [float homeKm], int category hash, int merchant-id hash, UTF transaction id.
+     * (bits 0-2 channel ordinal, bit 3 merchant location known, bit 4 home distance known, bit 5 id is a
+     * canonical UUID), [float lat, float lon], [float homeKm], int category hash, int merchant-id hash, then the
+     * transaction id: two longs when it is a canonical UUID (16 bytes instead of 38), else UTF.
      */
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT_VERSION);
@@ -372,7 +374,8 @@ public final class CardHistory {
             out.writeFloat(amount[s]);
             boolean known = locKnown[s] != 0f;
             boolean home = homeKm[s] == homeKm[s];
-            out.writeByte(channel[s] | (known ? 8 : 0) | (home ? 16 : 0));
+            UUID uuid = canonicalUuid(id[s]);
+            out.writeByte(channel[s] | (known ? 8 : 0) | (home ? 16 : 0) | (uuid != null ? 32 : 0));
             if (known) {
                 out.writeFloat(lat[s]);
                 out.writeFloat(lon[s]);
@@ -382,7 +385,12 @@ public final class CardHistory {
             }
             out.writeInt(categoryHash[s]);
             out.writeInt(merchantHash[s]);
-            out.writeUTF(id[s]);
+            if (uuid != null) {
+                out.writeLong(uuid.getMostSignificantBits());
+                out.writeLong(uuid.getLeastSignificantBits());
+            } else {
+                out.writeUTF(id[s]);
+            }
         }
     }
 
@@ -415,11 +423,26 @@ public final class CardHistory {
             float hk = (flags & 16) != 0 ? in.readFloat() : Float.NaN;
             int cat = in.readInt();
             int merch = in.readInt();
-            String txId = in.readUTF();
+            String txId = (flags & 32) != 0 ? new UUID(in.readLong(), in.readLong()).toString()
+                    : in.readUTF();
             h.insert(t, txId, amt, la, lo, hk, (byte) (flags & 7), cat, merch);
         }
         h.rotate((int) head);
         return h;
+    }
+
+    /** The id as a UUID when it is one in canonical lower-case form (it then round-trips exactly), else null. */
+    static UUID canonicalUuid(String id) {
+        if (id.length() != 36 || id.charAt(8) != '-' || id.charAt(13) != '-' || id.charAt(18) != '-'
+                || id.charAt(23) != '-') {
+            return null;
+        }
+        try {
+            UUID u = UUID.fromString(id);
+            return u.toString().equals(id) ? u : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static void writeVarLong(DataOutput out, long v) throws IOException {

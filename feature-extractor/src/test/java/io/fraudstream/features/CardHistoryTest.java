@@ -100,6 +100,24 @@ class CardHistoryTest {
     }
 
     @Test
+    void uuidIdsAreStoredAsSixteenBytesAndOthersVerbatim() throws IOException {
+        CardHistory h = new CardHistory(10);
+        String uuid = "3f2c9a1e-7b4d-4c2a-9e8f-0123456789ab";
+        String[] ids = {uuid, uuid.toUpperCase(java.util.Locale.ROOT), "not-a-uuid", "3f2c9a1e-7b4d-4c2a-9e8f-0123456789a"};
+        for (int i = 0; i < ids.length; i++) {
+            h.add(tx(ids[i], 100L * i));
+        }
+        byte[] bytes = serialize(h);
+        CardHistory back = CardHistory.readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+        assertThat(ids(back)).containsExactly(ids);
+        CardHistory one = new CardHistory(10);
+        one.add(tx(uuid, 0));
+        CardHistory other = new CardHistory(10);
+        other.add(tx(uuid.toUpperCase(java.util.Locale.ROOT), 0));
+        assertThat(serialize(other).length - serialize(one).length).isEqualTo(38 - 16);
+    }
+
+    @Test
     void emptyHistoryRoundTrips() throws IOException {
         CardHistory back = CardHistory.readFrom(new DataInputStream(new ByteArrayInputStream(
                 serialize(new CardHistory(7)))));
