@@ -4,39 +4,49 @@ import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.avro.Transaction;
+import io.fraudstream.features.Channel;
+import io.fraudstream.features.RawTransaction;
+import io.fraudstream.simulator.Cardholder;
+import io.fraudstream.simulator.SimulatedTransaction;
+import io.fraudstream.simulator.Simulator;
+import io.fraudstream.simulator.SimulatorConfig;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import smile.classification.LogisticRegression;
 
 /**
  * The deterministic model the pipeline starts with before any labelled data exists: seeded extractor weights
- * ({@link ExtractorWeights#bootstrap}) and a Smile logistic regression trained on the features the extractor
- * computes over simulated card histories.
+ * ({@link ExtractorWeights#bootstrap}) and a logistic regression (Smile's L-BFGS, {@link LogisticFit}) trained
+ * on the features the extractor computes over the project's simulator ({@link Simulator}, same seed).
  *
  * <p>Protocol: {@value #CARDS} simulated cards over {@value #TRAIN_DAYS} + {@value #VALIDATION_DAYS} days from
  * {@link #SIMULATION_START}. Each card's transactions are processed in time order, feature extraction first
- * and then appending to the card's history (a score never sees its own transaction). The first
- * {@value #TRAIN_DAYS} days train the classifier: standardization fitted on them, positives replicated to
- * balance the classes (equivalent to class weights; the intercept is then shifted back by the log of the
- * replication factor so scores stay roughly calibrated), L2 {@code lambda} {@value #LAMBDA}. The threshold is the
- * score that alerts on {@value #ALERT_BUDGET} of the validation days' transactions.
+ * and then appending to the card's history (a score never sees its own transaction). The split is by time,
+ * never random: transactions before day {@value #TRAIN_DAYS} train the classifier: standardization fitted on
+ * them, positives weighted to balance the classes (the intercept is then shifted back by the log of the
+ * weight so scores stay roughly calibrated), L2 {@code lambda} {@value #LAMBDA}. The threshold is the score
+ * that alerts on {@value #ALERT_BUDGET} of the later (validation) transactions.
  *
  * <p>Reproducible: the version ({@code yyyyMMdd'T'HHmm'Z'-bootstrap-s<seed>}) and creation time are derived
- * from the simulated data's end, not the wall clock, so the same seed gives the same bundle bytes (given the
- * same JDK and core count: Smile sums the gradient in parallel, so another machine may differ in the last
- * bits of the coefficients, within the optimizer's tolerance). Takes a few seconds on one core.
+ * from the simulated data's end, not the wall clock; the simulator is deterministic and the fit is sequential
+ * with {@link StrictMath} ({@link LogisticFit}), so the same seed gives the same bundle bytes whatever the core
+ * count. Takes a few seconds on one core.
  */
 public final class BootstrapModel {
     public static final Instant SIMULATION_START = Instant.parse("2026-01-01T00:00:00Z");
-    static final int CARDS = 200;
+    static final int CARDS = 400;
     static final int TRAIN_DAYS = 45;
     static final int VALIDATION_DAYS = 15;
     static final double LAMBDA = 10.0;
@@ -59,6 +69,7 @@ public final class BootstrapModel {
         FeatureExtractor extractor = new FeatureExtractor(config, weights);
         int p = extractor.featureCount();
         long start = SIMULATION_START.toEpochMilli();
+        // The simulator emits instants in [start, end): a time split on the instant.
         long trainEnd = start + TRAIN_DAYS * DAY;
         long end = trainEnd + VALIDATION_DAYS * DAY;
 
@@ -67,10 +78,9 @@ public final class BootstrapModel {
         List<float[]> validX = new ArrayList<>();
         List<Boolean> validY = new ArrayList<>();
         float[] features = new float[p];
-        for (List<SyntheticHistory.Labelled> card
-                : SyntheticHistory.generate(seed, CARDS, start, TRAIN_DAYS + VALIDATION_DAYS)) {
+        for (List<Labelled> card : simulate(seed, CARDS, SIMULATION_START, TRAIN_DAYS + VALIDATION_DAYS)) {
             CardHistory history = CardHistory.create(config);
-            for (SyntheticHistory.Labelled l : card) {
+            for (Labelled l : card) {
                 extractor.extract(history, l.tx(), features, null);
                 history.add(l.tx());
                 boolean train = l.tx().eventTimeMillis() < trainEnd;
@@ -89,19 +99,15 @@ public final class BootstrapModel {
             throw new IllegalStateException("simulated training data has no fraud; seed " + seed);
         }
         int replicate = Math.max(1, (int) Math.round((double) negatives / positives));
-        double[][] z = new double[negatives + positives * replicate][];
+        double[][] z = new double[trainX.size()][];
         int[] y = new int[z.length];
-        int row = 0;
-        for (int i = 0; i < trainX.size(); i++) {
-            double[] zi = standardize(trainX.get(i), means, stds);
-            int copies = trainY.get(i) ? replicate : 1;
-            for (int c = 0; c < copies; c++) {
-                z[row] = zi;
-                y[row++] = trainY.get(i) ? 1 : 0;
-            }
+        double[] rowWeight = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = standardize(trainX.get(i), means, stds);
+            y[i] = trainY.get(i) ? 1 : 0;
+            rowWeight[i] = trainY.get(i) ? replicate : 1; // the same objective as replicating the positives
         }
-        LogisticRegression.Binomial lr = LogisticRegression.binomial(z, y, LAMBDA, 1e-5, 300);
-        double[] w = lr.coefficients(); // p weights, then the intercept
+        double[] w = LogisticFit.fit(z, y, rowWeight, LAMBDA, 1e-5, 300); // p weights, then the intercept
         double intercept = w[p] - Math.log(replicate);
         LOG.info("Bootstrap model: features of {} transactions in {} ms, classifier on {} rows in {} ms",
                 trainX.size() + validX.size(), (tExtracted - t0) / 1_000_000, z.length,
@@ -110,7 +116,7 @@ public final class BootstrapModel {
         FraudModel.Builder b = FraudModel.builder()
                 .createdAt(Instant.ofEpochMilli(end))
                 .version(VERSION_TIME.format(Instant.ofEpochMilli(end)) + "-bootstrap-s" + Long.toUnsignedString(seed))
-                .trainingData(new TrainingData("bootstrap synthetic history, seed " + Long.toUnsignedString(seed)
+                .trainingData(new TrainingData("bootstrap: io.fraudstream.simulator, seed " + Long.toUnsignedString(seed)
                         + ", " + CARDS + " cards", Instant.ofEpochMilli(start), Instant.ofEpochMilli(trainEnd),
                         Instant.ofEpochMilli(trainEnd), Instant.ofEpochMilli(end)))
                 .featureNames(Arrays.asList(extractor.featureNames()))
@@ -149,10 +155,64 @@ public final class BootstrapModel {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("trainer", BootstrapModel.class.getName());
         props.put("seed", Long.toUnsignedString(seed));
-        props.put("classifier", "smile-core LogisticRegression.binomial, lambda " + LAMBDA
-                + ", positives replicated x" + replicate + ", intercept shifted by -ln(" + replicate + ")");
+        props.put("classifier", "logistic regression (smile-math L-BFGS, sequential), lambda " + LAMBDA
+                + ", positives weighted x" + replicate + ", intercept shifted by -ln(" + replicate + ")");
+        props.put("data", "io.fraudstream.simulator.Simulator seed " + Long.toUnsignedString(seed) + ", " + CARDS
+                + " cards, " + (TRAIN_DAYS + VALIDATION_DAYS) + " days from " + SIMULATION_START + ", time split");
         props.put("alertBudget", Double.toString(ALERT_BUDGET));
         return b.threshold(threshold).metrics(metrics).properties(props).build();
+    }
+
+    /** One simulated transaction as the extractor sees it, with its label and scenario (null when genuine). */
+    record Labelled(RawTransaction tx, boolean fraud, String scenario) {}
+
+    /**
+     * Simulator output grouped by card: cards in index order, each card's transactions in event-time order
+     * (the simulator's global order restricted to the card).
+     */
+    static List<List<Labelled>> simulate(long seed, int cards, Instant start, int days) {
+        Simulator sim = new Simulator(SimulatorConfig.builder().seed(seed).cards(cards).start(start)
+                .duration(Duration.ofDays(days)).build());
+        List<List<Labelled>> byCard = new ArrayList<>(cards);
+        Map<String, List<Labelled>> index = new HashMap<>(cards * 2);
+        for (Cardholder h : sim.cardholders()) {
+            List<Labelled> list = new ArrayList<>();
+            byCard.add(list);
+            index.put(h.cardId(), list);
+        }
+        Map<String, Double> scales = new HashMap<>();
+        Iterator<SimulatedTransaction> it = sim.transactionIterator();
+        while (it.hasNext()) {
+            SimulatedTransaction t = it.next();
+            index.get(t.tx().getCardId()).add(new Labelled(toRaw(t.tx(), scales), t.fraud(), t.scenario()));
+        }
+        return byCard;
+    }
+
+    /** The job's mapping of a {@link Transaction} to the extractor's input (amount in major units, null → NaN). */
+    static RawTransaction toRaw(Transaction tx, Map<String, Double> currencyScales) {
+        double scale = currencyScales.computeIfAbsent(tx.getCurrency(),
+                c -> Math.pow(10, -Currency.getInstance(c).getDefaultFractionDigits()));
+        return RawTransaction.builder()
+                .transactionId(tx.getTransactionId())
+                .eventTimeMillis(tx.getEventTime().toEpochMilli())
+                .amount(tx.getAmountMinor() * scale)
+                .merchantId(tx.getMerchantId())
+                .merchantCategory(tx.getMerchantCategory())
+                .channel(switch (tx.getChannel()) {
+                    case CARD_PRESENT -> Channel.CARD_PRESENT;
+                    case ONLINE -> Channel.ONLINE;
+                    case CONTACTLESS -> Channel.CONTACTLESS;
+                    case ATM -> Channel.ATM;
+                    default -> Channel.OTHER;
+                })
+                .merchantLocation(orNaN(tx.getMerchantLat()), orNaN(tx.getMerchantLon()))
+                .homeLocation(orNaN(tx.getHomeLat()), orNaN(tx.getHomeLon()))
+                .build();
+    }
+
+    private static double orNaN(Double v) {
+        return v == null ? Double.NaN : v;
     }
 
     static void fitScaler(List<float[]> rows, double[] means, double[] stds) {

@@ -43,6 +43,25 @@ class BootstrapModelTest {
     }
 
     @Test
+    void alertRateOnAFreshSimulatorSeedIsNearTheBudget() {
+        // Traffic the model never saw: another seed, a later period (docs/MODEL_BUNDLE.md has the full-size numbers).
+        BootstrapEvaluation.Result r = BootstrapEvaluation.evaluate(model, 2027, 1_000, 30);
+        System.out.println("bootstrap model on simulator seed 2027: " + r);
+        assertThat(r.transactions()).isGreaterThan(50_000);
+        assertThat(r.frauds()).isPositive();
+        assertThat(r.alertRate()).isBetween(0.003, 0.03);
+        assertThat(r.auc()).isGreaterThan(0.8);
+    }
+
+    @Test
+    void trainsOnTheSimulatorWithATimeSplit() {
+        TrainingData d = model.trainingData();
+        assertThat(d.source()).contains("io.fraudstream.simulator");
+        assertThat(d.trainTo()).isEqualTo(d.validationFrom()).isAfter(d.trainFrom());
+        assertThat(model.metrics().get("train.rows") + model.metrics().get("validation.rows")).isGreaterThan(40_000);
+    }
+
+    @Test
     void isFastEnough() {
         assertThat(millis).isLessThan(30_000);
     }
