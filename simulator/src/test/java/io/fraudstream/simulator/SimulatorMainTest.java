@@ -71,7 +71,8 @@ class SimulatorMainTest {
         List<String> lines = Files.readAllLines(a);
         assertThat(lines.get(0)).isEqualTo(String.join(",", SparkovCsvWriter.HEADER));
         // Without --bootstrap-servers the default start is the fixed 2025-01-01, not the clock.
-        assertThat(lines.get(1)).startsWith("2025-01-0");
+        assertThat(instantOf(lines.get(1))).isAfterOrEqualTo(SimulatorConfig.DEFAULT_START)
+                .isBefore(SimulatorConfig.DEFAULT_START.plus(Duration.ofDays(1)));
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("transactions", "CARD_TESTING", "wrote " + a);
     }
 
@@ -83,8 +84,18 @@ class SimulatorMainTest {
                 new java.util.zip.GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
             List<String> lines = r.lines().toList();
             assertThat(lines).hasSize(322);
-            assertThat(lines.get(1)).startsWith("2026-03-04");
+            // "now" truncated to the second; the CSV row holds local time, the instant is recovered from it.
+            assertThat(instantOf(lines.get(1))).isAfterOrEqualTo(Instant.parse("2026-03-04T05:06:07Z"))
+                    .isBefore(Instant.parse("2026-03-04T06:06:07Z"));
         }
+    }
+
+    /** The event instant of a CSV row: its local wall time shifted back by the home longitude. */
+    private static Instant instantOf(String line) {
+        List<String> row = Csv.parse(line);
+        java.time.LocalDateTime local = java.time.LocalDateTime.parse(
+                row.get(SparkovCsvWriter.HEADER.indexOf("trans_date_trans_time")).replace(' ', 'T'));
+        return SolarTime.toInstant(local, Double.parseDouble(row.get(SparkovCsvWriter.HEADER.indexOf("long"))));
     }
 
     @Test
