@@ -1,11 +1,11 @@
 package io.fraudstream.model;
 
+import io.fraudstream.avro.Transaction;
 import io.fraudstream.features.CardHistory;
+import io.fraudstream.features.Channel;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.features.FeatureExtractor;
-import io.fraudstream.avro.Transaction;
-import io.fraudstream.features.Channel;
 import io.fraudstream.features.RawTransaction;
 import io.fraudstream.simulator.Cardholder;
 import io.fraudstream.simulator.SimulatedTransaction;
