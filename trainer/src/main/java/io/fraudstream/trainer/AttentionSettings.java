@@ -14,7 +14,7 @@ package io.fraudstream.trainer;
  */
 public record AttentionSettings(int epochs, int batchSize, float learningRate, int maxHistory, int maxPairsPerEpoch,
         long seed) {
-    public static final AttentionSettings DEFAULTS = new AttentionSettings(4, 256, 0.01f, 128, 16_384, 42L);
+    public static final AttentionSettings DEFAULTS = new AttentionSettings(4, 256, 0.01f, 64, 8_192, 42L);
 
     public AttentionSettings {
         require(epochs >= 1, "trainer.attention.epochs must be >= 1, was " + epochs);

@@ -119,7 +119,7 @@ public final class AttentionTrainer {
             Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(settings.learningRate())).build();
 
             // A fixed evaluation sample (same for the initial and the per-epoch loss) makes the curve comparable.
-            int[] evalPairs = sample(p, rnd, Math.min(settings.maxPairsPerEpoch(), 4096));
+            int[] evalPairs = sample(p, rnd, Math.min(settings.maxPairsPerEpoch(), 2048));
             double initialLoss = meanLoss(manager, m, p, evalPairs);
             LOG.info("Attention training: {} fraud / {} genuine training pairs, {} per epoch, {} epochs; loss before"
                     + " training {}", p.positives.length, p.negatives.length,

@@ -1,0 +1,135 @@
+package io.fraudstream.trainer;
+
+import io.fraudstream.features.AttentionMode;
+import io.fraudstream.features.ExtractorConfig;
+import io.fraudstream.features.ExtractorWeights;
+import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.model.FraudModel;
+import io.fraudstream.model.ModelVersions;
+import io.fraudstream.model.TrainingData;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One training run: extractor weights with DJL ({@link AttentionTrainer}), then the full feature vector of every
+ * training and validation transaction with the JVM kernel and those weights ({@link FeatureTable}), then the
+ * Smile classifier ({@link ClassifierTrainer}); the result is a complete {@link FraudModel} whose metrics and
+ * properties record how it was made. Pure computation: publishing is {@link ModelRegistry}'s job.
+ */
+public final class ModelTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelTrainer.class);
+
+    /** The model and what it took to make it. */
+    public record Outcome(FraudModel model, AttentionTrainer.Result attention, ClassifierTrainer.Result classifier,
+            long featureMillis, long totalMillis) {}
+
+    private final TrainerSettings settings;
+
+    public ModelTrainer(TrainerSettings settings) {
+        this.settings = settings;
+    }
+
+    public TrainerSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Trains a model named {@code version} (also its extractor weights' version, the K/V cache tag) on
+     * {@code data} with the protocol {@code split}.
+     */
+    public Outcome train(LabelledData data, TimeSplit split, String version, Instant createdAt) {
+        ModelVersions.requireValid(version);
+        long t0 = System.nanoTime();
+        ExtractorConfig config = settings.extractor();
+        LOG.info("Training {} on {} ({})", version, data, split);
+        AttentionTrainer.Result attention = null;
+        ExtractorWeights weights;
+        if (config.mode() != AttentionMode.NONE && settings.learnAttention()) {
+            attention = new AttentionTrainer(config, settings.attention()).train(data, split, version);
+            weights = attention.weights();
+        } else {
+            ExtractorWeights seeded = ExtractorWeights.bootstrap(config, settings.attention().seed());
+            weights = new ExtractorWeights(version, seeded.tokenWidth(), seeded.queryWeights(), seeded.keyWeights(),
+                    seeded.valueWeights(), seeded.alpha(), seeded.beta());
+        }
+        long tf = System.nanoTime();
+        FeatureTable.Split rows = FeatureTable.compute(data, split, config, weights);
+        long featureMillis = (System.nanoTime() - tf) / 1_000_000;
+        LOG.info("Features: {} training rows ({} fraud), {} validation rows ({} fraud) in {} ms", rows.train().size(),
+                rows.train().positives(), rows.validation().size(), rows.validation().positives(), featureMillis);
+        ClassifierTrainer.Result c = new ClassifierTrainer(settings.lambdas(), settings.alertBudget())
+                .fit(rows.train(), rows.validation());
+
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        put(metrics, "train", c.train());
+        put(metrics, "validation", c.validation());
+        metrics.put("classifier.lambda", c.lambda());
+        c.validationApByLambda().forEach((l, ap) -> metrics.put("validation.averagePrecision.lambda." + l, ap));
+        if (attention != null) {
+            metrics.put("attention.lossBefore", attention.initialLoss());
+            for (int e = 0; e < attention.epochLoss().length; e++) {
+                metrics.put("attention.lossEpoch" + (e + 1), attention.epochLoss()[e]);
+            }
+            metrics.put("attention.millis", (double) attention.millis());
+        }
+        metrics.put("features.millis", (double) featureMillis);
+        metrics.put("classifier.millis", (double) c.millis());
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("trainer", ModelTrainer.class.getName());
+        props.put("seed", Long.toString(settings.attention().seed()));
+        props.put("attention", attention == null ? (config.mode() == AttentionMode.NONE ? "none"
+                : "seeded bootstrap projections (not learned)") : String.format(Locale.ROOT,
+                "DJL PyTorch, %d epochs, batch %d, lr %s, history <= %d, %d pairs/epoch", settings.attention().epochs(),
+                settings.attention().batchSize(), settings.attention().learningRate(), settings.attention().maxHistory(),
+                attention.pairsPerEpoch()));
+        props.put("classifier", "smile-core LogisticRegression.binomial, lambda " + c.lambda() + " of "
+                + Arrays.toString(settings.lambdas()) + " (best validation AP), positives replicated x"
+                + c.replication() + ", intercept shifted by -ln(" + c.replication() + ")");
+        props.put("alertBudget", Double.toString(settings.alertBudget()));
+        FraudModel model = FraudModel.builder()
+                .version(version)
+                .createdAt(createdAt)
+                .trainingData(new TrainingData(data.source(), split.trainFrom(), split.trainTo(), split.validationFrom(),
+                        split.validationTo()))
+                .featureNames(Arrays.asList(FeatureExtractor.featureNames(config.dim())))
+                .extractor(config, weights)
+                .scaler(c.means(), c.stds())
+                .classifier(c.intercept(), c.coefficients())
+                .threshold(c.threshold())
+                .metrics(finite(metrics))
+                .properties(props)
+                .build();
+        long total = (System.nanoTime() - t0) / 1_000_000;
+        LOG.info("Trained {}: validation AUC {} AP {} alert rate {} recall {} (lambda {}) in {} ms", version,
+                fmt(c.validation().auc()), fmt(c.validation().averagePrecision()), fmt(c.validation().alertRate()),
+                fmt(c.validation().recallAtThreshold()), c.lambda(), total);
+        return new Outcome(model, attention, c, featureMillis, total);
+    }
+
+    private static void put(Map<String, Double> m, String prefix, Metrics.Figures f) {
+        m.put(prefix + ".rows", (double) f.rows());
+        m.put(prefix + ".frauds", (double) f.frauds());
+        m.put(prefix + ".auc", f.auc());
+        m.put(prefix + ".averagePrecision", f.averagePrecision());
+        m.put(prefix + ".alertRate", f.alertRate());
+        m.put(prefix + ".recallAtThreshold", f.recallAtThreshold());
+        m.put(prefix + ".precisionAtThreshold", f.precisionAtThreshold());
+        m.put(prefix + ".fprAt80Recall", f.fprAt80Recall());
+    }
+
+    /** The bundle refuses infinite metrics; NaN (undefined, e.g. precision with no alert) is kept. */
+    private static Map<String, Double> finite(Map<String, Double> m) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, Double.isInfinite(v) ? Double.NaN : v));
+        return out;
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+}

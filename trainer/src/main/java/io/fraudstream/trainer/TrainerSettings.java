@@ -1,0 +1,61 @@
+package io.fraudstream.trainer;
+
+import io.fraudstream.features.AttentionMode;
+import io.fraudstream.features.ExtractorConfig;
+import java.util.Objects;
+
+/**
+ * What a training run does.
+ *
+ * @param extractor the extractor configuration of the trained model (window, k, heads, d, mode)
+ * @param attention DJL training settings; ignored when {@code extractor.mode()} is NONE
+ * @param learnAttention false keeps the seeded bootstrap projections (a baseline to measure the learning against)
+ * @param lambdas L2 grid for the classifier, chosen on validation average precision
+ * @param alertBudget share of validation transactions the threshold alerts on
+ */
+public record TrainerSettings(ExtractorConfig extractor, AttentionSettings attention, boolean learnAttention,
+        double[] lambdas, double alertBudget) {
+    public static final double[] DEFAULT_LAMBDAS = {0.1, 1, 10, 100};
+    public static final double DEFAULT_ALERT_BUDGET = 0.01;
+
+    public TrainerSettings {
+        Objects.requireNonNull(extractor, "extractor");
+        Objects.requireNonNull(attention, "attention");
+        lambdas = lambdas.clone();
+    }
+
+    public static TrainerSettings defaults() {
+        return new TrainerSettings(ExtractorConfig.defaults(), AttentionSettings.DEFAULTS, true, DEFAULT_LAMBDAS,
+                DEFAULT_ALERT_BUDGET);
+    }
+
+    @Override
+    public double[] lambdas() {
+        return lambdas.clone();
+    }
+
+    public TrainerSettings withExtractor(ExtractorConfig v) {
+        return new TrainerSettings(v, attention, learnAttention, lambdas, alertBudget);
+    }
+
+    public TrainerSettings withAttention(AttentionSettings v) {
+        return new TrainerSettings(extractor, v, learnAttention, lambdas, alertBudget);
+    }
+
+    public TrainerSettings withLearnAttention(boolean v) {
+        return new TrainerSettings(extractor, attention, v, lambdas, alertBudget);
+    }
+
+    public TrainerSettings withLambdas(double[] v) {
+        return new TrainerSettings(extractor, attention, learnAttention, v, alertBudget);
+    }
+
+    public TrainerSettings withAlertBudget(double v) {
+        return new TrainerSettings(extractor, attention, learnAttention, lambdas, v);
+    }
+
+    /** The same settings without attention (the "no attention" baseline of the quality criterion). */
+    public TrainerSettings withoutAttention() {
+        return withExtractor(extractor.toBuilder().mode(AttentionMode.NONE).build());
+    }
+}
