@@ -126,6 +126,10 @@ public final class BoundedScoring {
         }
         long end = System.nanoTime();
         progress.done("scored", count);
+        if (count != n) {
+            // Every input record leaves as a score or a dead letter; anything else is a lost result.
+            throw new IllegalStateException("bounded run returned " + count + " results for " + n + " records");
+        }
         return new Result(scores, rejected, version, threshold, java.util.Arrays.copyOf(latency, scores.size()),
                 end - t0, first < 0 ? 0 : end - first);
     }
