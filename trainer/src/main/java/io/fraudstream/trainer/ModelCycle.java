@@ -38,6 +38,12 @@ public final class ModelCycle {
     static final DateTimeFormatter VERSION_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'").withZone(ZoneOffset.UTC);
 
+    /** Makes a candidate; {@link ModelTrainer#train} in production, a stand-in in tests. */
+    @FunctionalInterface
+    public interface CandidateTrainer {
+        ModelTrainer.Outcome train(LabelledData data, TimeSplit split, String version, Instant createdAt);
+    }
+
     /** Where the labelled data comes from; called once per cycle. */
     @FunctionalInterface
     public interface DataSource {
@@ -81,12 +87,12 @@ public final class ModelCycle {
             Optional<String> decision, long millis) {}
 
     private final DataSource source;
-    private final ModelTrainer trainer;
+    private final CandidateTrainer trainer;
     private final ModelRegistry registry;
     private final Settings settings;
     private final Clock clock;
 
-    public ModelCycle(DataSource source, ModelTrainer trainer, ModelRegistry registry, Settings settings,
+    public ModelCycle(DataSource source, CandidateTrainer trainer, ModelRegistry registry, Settings settings,
             Clock clock) {
         this.source = source;
         this.trainer = trainer;

@@ -156,7 +156,7 @@ public final class TrainerMain {
                 duration(o, "gap", Duration.ofDays(7)), duration(o, "validation", Duration.ofDays(15)),
                 duration(o, "shadow-period", Duration.ofHours(8)), gates, 42L);
         try (Env env = env(o, clock)) {
-            ModelCycle c = new ModelCycle(source, new ModelTrainer(settings), env.registry, cycle, clock);
+            ModelCycle c = new ModelCycle(source, new ModelTrainer(settings)::train, env.registry, cycle, clock);
             while (true) {
                 try {
                     ModelCycle.Report r = c.runOnce();
@@ -245,8 +245,7 @@ public final class TrainerMain {
         DescriptorSink sink = o.containsKey("kafka")
                 ? new KafkaDescriptorSink(o.get("kafka"), topic, Duration.ofSeconds(60)) : DescriptorSink.NONE;
         try {
-            return new Env(sink, new ModelRegistry(new ModelStore(store), pair, sink, Clock.systemUTC().equals(clock)
-                    ? clock : clock));
+            return new Env(sink, new ModelRegistry(new ModelStore(store), pair, sink, clock));
         } catch (Exception e) {
             sink.close();
             throw e;

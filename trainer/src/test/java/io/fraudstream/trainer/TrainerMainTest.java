@@ -1,0 +1,70 @@
+package io.fraudstream.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class TrainerMainTest {
+    @TempDir
+    Path tmp;
+
+    private String[] run(int expectedStatus, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = TrainerMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
+        String o = out.toString(StandardCharsets.UTF_8);
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertThat(status).as("status; stderr: %s", e).isEqualTo(expectedStatus);
+        return new String[] {o, e};
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "train --store s --keys k                                  | --data is required",
+        "train --data simulator --keys k                           | --store is required",
+        "train --data simulator --store s --keys k --bogus 1       | unknown option --bogus",
+        "train --data simulator --store s --keys k --every 8h      | --every belongs to the loop command",
+        "loop --data simulator --store s --keys k                  | --every must be a positive duration",
+        "loop --data simulator --store s --keys k --every soon     | --every must be a duration",
+        "train --data simulator --store s --keys k --alert-budget 2 | --alert-budget must be in (0, 1)",
+        "train --data simulator --store s --keys k --epochs 0      | --epochs must be >= 1",
+        "train --data simulator --store s --keys k --lambdas 1,x   | --lambdas must be numbers",
+        "train --data simulator --store s --keys k --train-from 2019-01-01 | --train-to",
+        "train --data simulator --store s --keys k --attention maybe | --attention must be learned, seeded or none",
+        "train --data /no/such/file.csv --store s --keys k         | --data /no/such/file.csv is neither",
+        "train --data simulator --store s --keys k --dim 30 --heads 4 | --dim must be a multiple of --heads",
+        "train --data simulator --store s --keys k --sim-cards 0   | --sim-cards must be >= 1",
+        "train --data simulator --store s --keys k --gap -1d       | --gap must be a duration",
+        "promote --store s --keys k                                | promote needs exactly one <version>",
+        "frobnicate                                                | unknown command 'frobnicate'",
+        "train --data simulator --store                            | --store needs a value",
+    })
+    void badCommandLinesExitWithStatus2NamingTheOption(String line, String message) {
+        String[] io = run(2, line.trim().split("\\s+"));
+        assertThat(io[1]).contains(message).contains("usage: trainer");
+    }
+
+    @Test
+    void rollbackWithNothingToRollBackSaysSo() {
+        String[] io = run(1, "rollback", "--store", tmp.resolve("store").toString(), "--keys",
+                tmp.resolve("keys").toString());
+        assertThat(io[0]).contains("nothing to roll back");
+    }
+
+    @Test
+    void durationsParse() throws Exception {
+        assertThat(TrainerMain.duration(java.util.Map.of("x", "8h"), "x", null)).hasHours(8);
+        assertThat(TrainerMain.duration(java.util.Map.of("x", "PT30M"), "x", null)).hasMinutes(30);
+        assertThat(TrainerMain.duration(java.util.Map.of("x", "0"), "x", null)).isZero();
+        assertThat(TrainerMain.duration(java.util.Map.of("x", "7d"), "x", null)).hasDays(7);
+    }
+}
