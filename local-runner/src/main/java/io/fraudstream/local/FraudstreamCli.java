@@ -19,6 +19,15 @@ public final class FraudstreamCli {
         }
         String command = args[0];
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (command.equals("bench")) {
+            try {
+                LoadBenchmark.main(rest, System.out);
+                System.exit(0);
+            } catch (Exception e) {
+                e.printStackTrace(System.err);
+                System.exit(1);
+            }
+        }
         if (!command.equals("demo")) {
             System.err.println("unknown command '" + command + "'\n\n" + DemoOptions.USAGE);
             System.exit(2);
