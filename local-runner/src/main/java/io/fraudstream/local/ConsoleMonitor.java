@@ -36,6 +36,8 @@ final class ConsoleMonitor implements AutoCloseable {
     private long[] latencies = new long[1024];
     private int latencyCount;
     private long totalScores;
+    private final java.util.Set<String> scoredIds = new java.util.HashSet<>();
+    private final java.util.Set<String> alertedIds = new java.util.HashSet<>();
     private long totalAlerts;
 
     ConsoleMonitor(String bootstrap, String scoresTopic, String alertsTopic, PrintStream out) {
@@ -57,6 +59,7 @@ final class ConsoleMonitor implements AutoCloseable {
             try {
                 if (r.topic().equals(scoresTopic)) {
                     FraudScore s = scores.decode(r.value());
+                    scoredIds.add(s.getTransactionId());
                     intervalScores++;
                     totalScores++;
                     // The score record carries the transaction's Kafka timestamp: produce-to-score latency.
@@ -64,7 +67,9 @@ final class ConsoleMonitor implements AutoCloseable {
                 } else if (r.topic().equals(alertsTopic)) {
                     intervalAlerts++;
                     totalAlerts++;
-                    printAlert(alerts.decode(r.value()));
+                    FraudAlert alert = alerts.decode(r.value());
+                    alertedIds.add(alert.getScore().getTransactionId());
+                    printAlert(alert);
                 }
             } catch (WireFormatException e) {
                 out.println("  (undecodable record on " + r.topic() + ": " + e.getMessage() + ")");
@@ -108,6 +113,13 @@ final class ConsoleMonitor implements AutoCloseable {
         for (String reason : alert.getReasons()) {
             out.println("          - " + reason);
         }
+    }
+
+    /** Compares alerts with the injected fraud (ids the simulator labelled). */
+    Demo.Summary summarize(java.util.Set<String> injectedFraud) {
+        long fraudScored = injectedFraud.stream().filter(scoredIds::contains).count();
+        long fraudAlerted = injectedFraud.stream().filter(alertedIds::contains).count();
+        return new Demo.Summary(scoredIds.size(), alertedIds.size(), fraudScored, fraudAlerted);
     }
 
     long totalScores() {

@@ -24,6 +24,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import io.fraudstream.simulator.SimulatedEvent;
+import io.fraudstream.simulator.SimulatedTransaction;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,6 +47,22 @@ final class Demo {
     private final DemoOptions options;
     private final PrintStream out;
     private final CountDownLatch stop = new CountDownLatch(1);
+    private volatile Summary lastSummary;
+
+    /** How the alerts of a finished run compare with the fraud the simulator injected. */
+    record Summary(long scored, long alerts, long fraudScored, long fraudAlerted) {
+        double recall() {
+            return fraudScored == 0 ? 0 : (double) fraudAlerted / fraudScored;
+        }
+
+        double precision() {
+            return alerts == 0 ? 0 : (double) fraudAlerted / alerts;
+        }
+    }
+
+    Summary lastSummary() {
+        return lastSummary;
+    }
 
     Demo(DemoOptions options, PrintStream out) {
         this.options = options;
@@ -79,12 +99,14 @@ final class Demo {
                     job.getJobID(), options.webPort(), options.metricsPort());
 
             AtomicLong sent = new AtomicLong();
+            Set<String> injectedFraud = ConcurrentHashMap.newKeySet();
             AtomicReference<Throwable> simulatorFailure = new AtomicReference<>();
-            Thread simulator = startSimulator(broker.bootstrapServers(), sent, simulatorFailure);
+            Thread simulator = startSimulator(broker.bootstrapServers(), sent, injectedFraud, simulatorFailure);
             out.printf("  simulator: %d cards, %.0f tx/s, seed %d%s%n%n", options.cards(), options.rate(), options.seed(),
                     options.duration() == null ? "; Ctrl-C to stop" : "; stopping after " + options.duration());
 
             long alerts;
+            Summary summary;
             try (ConsoleMonitor monitor = new ConsoleMonitor(broker.bootstrapServers(), Topics.FRAUD_SCORES.name(),
                     Topics.FRAUD_ALERTS.name(), out)) {
                 long deadline = options.duration() == null ? Long.MAX_VALUE : System.nanoTime() + options.duration().toNanos();
@@ -114,11 +136,16 @@ final class Demo {
                 }
                 monitor.printStatus(sent.get());
                 alerts = monitor.totalAlerts();
+                summary = monitor.summarize(injectedFraud);
             } finally {
                 simulator.interrupt();
                 job.cancel().get(30, TimeUnit.SECONDS);
             }
+            out.printf(java.util.Locale.ROOT, "injected fraud: %,d transactions scored, %,d of them alerted (recall %.2f); "
+                    + "%,d alerts, %,d on injected fraud (precision %.2f)%n", summary.fraudScored(), summary.fraudAlerted(),
+                    summary.recall(), summary.alerts(), summary.fraudAlerted(), summary.precision());
             out.println("fraudstream demo: stopped cleanly.");
+            lastSummary = summary;
             return alerts;
         }
     }
@@ -155,7 +182,8 @@ final class Demo {
         return JobConfig.fromMap(values);
     }
 
-    private Thread startSimulator(String bootstrap, AtomicLong sent, AtomicReference<Throwable> failure) {
+    private Thread startSimulator(String bootstrap, AtomicLong sent, Set<String> injectedFraud,
+            AtomicReference<Throwable> failure) {
         SimulatorConfig config = SimulatorConfig.builder()
                 .seed(options.seed())
                 .cards(options.cards())
@@ -167,7 +195,11 @@ final class Demo {
                     .ratePerSecond(options.rate()).build()) {
                 var events = new Simulator(config).eventIterator();
                 while (events.hasNext() && !Thread.currentThread().isInterrupted()) {
-                    writer.send(events.next());
+                    SimulatedEvent event = events.next();
+                    if (event instanceof SimulatedTransaction t && t.fraud()) {
+                        injectedFraud.add(t.tx().getTransactionId());
+                    }
+                    writer.send(event);
                     sent.set(writer.sentTransactions());
                 }
             } catch (InterruptedException e) {
