@@ -210,15 +210,10 @@ public final class FeatureExtractor {
             scoreHead(h, hd, qKnown);
             maxScore = Math.max(maxScore, dense ? softmaxAll(scores, n) : selectAndSoftmax(scores, n));
             // context and head-averaged weights
-            final int base = hd * dh;
             if (dense) {
-                for (int j = 0; j < n; j++) {
-                    accumulate(h.values, j, denseW[j], base, invHeads);
-                }
+                accumulate(h.values, null, denseW, n, hd * dh, invHeads);
             } else {
-                for (int i = 0; i < heapIdx.length; i++) {
-                    accumulate(h.values, heapIdx[i], heapW[i], base, invHeads);
-                }
+                accumulate(h.values, heapIdx, heapW, heapIdx.length, hd * dh, invHeads);
             }
         }
         System.arraycopy(ctx, 0, out, 0, d);
@@ -302,17 +297,52 @@ public final class FeatureExtractor {
         }
     }
 
-    private void accumulate(float[] values, int j, float w, int base, float invHeads) {
-        int vo = j * d + base;
-        for (int c = 0; c < dh; c++) {
-            ctx[base + c] += w * values[vo + c];
-        }
-        float ph = w * invHeads;
-        if (ph > 0f) {
-            if (pAcc[j] == 0f) {
-                touched[touchedCount++] = j;
+    /**
+     * Adds head {@code base / dh}'s context (sum of w_i * V[idx_i], idx = identity when null) and the
+     * head-averaged weights p. The default head width keeps the context in registers: accumulating into the
+     * ctx array made every update wait for the previous store (JFR).
+     */
+    private void accumulate(float[] values, int[] idx, float[] w, int count, int base, float invHeads) {
+        if (dh == 8) {
+            float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f, c4 = 0f, c5 = 0f, c6 = 0f, c7 = 0f;
+            for (int i = 0; i < count; i++) {
+                final float wi = w[i];
+                final int vo = (idx == null ? i : idx[i]) * d + base;
+                c0 += wi * values[vo];
+                c1 += wi * values[vo + 1];
+                c2 += wi * values[vo + 2];
+                c3 += wi * values[vo + 3];
+                c4 += wi * values[vo + 4];
+                c5 += wi * values[vo + 5];
+                c6 += wi * values[vo + 6];
+                c7 += wi * values[vo + 7];
             }
-            pAcc[j] += ph;
+            ctx[base] = c0;
+            ctx[base + 1] = c1;
+            ctx[base + 2] = c2;
+            ctx[base + 3] = c3;
+            ctx[base + 4] = c4;
+            ctx[base + 5] = c5;
+            ctx[base + 6] = c6;
+            ctx[base + 7] = c7;
+        } else {
+            for (int i = 0; i < count; i++) {
+                final float wi = w[i];
+                final int vo = (idx == null ? i : idx[i]) * d + base;
+                for (int c = 0; c < dh; c++) {
+                    ctx[base + c] += wi * values[vo + c];
+                }
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            final float ph = w[i] * invHeads;
+            if (ph > 0f) {
+                final int j = idx == null ? i : idx[i];
+                if (pAcc[j] == 0f) {
+                    touched[touchedCount++] = j;
+                }
+                pAcc[j] += ph;
+            }
         }
     }
 
