@@ -87,6 +87,7 @@ public class CardScoringFunction
     private transient Counter cardsExpired;
     private transient Counter modelSwaps;
     private transient Map<ModelRejectedException.Reason, Counter> modelRejections;
+    private transient Counter downgradesRefused;
     private transient Histogram endToEndLatencyMs;
     private transient Histogram processingLatencyUs;
     private transient Histogram extractorNanos;
@@ -137,6 +138,7 @@ public class CardScoringFunction
             modelRejections.put(reason, metrics.addGroup("reason", reason.name().toLowerCase(Locale.ROOT))
                     .counter(JobMetrics.MODEL_REJECTIONS));
         }
+        downgradesRefused = metrics.addGroup("reason", "downgrade").counter(JobMetrics.MODEL_REJECTIONS);
         endToEndLatencyMs = metrics.histogram(JobMetrics.END_TO_END_LATENCY_MS, new DescriptiveStatisticsHistogram(10_000));
         processingLatencyUs = metrics.histogram(JobMetrics.PROCESSING_LATENCY_US, new DescriptiveStatisticsHistogram(10_000));
         extractorNanos = metrics.histogram(JobMetrics.EXTRACTOR_TIME_NS, new DescriptiveStatisticsHistogram(10_000));
@@ -253,7 +255,11 @@ public class CardScoringFunction
         switch (descriptor.getRole()) {
             case CHAMPION -> {
                 if (!ModelVersions.isNewer(descriptor.getModelVersion(), champion.version())) {
-                    LOG.info("Ignoring champion {}: not newer than {}", descriptor.getModelVersion(), champion.version());
+                    if (!descriptor.getModelVersion().equals(champion.version())) {
+                        downgradesRefused.inc();
+                        LOG.warn("Refused champion {}: a downgrade from {} (roll back by publishing the old model "
+                                + "under a new version)", descriptor.getModelVersion(), champion.version());
+                    }
                     return;
                 }
                 Loaded loaded = tryLoad(descriptor);

@@ -36,7 +36,7 @@ class CardScoringFunctionTest {
                 new ScoringSettings(TTL, 3, 3, 1024));
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
                 new FraudScoringPipeline.CardKey(), Types.STRING, JobStreams.MODEL_DESCRIPTORS);
-        harness.open();
+        // forKeyedBroadcastProcessFunction has already opened the harness.
         return harness;
     }
 

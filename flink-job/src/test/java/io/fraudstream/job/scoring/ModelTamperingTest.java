@@ -1,0 +1,109 @@
+package io.fraudstream.job.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fraudstream.avro.FraudScore;
+import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.ModelRole;
+import io.fraudstream.job.FraudScoringPipeline;
+import io.fraudstream.job.JobStreams;
+import io.fraudstream.job.config.JobConfig;
+import io.fraudstream.job.config.JobOptions;
+import io.fraudstream.job.model.StoreModelRepository;
+import io.fraudstream.model.BundleSigner;
+import io.fraudstream.model.ModelStore;
+import io.fraudstream.model.SigningKeys;
+import io.fraudstream.schemas.AvroJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile model updates against the real signed store and verifying loader: every tampered or
+ * unsafe descriptor is refused and the champion keeps scoring; a genuine newer model is swapped in.
+ */
+class ModelTamperingTest {
+
+    private static final long T0 = Instant.parse("2026-11-01T12:00:00Z").toEpochMilli();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void tamperedBundlesAreRefusedWhileTheChampionKeepsScoring() throws Exception {
+        KeyPair keys = SigningKeys.generate();
+        KeyPair otherKeys = SigningKeys.generate();
+        Path storeDir = Files.createDirectories(dir.resolve("store"));
+        ModelStore store = new ModelStore(storeDir);
+        SigningKeys.writePublicKey(keys.getPublic(), dir.resolve("model.pub"));
+        ModelDescriptor v1 = store.publish(TestModels.model("v000001", 0.99, 1024), ModelRole.CHAMPION, keys.getPrivate());
+        AvroJson.write(v1, dir.resolve("champion.json"));
+
+        // A flipped byte after signing.
+        ModelDescriptor flipped = store.publish(TestModels.model("v000002", 0.99, 1024), ModelRole.CHAMPION, keys.getPrivate());
+        Path flippedFile = storeDir.resolve(flipped.getLocation());
+        byte[] bytes = Files.readAllBytes(flippedFile);
+        bytes[bytes.length / 3] ^= 0x10;
+        Files.write(flippedFile, bytes);
+        // Signed by a key the job does not trust.
+        ModelDescriptor foreign = new ModelStore(Files.createDirectories(dir.resolve("other")))
+                .publish(TestModels.model("v000003", 0.99, 1024), ModelRole.CHAMPION, otherKeys.getPrivate());
+        Files.copy(dir.resolve("other").resolve(foreign.getLocation()), storeDir.resolve(foreign.getLocation()));
+        // Properly signed, but larger than model.max-bytes.
+        byte[] big = new byte[3 * 1024 * 1024];
+        Files.write(storeDir.resolve("v000004.bundle"), big);
+        ModelDescriptor oversize = descriptor("v000004", "v000004.bundle", big, keys);
+        // Escaping the store.
+        byte[] genuine = Files.readAllBytes(storeDir.resolve(v1.getLocation()));
+        Files.write(dir.resolve("outside.bundle"), genuine);
+        ModelDescriptor traversal = descriptor("v000005", "../outside.bundle", genuine, keys);
+        // An older, validly signed version: a downgrade.
+        ModelDescriptor older = store.publish(TestModels.model("v000000", 0.99, 1024), ModelRole.CHAMPION, keys.getPrivate());
+        // Finally a genuine newer model.
+        ModelDescriptor v6 = store.publish(TestModels.model("v000006", 0.99, 1024), ModelRole.CHAMPION, keys.getPrivate());
+
+        JobConfig config = JobConfig.fromMap(Map.of(
+                JobOptions.BOOTSTRAP_SERVERS.key(), "unused:9092",
+                JobOptions.MODEL_STORE.key(), storeDir.toString(),
+                JobOptions.MODEL_PUBLIC_KEY.key(), dir.resolve("model.pub").toString(),
+                JobOptions.MODEL_INITIAL_DESCRIPTOR.key(), dir.resolve("champion.json").toString(),
+                JobOptions.MODEL_MAX_BYTES.key(), Integer.toString(1024 * 1024)));
+        CardScoringFunction function = new CardScoringFunction(StoreModelRepository.factory(config),
+                ScoringSettings.from(config));
+        try (KeyedBroadcastOperatorTestHarness<String, io.fraudstream.job.validation.TransactionEvent, ModelDescriptor, FraudScore>
+                harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
+                        new FraudScoringPipeline.CardKey(), Types.STRING, JobStreams.MODEL_DESCRIPTORS)) {
+
+            int n = 0;
+            for (ModelDescriptor hostile : List.of(flipped, foreign, oversize, traversal, older)) {
+                harness.processBroadcastElement(new StreamRecord<>(hostile));
+                harness.processElement(new StreamRecord<>(CardScoringFunctionTest.tx("t" + n, "c1", T0 + n * 1000L, 10)));
+                n++;
+            }
+            harness.processBroadcastElement(new StreamRecord<>(v6));
+            harness.processElement(new StreamRecord<>(CardScoringFunctionTest.tx("t" + n, "c1", T0 + n * 1000L, 10)));
+
+            assertThat(harness.extractOutputValues()).extracting(FraudScore::getModelVersion)
+                    .containsExactly("v000001", "v000001", "v000001", "v000001", "v000001", "v000006");
+            // Only the genuine model entered broadcast state (restored subtasks would load it).
+            assertThat(harness.getBroadcastState(JobStreams.MODEL_DESCRIPTORS).get(ModelRole.CHAMPION.name()))
+                    .isEqualTo(v6);
+        }
+    }
+
+    private static ModelDescriptor descriptor(String version, String location, byte[] bytes, KeyPair keys) {
+        var sig = new BundleSigner(keys.getPrivate()).sign(bytes);
+        return ModelDescriptor.newBuilder().setModelVersion(version).setLocation(location)
+                .setSha256(sig.sha256Hex()).setSignature(sig.signatureBase64()).setRole(ModelRole.CHAMPION)
+                .setCreatedAt(Instant.parse("2026-11-29T00:00:00Z")).build();
+    }
+}
