@@ -33,14 +33,17 @@ final class DirectFeatures {
 
     private DirectFeatures() {}
 
-    /** Writes {@link #COUNT} features at {@code out[o..]}; fills the explanation's facts when given. */
-    static void compute(CardHistory h, RawTransaction tx, float[] out, int o, Explanation explanation) {
+    /**
+     * Writes {@link #COUNT} features at {@code out[o..]}; fills the explanation's facts when given.
+     * {@code homeKm} is {@link TokenEncoder#homeKm}(tx), computed once per event by the caller.
+     */
+    static void compute(CardHistory h, RawTransaction tx, float homeKm, float[] out, int o,
+            Explanation explanation) {
         final long t = tx.eventTimeMillis();
         final int n = h.size;
         final boolean known = tx.merchantLocationKnown();
         final double lat = (float) tx.merchantLat();
         final double lon = (float) tx.merchantLon();
-        final float homeKm = TokenEncoder.homeKm(tx);
 
         int atOrBefore = h.countAtOrBefore(t);
         boolean hasPrev = atOrBefore > 0;

@@ -82,7 +82,8 @@ public final class DjlBatchExtractor implements AutoCloseable {
             attend(histories, queries, out);
         }
         for (int b = 0; b < batch; b++) {
-            DirectFeatures.compute(histories.get(b), queries.get(b), out[b], attnEnd, null);
+            RawTransaction q = queries.get(b);
+            DirectFeatures.compute(histories.get(b), q, TokenEncoder.homeKm(q), out[b], attnEnd, null);
         }
         return out;
     }

@@ -31,7 +31,6 @@ public final class FeatureExtractor {
 
     private final ExtractorConfig config;
     private final ExtractorWeights weights;
-    private final TokenEncoder encoder = new TokenEncoder();
     private final String[] names;
     private final int d;
     private final int heads;
@@ -130,11 +129,12 @@ public final class FeatureExtractor {
         }
         int n = history.size;
         Arrays.fill(out, 0, d + ATTENTION_SUMMARY_NAMES.length, 0f);
+        float homeKm = TokenEncoder.homeKm(current);
         if (config.mode() != AttentionMode.NONE && n > 0) {
             refreshCache(history);
-            attend(history, current, out, explanation);
+            attend(history, current, homeKm, out, explanation);
         }
-        DirectFeatures.compute(history, current, out, d + ATTENTION_SUMMARY_NAMES.length, explanation);
+        DirectFeatures.compute(history, current, homeKm, out, d + ATTENTION_SUMMARY_NAMES.length, explanation);
     }
 
     /** Brings the history's K/V cache to this model's version, computing only what is missing. */
@@ -194,10 +194,10 @@ public final class FeatureExtractor {
         }
     }
 
-    private void attend(CardHistory h, RawTransaction tx, float[] out, Explanation explanation) {
+    private void attend(CardHistory h, RawTransaction tx, float homeKm, float[] out, Explanation explanation) {
         final int n = h.size;
         ensureScratch(h.capacity);
-        encoder.encode(tx, token, 0);
+        TokenEncoder.encode(tx, homeKm, token, 0);
         project(wqT, token, q);
         final boolean qKnown = tx.merchantLocationKnown();
         computeBiases(h, tx, qKnown);
@@ -354,7 +354,7 @@ public final class FeatureExtractor {
         }
         double sum = 0;
         for (int j = 0; j < n; j++) {
-            float e = (float) Math.exp(s[j] - max);
+            float e = FastMath.expNonPositive(s[j] - max);
             denseW[j] = e;
             sum += e;
         }
@@ -418,7 +418,7 @@ public final class FeatureExtractor {
         }
         double sum = 0;
         for (int i = 0; i < k; i++) {
-            float e = (float) Math.exp(heapVal[i] - max);
+            float e = FastMath.expNonPositive(heapVal[i] - max);
             heapW[i] = e;
             sum += e;
         }
@@ -504,7 +504,7 @@ public final class FeatureExtractor {
             int j = touched[i];
             double p = pAcc[j];
             pAcc[j] = 0f;
-            entropy -= p * Math.log(p);
+            entropy -= p * FastMath.log((float) p);
             if (Math.abs(tq - h.time[j]) <= 24 * DirectFeatures.HOUR_MS) {
                 share24h += p;
             }

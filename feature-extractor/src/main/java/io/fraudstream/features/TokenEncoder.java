@@ -26,6 +26,15 @@ public final class TokenEncoder {
     static final int IDX_CHANNEL = IDX_CATEGORY + CATEGORY_BUCKETS;
     static final long MILLIS_PER_DAY = 86_400_000L;
     private static final double TWO_PI = 2.0 * Math.PI;
+    private static final float[] WEEKDAY_SIN = new float[7];
+    private static final float[] WEEKDAY_COS = new float[7];
+
+    static {
+        for (int i = 0; i < 7; i++) {
+            WEEKDAY_SIN[i] = (float) Math.sin(TWO_PI * i / 7.0);
+            WEEKDAY_COS[i] = (float) Math.cos(TWO_PI * i / 7.0);
+        }
+    }
 
     /** F. */
     public int width() {
@@ -34,11 +43,16 @@ public final class TokenEncoder {
 
     /** Writes the token of {@code tx} into {@code out[offset .. offset + width())}. */
     public void encode(RawTransaction tx, float[] out, int offset) {
+        encode(tx, homeKm(tx), out, offset);
+    }
+
+    /** {@link #encode} with the home distance already computed ({@link #homeKm}). */
+    static void encode(RawTransaction tx, float homeKm, float[] out, int offset) {
         float lat = (float) tx.merchantLat();
         float lon = (float) tx.merchantLon();
         boolean known = tx.merchantLocationKnown();
         encodeFields(tx.eventTimeMillis(), storedAmount(tx.amount()), known ? lat : Float.NaN, known ? lon : Float.NaN,
-                homeKm(tx), categoryHash(tx.merchantCategory()), tx.channel().ordinal(), out, offset);
+                homeKm, categoryHash(tx.merchantCategory()), tx.channel().ordinal(), out, offset);
     }
 
     /** Amounts are stored as float, capped at {@value #MAX_AMOUNT} so that no input can overflow to infinity. */
@@ -66,9 +80,9 @@ public final class TokenEncoder {
         double hourAngle = TWO_PI * msOfDay / MILLIS_PER_DAY;
         out[o + 1] = (float) Math.sin(hourAngle);
         out[o + 2] = (float) Math.cos(hourAngle);
-        double dayAngle = TWO_PI * weekday(timeMillis) / 7.0;
-        out[o + 3] = (float) Math.sin(dayAngle);
-        out[o + 4] = (float) Math.cos(dayAngle);
+        int weekday = weekday(timeMillis);
+        out[o + 3] = WEEKDAY_SIN[weekday];
+        out[o + 4] = WEEKDAY_COS[weekday];
         if (lat == lat && lon == lon) {
             double p = Math.toRadians(lat);
             double l = Math.toRadians(lon);
