@@ -157,10 +157,10 @@ public final class ReplayMain {
                     throw new Options.UsageException("option --" + illegal + " cannot be combined with --scores");
                 }
             }
+            double threshold = o.has("threshold") ? o.probability("threshold") : Double.NaN;
             BadRows bad = new BadRows();
             List<ScoredTransaction> rows = ScoreFile.read(o.existingFile("scores"), bad);
             bad.print(err, o.required("scores"), 20);
-            double threshold = o.has("threshold") ? o.probability("threshold") : Double.NaN;
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("Score file", o.required("scores"));
             facts.put("Bad rows in the score file", Long.toString(bad.count()));
@@ -170,23 +170,30 @@ public final class ReplayMain {
             return;
         }
         long progressEvery = o.positiveLong("progress-every", 50_000);
-        ModelRepository.Factory model;
-        String modelSource;
-        if (o.has("model-store")) {
-            model = PinnedModels.signedStore(o.existingDir("model-store"), o.existingFile("public-key"),
-                    o.existingFile("descriptor"));
-            modelSource = "signed bundle from " + o.required("model-store") + " (descriptor " + o.required("descriptor") + ")";
-        } else {
-            if (o.has("public-key") || o.has("descriptor")) {
-                throw new Options.UsageException("option --model-store is required with --public-key/--descriptor");
-            }
-            long seed = o.positiveLong("bootstrap-seed", 42);
-            err.println("training the bootstrap model (seed " + seed + ") ...");
-            FraudModel bootstrap = BootstrapModel.create(seed);
-            model = PinnedModels.inline(bootstrap);
-            modelSource = "bootstrap model, seed " + seed + " (unsigned, built in this process)";
+        if (!o.has("model-store") && (o.has("public-key") || o.has("descriptor"))) {
+            throw new Options.UsageException("option --model-store is required with --public-key/--descriptor");
         }
+        if (o.has("model-store")) {
+            o.existingDir("model-store");
+            o.existingFile("public-key");
+            o.existingFile("descriptor");
+        }
+        o.positiveLong("bootstrap-seed", 42);
+        // The input is read (and every input option validated) before the model is built or trained.
         try (Spool spool = spool(o, err, progressEvery)) {
+            ModelRepository.Factory model;
+            String modelSource;
+            if (o.has("model-store")) {
+                model = PinnedModels.signedStore(o.existingDir("model-store"), o.existingFile("public-key"),
+                        o.existingFile("descriptor"));
+                modelSource = "signed bundle from " + o.required("model-store") + " (descriptor " + o.required("descriptor") + ")";
+            } else {
+                long seed = o.positiveLong("bootstrap-seed", 42);
+                err.println("training the bootstrap model (seed " + seed + ") ...");
+                FraudModel bootstrap = BootstrapModel.create(seed);
+                model = PinnedModels.inline(bootstrap);
+                modelSource = "bootstrap model, seed " + seed + " (unsigned, built in this process)";
+            }
             BoundedScoring.Result r = BoundedScoring.run(spool, model, BoundedScoring.Settings.replayDefaults(),
                     new Progress(err, progressEvery, 5_000));
             Path scores = outDir.resolve("scores.csv");

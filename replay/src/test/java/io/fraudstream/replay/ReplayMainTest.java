@@ -1,0 +1,80 @@
+package io.fraudstream.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fraudstream.replay.eval.ScoreFile;
+import io.fraudstream.replay.eval.ScoredTransaction;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Command-line validation (exit 2 naming the option) and the report-only evaluate path. */
+class ReplayMainTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int status, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = ReplayMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void badCommandLinesExitWith2AndNameTheOption() throws Exception {
+        Path csv = Files.writeString(dir.resolve("in.csv"), "a\n");
+        assertThat(run("evaluate", "--inptu", "x")).satisfies(r -> {
+            assertThat(r.status()).isEqualTo(2);
+            assertThat(r.err()).contains("unknown option --inptu");
+        });
+        assertThat(run("evaluate", "--input", dir.resolve("missing.csv").toString(), "--out", dir.toString()).err())
+                .contains("option --input: no such file");
+        assertThat(run("evaluate", "--input", csv.toString(), "--out", dir.toString(), "--format", "xml"))
+                .satisfies(r -> assertThat(r.status()).isEqualTo(2))
+                .satisfies(r -> assertThat(r.err()).contains("option --format must be sparkov, csv or avro"));
+        assertThat(run("evaluate", "--input", csv.toString(), "--out", dir.toString(), "--format", "csv").err())
+                .contains("option --mapping is required");
+        assertThat(run("evaluate", "--input", csv.toString(), "--out", dir.toString(), "--time-zone", "Nowhere/X").err())
+                .contains("option --time-zone");
+        assertThat(run("evaluate", "--input", csv.toString(), "--out", dir.toString(), "--progress-every", "-5").err())
+                .contains("option --progress-every must be a positive integer");
+        assertThat(run("compare", "--input", csv.toString(), "--models", "k16,sparse").err())
+                .contains("option --models");
+        assertThat(run("replay", "--input", csv.toString(), "--bootstrap-servers", "h:1", "--speed", "fast").err())
+                .contains("option --speed");
+        assertThat(run("replay", "--input", csv.toString()).err()).contains("option --bootstrap-servers is required");
+        assertThat(run("evaluate", "--scores", csv.toString(), "--out", dir.toString(), "--threshold", "2").err())
+                .contains("option --threshold must be a number in [0, 1]");
+        assertThat(run("frobnicate").status()).isEqualTo(2);
+    }
+
+    @Test
+    void evaluateFromAScoreFileWritesTheReport() throws Exception {
+        Path scores = dir.resolve("scores.csv");
+        ScoreFile.write(scores, List.of(
+                new ScoredTransaction("t1", "c1", 1_700_000_000_000L, 0.9, true),
+                new ScoredTransaction("t2", "c2", 1_700_000_000_000L, 0.8, false),
+                new ScoredTransaction("t3", "c1", 1_700_000_100_000L, 0.7, true),
+                new ScoredTransaction("t4", "c3", 1_700_000_100_000L, 0.6, false),
+                new ScoredTransaction("t5", "c4", 1_700_000_200_000L, 0.5, false),
+                new ScoredTransaction("t6", "c5", 1_700_000_300_000L, 0.4, true)));
+        Path out = dir.resolve("report");
+        Run r = run("evaluate", "--scores", scores.toString(), "--out", out.toString(), "--threshold", "0.7");
+        assertThat(r.status()).as(r.err()).isZero();
+        // The worked example of MetricsTest: AUC 5/9, AP 13/18.
+        String json = Files.readString(out.resolve("report.json"));
+        assertThat(json).contains("\"auc_roc\": " + (5.0 / 9.0)).contains("\"alert_rate_at_threshold\": 0.5");
+        assertThat(json).contains("\"average_precision\": 0.722222222222222");
+        assertThat(out.resolve("report.html")).exists();
+        assertThat(out.resolve("roc.png")).exists();
+    }
+}
