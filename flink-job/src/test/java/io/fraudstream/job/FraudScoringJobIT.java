@@ -9,7 +9,6 @@ import io.fraudstream.avro.Decision;
 import io.fraudstream.avro.FraudAlert;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
-import io.fraudstream.avro.ModelRole;
 import io.fraudstream.avro.Transaction;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
@@ -18,16 +17,11 @@ import io.fraudstream.job.model.StoreModelRepository;
 import io.fraudstream.job.scoring.ScoringSettings;
 import io.fraudstream.job.scoring.TestModels;
 import io.fraudstream.job.validation.ValidationRules;
-import io.fraudstream.model.ModelStore;
-import io.fraudstream.model.SigningKeys;
 import io.fraudstream.schemas.AvroCodec;
-import io.fraudstream.schemas.AvroJson;
 import io.fraudstream.testkit.KafkaBroker;
 import io.fraudstream.testkit.KafkaBrokers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,17 +75,9 @@ class FraudScoringJobIT {
     @BeforeAll
     static void setUp() throws Exception {
         broker = KafkaBrokers.start();
-        Path store = Files.createDirectories(dir.resolve("store"));
-        KeyPair keys = SigningKeys.generate();
-        SigningKeys.writePublicKey(keys.getPublic(), dir.resolve("model.pub"));
-        ModelDescriptor champion = new ModelStore(store)
-                .publish(TestModels.model("v000001", THRESHOLD, 1024), ModelRole.CHAMPION, keys.getPrivate());
-        AvroJson.write(champion, dir.resolve("champion.json"));
-        baseConfig = new HashMap<>(Map.of(
+        baseConfig = new HashMap<>(SignedModelStore.create(dir, "v000001", THRESHOLD));
+        baseConfig.putAll(Map.of(
                 JobOptions.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers(),
-                JobOptions.MODEL_STORE.key(), store.toString(),
-                JobOptions.MODEL_PUBLIC_KEY.key(), dir.resolve("model.pub").toString(),
-                JobOptions.MODEL_INITIAL_DESCRIPTOR.key(), dir.resolve("champion.json").toString(),
                 JobOptions.BOUNDED.key(), "true",
                 JobOptions.PARALLELISM.key(), "2",
                 JobOptions.CHECKPOINT_INTERVAL.key(), "500 ms"));
@@ -109,17 +95,10 @@ class FraudScoringJobIT {
 
     private static Run prepare(String prefix, Map<String, String> extra) throws Exception {
         Map<String, String> values = new HashMap<>(baseConfig);
-        values.put(JobOptions.TRANSACTIONS_TOPIC.key(), prefix + "-transactions");
-        values.put(JobOptions.SCORES_TOPIC.key(), prefix + "-scores");
-        values.put(JobOptions.SHADOW_SCORES_TOPIC.key(), prefix + "-shadow");
-        values.put(JobOptions.ALERTS_TOPIC.key(), prefix + "-alerts");
-        values.put(JobOptions.DEAD_LETTER_TOPIC.key(), prefix + "-dlq");
-        values.put(JobOptions.MODEL_UPDATES_TOPIC.key(), prefix + "-models");
-        values.put(JobOptions.GROUP_ID.key(), prefix);
+        values.putAll(SignedModelStore.topics(prefix));
         values.putAll(extra);
         JobConfig config = JobConfig.fromMap(values);
-        broker.createTopics(Map.of(prefix + "-transactions", 4, prefix + "-scores", 4, prefix + "-shadow", 1,
-                prefix + "-alerts", 2, prefix + "-dlq", 2, prefix + "-models", 1), Duration.ofSeconds(60));
+        broker.createTopics(SignedModelStore.topicPartitions(prefix), Duration.ofSeconds(60));
 
         AvroCodec<Transaction> codec = AvroCodec.of(Transaction.class);
         Random random = new Random(7);
