@@ -29,9 +29,15 @@ final class TestKafka {
 
     /** Sends every record and waits for every acknowledgement; returns their metadata in order. */
     static List<RecordMetadata> produce(String bootstrap, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        return produce(bootstrap, Map.of(), records);
+    }
+
+    static List<RecordMetadata> produce(String bootstrap, Map<String, Object> security,
+            List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        Map<String, Object> props = new java.util.HashMap<>(security);
+        props.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+                ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024));
         List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -51,10 +57,16 @@ final class TestKafka {
      * the end offsets as of now) and decodes it. Fails on a record that does not decode.
      */
     static <T extends SpecificRecord> List<T> readAll(String bootstrap, String topic, Class<T> type) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        return readAll(bootstrap, Map.of(), topic, type);
+    }
+
+    static <T extends SpecificRecord> List<T> readAll(String bootstrap, Map<String, Object> security, String topic,
+            Class<T> type) {
+        Map<String, Object> props = new java.util.HashMap<>(security);
+        props.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
         AvroCodec<T> codec = AvroCodec.of(type);
         List<T> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =

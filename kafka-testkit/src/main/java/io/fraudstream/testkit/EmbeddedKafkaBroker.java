@@ -42,11 +42,20 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
 
-    private EmbeddedKafkaBroker(Path dataDir, boolean deleteDataOnClose, KafkaRaftServer server, String bootstrapServers) {
+    private final Map<String, Object> clientProperties;
+
+    private EmbeddedKafkaBroker(Path dataDir, boolean deleteDataOnClose, KafkaRaftServer server, String bootstrapServers,
+            Map<String, Object> clientProperties) {
         this.dataDir = dataDir;
         this.deleteDataOnClose = deleteDataOnClose;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.clientProperties = Map.copyOf(clientProperties);
+    }
+
+    @Override
+    public Map<String, Object> clientProperties() {
+        return clientProperties;
     }
 
     public static Builder builder() {
@@ -70,7 +79,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
     @Override
     public void createTopics(Map<String, Integer> partitionsByTopic, Duration timeout) {
-        Topics.createAndAwaitLeaders(bootstrapServers, Map.of(), partitionsByTopic, timeout);
+        Topics.createAndAwaitLeaders(bootstrapServers, clientProperties, partitionsByTopic, timeout);
     }
 
     @Override
@@ -88,6 +97,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         private int port;
         private Path dataDir;
         private final Map<String, String> overrides = new HashMap<>();
+        private Map<String, String> saslUsers;
+        private String saslAdmin;
 
         /** Listener port; 0 (default) picks a free one. */
         public Builder port(int port) {
@@ -98,6 +109,20 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         /** Keeps data here (and does not delete it on close); default is a new temporary directory. */
         public Builder dataDir(Path dataDir) {
             this.dataDir = dataDir;
+            return this;
+        }
+
+        /**
+         * Clients must authenticate with SASL/PLAIN (over plaintext TCP: this is for testing that
+         * security settings are passed through, not for protecting data). The first user is the
+         * broker's own and the one {@link #clientProperties()} uses.
+         */
+        public Builder saslPlain(Map<String, String> passwordsByUser) {
+            if (passwordsByUser.isEmpty()) {
+                throw new IllegalArgumentException("saslPlain needs at least one user");
+            }
+            this.saslUsers = new java.util.LinkedHashMap<>(passwordsByUser);
+            this.saslAdmin = passwordsByUser.keySet().iterator().next();
             return this;
         }
 
@@ -136,15 +161,28 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             int controllerPort = freePort();
             String logDir = dir.resolve("log").toString();
 
+            String listener = saslUsers == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+            Map<String, Object> clientProps = new HashMap<>();
             Properties props = new Properties();
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
             props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-            props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
-            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            props.put("listeners", listener + "://127.0.0.1:" + brokerPort + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", listener + "://127.0.0.1:" + brokerPort);
             props.put("controller.listener.names", CONTROLLER);
-            props.put("inter.broker.listener.name", "PLAINTEXT");
-            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+            props.put("inter.broker.listener.name", listener);
+            props.put("listener.security.protocol.map", listener + ":" + listener + "," + CONTROLLER + ":PLAINTEXT");
+            if (saslUsers != null) {
+                StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required")
+                        .append(" username=\"").append(saslAdmin).append("\" password=\"")
+                        .append(saslUsers.get(saslAdmin)).append('"');
+                saslUsers.forEach((user, password) ->
+                        jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+                props.put("sasl.enabled.mechanisms", "PLAIN");
+                props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+                props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+                clientProps.putAll(saslClientProperties(saslAdmin, saslUsers.get(saslAdmin)));
+            }
             props.put("log.dirs", logDir);
             props.put("auto.create.topics.enable", "false");
             props.put("offsets.topic.replication.factor", "1");
@@ -174,7 +212,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
                 throw e;
             }
             EmbeddedKafkaBroker broker =
-                    new EmbeddedKafkaBroker(dir, temporary, server, "127.0.0.1:" + brokerPort);
+                    new EmbeddedKafkaBroker(dir, temporary, server, "127.0.0.1:" + brokerPort, clientProps);
             LOG.info("Started {}", broker.description());
             return broker;
         }
@@ -194,6 +232,13 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
                 throw new IllegalStateException("cannot format the embedded broker's storage in " + logDir, e);
             }
         }
+    }
+
+    /** Client settings for SASL/PLAIN with the given credentials. */
+    public static Map<String, Object> saslClientProperties(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                        + user + "\" password=\"" + password + "\";");
     }
 
     static int freePort() {

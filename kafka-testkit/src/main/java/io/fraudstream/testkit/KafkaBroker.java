@@ -17,6 +17,11 @@ public interface KafkaBroker extends AutoCloseable {
      * waits until every partition of each has a leader, so a producer's first send cannot fail with
      * a transient leader-not-available error.
      */
+    /** Security settings a client needs for this broker (empty for a plaintext broker). */
+    default Map<String, Object> clientProperties() {
+        return Map.of();
+    }
+
     void createTopics(Map<String, Integer> partitionsByTopic, Duration timeout);
 
     @Override
