@@ -159,7 +159,14 @@ class ComposeFileTest {
         }
         assertThat(targets).isEqualTo(expected);
         assertThat(expected).allSatisfy(t -> assertThat(t).endsWith(":9249"));
-        assertThat(stringList(service("jobmanager").get("ports"))).anySatisfy(p -> assertThat(p).endsWith("8081:8081"));
+        // The web UI / REST port Flink listens on is the one published (resolved ports are published/target maps).
+        String restPort = flinkProperties("jobmanager").get("rest.port");
+        assertThat(restPort).isEqualTo("8081");
+        assertThat(listOrEmpty(service("jobmanager").get("ports"))).anySatisfy(p -> {
+            Map<String, Object> port = cast(p);
+            assertThat(String.valueOf(port.get("target"))).isEqualTo(restPort);
+            assertThat(String.valueOf(port.get("published"))).isEqualTo(restPort);
+        });
         assertThat(mountOf("prometheus", repo.resolve("deploy/prometheus/prometheus.yml"))).isEqualTo("/etc/prometheus/prometheus.yml");
     }
 

@@ -200,9 +200,9 @@ class StandaloneClusterIT {
             assertDashboardMetricsExported(job3);
             rest.assertRunningWithoutRestarts(job3);
             System.out.printf("cluster-it: %d transactions scored across 3 runs (p=2 -> savepoint -> p=1 -> savepoint -> p=2);"
-                            + " alerts whose attended list holds only pre-savepoint transactions of the card: %d after the"
-                            + " first restore, %d after the second; savepoints %s, %s%n",
-                    sentIds.size(), carried2, carried3, savepoint1, savepoint2);
+                            + " alerts attending to the card's pre-savepoint transactions: %d of %d after the"
+                            + " first restore, %d of %d after the second; savepoints %s, %s%n",
+                    sentIds.size(), carried2, phase2.size(), carried3, phase3.size(), savepoint1, savepoint2);
         }
     }
 
@@ -298,17 +298,22 @@ class StandaloneClusterIT {
         Set<String> wanted = GrafanaDashboard.load(GrafanaDashboard.defaultPath()).metricNames();
         assertThat(wanted).contains("flink_taskmanager_job_task_operator_" + JobMetrics.SCORES_OUT);
         Set<String> exported = new HashSet<>();
-        cluster.await("every dashboard metric exported", Duration.ofSeconds(60), () -> {
-            exported.clear();
-            for (FlinkStandaloneCluster.Node n : cluster.nodes()) {
-                try {
-                    exported.addAll(FlinkRest.prometheusMetricNames(n.metricsPort()));
-                } catch (Exception e) {
-                    return false;
+        try {
+            cluster.await("every dashboard metric exported", Duration.ofSeconds(60), () -> {
+                exported.clear();
+                for (FlinkStandaloneCluster.Node n : cluster.nodes()) {
+                    try {
+                        exported.addAll(FlinkRest.prometheusMetricNames(n.metricsPort()));
+                    } catch (Exception e) {
+                        return false;
+                    }
                 }
-            }
-            return exported.containsAll(wanted);
-        });
+                return exported.containsAll(wanted);
+            });
+        } catch (AssertionError timeout) {
+            assertThat(exported).as("metric names exported by the cluster's Prometheus reporters").containsAll(wanted);
+            throw timeout;
+        }
         try (TopicTail<DeadLetter> dlq = new TopicTail<>(broker.bootstrapServers(), Topics.TRANSACTIONS_DLQ.name(), DeadLetter.class)) {
             cluster.await("the undecodable record dead-lettered", Duration.ofSeconds(30),
                     () -> !dlq.poll(Duration.ofMillis(500)).isEmpty());
