@@ -62,6 +62,9 @@ public final class FeatureExtractor {
     private int[] touched = new int[0];
     private int[] candidates = new int[0];
     private int touchedCount;
+    /** The history's ring head and size during selection, for tie-breaking by age. */
+    private int tieHead;
+    private int tieN;
 
     public FeatureExtractor(ExtractorConfig config, ExtractorWeights weights) {
         if (weights.dim() != config.dim() || weights.heads() != config.heads()
@@ -208,7 +211,7 @@ public final class FeatureExtractor {
         final float invHeads = 1f / heads;
         for (int hd = 0; hd < heads; hd++) {
             scoreHead(h, hd, qKnown);
-            maxScore = Math.max(maxScore, dense ? softmaxAll(scores, n) : selectAndSoftmax(scores, n));
+            maxScore = Math.max(maxScore, dense ? softmaxAll(scores, n) : selectAndSoftmax(scores, n, h.head));
             // context and head-averaged weights
             if (dense) {
                 accumulate(h.values, null, denseW, n, hd * dh, invHeads);
@@ -366,23 +369,26 @@ public final class FeatureExtractor {
     }
 
     /**
-     * Top-k of s[0..n) (n > k) into heapIdx/heapVal (a min-heap: root = worst kept; ties prefer the lower
-     * index), then softmax over the kept only into heapW. Returns the max score.
+     * Top-k of s[0..n) (n > k) into heapIdx/heapVal (a min-heap: root = worst kept; ties prefer the older
+     * entry), then softmax over the kept only into heapW. Returns the max score.
      *
-     * <p>Scans newest first: the temporal bias makes recent entries score high, so the threshold rises at once
-     * and few later candidates enter the heap (an oldest-first scan of a time-ordered history replaced the root
-     * almost every step: O(n log k) instead of ~O(n)).
+     * <p>Scans newest first (in time order, across the ring's wrap): the temporal bias makes recent entries score
+     * high, so the threshold rises at once and few later candidates enter the heap (an oldest-first scan of a
+     * time-ordered history replaced the root almost every step: O(n log k) instead of ~O(n)).
      */
-    private float selectAndSoftmax(float[] s, int n) {
+    private float selectAndSoftmax(float[] s, int n, int head) {
         final int k = heapIdx.length;
+        tieHead = head;
+        tieN = n;
         int count = n;
-        int[] order = null; // null: all of s, newest first; else candidate indices, descending
+        int[] order = null; // null: all slots, newest first; else candidate slots, newest first
         if (n >= SAMPLE_MIN_FACTOR * k) {
             // Candidates: scores at or above the r-th best of every SAMPLE_STRIDE-th score, with r chosen so
             // that ~1.5 k candidates pass. Everything below that is outside the top-k whenever >= k pass.
             float tau = sampledThreshold(s, n);
             int c = 0;
-            for (int j = n - 1; j >= 0; j--) {
+            for (int i = 0; i < n; i++) {
+                int j = newest(i, n, head);
                 if (s[j] >= tau) {
                     candidates[c++] = j;
                 }
@@ -393,7 +399,7 @@ public final class FeatureExtractor {
             }
         }
         for (int i = 0; i < k; i++) {
-            int j = order == null ? n - 1 - i : order[i];
+            int j = order == null ? newest(i, n, head) : order[i];
             heapIdx[i] = j;
             heapVal[i] = s[j];
         }
@@ -402,9 +408,9 @@ public final class FeatureExtractor {
         }
         float threshold = heapVal[0];
         for (int i = k; i < count; i++) {
-            int j = order == null ? n - 1 - i : order[i];
-            // indices come in descending order, so every kept index is > j and an equal score at j ranks
-            // higher (lower index): '>=' is the tie rule
+            int j = order == null ? newest(i, n, head) : order[i];
+            // slots come newest first, so every kept entry is newer than j and an equal score at j ranks
+            // higher (ties go to the older entry): '>=' is the tie rule
             if (s[j] >= threshold) {
                 heapIdx[0] = j;
                 heapVal[0] = s[j];
@@ -465,9 +471,24 @@ public final class FeatureExtractor {
         return size < r ? Float.NEGATIVE_INFINITY : sample[0];
     }
 
-    /** Whether (va, ia) ranks below (vb, ib): lower score, or equal score and higher index. */
-    private static boolean worse(float va, int ia, float vb, int ib) {
-        return va < vb || (va == vb && ia > ib);
+    /**
+     * The slot of the i-th newest entry. Slots are [0, n) and the ring has rotated only when the window is
+     * full (then capacity == n), so the wrap is at n.
+     */
+    private static int newest(int i, int n, int head) {
+        int p = head + n - 1 - i;
+        return p >= n ? p - n : p;
+    }
+
+    /** Age rank of a slot: 0 = oldest (for tie-breaking). */
+    private int rank(int slot) {
+        int r = slot - tieHead;
+        return r < 0 ? r + tieN : r;
+    }
+
+    /** Whether (va, ia) ranks below (vb, ib): lower score, or equal score and the newer entry. */
+    private boolean worse(float va, int ia, float vb, int ib) {
+        return va < vb || (va == vb && rank(ia) > rank(ib));
     }
 
     private void siftDown(int i, int k) {

@@ -52,6 +52,37 @@ class FeatureExtractorReferenceTest {
     }
 
     @Test
+    void matchesReferenceOnFullRotatedWindows() {
+        ExtractorConfig config = ExtractorConfig.builder().window(300).k(16).build();
+        RandomCases gen = new RandomCases(77);
+        double worst = 0;
+        int compared = 0;
+        for (int i = 0; i < 60; i++) {
+            ExtractorWeights weights = i % 2 == 0 ? ExtractorWeights.bootstrap(config, i) : randomWeights(config, i);
+            RandomCases.Case c = gen.next(300 + 1 + (i * 37) % 700); // evicts: the ring has rotated
+            List<RawTransaction> sorted = new ArrayList<>(c.history());
+            sorted.sort(ReferenceExtractor.ORDER);
+            List<RawTransaction> window = sorted.subList(sorted.size() - 300, sorted.size());
+            ReferenceExtractor ref = new ReferenceExtractor(config, weights);
+            double[] expected = ref.extract(window, c.query());
+            if (ref.ambiguous) {
+                continue;
+            }
+            compared++;
+            CardHistory h = RandomCases.historyOf(config, c.history());
+            assertThat(h.head).isNotZero();
+            FeatureExtractor fx = new FeatureExtractor(config, weights);
+            float[] actual = new float[fx.featureCount()];
+            fx.extract(h, c.query(), actual, null);
+            for (int f = 0; f < actual.length; f++) {
+                worst = Math.max(worst, Math.abs(actual[f] - expected[f]));
+            }
+        }
+        assertThat(worst).isLessThanOrEqualTo(TOLERANCE);
+        assertThat(compared).isGreaterThan(50);
+    }
+
+    @Test
     void explanationListsTheMostAttendedInDescendingOrder() {
         ExtractorConfig config = ExtractorConfig.builder().explainTop(5).build();
         ExtractorWeights weights = ExtractorWeights.bootstrap(config, 7);
