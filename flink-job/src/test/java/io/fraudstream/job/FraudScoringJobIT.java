@@ -147,7 +147,8 @@ class FraudScoringJobIT {
     static Transaction transaction(int i, long now, Random random) {
         int card = i % 2_000;
         boolean online = random.nextInt(4) == 0;
-        long time = now - Duration.ofDays(20).toMillis() + i * 10_000L;
+        // 5 s apart from 40 days ago: 200,000 transactions stay in the past (future ones are dead-lettered).
+        long time = now - Duration.ofDays(40).toMillis() + i * 5_000L;
         // Mostly everyday amounts, a few large ones at night: some scores cross the threshold.
         long amountMinor = random.nextInt(50) == 0 ? 100_000 + random.nextInt(500_000) : 100 + random.nextInt(10_000);
         return Transaction.newBuilder()

@@ -218,6 +218,9 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         }
 
         private static void format(KafkaConfig config, String logDir) {
+            if (java.nio.file.Files.exists(java.nio.file.Path.of(logDir, "meta.properties"))) {
+                return; // a kept data directory: restart with its existing cluster id and data
+            }
             try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
                 new Formatter()
                         .setPrintStream(quiet)
@@ -227,6 +230,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
                         .setMetadataLogDirectory(logDir)
                         .setControllerListenerName(CONTROLLER)
                         .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                        // A kept data directory is formatted once; a restart reuses it (and its cluster id).
+                        .setIgnoreFormatted(true)
                         .run();
             } catch (Exception e) {
                 throw new IllegalStateException("cannot format the embedded broker's storage in " + logDir, e);
