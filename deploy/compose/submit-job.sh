@@ -4,6 +4,11 @@
 # $JOB_NAME is already running. $FROM_SAVEPOINT, when set, restores the job from that savepoint.
 set -euo pipefail
 flink=/opt/flink/bin/flink
+# The CLI finds the JobManager's REST endpoint through its configuration: a minimal one of our own.
+export FLINK_CONF_DIR=/tmp/flink-cli-conf
+mkdir -p "$FLINK_CONF_DIR"
+printf 'rest.address: %s\nrest.port: %s\n' "${FLINK_REST%%:*}" "${FLINK_REST##*:}" > "$FLINK_CONF_DIR/config.yaml"
+cp /opt/flink/conf/log4j-cli.properties "$FLINK_CONF_DIR/" 2>/dev/null || true
 http_get() {
   if command -v curl >/dev/null; then curl -fsS "$1"; else wget -qO- "$1"; fi
 }
@@ -19,7 +24,7 @@ if [ ! -f "$JOB_JAR" ]; then
   echo "job-submit: $JOB_JAR is missing: build it (deploy/compose/build.sh or mvn -DskipTests package)" >&2
   exit 1
 fi
-if "$flink" list -r -m "$FLINK_REST" 2>/dev/null | grep -q " : $JOB_NAME (RUNNING)"; then
+if "$flink" list -r 2>/dev/null | grep -q " : $JOB_NAME (RUNNING)"; then
   echo "job-submit: $JOB_NAME already runs; nothing to do (stop it with a savepoint to upgrade, docs/DEPLOYMENT.md)"
   exit 0
 fi
@@ -27,4 +32,4 @@ restore=()
 if [ -n "${FROM_SAVEPOINT:-}" ]; then
   restore=(--fromSavepoint "$FROM_SAVEPOINT")
 fi
-exec "$flink" run -d -m "$FLINK_REST" -p "$PARALLELISM" "${restore[@]}" -c "$JOB_MAIN_CLASS" "$JOB_JAR" "$@"
+exec "$flink" run -d -p "$PARALLELISM" "${restore[@]}" -c "$JOB_MAIN_CLASS" "$JOB_JAR" "$@"
