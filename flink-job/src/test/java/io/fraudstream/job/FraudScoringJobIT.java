@@ -48,7 +48,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The job end to end on a Flink MiniCluster against a real Kafka broker and a real signed model
  * store: 100,000 transactions with 1% malformed records mixed in.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FraudScoringJobIT {
 
     private static final int VALID = 99_000;
@@ -68,6 +72,11 @@ class FraudScoringJobIT {
 
     @TempDir
     static Path dir;
+
+    /** One clock for both runs, so both score the same input and can be compared. */
+    private static final long NOW = System.currentTimeMillis();
+    /** Scores of the first run (heap state backend), by transaction id. */
+    private static final Map<String, Double> HEAP_SCORES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static KafkaBroker broker;
     private static Map<String, String> baseConfig;
@@ -102,7 +111,7 @@ class FraudScoringJobIT {
 
         AvroCodec<Transaction> codec = AvroCodec.of(Transaction.class);
         Random random = new Random(7);
-        long now = System.currentTimeMillis();
+        long now = NOW;
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(VALID + MALFORMED);
         List<DeadLetterReason> expectedReason = new ArrayList<>(VALID + MALFORMED);
         Set<String> validIds = new HashSet<>();
@@ -161,7 +170,7 @@ class FraudScoringJobIT {
                 .build();
     }
 
-    private static void assertEveryValidScoredOnceAndEveryMalformedDeadLettered(Run run) {
+    private static List<FraudScore> assertEveryValidScoredOnceAndEveryMalformedDeadLettered(Run run) {
         String bootstrap = broker.bootstrapServers();
         List<FraudScore> scores = TestKafka.readAll(bootstrap, run.config().get(JobOptions.SCORES_TOPIC), FraudScore.class);
         List<String> scoredIds = scores.stream().map(FraudScore::getTransactionId).toList();
@@ -186,9 +195,11 @@ class FraudScoringJobIT {
         assertThat(alerts.stream().map(a -> a.getScore().getTransactionId()).toList())
                 .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(overThreshold);
         assertThat(alerts).allSatisfy(a -> assertThat(a.getReasons()).isNotEmpty());
+        return scores;
     }
 
     @Test
+    @Order(1)
     void atLeastOnceScoresEveryValidTransactionOnceAndDeadLettersTheRest() throws Exception {
         Run run = prepare("alo", Map.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
@@ -196,13 +207,19 @@ class FraudScoringJobIT {
         FraudScoringJob.build(env, run.config());
         env.execute("alo");
 
-        assertEveryValidScoredOnceAndEveryMalformedDeadLettered(run);
+        assertEveryValidScoredOnceAndEveryMalformedDeadLettered(run)
+                .forEach(s -> HEAP_SCORES.put(s.getTransactionId(), s.getScore()));
     }
 
+    /**
+     * Exactly-once with RocksDB state (and its history cache) and a task failure: no loss, no
+     * duplicates, and the same scores as the heap-backend run on the same input.
+     */
     @Test
+    @Order(2)
     void exactlyOnceSurvivesATaskFailureWithoutLossOrDuplicates() throws Exception {
         Run run = prepare("eos", Map.of(JobOptions.DELIVERY.key(), "EXACTLY_ONCE",
-                JobOptions.TRANSACTIONAL_ID_PREFIX.key(), "eos-it"));
+                JobOptions.TRANSACTIONAL_ID_PREFIX.key(), "eos-it", "state.backend.type", "rocksdb"));
         Configuration flink = FraudScoringJob.flinkConfiguration(run.config());
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
@@ -225,7 +242,12 @@ class FraudScoringJobIT {
         env.execute("eos");
 
         assertThat(FailOnce.FAILED.get()).as("the failure was injected").isTrue();
-        assertEveryValidScoredOnceAndEveryMalformedDeadLettered(run);
+        List<FraudScore> scores = assertEveryValidScoredOnceAndEveryMalformedDeadLettered(run);
+        if (!HEAP_SCORES.isEmpty()) {
+            assertThat(scores).allSatisfy(s -> assertThat(s.getScore())
+                    .as("score of %s with RocksDB vs heap", s.getTransactionId())
+                    .isEqualTo(HEAP_SCORES.get(s.getTransactionId())));
+        }
     }
 
     /** Throws once, after a checkpoint completed and after {@code after} records passed this subtask. */

@@ -73,6 +73,8 @@ public class CardScoringFunction
     private transient ModelRepository repository;
     private transient ValueState<CardHistory> historyState;
     private transient ValueState<Long> lastSeenState;
+    /** RocksDB only: deserialized hot histories; null when off. */
+    private transient HistoryCache historyCache;
 
     private transient Loaded champion;
     private transient Loaded shadow;
@@ -125,6 +127,7 @@ public class CardScoringFunction
     public void open(OpenContext openContext) throws Exception {
         historyState = getRuntimeContext().getState(JobStreams.CARD_HISTORY);
         lastSeenState = getRuntimeContext().getState(JobStreams.LAST_SEEN);
+        historyCache = settings.historyCacheTransactions() > 0 ? new HistoryCache(settings.historyCacheTransactions()) : null;
         transactionCodec = AvroCodec.of(Transaction.class);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         scoresOut = metrics.counter(JobMetrics.SCORES_OUT);
@@ -165,7 +168,11 @@ public class CardScoringFunction
     public void processElement(TransactionEvent tx, ReadOnlyContext ctx, Collector<FraudScore> out) throws Exception {
         catchUpWithBroadcastState(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS));
 
-        CardHistory history = historyState.value();
+        String card = ctx.getCurrentKey();
+        CardHistory history = historyCache == null ? null : historyCache.get(card);
+        if (history == null) {
+            history = historyState.value();
+        }
         if (history != null && !history.isEmpty()
                 && tx.eventTimeMillis - history.eventTimeAt(history.size() - 1) > settings.cardTtlMillis()) {
             history = null;
@@ -196,6 +203,9 @@ public class CardScoringFunction
 
         history.add(raw);
         historyState.update(history);
+        if (historyCache != null) {
+            historyCache.put(card, history);
+        }
         long now = ctx.timerService().currentProcessingTime();
         if (lastSeenState.value() == null) {
             ctx.timerService().registerProcessingTimeTimer(now + settings.cardTtlMillis());
@@ -241,6 +251,9 @@ public class CardScoringFunction
         if (timestamp >= expiresAt) {
             historyState.clear();
             lastSeenState.clear();
+            if (historyCache != null) {
+                historyCache.remove(ctx.getCurrentKey());
+            }
             cardsExpired.inc();
         } else {
             // Seen again since the timer was set: one timer per card, re-armed only when it fires.
