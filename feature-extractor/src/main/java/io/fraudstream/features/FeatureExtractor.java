@@ -380,35 +380,28 @@ public final class FeatureExtractor {
         final int k = heapIdx.length;
         tieHead = head;
         tieN = n;
-        int count = n;
-        int[] order = null; // null: all slots, newest first; else candidate slots, newest first
+        int count;
         if (n >= SAMPLE_MIN_FACTOR * k) {
             // Candidates: scores at or above the r-th best of every SAMPLE_STRIDE-th score, with r chosen so
             // that ~1.5 k candidates pass. Everything below that is outside the top-k whenever >= k pass.
-            float tau = sampledThreshold(s, n);
-            int c = 0;
-            for (int i = 0; i < n; i++) {
-                int j = newest(i, n, head);
-                if (s[j] >= tau) {
-                    candidates[c++] = j;
-                }
+            count = newestFirst(s, n, head, sampledThreshold(s, n, head));
+            if (count < k) {
+                count = newestFirst(s, n, head, Float.NEGATIVE_INFINITY);
             }
-            if (c >= k) {
-                order = candidates;
-                count = c;
-            }
+        } else {
+            count = newestFirst(s, n, head, Float.NEGATIVE_INFINITY);
         }
+        final int[] order = candidates;
         for (int i = 0; i < k; i++) {
-            int j = order == null ? newest(i, n, head) : order[i];
-            heapIdx[i] = j;
-            heapVal[i] = s[j];
+            heapIdx[i] = order[i];
+            heapVal[i] = s[order[i]];
         }
         for (int i = k / 2 - 1; i >= 0; i--) {
             siftDown(i, k);
         }
         float threshold = heapVal[0];
         for (int i = k; i < count; i++) {
-            int j = order == null ? newest(i, n, head) : order[i];
+            int j = order[i];
             // slots come newest first, so every kept entry is newer than j and an equal score at j ranks
             // higher (ties go to the older entry): '>=' is the tie rule
             if (s[j] >= threshold) {
@@ -435,12 +428,16 @@ public final class FeatureExtractor {
         return max;
     }
 
-    /** The r-th largest of s[n-1], s[n-1-stride], ... (a lower bound for the k-th largest of s when r is small). */
-    private float sampledThreshold(float[] s, int n) {
+    /**
+     * The r-th largest of every SAMPLE_STRIDE-th score, newest first (fewest heap replacements): a lower bound
+     * for the k-th largest of s whenever at least k scores reach it.
+     */
+    private float sampledThreshold(float[] s, int n, int head) {
         final int r = sample.length;
         int size = 0;
-        for (int j = n - 1; j >= 0; j -= SAMPLE_STRIDE) {
-            float v = s[j];
+        for (int t = 0; t < n; t += SAMPLE_STRIDE) {
+            int p = head - 1 - t;
+            float v = s[p >= 0 ? p : p + n];
             if (size < r) {
                 // sift up into the min-heap
                 int i = size++;
@@ -472,12 +469,24 @@ public final class FeatureExtractor {
     }
 
     /**
-     * The slot of the i-th newest entry. Slots are [0, n) and the ring has rotated only when the window is
-     * full (then capacity == n), so the wrap is at n.
+     * Writes the slots with s >= tau into {@code candidates}, newest first, and returns their count. The live
+     * slots are [0, n); the ring has rotated only when the window is full, so newest first is
+     * head-1 .. 0, then n-1 .. head: two plain loops, no per-element wrap.
      */
-    private static int newest(int i, int n, int head) {
-        int p = head + n - 1 - i;
-        return p >= n ? p - n : p;
+    private int newestFirst(float[] s, int n, int head, float tau) {
+        final int[] out = candidates;
+        int c = 0;
+        for (int j = head - 1; j >= 0; j--) {
+            if (s[j] >= tau) {
+                out[c++] = j;
+            }
+        }
+        for (int j = n - 1; j >= head; j--) {
+            if (s[j] >= tau) {
+                out[c++] = j;
+            }
+        }
+        return c;
     }
 
     /** Age rank of a slot: 0 = oldest (for tie-breaking). */
