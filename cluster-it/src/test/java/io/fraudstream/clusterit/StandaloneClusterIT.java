@@ -65,7 +65,10 @@ import org.junit.jupiter.api.Test;
  * attended past transactions ({@code alert.top-attended}, 5). Probe cards get one transaction per phase; with
  * at most 5 earlier transactions every one of them is attended, so a probe's alert after a restore names
  * exactly the transactions the card had before the savepoint: its history was carried over (and
- * redistributed across a different number of subtasks), or the list would be empty.
+ * redistributed across a different number of subtasks), or the list would be empty. That conclusion needs the
+ * restored job not to have re-read earlier input (which would rebuild the histories): every phase also checks
+ * that no transaction was scored twice. Resuming without the savepoint fails the test (checked by hand: the
+ * job re-reads from the last committed offsets and scores transactions twice).
  */
 class StandaloneClusterIT {
 
@@ -143,13 +146,15 @@ class StandaloneClusterIT {
             String job1 = rest.runJar(jarId, FraudScoringJob.class.getName(), jobArgs, 2, null);
             rest.awaitRunning(job1, START);
             assertSpreadOver(job1, 2);
+            // Probes first: long before the savepoint, so a restart that lost state could not rebuild them
+            // from re-read input either.
             List<Transaction> phase1 = new ArrayList<>();
-            for (int i = 0; i < SIMULATED_PHASE_1; i++) {
-                phase1.add(simulated.next().tx());
-            }
             for (int p = 0; p < PROBES; p++) {
                 phase1.add(probe(p, 0, now));
                 phase1.add(probe(p, 1, now));
+            }
+            for (int i = 0; i < SIMULATED_PHASE_1; i++) {
+                phase1.add(simulated.next().tx());
             }
             Map<String, List<String>> before1 = copy(historyByCard);
             send(writer, phase1, historyByCard, sentIds);
@@ -235,6 +240,10 @@ class StandaloneClusterIT {
             return scored.containsAll(sentIds);
         });
         rest.assertRunningWithoutRestarts(jobId);
+        // Scored once each: a restored job that re-read earlier input (instead of resuming at the savepoint's
+        // offsets) would also rebuild card histories from it, and the history checks would prove nothing.
+        assertThat(scores.records().stream().map(FraudScore::getTransactionId).toList())
+                .as("transactions scored more than once").doesNotHaveDuplicates();
         assertThat(scores.records()).allSatisfy(s -> {
             assertThat(sentIds).contains(s.getTransactionId());
             assertThat(s.getModelVersion()).isEqualTo(MODEL_VERSION);
