@@ -65,6 +65,11 @@ public final class FraudScoringJob {
         flink.set(PipelineOptions.GENERIC_TYPES, false);
         // Flink flushes network buffers every 100 ms by default, which would dominate a fraud score's
         // latency; 5 ms keeps batching at high rates. A cluster can still override it.
+        // Key groups fix how far the job can scale out from a savepoint: pin them explicitly so the
+        // first deployment's default cannot silently cap later rescaling.
+        if (!flink.contains(PipelineOptions.MAX_PARALLELISM)) {
+            flink.set(PipelineOptions.MAX_PARALLELISM, 128);
+        }
         if (!flink.contains(ExecutionOptions.BUFFER_TIMEOUT)) {
             flink.set(ExecutionOptions.BUFFER_TIMEOUT, java.time.Duration.ofMillis(5));
         }
