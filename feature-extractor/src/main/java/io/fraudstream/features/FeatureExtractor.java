@@ -476,15 +476,14 @@ public final class FeatureExtractor {
     private int newestFirst(float[] s, int n, int head, float tau) {
         final int[] out = candidates;
         int c = 0;
+        // branch-free: which scores pass is data-dependent, a branch here mispredicts on every candidate
         for (int j = head - 1; j >= 0; j--) {
-            if (s[j] >= tau) {
-                out[c++] = j;
-            }
+            out[c] = j;
+            c += s[j] >= tau ? 1 : 0;
         }
         for (int j = n - 1; j >= head; j--) {
-            if (s[j] >= tau) {
-                out[c++] = j;
-            }
+            out[c] = j;
+            c += s[j] >= tau ? 1 : 0;
         }
         return c;
     }
