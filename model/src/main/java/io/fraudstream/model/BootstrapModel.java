@@ -130,28 +130,20 @@ public final class BootstrapModel {
         double[] validScores = scores(provisional, validX);
         boolean[] trainLabels = labels(trainY);
         boolean[] validLabels = labels(validY);
-        double threshold = thresholdForBudget(validScores, ALERT_BUDGET);
-        long alerts = 0;
-        long caught = 0;
-        long validPositives = 0;
-        for (int i = 0; i < validScores.length; i++) {
-            boolean alert = validScores[i] >= threshold;
-            alerts += alert ? 1 : 0;
-            caught += alert && validLabels[i] ? 1 : 0;
-            validPositives += validLabels[i] ? 1 : 0;
-        }
+        double threshold = RankingMetrics.thresholdForBudget(validScores, ALERT_BUDGET);
+        RankingMetrics.AtThreshold at = RankingMetrics.atThreshold(validScores, validLabels, threshold);
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("train.rows", (double) trainX.size());
         metrics.put("train.frauds", (double) positives);
         metrics.put("train.auc", RankingMetrics.auc(trainScores, trainLabels));
         metrics.put("train.averagePrecision", RankingMetrics.averagePrecision(trainScores, trainLabels));
         metrics.put("validation.rows", (double) validX.size());
-        metrics.put("validation.frauds", (double) validPositives);
+        metrics.put("validation.frauds", (double) at.frauds());
         metrics.put("validation.auc", RankingMetrics.auc(validScores, validLabels));
         metrics.put("validation.averagePrecision", RankingMetrics.averagePrecision(validScores, validLabels));
-        metrics.put("validation.alertRate", validScores.length == 0 ? Double.NaN : (double) alerts / validScores.length);
-        metrics.put("validation.recallAtThreshold", validPositives == 0 ? Double.NaN : (double) caught / validPositives);
-        metrics.put("validation.precisionAtThreshold", alerts == 0 ? Double.NaN : (double) caught / alerts);
+        metrics.put("validation.alertRate", at.alertRate());
+        metrics.put("validation.recallAtThreshold", at.recall());
+        metrics.put("validation.precisionAtThreshold", at.precision());
         Map<String, String> props = new LinkedHashMap<>();
         props.put("trainer", BootstrapModel.class.getName());
         props.put("seed", Long.toUnsignedString(seed));
@@ -261,36 +253,5 @@ public final class BootstrapModel {
             out[i] = y.get(i);
         }
         return out;
-    }
-
-    /** The lowest score such that at most {@code budget} of {@code scores} are at or above it. */
-    static double thresholdForBudget(double[] scores, double budget) {
-        if (scores.length == 0) {
-            return 0.5;
-        }
-        double[] sorted = scores.clone();
-        Arrays.sort(sorted);
-        int alerts = Math.max(1, (int) Math.floor(budget * sorted.length));
-        double t = sorted[sorted.length - alerts];
-        // Ties at t could exceed the budget; step to the next distinct score above if they do.
-        int atOrAbove = sorted.length - lowerBound(sorted, t);
-        if (atOrAbove > alerts) {
-            t = Math.nextUp(t);
-        }
-        return Math.min(1.0, t);
-    }
-
-    private static int lowerBound(double[] sorted, double v) {
-        int lo = 0;
-        int hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < v) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }

@@ -1,5 +1,6 @@
 package io.fraudstream.trainer;
 
+import io.fraudstream.model.RankingMetrics;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -89,7 +90,7 @@ public final class ClassifierTrainer {
             double lambda = sortedLambdas[li];
             double[] w = LogisticRegression.binomial(z, y, lambda, 1e-5, 500).coefficients();
             double[] s = scores(zValid, w, p, -Math.log(replicate));
-            double ap = io.fraudstream.model.RankingMetrics.averagePrecision(s, validation.y());
+            double ap = RankingMetrics.averagePrecision(s, validation.y());
             apByLambda.put(lambda, ap);
             LOG.info("Classifier lambda {}: validation AP {}", lambda, String.format(Locale.ROOT, "%.4f", ap));
             if (ap > bestAp) {
@@ -101,7 +102,7 @@ public final class ClassifierTrainer {
         double intercept = best[p] - Math.log(replicate);
         double[] coefficients = Arrays.copyOf(best, p);
         double[] validScores = scores(zValid, best, p, -Math.log(replicate));
-        double threshold = Metrics.thresholdForBudget(validScores, alertBudget);
+        double threshold = RankingMetrics.thresholdForBudget(validScores, alertBudget);
         double[][] zTrain = new double[train.size()][];
         for (int i = 0; i < zTrain.length; i++) {
             zTrain[i] = standardize(train.x()[i], means, stds);

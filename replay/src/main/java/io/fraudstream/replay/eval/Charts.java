@@ -1,5 +1,6 @@
 package io.fraudstream.replay.eval;
 
+import io.fraudstream.model.RankingMetrics;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -35,7 +36,7 @@ public final class Charts {
     private Charts() {}
 
     /** ROC curve with the chance diagonal; the x axis is the false-positive rate. */
-    public static byte[] roc(Metrics.Curve c, double auc) {
+    public static byte[] roc(RankingMetrics.Curve c, double auc) {
         Plot p = new Plot("ROC curve (AUC " + fmt(auc) + ")", "False-positive rate", "True-positive rate (recall)",
                 0, 1, 0, 1);
         p.line(new double[] {0, 1}, new double[] {0, 1}, Color.GRAY, true);
@@ -45,7 +46,7 @@ public final class Charts {
     }
 
     /** Precision-recall curve (step-wise, as average precision integrates it) with the base rate. */
-    public static byte[] precisionRecall(Metrics.Curve c, double averagePrecision, double baseRate) {
+    public static byte[] precisionRecall(RankingMetrics.Curve c, double averagePrecision, double baseRate) {
         Plot p = new Plot("Precision-recall curve (AP " + fmt(averagePrecision) + ")", "Recall", "Precision", 0, 1, 0, 1);
         p.line(new double[] {0, 1}, new double[] {baseRate, baseRate}, Color.GRAY, true);
         int n = c.size();

@@ -1,5 +1,6 @@
 package io.fraudstream.replay.eval;
 
+import io.fraudstream.model.RankingMetrics;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -18,8 +19,8 @@ import java.util.TreeMap;
  */
 public record Evaluation(String title, String modelVersion, double threshold, long scored, long unlabelled,
         long frauds, double auc, double averagePrecision, double recallAtFpr0001, double recallAtFpr001,
-        double fprAtRecall80, Metrics.AtThreshold atThreshold, double meanCardPrecision100,
-        List<Metrics.DailyCardPrecision> cardPrecision100, List<Day> days, Metrics.Curve curve, double[] scores,
+        double fprAtRecall80, RankingMetrics.AtThreshold atThreshold, double meanCardPrecision100,
+        List<Metrics.DailyCardPrecision> cardPrecision100, List<Day> days, RankingMetrics.Curve curve, double[] scores,
         boolean[] fraud, Map<String, String> facts) {
 
     /** One row of the daily series (UTC days). */
@@ -48,7 +49,7 @@ public record Evaluation(String title, String modelVersion, double threshold, lo
             fraud[i] = labelled.get(i).fraud();
             frauds += fraud[i] ? 1 : 0;
         }
-        Metrics.Curve curve = Metrics.curve(scores, fraud);
+        RankingMetrics.Curve curve = RankingMetrics.curve(scores, fraud);
         List<Metrics.DailyCardPrecision> cp = Metrics.cardPrecisionAtK(labelled, CARD_K);
         Map<LocalDate, long[]> perDay = new TreeMap<>();
         for (ScoredTransaction r : labelled) {
@@ -66,9 +67,10 @@ public record Evaluation(String title, String modelVersion, double threshold, lo
                     c.compromisedCards()));
         }
         return new Evaluation(title, modelVersion, threshold, rows.size(), rows.size() - n, frauds,
-                Metrics.auc(scores, fraud), Metrics.averagePrecision(scores, fraud),
-                Metrics.recallAtFpr(curve, 0.001), Metrics.recallAtFpr(curve, 0.01), Metrics.fprAtRecall(curve, 0.8),
-                Metrics.atThreshold(scores, fraud, Double.isNaN(threshold) ? Double.POSITIVE_INFINITY : threshold),
+                RankingMetrics.auc(scores, fraud), RankingMetrics.averagePrecision(scores, fraud),
+                RankingMetrics.recallAtFpr(curve, 0.001), RankingMetrics.recallAtFpr(curve, 0.01),
+                RankingMetrics.fprAtRecall(curve, 0.8),
+                RankingMetrics.atThreshold(scores, fraud, Double.isNaN(threshold) ? Double.POSITIVE_INFINITY : threshold),
                 Metrics.meanCardPrecision(cp), cp, days, curve, scores, fraud, new LinkedHashMap<>(facts));
     }
 
