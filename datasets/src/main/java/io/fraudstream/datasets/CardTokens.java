@@ -1,4 +1,4 @@
-package io.fraudstream.replay.read;
+package io.fraudstream.datasets;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.fraudstream.replay.read;
+package io.fraudstream.datasets;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
@@ -17,7 +17,7 @@ import java.util.zip.GZIPInputStream;
 /**
  * A streaming RFC 4180 CSV parser: quoted fields may hold the delimiter, doubled quotes and line breaks;
  * CRLF and LF line ends; a UTF-8 byte-order mark is skipped. Tracks the line each record starts on, for
- * bad-row reports. Files whose name ends in {@code .gz} are decompressed.
+ * bad-row reports. Gzip files are decompressed (recognised by their magic bytes, not the name).
  */
 public final class CsvParser implements Closeable {
 
@@ -34,10 +34,14 @@ public final class CsvParser implements Closeable {
         this.delimiter = delimiter;
     }
 
-    /** Opens {@code file} as UTF-8, gunzipping when its name ends in {@code .gz}. */
+    /** Opens {@code file} as UTF-8, gunzipping when it starts with the gzip magic bytes (whatever its name). */
     public static CsvParser open(Path file, char delimiter) throws IOException {
         InputStream stream = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        if (file.getFileName().toString().endsWith(".gz")) {
+        stream.mark(2);
+        int b0 = stream.read();
+        int b1 = stream.read();
+        stream.reset();
+        if (b0 == 0x1f && b1 == 0x8b) {
             stream = new GZIPInputStream(stream, 1 << 16);
         }
         return new CsvParser(new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 1 << 16),

@@ -1,11 +1,11 @@
-package io.fraudstream.replay.read;
+package io.fraudstream.datasets;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
-/** The input formats the replay tools read, and how to open each. */
+/** The input formats of historical transaction files (replay and trainer read them), and how to open each. */
 public enum InputFormat {
     /** Sparkov/Kaggle CSV layout (generated or public with the leading index column); {@code .csv} or {@code .csv.gz}. */
     SPARKOV,

@@ -1,4 +1,4 @@
-package io.fraudstream.replay.read;
+package io.fraudstream.datasets;
 
 import io.fraudstream.avro.Transaction;
 

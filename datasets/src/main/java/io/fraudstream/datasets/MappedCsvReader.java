@@ -1,4 +1,4 @@
-package io.fraudstream.replay.read;
+package io.fraudstream.datasets;
 
 import io.fraudstream.avro.Channel;
 import io.fraudstream.avro.Transaction;
@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Reads a CSV file through a {@link ColumnMapping}: header-based, any column order, unmapped columns ignored,
- * gzip when the name ends in {@code .gz}. Card and account ids made of digits are replaced by tokens
+ * gzip recognised by its magic bytes. Card and account ids made of digits are replaced by tokens
  * ({@link CardTokens}) before the transaction is built. A row that cannot be converted is skipped and
  * reported with its line number ({@link BadRows}); a missing required column fails at open.
  *

@@ -1,4 +1,4 @@
-package io.fraudstream.replay.read;
+package io.fraudstream.datasets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,10 +1,9 @@
-package io.fraudstream.replay.read;
+package io.fraudstream.datasets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.avro.Channel;
 import io.fraudstream.avro.Transaction;
-import io.fraudstream.replay.TestData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

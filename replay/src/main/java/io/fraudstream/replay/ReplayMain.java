@@ -1,5 +1,12 @@
 package io.fraudstream.replay;
 
+import io.fraudstream.datasets.BadRows;
+import io.fraudstream.datasets.CardTokens;
+import io.fraudstream.datasets.ColumnMapping;
+import io.fraudstream.datasets.EventTimeRule;
+import io.fraudstream.datasets.InputFormat;
+import io.fraudstream.datasets.LabelFile;
+import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.model.BootstrapModel;
 import io.fraudstream.model.FraudModel;
@@ -8,13 +15,6 @@ import io.fraudstream.replay.eval.ReportWriter;
 import io.fraudstream.replay.eval.ScoreFile;
 import io.fraudstream.replay.eval.ScoredTransaction;
 import io.fraudstream.replay.kafka.KafkaReplayer;
-import io.fraudstream.replay.read.BadRows;
-import io.fraudstream.replay.read.CardTokens;
-import io.fraudstream.replay.read.ColumnMapping;
-import io.fraudstream.replay.read.EventTimeRule;
-import io.fraudstream.replay.read.InputFormat;
-import io.fraudstream.replay.read.LabelFile;
-import io.fraudstream.replay.read.TransactionReader;
 import io.fraudstream.replay.run.BoundedScoring;
 import io.fraudstream.replay.run.ModelComparison;
 import io.fraudstream.replay.run.PinnedModels;

@@ -276,7 +276,7 @@ public final class TrainerMain {
         if (!Files.isRegularFile(file)) {
             throw new UsageException("--data " + data + " is neither 'simulator' nor a readable file");
         }
-        return () -> SparkovCsv.read(file);
+        return () -> SparkovData.read(file);
     }
 
     static TrainerSettings trainerSettings(Map<String, String> o) throws UsageException {

@@ -1,7 +1,7 @@
 package io.fraudstream.replay.eval;
 
-import io.fraudstream.replay.read.BadRows;
-import io.fraudstream.replay.read.CsvParser;
+import io.fraudstream.datasets.BadRows;
+import io.fraudstream.datasets.CsvParser;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;

@@ -1,8 +1,8 @@
 package io.fraudstream.replay.kafka;
 
 import io.fraudstream.avro.Transaction;
-import io.fraudstream.replay.read.LabelledTransaction;
-import io.fraudstream.replay.read.TransactionReader;
+import io.fraudstream.datasets.LabelledTransaction;
+import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.replay.run.Progress;
 import io.fraudstream.schemas.AvroCodec;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package io.fraudstream.replay.run;
 
 import io.fraudstream.avro.Transaction;
-import io.fraudstream.replay.read.BadRows;
-import io.fraudstream.replay.read.LabelledTransaction;
-import io.fraudstream.replay.read.TransactionReader;
+import io.fraudstream.datasets.BadRows;
+import io.fraudstream.datasets.LabelledTransaction;
+import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.schemas.AvroCodec;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

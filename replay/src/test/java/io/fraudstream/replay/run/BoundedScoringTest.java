@@ -2,16 +2,16 @@ package io.fraudstream.replay.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fraudstream.datasets.CardTokens;
+import io.fraudstream.datasets.EventTimeRule;
+import io.fraudstream.datasets.InputFormat;
+import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.model.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.replay.TestData;
 import io.fraudstream.replay.eval.ScoreFile;
 import io.fraudstream.replay.eval.ScoredTransaction;
-import io.fraudstream.replay.read.CardTokens;
-import io.fraudstream.replay.read.EventTimeRule;
-import io.fraudstream.replay.read.InputFormat;
-import io.fraudstream.replay.read.TransactionReader;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -98,7 +98,7 @@ class BoundedScoringTest {
         assertThat(Files.size(first)).isGreaterThan(ROWS * 50L);
         assertThat(Files.mismatch(first, second)).isEqualTo(-1L);
         // Scores differ between transactions (a constant would also be "deterministic").
-        assertThat(ScoreFile.read(first, new io.fraudstream.replay.read.BadRows()).stream()
+        assertThat(ScoreFile.read(first, new io.fraudstream.datasets.BadRows()).stream()
                 .mapToDouble(ScoredTransaction::score).distinct().count()).isGreaterThan(ROWS / 2);
     }
 

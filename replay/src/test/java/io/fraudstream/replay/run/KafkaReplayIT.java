@@ -3,13 +3,13 @@ package io.fraudstream.replay.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.avro.Transaction;
+import io.fraudstream.datasets.CardTokens;
+import io.fraudstream.datasets.EventTimeRule;
+import io.fraudstream.datasets.InputFormat;
+import io.fraudstream.datasets.LabelledTransaction;
+import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.replay.TestData;
 import io.fraudstream.replay.kafka.KafkaReplayer;
-import io.fraudstream.replay.read.CardTokens;
-import io.fraudstream.replay.read.EventTimeRule;
-import io.fraudstream.replay.read.InputFormat;
-import io.fraudstream.replay.read.LabelledTransaction;
-import io.fraudstream.replay.read.TransactionReader;
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.testkit.KafkaBroker;
 import io.fraudstream.testkit.KafkaBrokers;

@@ -5,13 +5,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fraudstream.features.Channel;
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-class SparkovCsvTest {
+/** The trainer's use of the shared Sparkov reader (the reader itself is tested in the datasets module). */
+class SparkovDataTest {
+    @TempDir
+    Path dir;
+
+    private LabelledData read(String csv) throws IOException {
+        Path file = dir.resolve("test.csv");
+        Files.writeString(file, csv, StandardCharsets.UTF_8);
+        return SparkovData.read(file);
+    }
+
     @Test
     void readsColumnsInAnyOrderConvertsLocalTimeToUtcAndHidesTheCardNumber() throws IOException {
         String csv = "is_fraud,extra,amt,category,merchant,trans_num,cc_num,long,lat,merch_long,merch_lat,"
@@ -20,7 +31,7 @@ class SparkovCsvTest {
                 + "\"Scientist, research\"\n"
                 + "1,y,900.00,shopping_net,fraud_B,t1,4111111111111111,-90.0,40.0,-91.0,41.0,2019-01-01 02:30:00,"
                 + "\"multi\nline\"\n";
-        LabelledData data = SparkovCsv.read(new StringReader(csv), "test");
+        LabelledData data = read(csv);
         assertThat(data.size()).isEqualTo(2);
         assertThat(data.cards()).hasSize(1);
         var card = data.cards().get(0);
@@ -38,11 +49,11 @@ class SparkovCsvTest {
 
     @Test
     void namesMissingColumnsAndBadLines() {
-        assertThatThrownBy(() -> SparkovCsv.read(new StringReader("amt,category\n1,x\n"), "f"))
+        assertThatThrownBy(() -> read("amt,category\n1,x\n"))
                 .hasMessageContaining("missing Sparkov column(s)").hasMessageContaining("is_fraud");
         String bad = "trans_date_trans_time,cc_num,merchant,category,amt,lat,long,trans_num,merch_lat,merch_long,"
                 + "is_fraud\n2019-01-01 00:00:00,1,m,c,abc,1,1,t,1,1,0\n";
-        assertThatThrownBy(() -> SparkovCsv.read(new StringReader(bad), "f")).hasMessageContaining("line 2");
+        assertThatThrownBy(() -> read(bad)).hasMessageContaining("line 2");
     }
 
     @Test
@@ -52,7 +63,7 @@ class SparkovCsvTest {
             sample = Path.of("/work/shared/data/kaggle-fraudTest-head.csv");
         }
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(sample), "sample data not present");
-        LabelledData data = SparkovCsv.read(sample);
+        LabelledData data = SparkovData.read(sample);
         // data/README.md says 5,115; the file has 5,116 rows (counted with Python's csv module)
         assertThat(data.size()).isEqualTo(5116);
         assertThat(data.frauds()).isEqualTo(18);

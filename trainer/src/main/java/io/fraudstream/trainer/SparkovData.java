@@ -1,0 +1,109 @@
+package io.fraudstream.trainer;
+
+import io.fraudstream.avro.Transaction;
+import io.fraudstream.datasets.BadRows;
+import io.fraudstream.datasets.CsvParser;
+import io.fraudstream.datasets.EventTimeRule;
+import io.fraudstream.datasets.InputFormat;
+import io.fraudstream.datasets.TransactionReader;
+import io.fraudstream.features.Channel;
+import io.fraudstream.features.RawTransaction;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Labelled history from a file in the public "Sparkov" CSV layout (Kaggle fraudTrain/fraudTest), plain or gzip,
+ * read with the shared reader of the {@code datasets} module ({@link InputFormat#SPARKOV}: header-based, columns in
+ * any order, extra columns ignored, RFC 4180 quoting, local wall time to UTC by the
+ * {@value EventTimeRule#HOME_LONGITUDE} rule, card numbers tokenized). The trainer is stricter than replay: every
+ * column it learns from must be in the header, and any bad row fails the read (replay skips and reports them).
+ *
+ * <p>Card ids are {@code card-} plus the first 16 hex digits of SHA-256 of {@code cc_num} (no salt, as the
+ * trainer has always keyed cards; cards are ordered by id). Amounts come back in dollars exactly as written
+ * (minor units divided by 100, which gives the double nearest the decimal, as parsing it would).
+ */
+public final class SparkovData {
+    static final String[] REQUIRED = {
+        "trans_date_trans_time", "cc_num", "merchant", "category", "amt", "lat", "long", "trans_num", "merch_lat",
+        "merch_long", "is_fraud",
+    };
+    /** The trainer's card tokens: SHA-256 of the bare number. */
+    private static final String TOKEN_SALT = "";
+
+    private SparkovData() {}
+
+    /** Reads a file; gzip is recognised by its magic bytes, not the name. */
+    public static LabelledData read(Path file) throws IOException {
+        String source = "sparkov csv " + file.getFileName();
+        requireColumns(file, source);
+        List<LabelledTransaction> out = new ArrayList<>();
+        try (TransactionReader reader = InputFormat.SPARKOV.open(file,
+                new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, TOKEN_SALT))) {
+            io.fraudstream.datasets.LabelledTransaction row;
+            while ((row = reader.next()) != null) {
+                failOnBadRows(reader.badRows(), source);
+                if (row.fraud() == null) {
+                    throw new IOException(source + " line " + row.line() + ": is_fraud is empty");
+                }
+                Transaction tx = row.transaction();
+                if (tx.getHomeLat() == null || tx.getHomeLon() == null || tx.getMerchantLat() == null
+                        || tx.getMerchantLon() == null) {
+                    throw new IOException(source + " line " + row.line() + ": lat, long, merch_lat and merch_long"
+                            + " must not be empty");
+                }
+                out.add(new LabelledTransaction(tx.getCardId(), toRaw(tx), row.fraud()));
+            }
+            failOnBadRows(reader.badRows(), source);
+        }
+        return LabelledData.of(source, out);
+    }
+
+    private static void requireColumns(Path file, String source) throws IOException {
+        List<String> header;
+        try (CsvParser csv = CsvParser.open(file, ',')) {
+            header = csv.next();
+        }
+        if (header == null || header.isEmpty()) {
+            throw new IOException(source + ": empty file, expected a Sparkov header line");
+        }
+        Set<String> names = new HashSet<>();
+        for (String h : header) {
+            names.add(h.trim().toLowerCase(Locale.ROOT));
+        }
+        List<String> missing = new ArrayList<>();
+        for (String r : REQUIRED) {
+            if (!names.contains(r)) {
+                missing.add(r);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IOException(source + ": missing Sparkov column(s) " + missing + " in header " + header);
+        }
+    }
+
+    private static void failOnBadRows(BadRows bad, String source) throws IOException {
+        if (bad.count() > 0) {
+            BadRows.BadRow first = bad.first().get(0);
+            throw new IOException(source + " line " + first.line() + ": " + first.reason());
+        }
+    }
+
+    /** The extractor's view of a Sparkov row: {@code *_net} categories are online, the others card present. */
+    private static RawTransaction toRaw(Transaction tx) {
+        return RawTransaction.builder()
+                .transactionId(tx.getTransactionId())
+                .eventTimeMillis(tx.getEventTime().toEpochMilli())
+                .amount(tx.getAmountMinor() / 100.0)
+                .merchantId(tx.getMerchantId())
+                .merchantCategory(tx.getMerchantCategory())
+                .channel(tx.getChannel() == io.fraudstream.avro.Channel.ONLINE ? Channel.ONLINE : Channel.CARD_PRESENT)
+                .merchantLocation(tx.getMerchantLat(), tx.getMerchantLon())
+                .homeLocation(tx.getHomeLat(), tx.getHomeLon())
+                .build();
+    }
+}
