@@ -1,9 +1,8 @@
 package io.fraudstream.job;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.schemas.WireFormatException;
+import io.fraudstream.testkit.TopicReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,15 +10,10 @@ import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Plain Kafka clients for integration tests: produce bytes (every ack checked), read a topic to its end. */
@@ -62,30 +56,13 @@ final class TestKafka {
 
     static <T extends SpecificRecord> List<T> readAll(String bootstrap, Map<String, Object> security, String topic,
             Class<T> type) {
-        Map<String, Object> props = new java.util.HashMap<>(security);
-        props.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
         AvroCodec<T> codec = AvroCodec.of(type);
         List<T> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                assertThat(System.nanoTime()).as("read %s to its end in time", topic).isLessThan(deadline);
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        out.add(codec.decode(r.value()));
-                    } catch (WireFormatException e) {
-                        throw new AssertionError("undecodable record on " + topic + ": " + e.getMessage(), e);
-                    }
-                }
+        for (byte[] value : TopicReader.readAll(bootstrap, security, topic, Duration.ofSeconds(120))) {
+            try {
+                out.add(codec.decode(value));
+            } catch (WireFormatException e) {
+                throw new AssertionError("undecodable record on " + topic + ": " + e.getMessage(), e);
             }
         }
         return out;
