@@ -37,6 +37,32 @@ class CardHistoryTest {
     }
 
     @Test
+    void findsStoredIdsAcrossEvictionOutOfOrderInsertsAndARestore() throws IOException {
+        CardHistory h = new CardHistory(8);
+        for (int i = 0; i < 20; i++) {
+            h.add(tx("t" + i, 1000L * i));
+        }
+        h.add(tx("late", 15_500)); // out of order, evicts t12
+        assertThat(h.containsTransactionId("t19")).isTrue();
+        assertThat(h.containsTransactionId("late")).isTrue();
+        assertThat(h.containsTransactionId("t12")).isFalse();
+        assertThat(h.containsTransactionId("t3")).isFalse();
+        // "Aa" and "BB" share a hash code: a hash match alone must not count.
+        CardHistory collide = new CardHistory(4);
+        collide.add(tx("Aa", 1));
+        assertThat(collide.containsTransactionId("BB")).isFalse();
+        assertThat(collide.containsTransactionId("Aa")).isTrue();
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        h.writeTo(new DataOutputStream(bytes));
+        CardHistory restored = CardHistory.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        for (int i = 0; i < restored.size(); i++) {
+            assertThat(restored.containsTransactionId(h.transactionIdAt(i))).isTrue();
+        }
+        assertThat(restored.containsTransactionId("t12")).isFalse();
+    }
+
+    @Test
     void insertsOutOfOrderArrivalsAtTheirTimePosition() {
         CardHistory h = new CardHistory(100);
         long[] times = {50, 10, 40, 20, 30, 60, 5};

@@ -181,7 +181,7 @@ public class CardScoringFunction
         if (history == null) {
             history = CardHistory.create(champion.model.extractorConfig());
         }
-        if (containsTransaction(history, tx.transactionId)) {
+        if (history.containsTransactionId(tx.transactionId)) {
             rejectDuplicate(tx, ctx);
             return;
         }
@@ -352,18 +352,6 @@ public class CardScoringFunction
     private void markLoaded(Loaded m) {
         modelLoadedAt = System.currentTimeMillis();
         modelVersion = m.version();
-    }
-
-    private static boolean containsTransaction(CardHistory history, String transactionId) {
-        int hash = transactionId.hashCode();
-        for (int i = history.size() - 1; i >= 0; i--) {
-            String id = history.transactionIdAt(i);
-            // String hashes are cached: an int compare per entry, equals only on a hash hit.
-            if (id.hashCode() == hash && id.equals(transactionId)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void rejectDuplicate(TransactionEvent tx, ReadOnlyContext ctx) {
