@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.avro.Channel;
 import io.fraudstream.avro.Transaction;
+import io.fraudstream.testkit.SharedData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ class SparkovReaderTest {
     @Test
     void publicKaggleLayoutWithLeadingIndexColumnReadsEveryRowWithLocalSolarTime() throws IOException {
         List<LabelledTransaction> rows;
-        try (TransactionReader reader = InputFormat.SPARKOV.open(TestData.kaggleHead(),
+        try (TransactionReader reader = InputFormat.SPARKOV.open(SharedData.kaggleHead(),
                 new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, CardTokens.DEFAULT_SALT))) {
             rows = readAll(reader);
             assertThat(reader.badRows().count()).isZero();
@@ -67,7 +68,7 @@ class SparkovReaderTest {
 
     @Test
     void utcZoneRuleKeepsTheWallTime() throws IOException {
-        try (TransactionReader reader = InputFormat.SPARKOV.open(TestData.kaggleHead(),
+        try (TransactionReader reader = InputFormat.SPARKOV.open(SharedData.kaggleHead(),
                 new InputFormat.Options(null, "UTC", null, CardTokens.DEFAULT_SALT))) {
             assertThat(reader.next().transaction().getEventTime()).isEqualTo(Instant.parse("2020-06-21T12:14:25Z"));
         }
@@ -75,7 +76,7 @@ class SparkovReaderTest {
 
     @Test
     void generatedLayoutReadsTheWholeSampleAndNeverCarriesACardNumber() throws IOException {
-        Path file = TestData.sparkov();
+        Path file = SharedData.sparkov();
         Set<String> rawNumbers = new HashSet<>();
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file));
                 java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {

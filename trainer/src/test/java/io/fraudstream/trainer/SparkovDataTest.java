@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fraudstream.features.Channel;
+import io.fraudstream.testkit.SharedData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,12 +59,7 @@ class SparkovDataTest {
 
     @Test
     void readsTheSharedSampleHeadIfPresent() throws IOException {
-        Path sample = Path.of("../../shared/data/kaggle-fraudTest-head.csv");
-        if (!Files.exists(sample)) {
-            sample = Path.of("/work/shared/data/kaggle-fraudTest-head.csv");
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(sample), "sample data not present");
-        LabelledData data = SparkovData.read(sample);
+        LabelledData data = SparkovData.read(SharedData.kaggleHead());
         // data/README.md says 5,115; the file has 5,116 rows (counted with Python's csv module)
         assertThat(data.size()).isEqualTo(5116);
         assertThat(data.frauds()).isEqualTo(18);

@@ -9,9 +9,9 @@ import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.model.BootstrapModel;
 import io.fraudstream.model.FraudModel;
-import io.fraudstream.replay.TestData;
 import io.fraudstream.replay.eval.ScoreFile;
 import io.fraudstream.replay.eval.ScoredTransaction;
+import io.fraudstream.testkit.SharedData;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -41,7 +41,7 @@ class BoundedScoringTest {
     @BeforeAll
     static void setUp() throws IOException {
         slice = dir.resolve("slice.csv");
-        cutSparkov(TestData.sparkov(), slice, ROWS, List.of());
+        cutSparkov(SharedData.sparkov(), slice, ROWS, List.of());
         model = BootstrapModel.create(42);
     }
 
@@ -109,7 +109,7 @@ class BoundedScoringTest {
         String huge = "2019-01-01 00:20:00,4995376601444857,fraud_X,misc_net,5000000000.00,Jennifer,Huff,F,"
                 + "17397 Ryan Fort Suite 789,Spicewood,TX,78669,30.3899,-98.0539,8731,x,1969-02-24,hugeamount1,"
                 + "1546300884,30.299865,-97.25293,0,667334075533,p.json";
-        cutSparkov(TestData.sparkov(), csv, 500, List.of(huge));
+        cutSparkov(SharedData.sparkov(), csv, 500, List.of(huge));
         try (Spool spool = spool(csv, dir.resolve("c.spool"))) {
             BoundedScoring.Result r = BoundedScoring.run(spool, PinnedModels.inline(model),
                     BoundedScoring.Settings.replayDefaults(), Progress.silent());

@@ -8,11 +8,11 @@ import io.fraudstream.datasets.EventTimeRule;
 import io.fraudstream.datasets.InputFormat;
 import io.fraudstream.datasets.LabelledTransaction;
 import io.fraudstream.datasets.TransactionReader;
-import io.fraudstream.replay.TestData;
 import io.fraudstream.replay.kafka.KafkaReplayer;
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.testkit.KafkaBroker;
 import io.fraudstream.testkit.KafkaBrokers;
+import io.fraudstream.testkit.SharedData;
 import io.fraudstream.testkit.TopicReader;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +37,7 @@ class KafkaReplayIT {
     @Test
     void asFastAsPossibleKeepsPerCardOrderAndPacedKeepsTheGaps() throws Exception {
         Path slice = dir.resolve("slice.csv");
-        BoundedScoringTest.cutSparkov(TestData.sparkov(), slice, 3_000, List.of());
+        BoundedScoringTest.cutSparkov(SharedData.sparkov(), slice, 3_000, List.of());
         Map<String, List<String>> expected = new HashMap<>();
         long firstEvent = -1;
         long event40 = -1;
@@ -69,7 +69,7 @@ class KafkaReplayIT {
 
             // The first 40 records at a speed that stretches their event-time span over 2 s of wall time.
             Path forty = dir.resolve("forty.csv");
-            BoundedScoringTest.cutSparkov(TestData.sparkov(), forty, 40, List.of());
+            BoundedScoringTest.cutSparkov(SharedData.sparkov(), forty, 40, List.of());
             double speed = (event40 - firstEvent) / 2_000.0;
             assertThat(speed).isGreaterThan(1);
             try (TransactionReader r = open(forty)) {

@@ -22,12 +22,12 @@ import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;
 import io.fraudstream.model.TrainingData;
-import io.fraudstream.replay.TestData;
 import io.fraudstream.replay.eval.ScoredTransaction;
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.schemas.AvroJson;
 import io.fraudstream.testkit.KafkaBroker;
 import io.fraudstream.testkit.KafkaBrokers;
+import io.fraudstream.testkit.SharedData;
 import io.fraudstream.testkit.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,7 +95,7 @@ class LiveParityIT {
     @Test
     void replayScoresEqualTheLiveKafkaPathsScores() throws Exception {
         Path slice = dir.resolve("slice.csv");
-        BoundedScoringTest.cutSparkov(TestData.sparkov(), slice, ROWS, List.of());
+        BoundedScoringTest.cutSparkov(SharedData.sparkov(), slice, ROWS, List.of());
         Path store = Files.createDirectories(dir.resolve("store"));
         KeyPair keys = SigningKeys.generate();
         SigningKeys.writePublicKey(keys.getPublic(), dir.resolve("model.pub"));
