@@ -89,7 +89,7 @@ class ComposeFileTest {
         String jar = env.get("JOB_JAR").toString();
         String mountTarget = mountOf("job-submit", repo.resolve("flink-job/target"));
         assertThat(jar).startsWith(mountTarget + "/").endsWith("-job.jar");
-        assertThat(jar.substring(mountTarget.length() + 1)).isEqualTo(StandaloneClusterIT.jobJar().getFileName().toString());
+        assertThat(jar.substring(mountTarget.length() + 1)).isEqualTo(ClusterFixture.jobJar().getFileName().toString());
 
         List<String> args = stringList(service("job-submit").get("command"));
         JobConfig config = JobConfig.fromArgs(args.toArray(String[]::new)); // fails on a typo or a bad value

@@ -109,6 +109,14 @@ final class FlinkRest {
         });
     }
 
+    /**
+     * Waits until the job is RUNNING and every vertex RUNNING or already FINISHED (a bounded job's empty
+     * model-updates source finishes within seconds); fails fast if the job failed.
+     */
+    void awaitStarted(String jobId, Duration timeout) {
+        cluster.await("job " + jobId + " RUNNING with every task started", timeout, () -> restartedSince(jobId, -1) > 0);
+    }
+
     /** Fails if the job is not RUNNING or has restarted (a restart would replay records and muddy the counts). */
     void assertRunningWithoutRestarts(String jobId) {
         JsonNode job = get("/jobs/" + jobId);
@@ -174,6 +182,156 @@ final class FlinkRest {
         cluster.await("job " + jobId + " FINISHED after stop-with-savepoint", timeout,
                 () -> "FINISHED".equals(get("/jobs/" + jobId).path("state").asText()));
         return location.get();
+    }
+
+    /** The job's state ({@code RUNNING}, {@code RESTARTING}, {@code FINISHED}, ...), null while not answering. */
+    String jobState(String jobId) {
+        JsonNode job = tryGet("/jobs/" + jobId);
+        return job == null ? null : job.path("state").asText();
+    }
+
+    /** Waits until the job FINISHED (a bounded source reached its end); fails fast if it failed or was cancelled. */
+    void awaitFinished(String jobId, Duration timeout) {
+        cluster.await("job " + jobId + " FINISHED", timeout, () -> {
+            String state = jobState(jobId);
+            if ("FAILED".equals(state) || "CANCELED".equals(state)) {
+                throw new AssertionError("job " + jobId + " is " + state + ": " + exceptions(jobId) + "\n" + cluster.diagnostics());
+            }
+            return "FINISHED".equals(state);
+        });
+    }
+
+    /**
+     * Waits until the job runs again after a failure at {@code failedAtMillis}: state RUNNING and every vertex
+     * RUNNING with a start time after the failure (so these are the restarted attempts, not the old ones that
+     * have not noticed yet). Returns the earliest start time of the restarted vertices (epoch ms, JobManager clock).
+     */
+    long awaitRestartedAndRunning(String jobId, long failedAtMillis, Duration timeout) {
+        long[] restartedAt = {0};
+        cluster.await("job " + jobId + " RUNNING again after a failure", timeout,
+                () -> (restartedAt[0] = restartedSince(jobId, failedAtMillis)) > 0);
+        return restartedAt[0];
+    }
+
+    /**
+     * The earliest start time of the job's vertices (epoch ms) if the job and every vertex are RUNNING and every
+     * vertex started after {@code failedAtMillis}; 0 otherwise. Fails fast if the job failed or was cancelled.
+     */
+    long restartedSince(String jobId, long failedAtMillis) {
+        JsonNode job = tryGet("/jobs/" + jobId);
+        if (job == null) {
+            return 0;
+        }
+        String state = job.path("state").asText();
+        if (state.equals("FAILED") || state.equals("CANCELED")) {
+            throw new AssertionError("job " + jobId + " is " + state + ": " + exceptions(jobId) + "\n" + cluster.diagnostics());
+        }
+        if (!state.equals("RUNNING")) {
+            return 0;
+        }
+        long earliest = Long.MAX_VALUE;
+        for (JsonNode v : job.path("vertices")) {
+            long start = v.path("start-time").asLong();
+            // A bounded source with nothing to read (model-updates) finishes within seconds: FINISHED counts.
+            String status = v.path("status").asText();
+            if (!(status.equals("RUNNING") || status.equals("FINISHED")) || start <= failedAtMillis) {
+                return 0;
+            }
+            earliest = Math.min(earliest, start);
+        }
+        return earliest == Long.MAX_VALUE ? 0 : earliest;
+    }
+
+    /** The job's {@code numRestarts} metric (0 when not reported yet). */
+    long numRestarts(String jobId) {
+        JsonNode m = tryGet("/jobs/" + jobId + "/metrics?get=numRestarts");
+        if (m != null) {
+            for (JsonNode n : m) {
+                if (n.path("id").asText().equals("numRestarts")) {
+                    return n.path("value").asLong();
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** {@code latest.completed} of GET /jobs/{id}/checkpoints (id, trigger_timestamp, state_size, checkpointed_size, ...), or null. */
+    JsonNode latestCompletedCheckpoint(String jobId) {
+        JsonNode c = tryGet("/jobs/" + jobId + "/checkpoints");
+        if (c == null) {
+            return null;
+        }
+        JsonNode latest = c.path("latest").path("completed");
+        return latest.isMissingNode() || latest.isNull() ? null : latest;
+    }
+
+    /**
+     * Waits for a checkpoint that was triggered at or after {@code afterMillis} (JobManager clock) and completed;
+     * returns its entry of {@code latest.completed}.
+     */
+    JsonNode awaitCheckpointTriggeredAfter(String jobId, long afterMillis, Duration timeout) {
+        AtomicReference<JsonNode> out = new AtomicReference<>();
+        cluster.await("a checkpoint of " + jobId + " triggered after " + afterMillis, timeout, () -> {
+            JsonNode latest = latestCompletedCheckpoint(jobId);
+            if (latest != null && latest.path("trigger_timestamp").asLong() >= afterMillis) {
+                out.set(latest);
+                return true;
+            }
+            return false;
+        });
+        return out.get();
+    }
+
+    /**
+     * Sum over every subtask of every vertex of the operator metric whose REST id ends with {@code .<name>}
+     * (the REST API prefixes operator metrics with the operator's name); -1 while it is not reported.
+     */
+    long operatorMetricSum(String jobId, String name) {
+        JsonNode job = tryGet("/jobs/" + jobId);
+        if (job == null) {
+            return -1;
+        }
+        long sum = 0;
+        boolean found = false;
+        for (JsonNode v : job.path("vertices")) {
+            String vertex = "/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/subtasks/metrics";
+            JsonNode available = tryGet(vertex);
+            if (available == null) {
+                continue;
+            }
+            for (JsonNode m : available) {
+                String id = m.path("id").asText();
+                if (id.endsWith("." + name)) {
+                    JsonNode values = tryGet(vertex + "?get=" + id + "&agg=sum");
+                    if (values != null && values.size() > 0) {
+                        sum += (long) values.get(0).path("sum").asDouble();
+                        found = true;
+                    }
+                }
+            }
+        }
+        return found ? sum : -1;
+    }
+
+    /** The ids of the registered TaskManagers. */
+    List<String> taskManagerIds() {
+        List<String> out = new ArrayList<>();
+        for (JsonNode tm : get("/taskmanagers").path("taskmanagers")) {
+            out.add(tm.path("id").asText());
+        }
+        return out;
+    }
+
+    /** GET /taskmanagers/{id}/metrics?get=...: the values of the named TaskManager metrics (missing ones left out). */
+    Map<String, Long> taskManagerMetrics(String taskManagerId, List<String> names) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        JsonNode values = tryGet("/taskmanagers/" + taskManagerId + "/metrics?get=" + String.join(",", names));
+        if (values != null) {
+            for (JsonNode m : values) {
+                out.put(m.path("id").asText(), (long) Double.parseDouble(m.path("value").asText("0")));
+            }
+        }
+        return out;
     }
 
     /** Root exception and history of a job, for failure messages. */

@@ -58,6 +58,8 @@ final class FlinkStandaloneCluster implements AutoCloseable {
     private final String classpath;
     private final int restPort;
     private final List<Node> nodes = new ArrayList<>();
+    /** Processes killed on purpose ({@link #kill}): no longer expected alive, still cleaned up on close. */
+    private final List<Node> killed = new ArrayList<>();
     private final Thread shutdownHook = new Thread(this::killAll, "flink-cluster-kill");
 
     private FlinkStandaloneCluster(Path dir, String classpath, int restPort) {
@@ -82,11 +84,34 @@ final class FlinkStandaloneCluster implements AutoCloseable {
         cluster.writeConfig(slotsPerTaskManager, extraConfig);
         cluster.startNode("jobmanager", JOBMANAGER_MAIN, List.of("-Xms256m", "-Xmx512m"));
         for (int i = 1; i <= taskManagers; i++) {
-            // Heap = framework heap + task heap; direct = framework + task off-heap + network (see writeConfig).
-            cluster.startNode("taskmanager-" + i, TASKMANAGER_MAIN, List.of("-Xms320m", "-Xmx320m",
-                    "-XX:MaxDirectMemorySize=192m", "-XX:MaxMetaspaceSize=256m"));
+            cluster.startTaskManager("taskmanager-" + i);
         }
         return cluster;
+    }
+
+    /**
+     * Starts one more TaskManager process (for instance to replace a killed one); it registers with the
+     * JobManager by itself. Does not wait for it.
+     */
+    Node startTaskManager(String name) throws IOException {
+        // Heap = framework heap + task heap; direct = framework + task off-heap + network (see writeConfig).
+        return startNode(name, TASKMANAGER_MAIN, List.of("-Xms320m", "-Xmx320m",
+                "-XX:MaxDirectMemorySize=192m", "-XX:MaxMetaspaceSize=256m"));
+    }
+
+    /**
+     * SIGKILL ({@link Process#destroyForcibly()} on Unix): the process gets no chance to deregister, flush
+     * or close connections, like a machine or container dying. Waits until it is gone.
+     */
+    void kill(Node node) throws InterruptedException {
+        if (!nodes.remove(node)) {
+            throw new IllegalArgumentException(node.name() + " is not a running node of this cluster");
+        }
+        killed.add(node);
+        node.process().destroyForcibly();
+        if (!node.process().waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError(node.name() + " (pid " + node.process().pid() + ") survived SIGKILL for 30 s");
+        }
     }
 
     /** The cluster-wide settings, the ones an operator would put into {@code conf/config.yaml}. */
@@ -147,7 +172,7 @@ final class FlinkStandaloneCluster implements AutoCloseable {
                 ""));
     }
 
-    private void startNode(String name, String mainClass, List<String> jvmOpts) throws IOException {
+    private Node startNode(String name, String mainClass, List<String> jvmOpts) throws IOException {
         Path log = dir.resolve("log").resolve(name + ".log");
         Path out = dir.resolve("log").resolve(name + ".out");
         int metricsPort = freePort();
@@ -170,7 +195,9 @@ final class FlinkStandaloneCluster implements AutoCloseable {
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile());
-        nodes.add(new Node(name, pb.start(), log, out, metricsPort));
+        Node node = new Node(name, pb.start(), log, out, metricsPort);
+        nodes.add(node);
+        return node;
     }
 
     String restUrl() {
@@ -254,6 +281,9 @@ final class FlinkStandaloneCluster implements AutoCloseable {
     }
 
     private void killAll() {
+        for (Node n : killed) {
+            n.process().destroyForcibly();
+        }
         for (Node n : nodes) {
             n.process().destroy();
         }
@@ -267,6 +297,20 @@ final class FlinkStandaloneCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Resident set size of a process in bytes (Linux {@code /proc/<pid>/status}), -1 where unavailable. */
+    static long residentBytes(Process process) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | UncheckedIOException | NumberFormatException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
     }
 
     static int freePort() throws IOException {

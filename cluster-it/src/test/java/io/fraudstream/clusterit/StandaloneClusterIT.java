@@ -72,13 +72,14 @@ import org.junit.jupiter.api.Test;
  */
 class StandaloneClusterIT {
 
-    private static final String MODEL_VERSION = "v000001";
+    private static final String MODEL_VERSION = ClusterFixture.MODEL_VERSION;
     private static final int PROBES = 40;
     private static final int SIMULATED_PHASE_1 = 3_000;
     private static final int SIMULATED_LATER = 600;
-    private static final Duration START = Duration.ofSeconds(120);
+    private static final Duration START = ClusterFixture.START;
     private static final Duration SCORED = Duration.ofSeconds(150);
 
+    private static ClusterFixture fixture;
     private static Path dir;
     private static KafkaBroker broker;
     private static FlinkStandaloneCluster cluster;
@@ -87,51 +88,25 @@ class StandaloneClusterIT {
 
     @BeforeAll
     static void startClusterAndBroker() throws Exception {
-        dir = Path.of(System.getProperty("fraudstream.cluster.dir", "target/flink-cluster")).toAbsolutePath();
-        deleteRecursively(dir);
-        Files.createDirectories(dir);
-        Path jar = jobJar();
-
-        // A real KRaft broker in this JVM; the TaskManagers reach it over localhost like any client.
-        broker = EmbeddedKafkaBroker.builder().port(0).start();
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        Topics.ALL.forEach(t -> topics.put(t.name(), t == Topics.TRANSACTIONS ? 4 : 2));
-        broker.createTopics(topics, Duration.ofSeconds(60));
-
-        Path store = Files.createDirectories(dir.resolve("model-store"));
-        KeyPair keys = SigningKeys.generate();
-        Path publicKey = dir.resolve("model-signing.pub");
-        SigningKeys.writePublicKey(keys.getPublic(), publicKey);
-        ModelDescriptor champion = new ModelStore(store).publish(alertEverythingModel(), ModelRole.CHAMPION, keys.getPrivate());
-        Path descriptor = dir.resolve("champion.json");
-        AvroJson.write(champion, descriptor);
-        jobArgs = List.of(
-                "--" + JobOptions.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers(),
-                "--" + JobOptions.MODEL_STORE.key(), store.toString(),
-                "--" + JobOptions.MODEL_PUBLIC_KEY.key(), publicKey.toString(),
-                "--" + JobOptions.MODEL_INITIAL_DESCRIPTOR.key(), descriptor.toString(),
-                "--" + JobOptions.CHECKPOINT_INTERVAL.key(), "2 s");
-
-        Path classpath = Path.of(System.getProperty("fraudstream.cluster.classpath", "target/flink-cluster.classpath"));
-        cluster = FlinkStandaloneCluster.start(dir, classpath, 2, 1, Map.of());
-        rest = new FlinkRest(cluster);
-        rest.awaitTaskManagers(2, 2, START);
-        assertThat(jar).exists();
+        // Threshold 0: every score is an alert.
+        fixture = ClusterFixture.start("", 2, 0.0, Map.of());
+        dir = fixture.dir;
+        broker = fixture.broker;
+        cluster = fixture.cluster;
+        rest = fixture.rest;
+        jobArgs = fixture.jobArgs("--" + JobOptions.CHECKPOINT_INTERVAL.key(), "2 s");
     }
 
     @AfterAll
-    static void stopEverything() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (broker != null) {
-            broker.close();
+    static void stopEverything() {
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     @Test
     void scoresEverythingAndCarriesCardHistoriesThroughSavepointsAndRescaling() throws Exception {
-        String jarId = rest.uploadJar(jobJar());
+        String jarId = fixture.uploadJobJar();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Iterator<SimulatedTransaction> simulated = new Simulator(SimulatorConfig.builder()
                 .seed(2026).cards(150).start(now.minus(Duration.ofDays(40))).unbounded().build()).transactionIterator();
@@ -351,51 +326,9 @@ class StandaloneClusterIT {
                 .build();
     }
 
-    /** Bootstrap extractor weights and a hand-set classifier with threshold 0: every score is an alert. */
-    static FraudModel alertEverythingModel() {
-        ExtractorConfig config = ExtractorConfig.builder().window(1024).build();
-        List<String> names = Arrays.asList(FeatureExtractor.featureNames(config.dim()));
-        double[] stds = new double[names.size()];
-        Arrays.fill(stds, 1.0);
-        double[] coef = new double[names.size()];
-        coef[names.indexOf("log1p_amount")] = 1.0;
-        return FraudModel.builder()
-                .version(MODEL_VERSION)
-                .createdAt(Instant.parse("2026-01-01T00:00:00Z"))
-                .trainingData(new TrainingData("cluster-it", Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH))
-                .featureNames(names)
-                .extractor(config, ExtractorWeights.bootstrap(config, 7))
-                .scaler(new double[names.size()], stds)
-                .classifier(-5.0, coef)
-                .threshold(0.0)
-                .metrics(Map.of())
-                .properties(Map.of())
-                .build();
-    }
-
     private static Map<String, List<String>> copy(Map<String, List<String>> m) {
         Map<String, List<String>> out = new HashMap<>();
         m.forEach((k, v) -> out.put(k, List.copyOf(v)));
         return out;
-    }
-
-    static Path jobJar() {
-        Path jar = Path.of(System.getProperty("fraudstream.job.jar",
-                "../flink-job/target/flink-job-0.1.0-SNAPSHOT-job.jar")).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(jar)) {
-            throw new AssertionError("the shaded job jar " + jar + " is missing: build it with mvn -pl cluster-it -am verify");
-        }
-        return jar;
-    }
-
-    private static void deleteRecursively(Path p) throws Exception {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var files = Files.walk(p)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
-        }
     }
 }

@@ -14,8 +14,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Follows a topic from its beginning (all partitions, no consumer group) and decodes every record; the
- * records seen so far accumulate in {@link #records()}. One thread only.
+ * Follows a topic from its beginning (all partitions, no consumer group, {@code read_committed}: what a
+ * downstream consumer of the job's scores sees) and decodes every record; the records seen so far accumulate
+ * in {@link #records()}. One thread only.
  */
 final class TopicTail<T extends SpecificRecord> implements AutoCloseable {
 
@@ -28,7 +29,8 @@ final class TopicTail<T extends SpecificRecord> implements AutoCloseable {
         this.topic = topic;
         this.codec = AvroCodec.of(type);
         this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
