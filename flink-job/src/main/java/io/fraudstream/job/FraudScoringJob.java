@@ -41,6 +41,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 public final class FraudScoringJob {
 
     public static final String JOB_NAME = "fraud-scoring";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FraudScoringJob.class);
 
     private FraudScoringJob() {}
 
@@ -78,6 +79,12 @@ public final class FraudScoringJob {
 
     /** Wires Kafka sources, the scoring topology and Kafka sinks into {@code env}. */
     public static FraudScoringPipeline.Outputs build(StreamExecutionEnvironment env, JobConfig config) {
+        if (!env.getConfiguration().toMap().containsKey("execution.checkpointing.dir")) {
+            // Without it Flink keeps checkpoints in JobManager memory, capped at 5 MB of state: card
+            // histories outgrow that quickly and every checkpoint then fails.
+            LOG.warn("execution.checkpointing.dir is not set: checkpoints go to JobManager memory (5 MB limit); "
+                    + "set it (e.g. --execution.checkpointing.dir s3://bucket/fraudstream/checkpoints)");
+        }
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
         int parallelism = config.get(JobOptions.PARALLELISM);
         if (parallelism > 0) {

@@ -91,6 +91,8 @@ final class Demo {
                     "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
             flink.setString("metrics.reporter.prom.port", Integer.toString(options.metricsPort()));
             flink.setString("state.backend.type", options.stateBackend());
+            // The default JobManager checkpoint storage caps state at 5 MB: checkpoints to files instead.
+            flink.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             env.setParallelism(2);
             FraudScoringJob.build(env, config);

@@ -196,6 +196,8 @@ final class LoadBenchmark {
     private StreamExecutionEnvironment env(JobConfig config) {
         Configuration flink = FraudScoringJob.flinkConfiguration(config);
         flink.setString("state.backend.type", stateBackend);
+        // The default JobManager checkpoint storage caps state at 5 MB: checkpoints to files instead.
+        flink.setString("execution.checkpointing.dir", Path.of("var", "bench", "checkpoints").toUri().toString());
         return StreamExecutionEnvironment.createLocalEnvironment(flink);
     }
 
