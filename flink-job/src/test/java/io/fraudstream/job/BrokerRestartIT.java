@@ -111,14 +111,14 @@ class BrokerRestartIT {
             JobClient job = env.executeAsync("broker-restart-" + delivery);
 
             String scoresTopic = config.get(JobOptions.SCORES_TOPIC);
-            awaitScoresWritten(broker.bootstrapServers(), scoresTopic, COUNT / 4);
+            TestKafka.awaitRecordsWritten(broker.bootstrapServers(), scoresTopic, COUNT / 4);
             long stopped = System.nanoTime();
             broker.close();
             broker = EmbeddedKafkaBroker.builder().port(port).dataDir(data).start();
             double downSeconds = (System.nanoTime() - stopped) / 1e9;
-            long before = scoresWritten(broker.bootstrapServers(), scoresTopic);
+            long before = TestKafka.recordsWritten(broker.bootstrapServers(), scoresTopic);
             long restarted = System.nanoTime();
-            awaitScoresWritten(broker.bootstrapServers(), scoresTopic, before + 1);
+            TestKafka.awaitRecordsWritten(broker.bootstrapServers(), scoresTopic, before + 1);
             double recoverySeconds = (System.nanoTime() - restarted) / 1e9;
 
             job.getJobExecutionResult().get(10, TimeUnit.MINUTES);
@@ -144,25 +144,6 @@ class BrokerRestartIT {
             return new Result(lost, duplicates);
         } finally {
             broker.close();
-        }
-    }
-
-    /** Records written to the topic so far, committed or not (progress, not results). */
-    private static long scoresWritten(String bootstrap, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
-            return consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
-        }
-    }
-
-    private static void awaitScoresWritten(String bootstrap, String topic, long atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (scoresWritten(bootstrap, topic) < atLeast) {
-            assertThat(System.nanoTime()).as("%s reached %d records in time", topic, atLeast).isLessThan(deadline);
-            Thread.sleep(100); // polling a broker-side count; there is nothing to wait on
         }
     }
 }

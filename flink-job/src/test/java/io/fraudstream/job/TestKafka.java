@@ -1,11 +1,17 @@
 package io.fraudstream.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.schemas.WireFormatException;
 import io.fraudstream.testkit.TopicReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -66,5 +72,25 @@ final class TestKafka {
             }
         }
         return out;
+    }
+
+    /** Records written to a topic so far, committed or not: progress, not results. */
+    static long recordsWritten(String bootstrap, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** Waits (polling, with a deadline) until a topic holds at least {@code atLeast} records. */
+    static void awaitRecordsWritten(String bootstrap, String topic, long atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (recordsWritten(bootstrap, topic) < atLeast) {
+            assertThat(System.nanoTime()).as("%s reached %d records in time", topic, atLeast).isLessThan(deadline);
+            Thread.sleep(100); // polling a broker-side count; there is nothing to wait on
+        }
     }
 }
