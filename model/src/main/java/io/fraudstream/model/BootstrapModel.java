@@ -92,7 +92,7 @@ public final class BootstrapModel {
         long tExtracted = System.nanoTime();
         double[] means = new double[p];
         double[] stds = new double[p];
-        fitScaler(trainX, means, stds);
+        Standardization.fit(trainX, means, stds);
         int positives = (int) trainY.stream().filter(b -> b).count();
         int negatives = trainY.size() - positives;
         if (positives == 0) {
@@ -205,30 +205,6 @@ public final class BootstrapModel {
 
     private static double orNaN(Double v) {
         return v == null ? Double.NaN : v;
-    }
-
-    static void fitScaler(List<float[]> rows, double[] means, double[] stds) {
-        int p = means.length;
-        int n = rows.size();
-        for (float[] r : rows) {
-            for (int j = 0; j < p; j++) {
-                means[j] += r[j];
-            }
-        }
-        for (int j = 0; j < p; j++) {
-            means[j] /= Math.max(1, n);
-        }
-        for (float[] r : rows) {
-            for (int j = 0; j < p; j++) {
-                double d = r[j] - means[j];
-                stds[j] += d * d;
-            }
-        }
-        for (int j = 0; j < p; j++) {
-            double s = Math.sqrt(stds[j] / Math.max(1, n - 1));
-            // A constant feature (e.g. attention summaries with AttentionMode.NONE) must not divide by zero.
-            stds[j] = s > 1e-9 ? s : 1.0;
-        }
     }
 
     private static double[] standardize(float[] x, double[] means, double[] stds) {

@@ -1,6 +1,7 @@
 package io.fraudstream.trainer;
 
 import io.fraudstream.model.RankingMetrics;
+import io.fraudstream.model.Standardization;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -63,7 +64,7 @@ public final class ClassifierTrainer {
         }
         double[] means = new double[p];
         double[] stds = new double[p];
-        fitScaler(train.x(), means, stds);
+        Standardization.fit(Arrays.asList(train.x()), means, stds);
         int replicate = Math.max(1, (int) Math.round((double) negatives / positives));
         double[][] z = new double[negatives + positives * replicate][];
         int[] y = new int[z.length];
@@ -123,30 +124,6 @@ public final class ClassifierTrainer {
             out[i] = 1.0 / (1.0 + Math.exp(-s));
         }
         return out;
-    }
-
-    /** Means and sample standard deviations; a constant feature gets std 1 (never divide by zero). */
-    static void fitScaler(float[][] rows, double[] means, double[] stds) {
-        int p = means.length;
-        int n = rows.length;
-        for (float[] r : rows) {
-            for (int j = 0; j < p; j++) {
-                means[j] += r[j];
-            }
-        }
-        for (int j = 0; j < p; j++) {
-            means[j] /= Math.max(1, n);
-        }
-        for (float[] r : rows) {
-            for (int j = 0; j < p; j++) {
-                double d = r[j] - means[j];
-                stds[j] += d * d;
-            }
-        }
-        for (int j = 0; j < p; j++) {
-            double s = Math.sqrt(stds[j] / Math.max(1, n - 1));
-            stds[j] = s > 1e-9 ? s : 1.0;
-        }
     }
 
     /** (x - mean) / std, computed as {@code FraudModel.logit} does (float input widened, then double). */
