@@ -21,6 +21,7 @@ import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.testkit.KafkaBroker;
 import io.fraudstream.testkit.KafkaBrokers;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -195,6 +196,16 @@ class FraudScoringJobIT {
         assertThat(alerts.stream().map(a -> a.getScore().getTransactionId()).toList())
                 .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(overThreshold);
         assertThat(alerts).allSatisfy(a -> assertThat(a.getReasons()).isNotEmpty());
+        assertThat(alerts).allSatisfy(a -> assertThat(a.toString()).doesNotContain("4111111111111111"));
+        assertThat(scores).allSatisfy(s -> assertThat(s.getCardId()).doesNotContain("4111111111111111"));
+        // Nor in any log line the job wrote during the run (the test log captures everything at INFO+).
+        Path log = Path.of("target", "test-logs", "flink-job.log");
+        try {
+            assertThat(Files.exists(log)).as("test log %s", log).isTrue();
+            assertThat(Files.readString(log)).doesNotContain("4111111111111111").doesNotContain("4111 1111");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return scores;
     }
 
