@@ -3,17 +3,13 @@ package io.fraudstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.avro.FraudScore;
-import io.fraudstream.avro.Transaction;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
-import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.testkit.EmbeddedKafkaBroker;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,17 +17,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -89,17 +80,9 @@ class BrokerRestartIT {
             JobConfig config = JobConfig.fromMap(values);
             broker.createTopics(SignedModelStore.topicPartitions("restart"), Duration.ofSeconds(60));
 
-            AvroCodec<Transaction> codec = AvroCodec.of(Transaction.class);
-            Random random = new Random(11);
-            long now = System.currentTimeMillis();
-            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(COUNT);
             Set<String> ids = new HashSet<>();
-            for (int i = 0; i < COUNT; i++) {
-                Transaction tx = FraudScoringJobIT.transaction(i, now, random);
-                ids.add(tx.getTransactionId());
-                records.add(new ProducerRecord<>(config.get(JobOptions.TRANSACTIONS_TOPIC),
-                        tx.getCardId().getBytes(StandardCharsets.UTF_8), codec.encode(tx)));
-            }
+            List<ProducerRecord<byte[], byte[]>> records = TestKafka.transactionRecords(
+                    config.get(JobOptions.TRANSACTIONS_TOPIC), 0, COUNT, System.currentTimeMillis(), new Random(11), ids);
             TestKafka.produce(broker.bootstrapServers(), records);
 
             Configuration flink = FraudScoringJob.flinkConfiguration(config);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.avro.ModelRole;
-import io.fraudstream.avro.Transaction;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
 import io.fraudstream.job.scoring.TestModels;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -89,7 +87,6 @@ class HotSwapIT {
             FraudScoringJob.build(env, config);
             JobClient job = env.executeAsync("hot-swap");
             try {
-                AvroCodec<Transaction> txCodec = AvroCodec.of(Transaction.class);
                 AvroCodec<ModelDescriptor> descriptorCodec = AvroCodec.of(ModelDescriptor.class);
                 Random random = new Random(5);
                 long now = System.currentTimeMillis();
@@ -102,13 +99,8 @@ class HotSwapIT {
                 List<ModelDescriptor> updates = List.of(v2, v3, shadow);
                 int perSlice = COUNT / 4;
                 for (int slice = 0; slice < 4; slice++) {
-                    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(perSlice);
-                    for (int i = slice * perSlice; i < (slice + 1) * perSlice; i++) {
-                        Transaction tx = FraudScoringJobIT.transaction(i, now, random);
-                        ids.add(tx.getTransactionId());
-                        records.add(new ProducerRecord<>(txTopic, tx.getCardId().getBytes(StandardCharsets.UTF_8),
-                                txCodec.encode(tx)));
-                    }
+                    List<ProducerRecord<byte[], byte[]>> records = TestKafka.transactionRecords(
+                            txTopic, slice * perSlice, (slice + 1) * perSlice, now, random, ids);
                     if (slice > 0) {
                         ModelDescriptor update = updates.get(slice - 1);
                         records.add(perSlice / 2, new ProducerRecord<>(modelsTopic,

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fraudstream.avro.FraudScore;
-import io.fraudstream.avro.Transaction;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
-import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.testkit.EmbeddedKafkaBroker;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -86,17 +82,9 @@ class SaslIT {
     @Test
     void theJobAuthenticatesWithTheConfiguredCredentials() throws Exception {
         JobConfig config = config("sasl", USERS.get("fraud-job"));
-        AvroCodec<Transaction> codec = AvroCodec.of(Transaction.class);
-        Random random = new Random(3);
-        long now = System.currentTimeMillis();
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        for (int i = 0; i < 2_000; i++) {
-            Transaction tx = FraudScoringJobIT.transaction(i, now, random);
-            ids.add(tx.getTransactionId());
-            records.add(new ProducerRecord<>(config.get(JobOptions.TRANSACTIONS_TOPIC),
-                    tx.getCardId().getBytes(StandardCharsets.UTF_8), codec.encode(tx)));
-        }
+        List<ProducerRecord<byte[], byte[]>> records = TestKafka.transactionRecords(
+                config.get(JobOptions.TRANSACTIONS_TOPIC), 0, 2_000, System.currentTimeMillis(), new Random(3), ids);
         TestKafka.produce(broker.bootstrapServers(), admin, records);
 
         env(config).execute("sasl");

@@ -93,4 +93,21 @@ final class TestKafka {
             Thread.sleep(100); // polling a broker-side count; there is nothing to wait on
         }
     }
+
+    /**
+     * Valid transactions {@code from .. to-1} (see {@link FraudScoringJobIT#transaction}) as records keyed by
+     * card, in the project's wire format; their ids are added to {@code ids}.
+     */
+    static List<ProducerRecord<byte[], byte[]>> transactionRecords(String topic, int from, int to, long now,
+            java.util.Random random, java.util.Set<String> ids) {
+        AvroCodec<io.fraudstream.avro.Transaction> codec = AvroCodec.of(io.fraudstream.avro.Transaction.class);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            io.fraudstream.avro.Transaction tx = FraudScoringJobIT.transaction(i, now, random);
+            ids.add(tx.getTransactionId());
+            records.add(new ProducerRecord<>(topic, tx.getCardId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    codec.encode(tx)));
+        }
+        return records;
+    }
 }
