@@ -2,6 +2,8 @@ package io.fraudstream.datasets;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Historical transactions from a file, in file order. Bad rows are skipped and recorded in
@@ -17,4 +19,13 @@ public interface TransactionReader extends Closeable {
 
     /** Data rows seen so far, good and bad (not counting a header). */
     long rowsRead();
+
+    /** Every remaining good transaction, in file order (for small inputs: tests, samples). */
+    default List<LabelledTransaction> readAll() throws IOException {
+        List<LabelledTransaction> out = new ArrayList<>();
+        for (LabelledTransaction t = next(); t != null; t = next()) {
+            out.add(t);
+        }
+        return out;
+    }
 }

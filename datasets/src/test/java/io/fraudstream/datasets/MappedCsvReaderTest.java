@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,14 +43,6 @@ class MappedCsvReaderTest {
             country.default = DE
             """;
 
-    private List<LabelledTransaction> readAll(TransactionReader reader) throws IOException {
-        List<LabelledTransaction> out = new ArrayList<>();
-        LabelledTransaction t;
-        while ((t = reader.next()) != null) {
-            out.add(t);
-        }
-        return out;
-    }
 
     @Test
     void readsOtherNamesOrderDelimiterTimeFormatAndUnitsAndIgnoresExtraColumns() throws IOException {
@@ -67,7 +58,7 @@ class MappedCsvReaderTest {
 
         List<LabelledTransaction> rows;
         try (TransactionReader reader = MappedCsvReader.open(csv, ColumnMapping.read(mapping), "salt")) {
-            rows = readAll(reader);
+            rows = reader.readAll();
             assertThat(reader.badRows().count()).isZero();
         }
         assertThat(rows).hasSize(3);
@@ -120,7 +111,7 @@ class MappedCsvReaderTest {
         List<LabelledTransaction> rows;
         BadRows bad;
         try (TransactionReader reader = MappedCsvReader.open(csv, mapping, "salt")) {
-            rows = readAll(reader);
+            rows = reader.readAll();
             bad = reader.badRows();
             assertThat(reader.rowsRead()).isEqualTo(8);
         }

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,21 +20,13 @@ import org.junit.jupiter.api.Test;
 /** Both Sparkov layouts, read from the shared sample files. */
 class SparkovReaderTest {
 
-    private static List<LabelledTransaction> readAll(TransactionReader reader) throws IOException {
-        List<LabelledTransaction> out = new ArrayList<>();
-        LabelledTransaction t;
-        while ((t = reader.next()) != null) {
-            out.add(t);
-        }
-        return out;
-    }
 
     @Test
     void publicKaggleLayoutWithLeadingIndexColumnReadsEveryRowWithLocalSolarTime() throws IOException {
         List<LabelledTransaction> rows;
         try (TransactionReader reader = InputFormat.SPARKOV.open(SharedData.kaggleHead(),
                 new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, CardTokens.DEFAULT_SALT))) {
-            rows = readAll(reader);
+            rows = reader.readAll();
             assertThat(reader.badRows().count()).isZero();
             // The data README says 5,115; the file holds index 0..5115, i.e. 5,116 rows (python csv agrees).
             assertThat(reader.rowsRead()).isEqualTo(5_116);
