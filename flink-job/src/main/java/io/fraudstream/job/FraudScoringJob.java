@@ -5,6 +5,7 @@ import io.fraudstream.avro.FraudAlert;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.job.config.InvalidConfigurationException;
+import io.fraudstream.job.pop.PointOfPurchaseInput;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
 import io.fraudstream.job.io.AvroRecordSerializer;
@@ -99,7 +100,14 @@ public final class FraudScoringJob {
                 .uid(JobStreams.UID_MODEL_UPDATES_SOURCE)
                 .setParallelism(1);
 
-        FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, modelUpdates,
+        PointOfPurchaseInput pop = PointOfPurchaseInput.off();
+        if (config.get(JobOptions.POP_ENABLED)) {
+            DataStream<RawRecord> labels = env.fromSource(labelsSource(config), WatermarkStrategy.noWatermarks(),
+                            "fraud-labels")
+                    .uid(JobStreams.UID_LABELS_SOURCE);
+            pop = PointOfPurchaseInput.live(labels, config.get(JobOptions.POP_FLUSH_INTERVAL).toMillis());
+        }
+        FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, modelUpdates, pop,
                 ValidationRules.from(config), ScoringSettings.from(config), StoreModelRepository.factory(config));
 
         attachSinks(outputs, config);
@@ -126,6 +134,21 @@ public final class FraudScoringJob {
                 .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setTopics(config.get(JobOptions.TRANSACTIONS_TOPIC))
                 .setGroupId(config.get(JobOptions.GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperties(consumerProperties(config));
+        if (config.get(JobOptions.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** Fraud labels, raw: decoded (and dead-lettered when bad) inside the topology like transactions. */
+    public static KafkaSource<RawRecord> labelsSource(JobConfig config) {
+        KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setTopics(config.get(JobOptions.LABELS_TOPIC))
+                .setGroupId(config.get(JobOptions.GROUP_ID) + "-labels")
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializer())
                 .setProperties(consumerProperties(config));

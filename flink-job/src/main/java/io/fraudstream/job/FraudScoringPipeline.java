@@ -6,6 +6,13 @@ import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.job.io.RawRecord;
 import io.fraudstream.job.model.ModelRepository;
+import io.fraudstream.job.pop.LabelDecoder;
+import io.fraudstream.job.pop.PointOfPurchaseInput;
+import io.fraudstream.job.pop.PopAggregator;
+import io.fraudstream.job.pop.PopDelta;
+import io.fraudstream.job.pop.PopEnrichment;
+import io.fraudstream.job.pop.PopTableEnrichment;
+import io.fraudstream.job.pop.TransactionDeltas;
 import io.fraudstream.job.scoring.CardScoringFunction;
 import io.fraudstream.job.scoring.ScoringSettings;
 import io.fraudstream.job.validation.DecodeAndValidate;
@@ -40,23 +47,65 @@ public final class FraudScoringPipeline {
         }
     }
 
+    /** Without point-of-purchase features. */
     public static Outputs build(DataStream<RawRecord> transactions, DataStream<ModelDescriptor> modelUpdates,
             ValidationRules rules, ScoringSettings settings, ModelRepository.Factory models) {
+        return build(transactions, modelUpdates, PointOfPurchaseInput.off(), rules, settings, models);
+    }
+
+    /**
+     * The whole topology. With point-of-purchase features on, validated transactions pass through an enrichment
+     * step before the card keyBy (same parallelism, forward edge: per-card order is kept) that attaches the
+     * merchant's and terminal's counts as known at the transaction's event time.
+     */
+    public static Outputs build(DataStream<RawRecord> transactions, DataStream<ModelDescriptor> modelUpdates,
+            PointOfPurchaseInput pop, ValidationRules rules, ScoringSettings settings,
+            ModelRepository.Factory models) {
         SingleOutputStreamOperator<TransactionEvent> valid = transactions
                 .process(new DecodeAndValidate(rules))
                 .uid(JobStreams.UID_DECODE)
                 .name("decode and validate");
 
+        DataStream<TransactionEvent> toScore = valid;
+        DataStream<DeadLetter> labelDeadLetters = null;
+        if (pop.table() != null) {
+            toScore = valid.map(new PopTableEnrichment(pop.table()))
+                    .uid(JobStreams.UID_POP_ENRICH)
+                    .name("point-of-purchase features (precomputed)");
+        } else if (pop.enabled()) {
+            DataStream<PopDelta> deltas = valid.flatMap(new TransactionDeltas()).name("point-of-purchase counts");
+            if (pop.labels() != null) {
+                SingleOutputStreamOperator<PopDelta> labelDeltas = pop.labels()
+                        .process(new LabelDecoder(rules.deadLetterMaxPayload()))
+                        .uid(JobStreams.UID_DECODE_LABELS)
+                        .name("decode fraud labels");
+                labelDeadLetters = labelDeltas.getSideOutput(JobStreams.DEAD_LETTERS);
+                deltas = deltas.union(labelDeltas);
+            }
+            DataStream<PopDelta> flushed = deltas
+                    .keyBy(d -> d.key, Types.STRING)
+                    .process(new PopAggregator(pop.flushMillis()))
+                    .uid(JobStreams.UID_POP_AGGREGATE)
+                    .name("aggregate point-of-purchase counts");
+            toScore = valid.connect(flushed.broadcast(JobStreams.POP_COUNTS))
+                    .process(new PopEnrichment())
+                    .uid(JobStreams.UID_POP_ENRICH)
+                    .name("point-of-purchase features");
+        }
+
         BroadcastStream<ModelDescriptor> descriptors = modelUpdates.broadcast(JobStreams.MODEL_DESCRIPTORS);
-        SingleOutputStreamOperator<FraudScore> scores = valid
+        SingleOutputStreamOperator<FraudScore> scores = toScore
                 .keyBy(new CardKey(), Types.STRING)
                 .connect(descriptors)
-                .process(new CardScoringFunction(models, settings))
+                .process(new CardScoringFunction(models, settings, pop.enabled()))
                 .uid(JobStreams.UID_SCORE)
                 .name("score card transaction");
 
         DataStream<DeadLetter> deadLetters = valid.getSideOutput(JobStreams.DEAD_LETTERS)
                 .union(scores.getSideOutput(JobStreams.DEAD_LETTERS));
+        if (labelDeadLetters != null) {
+            deadLetters = deadLetters.union(labelDeadLetters);
+        }
         return new Outputs(scores, scores.getSideOutput(JobStreams.ALERTS),
                 scores.getSideOutput(JobStreams.SHADOW_SCORES), deadLetters);
     }

@@ -25,6 +25,10 @@ public final class JobMetrics {
     public static final String MODEL_SWAPS = "fraudstreamModelSwaps";
     public static final String MODEL_REJECTIONS = "fraudstreamModelRejections";
     public static final String CARDS_EXPIRED = "fraudstreamCardsExpired";
+    public static final String LABELS_IN = "fraudstreamLabelsIn";
+    public static final String LABELS_UNATTRIBUTED = "fraudstreamLabelsUnattributed";
+    public static final String POP_LATE_COUNTS = "fraudstreamPopLateCounts";
+    public static final String POP_POINTS_OF_PURCHASE = "fraudstreamPopPointsOfPurchase";
 
     private JobMetrics() {}
 

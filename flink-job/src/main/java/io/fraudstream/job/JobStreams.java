@@ -8,7 +8,9 @@ import io.fraudstream.job.scoring.CardHistorySerializer;
 import io.fraudstream.features.CardHistory;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import io.fraudstream.features.pop.PopCounts;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
 
@@ -33,9 +35,20 @@ public final class JobStreams {
     public static final MapStateDescriptor<String, ModelDescriptor> MODEL_DESCRIPTORS =
             new MapStateDescriptor<>("model-descriptors", Types.STRING, new AvroTypeInfo<>(ModelDescriptor.class));
 
+    /** Point-of-purchase hourly counts by merchant/terminal key (broadcast, identical on every subtask). */
+    public static final MapStateDescriptor<String, PopCounts> POP_COUNTS =
+            new MapStateDescriptor<>("pop-counts", Types.STRING, TypeInformation.of(PopCounts.class));
+    /** Point-of-purchase counts not yet flushed to the broadcast, keyed by merchant/terminal key. */
+    public static final ValueStateDescriptor<PopCounts> POP_PENDING =
+            new ValueStateDescriptor<>("pop-pending", TypeInformation.of(PopCounts.class));
+
     public static final String UID_TRANSACTIONS_SOURCE = "transactions-source";
     public static final String UID_MODEL_UPDATES_SOURCE = "model-updates-source";
     public static final String UID_DECODE = "decode-validate";
+    public static final String UID_LABELS_SOURCE = "labels-source";
+    public static final String UID_DECODE_LABELS = "decode-labels";
+    public static final String UID_POP_AGGREGATE = "pop-aggregate";
+    public static final String UID_POP_ENRICH = "pop-enrich";
     public static final String UID_SCORE = "card-scoring";
     public static final String UID_SCORES_SINK = "scores-sink";
     public static final String UID_ALERTS_SINK = "alerts-sink";

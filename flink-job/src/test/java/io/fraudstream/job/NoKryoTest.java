@@ -46,7 +46,8 @@ class NoKryoTest {
 
     @Test
     void internalEventsArePojos() {
-        for (Class<?> type : List.of(TransactionEvent.class, RawRecord.class)) {
+        for (Class<?> type : List.of(TransactionEvent.class, RawRecord.class, io.fraudstream.job.pop.PopDelta.class,
+                io.fraudstream.features.pop.PopCounts.class)) {
             TypeInformation<?> info = TypeInformation.of(type);
             assertThat(info).as(type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
             info.createSerializer(noGenericTypes); // throws if any field would need Kryo

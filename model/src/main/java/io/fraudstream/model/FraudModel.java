@@ -4,6 +4,7 @@ import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.TokenEncoder;
+import io.fraudstream.features.pop.PopFeatures;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -22,7 +23,8 @@ import java.util.TreeMap;
  * thread-safe is the {@link FeatureExtractor}: take one per thread or subtask with {@link #newExtractor()}.
  * {@link #score} and {@link #contributions} allocate nothing.
  *
- * <p>Every instance is consistent: the feature names are exactly the extractor's for this configuration,
+ * <p>Every instance is consistent: the feature names are exactly the extractor's for this configuration (optionally
+ * followed by the point-of-purchase block, {@link #usesPointOfPurchase()}),
  * all arrays have one entry per feature, every number is finite, standard deviations are positive, and the
  * threshold is in [0, 1]. Times are kept to the millisecond (what the bundle stores).
  */
@@ -40,6 +42,7 @@ public final class FraudModel {
     private final double threshold;
     private final Map<String, Double> metrics;
     private final Map<String, String> properties;
+    private final boolean pointOfPurchase;
 
     private FraudModel(Builder b) {
         this.version = ModelVersions.requireValid(b.version);
@@ -54,19 +57,26 @@ public final class FraudModel {
                     + w.tokenWidth() + ") do not fit the configuration (d=" + c.dim() + ", heads=" + c.heads()
                     + ", F=" + TokenEncoder.WIDTH + ")");
         }
-        String[] expected = FeatureExtractor.featureNames(c.dim());
+        List<String> extractorNames = Arrays.asList(FeatureExtractor.featureNames(c.dim()));
         Objects.requireNonNull(b.featureNames, "featureNames");
-        if (!Arrays.asList(expected).equals(b.featureNames)) {
+        List<String> withPop = new java.util.ArrayList<>(extractorNames);
+        withPop.addAll(PopFeatures.NAMES);
+        if (extractorNames.equals(b.featureNames)) {
+            this.pointOfPurchase = false;
+        } else if (withPop.equals(b.featureNames)) {
+            this.pointOfPurchase = true;
+        } else {
             throw new IllegalArgumentException("feature names " + describe(b.featureNames)
-                    + " differ from the extractor's " + describe(Arrays.asList(expected)));
+                    + " differ from the extractor's " + describe(extractorNames)
+                    + " (optionally followed by the " + PopFeatures.COUNT + " point-of-purchase features)");
         }
-        this.featureNames = List.of(expected);
-        int n = expected.length;
+        this.featureNames = List.copyOf(b.featureNames);
+        int n = featureNames.size();
         this.means = checkVector("means", b.means, n);
         this.stds = checkVector("stds", b.stds, n);
         for (int i = 0; i < n; i++) {
             if (!(stds[i] > 0)) {
-                throw new IllegalArgumentException("stds[" + i + "] (" + expected[i] + ") must be > 0, was "
+                throw new IllegalArgumentException("stds[" + i + "] (" + featureNames.get(i) + ") must be > 0, was "
                         + stds[i]);
             }
         }
@@ -129,6 +139,15 @@ public final class FraudModel {
     /** Classifier inputs in order; equal to {@code newExtractor().featureNames()}. */
     public List<String> featureNames() { return featureNames; }
     public int featureCount() { return means.length; }
+
+    /**
+     * Whether the feature vector ends with the {@link PopFeatures} block (after the extractor's features):
+     * the scorer must then fill {@code features[extractorFeatureCount() ..]} with point-of-purchase features.
+     */
+    public boolean usesPointOfPurchase() { return pointOfPurchase; }
+
+    /** How many leading features the extractor computes. */
+    public int extractorFeatureCount() { return featureCount() - (pointOfPurchase ? PopFeatures.COUNT : 0); }
     public ExtractorConfig extractorConfig() { return extractorConfig; }
     public ExtractorWeights extractorWeights() { return extractorWeights; }
     public double[] means() { return means.clone(); }

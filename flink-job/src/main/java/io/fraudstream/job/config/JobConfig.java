@@ -28,7 +28,7 @@ public final class JobConfig implements Serializable {
     /** Key prefixes that belong to the job: an unknown key under one of them is a typo. */
     private static final List<String> OWN_PREFIXES = List.of(
             "kafka.", "topic.", "delivery.", "checkpoint.", "model.", "validation.", "dead-letter.", "alert.",
-            "job.", "source.", "state.card-");
+            "job.", "source.", "state.card-", "point-of-purchase.");
 
     private final Map<String, String> values;
 
@@ -117,6 +117,11 @@ public final class JobConfig implements Serializable {
         positive(JobOptions.CHECKPOINT_INTERVAL);
         positive(JobOptions.CARD_STATE_TTL);
         positive(JobOptions.MAX_EVENT_AGE);
+        positive(JobOptions.POP_FLUSH_INTERVAL);
+        if (get(JobOptions.POP_FLUSH_INTERVAL).compareTo(Duration.ofMinutes(10)) > 0) {
+            throw invalid(JobOptions.POP_FLUSH_INTERVAL, "must be at most 10 min (counts must reach the scoring side "
+                    + "well within the 1 h settle time)");
+        }
         if (get(JobOptions.MAX_EVENT_LEAD).isNegative()) {
             throw invalid(JobOptions.MAX_EVENT_LEAD, "must not be negative");
         }
@@ -144,7 +149,7 @@ public final class JobConfig implements Serializable {
         }
         for (ConfigOption<String> topic : List.of(JobOptions.TRANSACTIONS_TOPIC, JobOptions.SCORES_TOPIC,
                 JobOptions.SHADOW_SCORES_TOPIC, JobOptions.ALERTS_TOPIC, JobOptions.DEAD_LETTER_TOPIC,
-                JobOptions.MODEL_UPDATES_TOPIC)) {
+                JobOptions.MODEL_UPDATES_TOPIC, JobOptions.LABELS_TOPIC)) {
             if (!get(topic).matches("[a-zA-Z0-9._-]{1,249}")) {
                 throw invalid(topic, "is not a legal Kafka topic name");
             }

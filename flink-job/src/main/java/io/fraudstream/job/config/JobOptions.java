@@ -45,6 +45,20 @@ public final class JobOptions {
     public static final ConfigOption<String> MODEL_UPDATES_TOPIC = key("topic.model-updates")
             .stringType().defaultValue(Topics.MODEL_UPDATES.name()).withDescription("Input topic of model descriptors (compacted).");
 
+    public static final ConfigOption<String> LABELS_TOPIC = key("topic.labels")
+            .stringType().defaultValue(Topics.FRAUD_LABELS.name())
+            .withDescription("Input topic of fraud labels (confirmed frauds, chargebacks) for point-of-purchase features.");
+
+    public static final ConfigOption<Boolean> POP_ENABLED = key("point-of-purchase.enabled")
+            .booleanType().defaultValue(false)
+            .withDescription("Count transactions and reported frauds (topic.labels, which must exist) per merchant and "
+                    + "terminal and attach them to each transaction (docs/POINT_OF_PURCHASE.md). When false, models "
+                    + "that use them are refused.");
+    public static final ConfigOption<Duration> POP_FLUSH_INTERVAL = key("point-of-purchase.flush-interval")
+            .durationType().defaultValue(Duration.ofSeconds(1))
+            .withDescription("How often per-merchant/terminal counts are flushed to the scoring side; must stay far "
+                    + "below the 1 h settle time.");
+
     public static final ConfigOption<Delivery> DELIVERY = key("delivery.guarantee")
             .enumType(Delivery.class).defaultValue(Delivery.AT_LEAST_ONCE)
             .withDescription("AT_LEAST_ONCE (low latency, consumers deduplicate) or EXACTLY_ONCE (Kafka transactions, latency >= checkpoint interval).");
@@ -108,7 +122,7 @@ public final class JobOptions {
     /** Every option the job knows; any other key (outside kafka.properties.* and Flink's own) is a typo. */
     public static final List<ConfigOption<?>> ALL = List.of(
             BOOTSTRAP_SERVERS, GROUP_ID, TRANSACTIONS_TOPIC, SCORES_TOPIC, SHADOW_SCORES_TOPIC, ALERTS_TOPIC,
-            DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
+            DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, LABELS_TOPIC, POP_ENABLED, POP_FLUSH_INTERVAL, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
             MODEL_STORE, MODEL_PUBLIC_KEY, MODEL_INITIAL_DESCRIPTOR, MODEL_MAX_BYTES, CARD_STATE_TTL, HISTORY_CACHE_TRANSACTIONS,
             MAX_EVENT_AGE,
             MAX_EVENT_LEAD, MAX_AMOUNT_MINOR, DEAD_LETTER_MAX_PAYLOAD, ALERT_TOP_ATTENDED, ALERT_TOP_CONTRIBUTIONS,

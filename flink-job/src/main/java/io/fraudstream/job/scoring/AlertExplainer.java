@@ -5,6 +5,7 @@ import io.fraudstream.avro.FeatureContribution;
 import io.fraudstream.avro.FraudAlert;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.features.Explanation;
+import io.fraudstream.features.pop.PopFeatures;
 import io.fraudstream.job.validation.TransactionEvent;
 import io.fraudstream.model.FraudModel;
 import java.time.Duration;
@@ -36,6 +37,9 @@ public final class AlertExplainer {
     private final int firstCategory;
     private final int night;
     private final double[] contributions;
+    /** Index of pop_merchant_frauds_1d / pop_terminal_frauds_1d (7d and 30d follow), or -1. */
+    private final int merchantFrauds;
+    private final int terminalFrauds;
 
     public AlertExplainer(FraudModel model, int topAttended, int topContributions) {
         this.model = model;
@@ -48,6 +52,8 @@ public final class AlertExplainer {
         this.firstCategory = names.indexOf("first_use_category");
         this.night = names.indexOf("night_time");
         this.contributions = new double[names.size()];
+        this.merchantFrauds = names.indexOf("pop_merchant_frauds_1d");
+        this.terminalFrauds = names.indexOf("pop_terminal_frauds_1d");
     }
 
     public FraudAlert explain(FraudScore score, TransactionEvent tx, float[] features, Explanation explanation) {
@@ -90,6 +96,9 @@ public final class AlertExplainer {
     /** Plain-language reasons, most specific first. */
     List<String> reasons(TransactionEvent tx, float[] features, Explanation e) {
         List<String> reasons = new ArrayList<>();
+        model.contributions(features, contributions);
+        popReason("merchant", tx.merchantId, merchantFrauds, features, reasons);
+        popReason("terminal", tx.terminalId, terminalFrauds, features, reasons);
         if (e.hasPrevious() && e.kmFromPrevious() >= 100) {
             reasons.add(String.format(Locale.ROOT, "%,.0f km from the previous transaction %s earlier (%,.0f km/h)",
                     e.kmFromPrevious(), humanDuration(e.secondsSincePrevious()), e.speedKmhFromPrevious()));
@@ -123,6 +132,31 @@ public final class AlertExplainer {
         }
         return reasons;
     }
+
+    /**
+     * Names the point of purchase's reported frauds when they push the score up by at least
+     * {@link #POP_REASON_LOG_ODDS} (the windows' contributions together), with the shortest window that has any.
+     */
+    private void popReason(String kind, String id, int first, float[] features, List<String> reasons) {
+        if (first < 0) {
+            return;
+        }
+        double push = contributions[first] + contributions[first + 1] + contributions[first + 2];
+        if (push < POP_REASON_LOG_ODDS) {
+            return;
+        }
+        String[] windows = {"24 hours", "7 days", "30 days"};
+        for (int w = 0; w < 3; w++) {
+            long n = PopFeatures.count(features[first + w]);
+            if (n > 0) {
+                reasons.add(String.format(Locale.ROOT, "%s had %d confirmed fraud%s in the last %s (%s %s)", kind, n,
+                        n == 1 ? "" : "s", windows[w], kind, id));
+                return;
+            }
+        }
+    }
+
+    static final double POP_REASON_LOG_ODDS = 0.5;
 
     static String humanDuration(double seconds) {
         Duration d = Duration.ofSeconds(Math.max(0, Math.round(seconds)));

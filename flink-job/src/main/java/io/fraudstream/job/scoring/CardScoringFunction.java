@@ -10,6 +10,7 @@ import io.fraudstream.features.Channel;
 import io.fraudstream.features.Explanation;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.RawTransaction;
+import io.fraudstream.features.pop.PopFeatures;
 import io.fraudstream.job.JobMetrics;
 import io.fraudstream.job.JobStreams;
 import io.fraudstream.job.io.Clocks;
@@ -69,6 +70,8 @@ public class CardScoringFunction
 
     private final ModelRepository.Factory models;
     private final ScoringSettings settings;
+    /** Whether transactions arrive with point-of-purchase features; models that need them are refused otherwise. */
+    private final boolean pointOfPurchase;
 
     private transient ModelRepository repository;
     private transient ValueState<CardHistory> historyState;
@@ -98,8 +101,13 @@ public class CardScoringFunction
     private transient volatile String modelVersion;
 
     public CardScoringFunction(ModelRepository.Factory models, ScoringSettings settings) {
+        this(models, settings, false);
+    }
+
+    public CardScoringFunction(ModelRepository.Factory models, ScoringSettings settings, boolean pointOfPurchase) {
         this.models = models;
         this.settings = settings;
+        this.pointOfPurchase = pointOfPurchase;
     }
 
     /** A verified model with its thread-confined extractor and scratch buffers. */
@@ -113,7 +121,7 @@ public class CardScoringFunction
         Loaded(FraudModel model, ScoringSettings settings) {
             this.model = model;
             this.extractor = model.newExtractor();
-            this.features = new float[extractor.featureCount()];
+            this.features = new float[model.featureCount()];
             this.explanation = new Explanation(Math.max(1, settings.topAttended()));
             this.explainer = new AlertExplainer(model, settings.topAttended(), settings.topContributions());
         }
@@ -152,7 +160,12 @@ public class CardScoringFunction
         repository = models.open();
         ModelDescriptor initial = repository.initialChampion();
         // The initial champion must load: without a model the job cannot score anything.
-        champion = new Loaded(repository.load(initial), settings);
+        FraudModel initialModel = repository.load(initial);
+        if (initialModel.usesPointOfPurchase() && !pointOfPurchase) {
+            throw new IllegalStateException("the initial champion " + initialModel.version() + " uses point-of-purchase "
+                    + "features but point-of-purchase.enabled is false");
+        }
+        champion = new Loaded(initialModel, settings);
         markLoaded(champion);
         LOG.info("Scoring with champion model {}", champion.version());
     }
@@ -216,6 +229,14 @@ public class CardScoringFunction
     private FraudScore score(Loaded m, CardHistory history, RawTransaction raw, TransactionEvent tx, ModelRole role) {
         long t0 = System.nanoTime();
         m.extractor.extract(history, raw, m.features, m.explanation);
+        if (m.model.usesPointOfPurchase()) {
+            int from = m.model.extractorFeatureCount();
+            if (tx.pointOfPurchase != null) {
+                System.arraycopy(tx.pointOfPurchase, 0, m.features, from, PopFeatures.COUNT);
+            } else {
+                java.util.Arrays.fill(m.features, from, from + PopFeatures.COUNT, 0f);
+            }
+        }
         double p = m.model.score(m.features);
         long nanos = System.nanoTime() - t0;
         long nowMicros = Clocks.nowMicros();
@@ -332,7 +353,12 @@ public class CardScoringFunction
 
     private Loaded tryLoad(ModelDescriptor descriptor) {
         try {
-            Loaded loaded = new Loaded(repository.load(descriptor), settings);
+            FraudModel model = repository.load(descriptor);
+            if (model.usesPointOfPurchase() && !pointOfPurchase) {
+                throw new ModelRejectedException(ModelRejectedException.Reason.DIMENSION_MISMATCH, "model "
+                        + model.version() + " needs point-of-purchase features and point-of-purchase.enabled is false");
+            }
+            Loaded loaded = new Loaded(model, settings);
             modelSwaps.inc();
             return loaded;
         } catch (ModelRejectedException e) {

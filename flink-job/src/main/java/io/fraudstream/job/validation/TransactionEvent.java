@@ -29,6 +29,8 @@ public class TransactionEvent {
     public long sourceOffset;
     public long kafkaTimestamp;
     public long ingestMicros;
+    /** Point-of-purchase features ({@code PopFeatures}), attached before the card keyBy; null when not computed. */
+    public float[] pointOfPurchase;
 
     public TransactionEvent() {}
 }

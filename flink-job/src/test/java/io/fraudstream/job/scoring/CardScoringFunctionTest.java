@@ -217,4 +217,52 @@ class CardScoringFunctionTest {
         assertThat(harness.getSideOutput(JobStreams.SHADOW_SCORES))
                 .allSatisfy(r -> assertThat(r.getValue().getModelRole()).isEqualTo(ModelRole.SHADOW));
     }
+
+    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, io.fraudstream.avro.ModelDescriptor, FraudScore>
+            openWithPointOfPurchase(String initialVersion, boolean pointOfPurchase) throws Exception {
+        CardScoringFunction function = new CardScoringFunction(new TestModels.Factory(initialVersion, 0.5, 1024),
+                new ScoringSettings(TTL, 3, 3, 1024), pointOfPurchase);
+        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
+                new FraudScoringPipeline.CardKey(), Types.STRING, JobStreams.MODEL_DESCRIPTORS);
+        return harness;
+    }
+
+    @Test
+    void aPointOfPurchaseModelScoresTheFeaturesAttachedToTheTransaction() throws Exception {
+        openWithPointOfPurchase("pop-1", true);
+        TransactionEvent plain = tx("a", "c1", T0, 10);
+        plain.pointOfPurchase = new float[io.fraudstream.features.pop.PopFeatures.COUNT];
+        TransactionEvent risky = tx("a", "c2", T0, 10);
+        risky.pointOfPurchase = new float[io.fraudstream.features.pop.PopFeatures.COUNT];
+        risky.pointOfPurchase[io.fraudstream.features.pop.PopFeatures.MERCHANT_FRAUDS_7D] = (float) Math.log1p(14);
+        harness.processElement(new StreamRecord<>(plain));
+        harness.processElement(new StreamRecord<>(risky));
+        List<FraudScore> s = scores();
+        // Same card-level inputs (each card's first transaction): only the merchant's frauds differ, weight 3.
+        double logitGap = logit(s.get(1).getScore()) - logit(s.get(0).getScore());
+        assertThat(logitGap).isCloseTo(3.0 * Math.log1p(14), org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(s).extracting(FraudScore::getModelVersion).containsOnly("pop-1");
+        // The alert names the merchant's risk in words.
+        ConcurrentLinkedQueue<StreamRecord<FraudAlert>> alerts = harness.getSideOutput(JobStreams.ALERTS);
+        assertThat(alerts).isNotEmpty();
+        assertThat(alerts.peek().getValue().getReasons())
+                .anyMatch(r -> r.contains("merchant had 14 confirmed frauds in the last 7 days"));
+    }
+
+    private static double logit(double p) {
+        return Math.log(p / (1 - p));
+    }
+
+    @Test
+    void withoutPointOfPurchaseInputAModelThatNeedsItIsRefusedAndTheChampionKeepsScoring() throws Exception {
+        openWithPointOfPurchase("v1", false);
+        harness.processBroadcastElement(new StreamRecord<>(
+                TestModels.descriptor("v2", ModelRole.CHAMPION, "pop:v2")));
+        harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
+        assertThat(scores()).extracting(FraudScore::getModelVersion).containsExactly("v1");
+        harness.close();
+        harness = null;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> openWithPointOfPurchase("pop-1", false))
+                .hasStackTraceContaining("point-of-purchase.enabled");
+    }
 }

@@ -17,6 +17,8 @@ import java.util.Map;
 /**
  * Small deterministic models for operator tests: bootstrap extractor weights and a hand-set
  * classifier that rises with amount and night time. A descriptor whose location starts with
+ * "pop:" is a model with point-of-purchase features ({@link #model(String, double, int, boolean)}); an initial
+ * version starting with "pop-" is one too;
  * "refuse:" is refused with the reason that follows, as the real loader would refuse a tampered bundle.
  */
 public final class TestModels {
@@ -24,16 +26,29 @@ public final class TestModels {
     private TestModels() {}
 
     public static FraudModel model(String version, double threshold, int window) {
+        return model(version, threshold, window, false);
+    }
+
+    /**
+     * With {@code pointOfPurchase}, the feature vector ends with the point-of-purchase block and the merchant's
+     * frauds over 7 days weigh heavily (3 per log1p of the count).
+     */
+    public static FraudModel model(String version, double threshold, int window, boolean pointOfPurchase) {
         ExtractorConfig config = ExtractorConfig.builder().window(window).build();
         ExtractorWeights weights = ExtractorWeights.bootstrap(config, 7);
-        String[] names = FeatureExtractor.featureNames(config.dim());
-        double[] means = new double[names.length];
-        double[] stds = new double[names.length];
+        List<String> list = new java.util.ArrayList<>(Arrays.asList(FeatureExtractor.featureNames(config.dim())));
+        if (pointOfPurchase) {
+            list.addAll(io.fraudstream.features.pop.PopFeatures.NAMES);
+        }
+        double[] means = new double[list.size()];
+        double[] stds = new double[list.size()];
         Arrays.fill(stds, 1.0);
-        double[] coef = new double[names.length];
-        List<String> list = Arrays.asList(names);
+        double[] coef = new double[list.size()];
         coef[list.indexOf("log1p_amount")] = 1.5;
         coef[list.indexOf("night_time")] = 2.0;
+        if (pointOfPurchase) {
+            coef[list.indexOf("pop_merchant_frauds_7d")] = 3.0;
+        }
         return FraudModel.builder()
                 .version(version)
                 .createdAt(Instant.parse("2026-11-29T00:00:00Z"))
@@ -70,7 +85,9 @@ public final class TestModels {
             return new ModelRepository() {
                 @Override
                 public ModelDescriptor initialChampion() {
-                    return descriptor(initialVersion, ModelRole.CHAMPION);
+                    return initialVersion.startsWith("pop-")
+                            ? descriptor(initialVersion, ModelRole.CHAMPION, "pop:" + initialVersion)
+                            : descriptor(initialVersion, ModelRole.CHAMPION);
                 }
 
                 @Override
@@ -79,7 +96,7 @@ public final class TestModels {
                         throw new ModelRejectedException(
                                 ModelRejectedException.Reason.valueOf(d.getLocation().substring(7)), "test refusal");
                     }
-                    return model(d.getModelVersion(), threshold, window);
+                    return model(d.getModelVersion(), threshold, window, d.getLocation().startsWith("pop:"));
                 }
             };
         }

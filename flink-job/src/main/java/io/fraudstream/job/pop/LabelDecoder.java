@@ -1,0 +1,93 @@
+package io.fraudstream.job.pop;
+
+import io.fraudstream.avro.DeadLetterReason;
+import io.fraudstream.avro.FraudLabel;
+import io.fraudstream.avro.LabelValue;
+import io.fraudstream.features.pop.PopFeatures;
+import io.fraudstream.job.JobMetrics;
+import io.fraudstream.job.JobStreams;
+import io.fraudstream.job.io.RawRecord;
+import io.fraudstream.job.validation.DecodeAndValidate;
+import io.fraudstream.job.validation.Rejection;
+import io.fraudstream.schemas.AvroCodec;
+import io.fraudstream.schemas.WireFormatException;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Decodes {@code fraud-labels} records into point-of-purchase deltas: a FRAUD label counts once at its merchant
+ * and once at its terminal, in the hour it was <i>reported</i>. GENUINE labels carry no fraud count and are only
+ * counted. Undecodable or implausible labels go to the dead-letter output with a reason; a fraud label that
+ * names neither merchant nor terminal cannot be attributed and is counted in {@code fraudstreamLabelsUnattributed}.
+ */
+public class LabelDecoder extends ProcessFunction<RawRecord, PopDelta> {
+    private static final long serialVersionUID = 1L;
+    /** Labels reported further ahead of the wall clock than this are implausible (clock or producer bug). */
+    static final long MAX_REPORT_LEAD_MS = 24 * PopFeatures.HOUR_MS;
+
+    private final int deadLetterMaxPayload;
+    private transient AvroCodec<FraudLabel> codec;
+    private transient Counter labelsIn;
+    private transient Counter unattributed;
+    private transient Map<DeadLetterReason, Counter> deadLetters;
+
+    public LabelDecoder(int deadLetterMaxPayload) {
+        this.deadLetterMaxPayload = deadLetterMaxPayload;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        codec = AvroCodec.of(FraudLabel.class);
+        labelsIn = getRuntimeContext().getMetricGroup().counter(JobMetrics.LABELS_IN);
+        unattributed = getRuntimeContext().getMetricGroup().counter(JobMetrics.LABELS_UNATTRIBUTED);
+        deadLetters = new EnumMap<>(DeadLetterReason.class);
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            deadLetters.put(reason, JobMetrics.deadLetterCounter(getRuntimeContext().getMetricGroup(), reason));
+        }
+    }
+
+    @Override
+    public void processElement(RawRecord raw, Context ctx, Collector<PopDelta> out) {
+        FraudLabel label;
+        try {
+            label = codec.decode(raw.value);
+        } catch (WireFormatException e) {
+            reject(raw, new Rejection(e.reason(), e.getMessage(), false), ctx);
+            return;
+        }
+        labelsIn.inc();
+        long now = ctx.timerService().currentProcessingTime();
+        long reported = label.getReportedAt() == null ? -1 : label.getReportedAt().toEpochMilli();
+        if (reported < 0 || reported > now + MAX_REPORT_LEAD_MS) {
+            reject(raw, Rejection.of(DeadLetterReason.INVALID_TIMESTAMP, "label reportedAt " + label.getReportedAt()
+                    + " is before 1970 or more than a day ahead of now"), ctx);
+            return;
+        }
+        if (label.getLabel() != LabelValue.FRAUD) {
+            return; // a cleared transaction: nothing to count at the point of purchase
+        }
+        String merchant = PopFeatures.merchantKey(label.getMerchantId());
+        String terminal = PopFeatures.terminalKey(label.getTerminalId());
+        if (merchant == null && terminal == null) {
+            unattributed.inc();
+            return;
+        }
+        int hour = PopFeatures.hourOf(reported);
+        if (merchant != null) {
+            out.collect(new PopDelta(merchant, hour, 0, 1));
+        }
+        if (terminal != null) {
+            out.collect(new PopDelta(terminal, hour, 0, 1));
+        }
+    }
+
+    private void reject(RawRecord raw, Rejection rejection, Context ctx) {
+        deadLetters.get(rejection.reason()).inc();
+        ctx.output(JobStreams.DEAD_LETTERS, DecodeAndValidate.deadLetter(raw.topic, raw.partition, raw.offset, raw.key,
+                raw.value, rejection, deadLetterMaxPayload, ctx.timerService().currentProcessingTime()));
+    }
+}
