@@ -14,7 +14,9 @@ import io.fraudstream.replay.eval.Evaluation;
 import io.fraudstream.replay.eval.ReportWriter;
 import io.fraudstream.replay.eval.ScoreFile;
 import io.fraudstream.replay.eval.ScoredTransaction;
+import io.fraudstream.replay.kafka.KafkaRangeReader;
 import io.fraudstream.replay.kafka.KafkaReplayer;
+import io.fraudstream.schemas.Topics;
 import io.fraudstream.replay.run.BoundedScoring;
 import io.fraudstream.replay.run.ModelComparison;
 import io.fraudstream.replay.run.PinnedModels;
@@ -40,13 +42,20 @@ import java.util.Set;
 public final class ReplayMain {
 
     private static final Set<String> INPUT = Set.of("input", "format", "mapping", "labels", "time-zone", "token-salt");
+    /** Reading a Kafka topic instead of a file (evaluate, compare). */
+    private static final Set<String> TOPIC_INPUT = Set.of("input-topic", "bootstrap-servers", "partitions",
+            "from-offset", "to-offset", "from-time", "to-time", "labels-topic");
     private static final String USAGE = """
             usage: replay evaluate --input FILE --out DIR [input options] [model options] [--progress-every N]
+                                   [--parallelism N]
                    replay evaluate --scores FILE --out DIR [--threshold T] [--title TEXT]
                    replay compare  --input FILE [input options] [--models k16,k32,k64,dense,none] [--runs 3]
-                                   [--seed 42] [--out FILE.md]
+                                   [--seed 42] [--out FILE.md] [--graph separate|one] [--parallelism N]
                    replay replay   --input FILE [input options] --bootstrap-servers HOST:PORT [--topic transactions]
                                    [--speed 1|60|max|<factor>]
+            topic input:   --input-topic NAME --bootstrap-servers HOST:PORT [--partitions 0,1]
+                           [--from-offset N|P:N,.. | --from-time T] [--to-offset N|P:N,.. | --to-time T]
+                           [--labels FILE | --labels-topic fraud-labels]   (T: 2019-06-01T00:00:00Z or epoch ms)
             input options: --format sparkov|csv|avro (default: avro for *.avro, else sparkov)
                            --mapping FILE (csv) --labels FILE --time-zone home-longitude|UTC|<zone> (sparkov)
                            --token-salt TEXT
@@ -68,9 +77,9 @@ public final class ReplayMain {
         }
         try {
             switch (args[0]) {
-                case "evaluate" -> evaluate(new Options(args, 1, union(INPUT, "out", "scores", "threshold", "title",
-                        "model-store", "public-key", "descriptor", "bootstrap-seed", "progress-every")), out, err);
-                case "compare" -> compare(new Options(args, 1, union(INPUT, "models", "runs", "seed", "out")), out, err);
+                case "evaluate" -> evaluate(new Options(args, 1, union(union(INPUT, TOPIC_INPUT), "out", "scores", "threshold", "title",
+                        "model-store", "public-key", "descriptor", "bootstrap-seed", "progress-every", "parallelism")), out, err);
+                case "compare" -> compare(new Options(args, 1, union(union(INPUT, TOPIC_INPUT), "models", "runs", "seed", "out", "parallelism", "graph")), out, err);
                 case "replay" -> replay(new Options(args, 1, union(INPUT, "bootstrap-servers", "topic", "speed",
                         "progress-every")), out, err);
                 default -> throw new Options.UsageException("unknown command '" + args[0]
@@ -85,6 +94,10 @@ public final class ReplayMain {
             err.println("replay: failed: " + e);
             return 1;
         }
+    }
+
+    private static Set<String> union(Set<String> base, Set<String> more) {
+        return union(base, more.toArray(String[]::new));
     }
 
     private static Set<String> union(Set<String> base, String... more) {
@@ -135,6 +148,14 @@ public final class ReplayMain {
     }
 
     private static Spool spool(Options o, PrintStream err, long progressEvery) throws IOException {
+        if (o.has("input-topic")) {
+            return topicSpool(o, err, progressEvery);
+        }
+        for (String name : TOPIC_INPUT) {
+            if (o.has(name)) {
+                throw new Options.UsageException("option --" + name + " applies to --input-topic only");
+            }
+        }
         BadRows labelBadRows = new BadRows();
         Map<String, Boolean> extraLabels = new java.util.HashMap<>();
         try (TransactionReader reader = openInput(o, labelBadRows, extraLabels)) {
@@ -149,10 +170,107 @@ public final class ReplayMain {
         }
     }
 
+    /** The slice of a Kafka topic named by the options, with labels from a file or a labels topic. */
+    private static Spool topicSpool(Options o, PrintStream err, long progressEvery) throws IOException {
+        for (String illegal : new String[] {"input", "format", "mapping", "time-zone", "token-salt"}) {
+            if (o.has(illegal)) {
+                throw new Options.UsageException("option --" + illegal + " cannot be combined with --input-topic");
+            }
+        }
+        if (o.has("labels") && o.has("labels-topic")) {
+            throw new Options.UsageException("option --labels cannot be combined with --labels-topic");
+        }
+        String topic = o.required("input-topic");
+        String bootstrap = o.required("bootstrap-servers");
+        KafkaRangeReader.Position from = position(o, "from-offset", "from-time");
+        KafkaRangeReader.Position to = position(o, "to-offset", "to-time");
+        Set<Integer> partitions = new java.util.TreeSet<>();
+        if (o.has("partitions")) {
+            for (String p : o.required("partitions").split(",")) {
+                partitions.add((int) parseNonNegative("partitions", p.trim()));
+            }
+        }
+        KafkaRangeReader reader = new KafkaRangeReader(bootstrap, Map.of(), java.time.Duration.ofSeconds(60));
+        Map<String, Boolean> labels;
+        BadRows labelBadRows = new BadRows();
+        if (o.has("labels")) {
+            labels = LabelFile.read(o.existingFile("labels"), labelBadRows);
+            labelBadRows.print(err, "labels", 20);
+        } else {
+            String labelsTopic = o.get("labels-topic", Topics.FRAUD_LABELS.name());
+            labels = reader.readLabels(labelsTopic, labelBadRows);
+            err.println("labels: " + labels.size() + " from topic " + labelsTopic);
+            if (labelBadRows.count() > 0) {
+                err.println("labels topic " + labelsTopic + ": " + labelBadRows.count() + " bad record(s) skipped");
+                labelBadRows.first().stream().limit(20).forEach(b -> err.println("  offset " + b.line() + ", " + b.reason()));
+            }
+        }
+        Path spoolFile = Files.createTempFile("replay-", ".spool");
+        spoolFile.toFile().deleteOnExit();
+        KafkaRangeReader.Read read = reader.read(topic, partitions, from, to, labels, spoolFile,
+                new Progress(err, progressEvery, 5_000));
+        KafkaRangeReader.Summary s = read.summary();
+        s.ranges().forEach((p, r) -> err.println("topic " + topic + " partition " + p + ": offsets [" + r[0] + ", " + r[1] + ")"));
+        err.println("read " + s.records() + " transactions, " + s.badCount() + " bad record(s) skipped");
+        for (KafkaRangeReader.BadRecord b : s.badRecords()) {
+            err.println("  partition " + b.partition() + ", offset " + b.offset() + ": " + b.reason());
+        }
+        if (s.badCount() > s.badRecords().size()) {
+            err.println("  ... " + (s.badCount() - s.badRecords().size()) + " more");
+        }
+        return read.spool();
+    }
+
+    /** --x-offset N (every partition) or P:N,P:N (per partition), or --x-time ISO-8601 instant / epoch millis. */
+    private static KafkaRangeReader.Position position(Options o, String offsetOption, String timeOption) {
+        if (o.has(offsetOption) && o.has(timeOption)) {
+            throw new Options.UsageException("option --" + offsetOption + " cannot be combined with --" + timeOption);
+        }
+        if (o.has(timeOption)) {
+            String v = o.required(timeOption);
+            try {
+                return KafkaRangeReader.Position.time(v.matches("-?[0-9]+") ? Long.parseLong(v)
+                        : java.time.Instant.parse(v).toEpochMilli());
+            } catch (RuntimeException e) {
+                throw new Options.UsageException("option --" + timeOption
+                        + " must be an ISO-8601 instant (2019-06-01T00:00:00Z) or epoch milliseconds, was '" + v + "'");
+            }
+        }
+        if (!o.has(offsetOption)) {
+            return KafkaRangeReader.Position.BEGINNING;
+        }
+        String v = o.required(offsetOption);
+        if (!v.contains(":")) {
+            return KafkaRangeReader.Position.offset(parseNonNegative(offsetOption, v));
+        }
+        Map<Integer, Long> perPartition = new java.util.TreeMap<>();
+        for (String item : v.split(",")) {
+            String[] pv = item.trim().split(":");
+            if (pv.length != 2) {
+                throw new Options.UsageException("option --" + offsetOption
+                        + " must be an offset or partition:offset pairs (0:100,1:250), was '" + v + "'");
+            }
+            perPartition.put((int) parseNonNegative(offsetOption, pv[0].trim()), parseNonNegative(offsetOption, pv[1].trim()));
+        }
+        return KafkaRangeReader.Position.offsets(perPartition);
+    }
+
+    private static long parseNonNegative(String option, String v) {
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0 || n > Integer.MAX_VALUE && option.equals("partitions")) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new Options.UsageException("option --" + option + ": not a non-negative integer: '" + v + "'");
+        }
+    }
+
     private static void evaluate(Options o, PrintStream out, PrintStream err) throws Exception {
         Path outDir = Path.of(o.required("out"));
         if (o.has("scores")) {
-            for (String illegal : new String[] {"input", "model-store", "bootstrap-seed"}) {
+            for (String illegal : new String[] {"input", "input-topic", "model-store", "bootstrap-seed"}) {
                 if (o.has(illegal)) {
                     throw new Options.UsageException("option --" + illegal + " cannot be combined with --scores");
                 }
@@ -194,21 +312,24 @@ public final class ReplayMain {
                 model = PinnedModels.inline(bootstrap);
                 modelSource = "bootstrap model, seed " + seed + " (unsigned, built in this process)";
             }
-            BoundedScoring.Result r = BoundedScoring.run(spool, model, BoundedScoring.Settings.replayDefaults(),
-                    new Progress(err, progressEvery, 5_000));
+            BoundedScoring.Result r = BoundedScoring.run(spool, List.of(model),
+                    BoundedScoring.Settings.replayDefaults(), parallelism(o), new Progress(err, progressEvery, 5_000)).get(0);
             Path scores = outDir.resolve("scores.csv");
             ScoreFile.write(scores, r.scores());
             Map<String, String> facts = new LinkedHashMap<>();
-            facts.put("Input", o.required("input") + " (" + spool.rowsRead() + " rows)");
+            facts.put("Input", (o.has("input-topic") ? "Kafka topic " + o.required("input-topic") : o.required("input"))
+                    + " (" + spool.rowsRead() + " records read)");
             facts.put("Model", modelSource);
             facts.put("Bad input rows (skipped)", Long.toString(spool.badRows().count()));
             facts.put("Refused by the job's validation (dead letters)", Long.toString(r.rejected().size()));
             facts.put("Scoring throughput", String.format(Locale.ROOT,
-                    "%,.0f events/s (first to last result, parallelism 1); job %.1f s including Flink start-up",
-                    r.eventsPerSecond(), r.jobNanos() / 1e9));
+                    "%,.0f events/s (first to last result, parallelism %d); job %.1f s including Flink start-up",
+                    r.eventsPerSecond(), r.parallelism(), r.jobNanos() / 1e9));
             facts.put("Pipeline latency under full replay load (p50 / p99 / max)", latency(r.latencyMicros()));
             facts.put("Score file", scores.toString());
-            Evaluation e = Evaluation.of("Evaluation of " + Path.of(o.required("input")).getFileName(), r.modelVersion(),
+            String inputName = o.has("input-topic") ? "topic " + o.required("input-topic")
+                    : Path.of(o.required("input")).getFileName().toString();
+            Evaluation e = Evaluation.of("Evaluation of " + inputName, r.modelVersion(),
                     r.threshold(), r.scores(), facts);
             ReportWriter.write(e, outDir);
             if (!r.rejected().isEmpty()) {
@@ -222,6 +343,10 @@ public final class ReplayMain {
             out.println(ReportWriter.markdown(e).lines().limit(22).reduce("", (a, b) -> a + b + "\n"));
             out.println("report: " + outDir.resolve("report.html"));
         }
+    }
+
+    private static int parallelism(Options o) {
+        return (int) Math.min(64, o.positiveLong("parallelism", BoundedScoring.defaultParallelism()));
     }
 
     static String latency(long[] micros) {
@@ -245,8 +370,16 @@ public final class ReplayMain {
         }
         int runs = (int) Math.min(50, o.positiveLong("runs", 3));
         long seed = o.positiveLong("seed", 42);
+        String graph = o.get("graph", "separate");
+        if (!graph.equals("separate") && !graph.equals("one")) {
+            throw new Options.UsageException("option --graph must be separate or one, was '" + graph + "'");
+        }
+        boolean oneGraph = graph.equals("one");
+        parallelism(o);
         try (Spool spool = spool(o, err, 100_000)) {
-            List<ModelComparison.Row> rows = ModelComparison.run(spool, variants, seed, runs, err);
+            List<ModelComparison.Row> rows = oneGraph
+                    ? ModelComparison.runInOneGraph(spool, variants, seed, runs, parallelism(o), err)
+                    : ModelComparison.run(spool, variants, seed, runs, parallelism(o), err);
             String table = ModelComparison.markdown(rows);
             if (o.has("out")) {
                 Files.writeString(Path.of(o.required("out")), table, StandardCharsets.UTF_8);

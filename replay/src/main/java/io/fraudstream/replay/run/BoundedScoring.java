@@ -2,6 +2,7 @@ package io.fraudstream.replay.run;
 
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.job.FraudScoringPipeline;
+import io.fraudstream.job.JobStreams;
 import io.fraudstream.job.io.RawRecord;
 import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.job.scoring.ScoringSettings;
@@ -9,10 +10,15 @@ import io.fraudstream.job.validation.ValidationRules;
 import io.fraudstream.replay.eval.ScoredTransaction;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -23,12 +29,24 @@ import org.apache.flink.util.CloseableIterator;
 
 /**
  * Scores a {@link Spool} with the job's own topology ({@link FraudScoringPipeline#build}) on a local Flink
- * environment: bounded source, pinned model, parallelism 1. At parallelism 1 every operator sees the input
- * in file order, so per-card order is file order (as on Kafka, where a card's records share a partition)
- * and the scores come back in the same order on every run: same spool and model, same scores, same order.
+ * environment: bounded source, pinned models, one pass over the input.
+ *
+ * <p><b>Parallel and deterministic.</b> The spool is split by card ({@link Spool#parts}); source subtask i reads
+ * part i, decodes it (chained) and keys it by card into the scoring subtasks, exactly as the live job keys
+ * Kafka records. Each card's records travel one path in spool order, so every card is scored in the same order
+ * as at parallelism 1 and gets the same scores; only the interleaving of different cards varies between runs.
+ * The client puts the results back into spool order (file order; partition and offset order for Kafka), so the
+ * score list — and the score file written from it — is identical on every run and at every parallelism.
+ * Parts are grouped card after card, so a card's history (keys and values: ~300 kB at W = 1024) stays in the
+ * CPU cache while its transactions are scored.
+ *
+ * <p><b>Several models in one graph.</b> {@link #run(Spool, List, Settings, int, Progress)} builds one scoring
+ * branch per model ({@code FraudScoringPipeline.build} once per model, uids suffixed) over the same source:
+ * one pass over the data, each model's scores collected separately. A model's scores do not depend on the
+ * others in the graph (each branch keeps its own card histories), so they equal a single-model run's.
  *
  * <p>Results are collected on the client ({@code collectAsync}) where the labels are, joined and handed back;
- * dead letters (records the job's validation refused) come back with their line numbers and reasons.
+ * dead letters (records the job's validation refused) come back with their coordinates and reasons.
  */
 public final class BoundedScoring {
 
@@ -45,22 +63,23 @@ public final class BoundedScoring {
         }
     }
 
-    /** A record the job refused. */
+    /** A record the job refused: its partition and offset (for a file: file index and line). */
     public record Rejected(int partition, long line, String reason, String message) {}
 
     /**
-     * @param scores        in scoring order, joined with labels
-     * @param rejected      dead letters in output order
+     * @param scores        in spool order (file order), joined with labels
+     * @param rejected      dead letters in spool order
      * @param modelVersion  the model that scored (null when nothing was scored)
      * @param threshold     its alert threshold (NaN when nothing was scored)
      * @param latencyMicros per score, from the source reading the record to the score (pipeline latency at full load)
      * @param jobNanos      from submitting the job to its last result: includes Flink start-up and model loading
-     * @param scoringNanos  from the first result to the last: the steady-state scoring time
+     * @param scoringNanos  from the first result to the last: the steady-state scoring time (of all models)
+     * @param parallelism   the run's parallelism
      */
     public record Result(List<ScoredTransaction> scores, List<Rejected> rejected, String modelVersion, double threshold,
-            long[] latencyMicros, long jobNanos, long scoringNanos) {
+            long[] latencyMicros, long jobNanos, long scoringNanos, int parallelism) {
 
-        /** Scores per second between the first and the last result. */
+        /** Input records (scores + dead letters) per second between the first and the last result. */
         public double eventsPerSecond() {
             return scoringNanos <= 0 ? Double.NaN : (scores.size() + rejected.size()) / (scoringNanos / 1e9);
         }
@@ -68,69 +87,199 @@ public final class BoundedScoring {
 
     private BoundedScoring() {}
 
+    /** The default parallelism: one subtask per available core, at most 8. */
+    public static int defaultParallelism() {
+        return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** One model, {@link #defaultParallelism()}. */
     public static Result run(Spool spool, ModelRepository.Factory model, Settings settings, Progress progress)
             throws Exception {
-        long n = spool.records();
+        return run(spool, List.of(model), settings, defaultParallelism(), progress).get(0);
+    }
+
+    /**
+     * Scores the spool with every model in one job (one pass over the input); one result per model, in the
+     * order given.
+     */
+    public static List<Result> run(Spool spool, List<ModelRepository.Factory> models, Settings settings,
+            int parallelism, Progress progress) throws Exception {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("no model to score with");
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1, was " + parallelism);
+        }
+        int n = (int) spool.records();
+        int m = models.size();
         if (n == 0) {
-            return new Result(List.of(), List.of(), null, Double.NaN, new long[0], 0, 0);
+            List<Result> empty = new ArrayList<>();
+            for (int i = 0; i < m; i++) {
+                empty.add(new Result(List.of(), List.of(), null, Double.NaN, new long[0], 0, 0, parallelism));
+            }
+            return empty;
         }
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        // Bounded and single-use: records handed between chained operators are not reused by the callers, so
+        // skipping the defensive copies is safe (the job's operators keep no reference to their inputs).
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
 
+        List<java.nio.file.Path> parts = spool.parts(parallelism);
         DataStream<RawRecord> transactions = env
-                .fromSource(new NumberSequenceSource(0, n - 1), WatermarkStrategy.noWatermarks(), "replay input")
-                .map(new ReplayFunctions.SpoolRecords(spool.file(), spool.topic()))
-                .name("read spool");
+                .fromSource(new NumberSequenceSource(0, parallelism - 1), WatermarkStrategy.noWatermarks(),
+                        "replay input parts")
+                .flatMap(new ReplayFunctions.SpoolPartRecords(parts, spool.topic()))
+                .returns(TypeInformation.of(RawRecord.class))
+                .name("read spool part");
         DataStream<ModelDescriptor> noUpdates = env.fromSequence(0, 0)
                 .filter(x -> false)
                 .map(new ReplayFunctions.NoDescriptors())
                 .returns(new AvroTypeInfo<>(ModelDescriptor.class))
                 .name("no model updates (pinned)");
 
-        FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, noUpdates,
-                settings.rules(), settings.scoring(), model);
-        DataStream<ReplayOutcome> results = outputs.scores().map(new ReplayFunctions.FromScore()).name("score out")
-                .union(outputs.deadLetters().map(new ReplayFunctions.FromDeadLetter()).name("dead letter out"));
+        DataStream<ReplayOutcome> results = null;
+        for (int i = 0; i < m; i++) {
+            FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, noUpdates,
+                    settings.rules(), settings.scoring(), models.get(i));
+            if (m > 1) {
+                suffixUids(outputs.scores().getTransformation(), "-model-" + i, new HashSet<>());
+            }
+            DataStream<ReplayOutcome> r = outputs.scores().map(new ReplayFunctions.FromScore(i)).name("score out " + i)
+                    .union(outputs.deadLetters().map(new ReplayFunctions.FromDeadLetter(i)).name("dead letter out " + i));
+            results = results == null ? r : results.union(r);
+        }
 
-        Map<String, Boolean> labels = spool.labels();
-        List<ScoredTransaction> scores = new ArrayList<>((int) Math.min(n, Integer.MAX_VALUE - 8));
-        List<Rejected> rejected = new ArrayList<>();
-        long[] latency = new long[(int) Math.min(n, Integer.MAX_VALUE - 8)];
-        String version = null;
-        double threshold = Double.NaN;
+        List<List<ReplayOutcome>> byModel = new ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            byModel.add(new ArrayList<>(n));
+        }
+        long total = (long) n * m;
         long t0 = System.nanoTime();
         long first = -1;
         long count = 0;
         try (CloseableIterator<ReplayOutcome> it = results.collectAsync()) {
-            JobClient job = env.executeAsync("replay-evaluation");
+            JobClient job = env.executeAsync(m == 1 ? "replay-evaluation" : "replay-evaluation-" + m + "-models");
             while (it.hasNext()) {
                 ReplayOutcome o = it.next();
                 if (first < 0) {
                     first = System.nanoTime();
                 }
-                if (o.rejected) {
-                    rejected.add(new Rejected(o.sourcePartition, o.sourceOffset, o.reason, o.message));
-                } else {
-                    if (scores.size() < latency.length) {
-                        latency[scores.size()] = o.latencyMicros;
-                    }
-                    scores.add(new ScoredTransaction(o.transactionId, o.cardId, o.eventTimeMillis, o.score,
-                            labels.get(o.transactionId)));
-                    version = o.modelVersion;
-                    threshold = o.threshold;
-                }
-                progress.tick("scored", ++count, n);
+                byModel.get(o.model).add(o);
+                progress.tick("scored", ++count, total);
             }
             job.getJobExecutionResult().get();
         }
         long end = System.nanoTime();
         progress.done("scored", count);
-        if (count != n) {
-            // Every input record leaves as a score or a dead letter; anything else is a lost result.
-            throw new IllegalStateException("bounded run returned " + count + " results for " + n + " records");
+        List<Result> out = new ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            out.add(inSpoolOrder(spool, byModel.get(i), end - t0, first < 0 ? 0 : end - first, parallelism));
         }
-        return new Result(scores, rejected, version, threshold, java.util.Arrays.copyOf(latency, scores.size()),
-                end - t0, first < 0 ? 0 : end - first);
+        return out;
+    }
+
+    /**
+     * Puts one model's results back into spool order. Dead letters carry their coordinates; a score carries its
+     * card, and each card's scores arrive in the card's spool order (the one thing the graph guarantees), so
+     * the j-th score of a card belongs to the j-th of the card's records that was not refused. The transaction
+     * id is checked on every score: a broken per-card order fails the run instead of mislabelling scores.
+     */
+    private static Result inSpoolOrder(Spool spool, List<ReplayOutcome> outcomes, long jobNanos, long scoringNanos,
+            int parallelism) {
+        int n = (int) spool.records();
+        boolean[] refused = new boolean[n];
+        Rejected[] rejectedAt = new Rejected[n];
+        int rejectedCount = 0;
+        for (ReplayOutcome o : outcomes) {
+            if (o.rejected) {
+                int i = spool.indexOf(o.sourcePartition, o.sourceOffset);
+                if (i < 0 || refused[i]) {
+                    throw new IllegalStateException("dead letter for partition " + o.sourcePartition + " offset "
+                            + o.sourceOffset + " matches no record of the input (or a record twice)");
+                }
+                refused[i] = true;
+                rejectedAt[i] = new Rejected(o.sourcePartition, o.sourceOffset, o.reason, o.message);
+                rejectedCount++;
+            }
+        }
+        // each card's record numbers in spool order: counting sort by card ordinal
+        int cards = spool.cardCount();
+        int[] cursor = new int[cards + 1];
+        for (int i = 0; i < n; i++) {
+            cursor[spool.cardOrdinalOf(i) + 1]++;
+        }
+        for (int c = 0; c < cards; c++) {
+            cursor[c + 1] += cursor[c];
+        }
+        int[] end = Arrays.copyOfRange(cursor, 1, cards + 1);
+        int[] byCard = new int[n];
+        int[] fill = Arrays.copyOf(cursor, cards);
+        for (int i = 0; i < n; i++) {
+            byCard[fill[spool.cardOrdinalOf(i)]++] = i;
+        }
+        ReplayOutcome[] scoreAt = new ReplayOutcome[n];
+        Map<String, Boolean> labels = spool.labels();
+        String version = null;
+        double threshold = Double.NaN;
+        for (ReplayOutcome o : outcomes) {
+            if (o.rejected) {
+                continue;
+            }
+            int c = spool.cardOrdinal(o.cardId);
+            if (c < 0) {
+                throw new IllegalStateException("score for card " + o.cardId + " that is not in the input");
+            }
+            while (cursor[c] < end[c] && refused[byCard[cursor[c]]]) {
+                cursor[c]++;
+            }
+            if (cursor[c] >= end[c]) {
+                throw new IllegalStateException("more scores than records for card " + o.cardId);
+            }
+            int i = byCard[cursor[c]++];
+            if (!spool.transactionIdOf(i).equals(o.transactionId)) {
+                throw new IllegalStateException("card " + o.cardId + ": expected the score of "
+                        + spool.transactionIdOf(i) + " next, got " + o.transactionId + " (per-card order broken)");
+            }
+            scoreAt[i] = o;
+            version = o.modelVersion;
+            threshold = o.threshold;
+        }
+        List<ScoredTransaction> scores = new ArrayList<>(n - rejectedCount);
+        List<Rejected> rejected = new ArrayList<>(rejectedCount);
+        long[] latency = new long[n - rejectedCount];
+        for (int i = 0; i < n; i++) {
+            if (refused[i]) {
+                rejected.add(rejectedAt[i]);
+            } else if (scoreAt[i] == null) {
+                // Every input record leaves as a score or a dead letter; anything else is a lost result.
+                throw new IllegalStateException("no score and no dead letter for record " + i + " (transaction "
+                        + spool.transactionIdOf(i) + "): " + outcomes.size() + " results for " + n + " records");
+            } else {
+                ReplayOutcome o = scoreAt[i];
+                latency[scores.size()] = o.latencyMicros;
+                scores.add(new ScoredTransaction(o.transactionId, o.cardId, o.eventTimeMillis, o.score,
+                        labels.get(o.transactionId)));
+            }
+        }
+        return new Result(scores, rejected, version, threshold, latency, jobNanos, scoringNanos, parallelism);
+    }
+
+    /**
+     * Gives the job's stateful operators of one model's branch their own uids ({@code FraudScoringPipeline} sets
+     * fixed ones, and a graph may not hold a uid twice). Walks from the scoring operator to its inputs.
+     */
+    private static void suffixUids(Transformation<?> t, String suffix, Set<Integer> seen) {
+        if (!seen.add(t.getId())) {
+            return;
+        }
+        String uid = t.getUid();
+        if (JobStreams.UID_SCORE.equals(uid) || JobStreams.UID_DECODE.equals(uid)) {
+            t.setUid(uid + suffix);
+        }
+        for (Transformation<?> in : t.getInputs()) {
+            suffixUids(in, suffix, seen);
+        }
     }
 }

@@ -55,8 +55,12 @@ public final class ModelComparison {
 
     private ModelComparison() {}
 
-    public static List<Row> run(Spool spool, List<Variant> variants, long seed, int runs, PrintStream log)
-            throws Exception {
+    /**
+     * Each variant in its own job, {@code runs} times: per-variant throughput. Quality from run 1; the runs are
+     * checked to agree.
+     */
+    public static List<Row> run(Spool spool, List<Variant> variants, long seed, int runs, int parallelism,
+            PrintStream log) throws Exception {
         List<Row> rows = new ArrayList<>();
         for (Variant v : variants) {
             long t0 = System.nanoTime();
@@ -66,8 +70,8 @@ public final class ModelComparison {
             double[] job = new double[runs];
             List<ScoredTransaction> first = null;
             for (int r = 0; r < runs; r++) {
-                BoundedScoring.Result result = BoundedScoring.run(spool, PinnedModels.inline(model),
-                        BoundedScoring.Settings.replayDefaults(), Progress.silent());
+                BoundedScoring.Result result = BoundedScoring.run(spool, List.of(PinnedModels.inline(model)),
+                        BoundedScoring.Settings.replayDefaults(), parallelism, Progress.silent()).get(0);
                 eps[r] = result.eventsPerSecond();
                 job[r] = result.jobNanos() / 1e9;
                 if (first == null) {
@@ -80,6 +84,53 @@ public final class ModelComparison {
             }
             Evaluation e = Evaluation.of(v.name(), model.version(), model.threshold(), first, Map.of());
             rows.add(new Row(v.name(), model.version(), e, eps, job, trainMillis));
+        }
+        return rows;
+    }
+
+    /**
+     * All variants in one job per run (one pass over the input, one scoring branch per variant). The
+     * throughput column is then the whole graph's: input transactions per second with every variant scoring
+     * each of them, the same figure on every row.
+     */
+    public static List<Row> runInOneGraph(Spool spool, List<Variant> variants, long seed, int runs, int parallelism,
+            PrintStream log) throws Exception {
+        List<FraudModel> models = new ArrayList<>();
+        List<io.fraudstream.job.model.ModelRepository.Factory> factories = new ArrayList<>();
+        long[] trainMillis = new long[variants.size()];
+        for (int i = 0; i < variants.size(); i++) {
+            long t0 = System.nanoTime();
+            models.add(BootstrapModel.create(seed, variants.get(i).config()));
+            trainMillis[i] = (System.nanoTime() - t0) / 1_000_000;
+            factories.add(PinnedModels.inline(models.get(i)));
+        }
+        double[] eps = new double[runs];
+        double[] job = new double[runs];
+        List<BoundedScoring.Result> first = null;
+        for (int r = 0; r < runs; r++) {
+            List<BoundedScoring.Result> results = BoundedScoring.run(spool, factories,
+                    BoundedScoring.Settings.replayDefaults(), parallelism, Progress.silent());
+            eps[r] = results.get(0).eventsPerSecond();
+            job[r] = results.get(0).jobNanos() / 1e9;
+            if (first == null) {
+                first = results;
+            } else {
+                for (int i = 0; i < variants.size(); i++) {
+                    if (!first.get(i).scores().equals(results.get(i).scores())) {
+                        throw new IllegalStateException(variants.get(i).name() + ": run " + (r + 1)
+                                + " scored differently from run 1");
+                    }
+                }
+            }
+            log.println(String.format(Locale.ROOT, "%d variants in one graph, run %d/%d: %,.0f events/s (job %.1f s)",
+                    variants.size(), r + 1, runs, eps[r], job[r]));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            FraudModel model = models.get(i);
+            Evaluation e = Evaluation.of(variants.get(i).name(), model.version(), model.threshold(),
+                    first.get(i).scores(), Map.of());
+            rows.add(new Row(variants.get(i).name(), model.version(), e, eps, job, trainMillis[i]));
         }
         return rows;
     }

@@ -8,8 +8,9 @@ import io.fraudstream.job.io.RawRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.util.Collector;
+import java.util.List;
 
 /** The small operators around the job's topology in a bounded run. */
 final class ReplayFunctions {
@@ -17,52 +18,27 @@ final class ReplayFunctions {
     private ReplayFunctions() {}
 
     /**
-     * Turns record number i into the spool's i-th record. The number sequence source emits 0..n-1 in order
-     * at parallelism 1, so this reads the spool sequentially; after a restart it reopens and skips ahead.
+     * Reads spool part i (the source emits the part numbers) and emits every record of it, in order. A card's
+     * records are all in one part, so they leave here in spool order whichever subtask reads the part.
      */
-    static final class SpoolRecords extends RichMapFunction<Long, RawRecord> {
+    static final class SpoolPartRecords extends RichFlatMapFunction<Long, RawRecord> {
         private static final long serialVersionUID = 1L;
-        private final String file;
+        private final String[] parts;
         private final String topic;
-        private transient Spool.Reader reader;
-        private transient long next;
 
-        SpoolRecords(Path file, String topic) {
-            this.file = file.toString();
+        SpoolPartRecords(List<Path> parts, String topic) {
+            this.parts = parts.stream().map(Path::toString).toArray(String[]::new);
             this.topic = topic;
         }
 
         @Override
-        public void open(OpenContext openContext) throws IOException {
-            reader = new Spool.Reader(Path.of(file));
-            next = 0;
-        }
-
-        @Override
-        public RawRecord map(Long index) throws IOException {
-            if (index != next) {
-                if (index < next) {
-                    reader.close();
-                    reader = new Spool.Reader(Path.of(file));
-                    next = 0;
+        public void flatMap(Long part, Collector<RawRecord> out) throws IOException {
+            try (Spool.Reader reader = new Spool.Reader(Path.of(parts[part.intValue()]))) {
+                Spool.Entry e;
+                while ((e = reader.next()) != null) {
+                    out.collect(new RawRecord(topic, e.partition(), e.offset(), 0L, Clocks.nowMicros(), e.key(),
+                            e.value()));
                 }
-                while (next < index) {
-                    reader.next();
-                    next++;
-                }
-            }
-            Spool.Entry e = reader.next();
-            if (e == null) {
-                throw new IOException("spool " + file + " ended before record " + index);
-            }
-            next++;
-            return new RawRecord(topic, e.partition(), e.offset(), 0L, Clocks.nowMicros(), e.key(), e.value());
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (reader != null) {
-                reader.close();
             }
         }
     }
@@ -79,10 +55,16 @@ final class ReplayFunctions {
 
     static final class FromScore implements MapFunction<FraudScore, ReplayOutcome> {
         private static final long serialVersionUID = 1L;
+        private final int model;
+
+        FromScore(int model) {
+            this.model = model;
+        }
 
         @Override
         public ReplayOutcome map(FraudScore s) {
             ReplayOutcome o = new ReplayOutcome();
+            o.model = model;
             o.transactionId = s.getTransactionId();
             o.cardId = s.getCardId();
             o.eventTimeMillis = s.getEventTime().toEpochMilli();
@@ -96,10 +78,16 @@ final class ReplayFunctions {
 
     static final class FromDeadLetter implements MapFunction<DeadLetter, ReplayOutcome> {
         private static final long serialVersionUID = 1L;
+        private final int model;
+
+        FromDeadLetter(int model) {
+            this.model = model;
+        }
 
         @Override
         public ReplayOutcome map(DeadLetter d) {
             ReplayOutcome o = new ReplayOutcome();
+            o.model = model;
             o.rejected = true;
             o.sourcePartition = d.getSourcePartition();
             o.sourceOffset = d.getSourceOffset();

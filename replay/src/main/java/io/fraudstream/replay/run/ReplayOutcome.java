@@ -5,6 +5,8 @@ package io.fraudstream.replay.run;
  * A Flink POJO (public fields, no-argument constructor), so no Kryo.
  */
 public class ReplayOutcome {
+    /** Which of the run's models this came from (0 in a single-model run). */
+    public int model;
     /** True for a dead letter; then only the source coordinates, reason and message are set. */
     public boolean rejected;
     public String transactionId;

@@ -70,12 +70,14 @@ class BoundedScoringTest {
 
     @Test
     void scoresEveryTransactionWithItsLabelAndTwoRunsGiveByteIdenticalScoreFiles() throws Exception {
+        int r1Parallelism;
         ModelRepository.Factory factory = PinnedModels.inline(model);
         Path first = dir.resolve("scores-1.csv");
         Path second = dir.resolve("scores-2.csv");
         try (Spool spool = spool(slice, dir.resolve("a.spool"))) {
             BoundedScoring.Result r1 = BoundedScoring.run(spool, factory, BoundedScoring.Settings.replayDefaults(),
                     Progress.silent());
+            r1Parallelism = r1.parallelism();
             assertThat(r1.rejected()).isEmpty();
             assertThat(r1.scores()).hasSize(ROWS);
             assertThat(r1.modelVersion()).isEqualTo(model.version());
@@ -90,9 +92,11 @@ class BoundedScoringTest {
             ScoreFile.write(first, r1.scores());
         }
         // A second, independent run: new spool, new Flink environment, new model repository.
+        // A second, independent run at another parallelism: new spool, new Flink environment, new model
+        // repository. Different cards interleave differently at parallelism 2; the file must not change.
         try (Spool spool = spool(slice, dir.resolve("b.spool"))) {
-            BoundedScoring.Result r2 = BoundedScoring.run(spool, PinnedModels.inline(model),
-                    BoundedScoring.Settings.replayDefaults(), Progress.silent());
+            BoundedScoring.Result r2 = BoundedScoring.run(spool, List.of(PinnedModels.inline(model)),
+                    BoundedScoring.Settings.replayDefaults(), r1Parallelism == 1 ? 2 : 1, Progress.silent()).get(0);
             ScoreFile.write(second, r2.scores());
         }
         assertThat(Files.size(first)).isGreaterThan(ROWS * 50L);
@@ -116,6 +120,46 @@ class BoundedScoringTest {
             assertThat(r.scores()).hasSize(500);
             assertThat(r.rejected()).containsExactly(new BoundedScoring.Rejected(0, 502, "INVALID_AMOUNT",
                     r.rejected().get(0).message()));
+        }
+    }
+
+    @Test
+    void severalModelsInOneGraphAtParallelismTwoScoreExactlyAsEachModelAloneAtParallelismOne() throws Exception {
+        Path csv = dir.resolve("multi.csv");
+        cutSparkov(SharedData.sparkov(), csv, 6_000, List.of());
+        FraudModel other = LiveParityIT.model(); // another window (256), other weights and classifier
+        try (Spool spool = spool(csv, dir.resolve("m.spool"))) {
+            BoundedScoring.Result aloneA = BoundedScoring.run(spool, List.of(PinnedModels.inline(model)),
+                    BoundedScoring.Settings.replayDefaults(), 1, Progress.silent()).get(0);
+            BoundedScoring.Result aloneB = BoundedScoring.run(spool, List.of(PinnedModels.inline(other)),
+                    BoundedScoring.Settings.replayDefaults(), 1, Progress.silent()).get(0);
+            List<BoundedScoring.Result> both = BoundedScoring.run(spool,
+                    List.of(PinnedModels.inline(model), PinnedModels.inline(other)),
+                    BoundedScoring.Settings.replayDefaults(), 2, Progress.silent());
+            assertThat(both).hasSize(2);
+            assertThat(both.get(0).modelVersion()).isEqualTo(model.version());
+            assertThat(both.get(1).modelVersion()).isEqualTo(other.version());
+            assertThat(both.get(0).parallelism()).isEqualTo(2);
+            Path a1 = dir.resolve("alone-a.csv");
+            Path b1 = dir.resolve("alone-b.csv");
+            Path a2 = dir.resolve("multi-a.csv");
+            Path b2 = dir.resolve("multi-b.csv");
+            ScoreFile.write(a1, aloneA.scores());
+            ScoreFile.write(b1, aloneB.scores());
+            ScoreFile.write(a2, both.get(0).scores());
+            ScoreFile.write(b2, both.get(1).scores());
+            assertThat(aloneA.scores()).hasSize(6_000);
+            assertThat(Files.mismatch(a1, a2)).as("model A: one graph vs alone").isEqualTo(-1L);
+            assertThat(Files.mismatch(b1, b2)).as("model B: one graph vs alone").isEqualTo(-1L);
+            // the two models really differ, so a swapped or shared branch would show
+            assertThat(Files.mismatch(a1, b1)).isNotEqualTo(-1L);
+            long differing = 0;
+            for (int i = 0; i < aloneA.scores().size(); i++) {
+                if (aloneA.scores().get(i).score() != aloneB.scores().get(i).score()) {
+                    differing++;
+                }
+            }
+            assertThat(differing).isGreaterThan(5_000);
         }
     }
 }
