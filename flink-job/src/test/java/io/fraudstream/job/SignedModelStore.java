@@ -20,11 +20,18 @@ final class SignedModelStore {
 
     /** Publishes a test champion (given threshold) and returns the model.* settings. */
     static Map<String, String> create(Path dir, String version, double threshold) throws Exception {
+        return create(dir, version, threshold, false);
+    }
+
+    /** With {@code pointOfPurchase}, the champion uses the point-of-purchase features ({@link TestModels}). */
+    static Map<String, String> create(Path dir, String version, double threshold, boolean pointOfPurchase)
+            throws Exception {
         Path store = Files.createDirectories(dir.resolve("store"));
         KeyPair keys = SigningKeys.generate();
         SigningKeys.writePublicKey(keys.getPublic(), dir.resolve("model.pub"));
         ModelDescriptor champion = new ModelStore(store)
-                .publish(TestModels.model(version, threshold, 1024), ModelRole.CHAMPION, keys.getPrivate());
+                .publish(TestModels.model(version, threshold, 1024, pointOfPurchase), ModelRole.CHAMPION,
+                        keys.getPrivate());
         AvroJson.write(champion, dir.resolve("champion.json"));
         Map<String, String> settings = new HashMap<>();
         settings.put(JobOptions.MODEL_STORE.key(), store.toString());
