@@ -76,7 +76,7 @@ public final class FraudScoringPipeline {
             DataStream<PopDelta> deltas = valid.flatMap(new TransactionDeltas()).name("point-of-purchase counts");
             if (pop.labels() != null) {
                 SingleOutputStreamOperator<PopDelta> labelDeltas = pop.labels()
-                        .process(new LabelDecoder(rules.deadLetterMaxPayload()))
+                        .process(new LabelDecoder(rules.deadLetterMaxPayload(), rules.maxEventLeadMillis()))
                         .uid(JobStreams.UID_DECODE_LABELS)
                         .name("decode fraud labels");
                 labelDeadLetters = labelDeltas.getSideOutput(JobStreams.DEAD_LETTERS);

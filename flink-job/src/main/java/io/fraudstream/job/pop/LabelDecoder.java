@@ -21,22 +21,23 @@ import org.apache.flink.util.Collector;
 /**
  * Decodes {@code fraud-labels} records into point-of-purchase deltas: a FRAUD label counts once at its merchant
  * and once at its terminal, in the hour it was <i>reported</i>. GENUINE labels carry no fraud count and are only
- * counted. Undecodable or implausible labels go to the dead-letter output with a reason; a fraud label that
+ * counted. Undecodable labels and labels reported before 1970 or further ahead of the clock than
+ * {@code validation.max-event-lead} go to the dead-letter output with a reason; a fraud label that
  * names neither merchant nor terminal cannot be attributed and is counted in {@code fraudstreamLabelsUnattributed}.
  */
 public class LabelDecoder extends ProcessFunction<RawRecord, PopDelta> {
     private static final long serialVersionUID = 1L;
-    /** Labels reported further ahead of the wall clock than this are implausible (clock or producer bug). */
-    static final long MAX_REPORT_LEAD_MS = 24 * PopFeatures.HOUR_MS;
-
     private final int deadLetterMaxPayload;
+    /** Labels reported further ahead of the wall clock than this are implausible (validation.max-event-lead). */
+    private final long maxLeadMillis;
     private transient AvroCodec<FraudLabel> codec;
     private transient Counter labelsIn;
     private transient Counter unattributed;
     private transient Map<DeadLetterReason, Counter> deadLetters;
 
-    public LabelDecoder(int deadLetterMaxPayload) {
+    public LabelDecoder(int deadLetterMaxPayload, long maxLeadMillis) {
         this.deadLetterMaxPayload = deadLetterMaxPayload;
+        this.maxLeadMillis = maxLeadMillis;
     }
 
     @Override
@@ -62,9 +63,9 @@ public class LabelDecoder extends ProcessFunction<RawRecord, PopDelta> {
         labelsIn.inc();
         long now = ctx.timerService().currentProcessingTime();
         long reported = label.getReportedAt() == null ? -1 : label.getReportedAt().toEpochMilli();
-        if (reported < 0 || reported > now + MAX_REPORT_LEAD_MS) {
+        if (reported < 0 || reported > now + maxLeadMillis) {
             reject(raw, Rejection.of(DeadLetterReason.INVALID_TIMESTAMP, "label reportedAt " + label.getReportedAt()
-                    + " is before 1970 or more than a day ahead of now"), ctx);
+                    + " is before 1970 or further ahead of now than validation.max-event-lead"), ctx);
             return;
         }
         if (label.getLabel() != LabelValue.FRAUD) {

@@ -134,7 +134,7 @@ class PointOfPurchaseOperatorsTest {
     @Test
     void badLabelsAreDeadLetteredWithAReasonAndGenuineOnesCountNothing() throws Exception {
         OneInputStreamOperatorTestHarness<RawRecord, PopDelta> h = ProcessFunctionTestHarnesses
-                .forProcessFunction(new LabelDecoder(1024));
+                .forProcessFunction(new LabelDecoder(1024, 24 * H));
         h.setProcessingTime(T0);
         h.processElement(new StreamRecord<>(new RawRecord("labels", 0, 1, 0, 0, null, new byte[] {1, 2, 3})));
         h.processElement(new StreamRecord<>(label("m", "t", T0 + 30L * 24 * H, LabelValue.FRAUD))); // year ahead
@@ -168,7 +168,7 @@ class PointOfPurchaseOperatorsTest {
         BroadcastOperatorTestHarness<TransactionEvent, PopDelta, TransactionEvent> enrichment =
                 ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new PopEnrichment(), JobStreams.POP_COUNTS);
         OneInputStreamOperatorTestHarness<RawRecord, PopDelta> labels = ProcessFunctionTestHarnesses
-                .forProcessFunction(new LabelDecoder(1024));
+                .forProcessFunction(new LabelDecoder(1024, 24 * H));
         OneInputStreamOperatorTestHarness<TransactionEvent, PopDelta> txDeltas =
                 new OneInputStreamOperatorTestHarness<>(new StreamFlatMap<>(new TransactionDeltas()));
         txDeltas.open();
