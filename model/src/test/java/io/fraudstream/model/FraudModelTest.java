@@ -126,4 +126,48 @@ class FraudModelTest {
         assertThat(model.means()[0]).isNotEqualTo(1e9);
         assertThatThrownBy(() -> model.featureNames().set(0, "x")).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    /** The same model with the point-of-purchase block appended (weight 2 on the merchant's frauds over 7 days). */
+    static FraudModel withPointOfPurchase(FraudModel m) {
+        int n = m.featureCount();
+        int p = io.fraudstream.features.pop.PopFeatures.COUNT;
+        java.util.List<String> names = new java.util.ArrayList<>(m.featureNames());
+        names.addAll(io.fraudstream.features.pop.PopFeatures.NAMES);
+        double[] means = java.util.Arrays.copyOf(m.means(), n + p);
+        double[] stds = java.util.Arrays.copyOf(m.stds(), n + p);
+        java.util.Arrays.fill(stds, n, n + p, 1.0);
+        double[] coef = java.util.Arrays.copyOf(m.coefficients(), n + p);
+        coef[n + io.fraudstream.features.pop.PopFeatures.MERCHANT_FRAUDS_7D] = 2.0;
+        return m.toBuilder().featureNames(names).scaler(means, stds).classifier(m.intercept(), coef).build();
+    }
+
+    @Test
+    void thePointOfPurchaseBlockMayFollowTheExtractorsFeaturesAndNothingElseMay() {
+        FraudModel plain = TestModels.model("v5", 5);
+        FraudModel pop = withPointOfPurchase(plain);
+        assertThat(plain.usesPointOfPurchase()).isFalse();
+        assertThat(pop.usesPointOfPurchase()).isTrue();
+        assertThat(pop.extractorFeatureCount()).isEqualTo(plain.featureCount());
+        assertThat(pop.featureCount()).isEqualTo(plain.featureCount() + io.fraudstream.features.pop.PopFeatures.COUNT);
+        // Same card features, zero point-of-purchase counts: the same score; 14 frauds at the merchant: higher.
+        float[] x = new float[pop.featureCount()];
+        java.util.Arrays.fill(x, 0.3f);
+        java.util.Arrays.fill(x, plain.featureCount(), x.length, 0f);
+        assertThat(pop.logit(x)).isEqualTo(plain.logit(x));
+        x[plain.featureCount() + io.fraudstream.features.pop.PopFeatures.MERCHANT_FRAUDS_7D] = (float) Math.log1p(14);
+        assertThat(pop.logit(x) - plain.logit(x)).isCloseTo(2 * Math.log1p(14), org.assertj.core.data.Offset.offset(1e-5));
+
+        java.util.List<String> reordered = new java.util.ArrayList<>(pop.featureNames());
+        java.util.Collections.swap(reordered, plain.featureCount(), plain.featureCount() + 1);
+        assertThatThrownBy(() -> pop.toBuilder().featureNames(reordered).build())
+                .hasMessageContaining("point-of-purchase");
+    }
+
+    @Test
+    void aPointOfPurchaseModelSurvivesTheBundleRoundTrip() throws Exception {
+        FraudModel pop = withPointOfPurchase(TestModels.model("v6", 6));
+        FraudModel back = ModelBundles.read(ModelBundles.toBytes(pop));
+        assertThat(back).isEqualTo(pop);
+        assertThat(back.usesPointOfPurchase()).isTrue();
+    }
 }
