@@ -17,7 +17,13 @@ import java.util.Optional;
 public record Evaluation(String version, Optional<Metrics.Figures> figures, double[] scores, Optional<String> error) {
 
     public static Evaluation of(FraudModel model, LabelledData data, TimeSplit split) {
+        if (model.usesPointOfPurchase() && data.pointOfPurchase() == null) {
+            // A model trained with point-of-purchase features cannot be judged on data without them.
+            return failed(model.version(), "the model uses point-of-purchase features; the data carries none");
+        }
         try {
+            // With point-of-purchase counts the rows end with their block; a model without it reads only the
+            // leading (extractor) features, so both kinds are evaluated on the same rows.
             FeatureTable.Rows rows = FeatureTable.compute(data, split, model.extractorConfig(),
                     model.extractorWeights()).validation();
             double[] scores = new double[rows.size()];
