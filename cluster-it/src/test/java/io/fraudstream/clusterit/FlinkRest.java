@@ -165,7 +165,26 @@ final class FlinkRest {
         body.put("targetDirectory", targetDirectory.toUri().toString());
         body.put("drain", false);
         JsonNode r = send(post("/jobs/" + jobId + "/stop", body).build(), "stop with savepoint");
-        String trigger = r.path("request-id").asText();
+        String location = awaitSavepoint(jobId, r.path("request-id").asText(), timeout);
+        cluster.await("job " + jobId + " FINISHED after stop-with-savepoint", timeout,
+                () -> "FINISHED".equals(get("/jobs/" + jobId).path("state").asText()));
+        return location;
+    }
+
+    /**
+     * POST /jobs/{id}/savepoints without cancelling the job, in Flink's canonical format (the state backend's
+     * live entries, written key by key, whatever the backend's on-disk files hold); returns the savepoint's path.
+     */
+    String savepoint(String jobId, Path targetDirectory, Duration timeout) throws IOException, InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("target-directory", targetDirectory.toUri().toString());
+        body.put("cancel-job", false);
+        body.put("formatType", "CANONICAL");
+        JsonNode r = send(post("/jobs/" + jobId + "/savepoints", body).build(), "savepoint");
+        return awaitSavepoint(jobId, r.path("request-id").asText(), timeout);
+    }
+
+    private String awaitSavepoint(String jobId, String trigger, Duration timeout) {
         AtomicReference<String> location = new AtomicReference<>();
         cluster.await("savepoint of job " + jobId, timeout, () -> {
             JsonNode s = tryGet("/jobs/" + jobId + "/savepoints/" + trigger);
@@ -179,8 +198,6 @@ final class FlinkRest {
             location.set(op.path("location").asText());
             return true;
         });
-        cluster.await("job " + jobId + " FINISHED after stop-with-savepoint", timeout,
-                () -> "FINISHED".equals(get("/jobs/" + jobId).path("state").asText()));
         return location.get();
     }
 
@@ -188,6 +205,13 @@ final class FlinkRest {
     String jobState(String jobId) {
         JsonNode job = tryGet("/jobs/" + jobId);
         return job == null ? null : job.path("state").asText();
+    }
+
+    /** PATCH /jobs/{id} (cancel); waits until the job is CANCELED. */
+    void cancel(String jobId, Duration timeout) throws IOException, InterruptedException {
+        send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId)).timeout(Duration.ofSeconds(60))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), "cancel " + jobId);
+        cluster.await("job " + jobId + " CANCELED", timeout, () -> "CANCELED".equals(jobState(jobId)));
     }
 
     /** Waits until the job FINISHED (a bounded source reached its end); fails fast if it failed or was cancelled. */
