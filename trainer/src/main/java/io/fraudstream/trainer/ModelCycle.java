@@ -110,8 +110,10 @@ public final class ModelCycle {
         TimeSplit split = settings.split() != null ? settings.split()
                 : TimeSplit.latest(data.minTime(), data.maxTime(), settings.train(), settings.gap(),
                         settings.validation());
+        long tLoaded = System.nanoTime();
         LOG.info("Cycle on {}: {}", data, split);
         Evaluation champion = evaluateChampion(data, split);
+        long tChampion = System.nanoTime();
         LOG.info("Champion on the validation slice: {}", champion);
 
         Optional<String> decision = Optional.empty();
@@ -124,16 +126,27 @@ public final class ModelCycle {
         }
 
         String version = nextVersion();
+        long tTrain = System.nanoTime();
         ModelTrainer.Outcome outcome = trainer.train(data, split, version, clock.instant());
         Map<String, Object> figures = figures(null, champion);
         figures.putAll(trainingFigures(outcome));
+        long tPublish = System.nanoTime();
         ModelDescriptor shadow = registry.deployShadow(outcome.model(), figures);
+        long tEvaluate = System.nanoTime();
         Evaluation candidate = evaluateDescriptor(shadow, data, split);
+        long tDone = System.nanoTime();
         LOG.info("Candidate on the same slice: {}", candidate);
+        LOG.info("Cycle phases (ms): load {}, champion evaluation {}, training {}, sign + publish {}, candidate load +"
+                + " evaluation {}", ms(tLoaded - t0), ms(tChampion - tLoaded), ms(tPublish - tTrain),
+                ms(tEvaluate - tPublish), ms(tDone - tEvaluate));
         if (settings.shadowPeriod().isZero()) {
             decision = Optional.of(judge(shadow, candidate, champion));
         }
         return new Report(version, candidate, champion, decision, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
     }
 
     /** Judges a pending shadow on this cycle's data: promote if the gates pass, otherwise roll back. */

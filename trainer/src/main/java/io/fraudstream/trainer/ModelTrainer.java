@@ -62,7 +62,8 @@ public final class ModelTrainer {
         long featureMillis = (System.nanoTime() - tf) / 1_000_000;
         LOG.info("Features: {} training rows ({} fraud), {} validation rows ({} fraud) in {} ms", rows.train().size(),
                 rows.train().positives(), rows.validation().size(), rows.validation().positives(), featureMillis);
-        ClassifierTrainer.Result c = new ClassifierTrainer(settings.lambdas(), settings.alertBudget())
+        ClassifierTrainer.Result c = new ClassifierTrainer(settings.lambdas(), settings.alertBudget(),
+                settings.classifierNegatives(), settings.attention().seed())
                 .fit(rows.train(), rows.validation());
 
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -79,6 +80,7 @@ public final class ModelTrainer {
         }
         metrics.put("features.millis", (double) featureMillis);
         metrics.put("classifier.millis", (double) c.millis());
+        metrics.put("classifier.fitNegatives", (double) c.fitNegatives());
         Map<String, String> props = new LinkedHashMap<>();
         props.put("trainer", ModelTrainer.class.getName());
         props.put("seed", Long.toString(settings.attention().seed()));
@@ -88,8 +90,10 @@ public final class ModelTrainer {
                 settings.attention().batchSize(), settings.attention().learningRate(), settings.attention().maxHistory(),
                 attention.pairsPerEpoch()));
         props.put("classifier", "smile-core LogisticRegression.binomial, lambda " + c.lambda() + " of "
-                + Arrays.toString(settings.lambdas()) + " (best validation AP), positives replicated x"
-                + c.replication() + ", intercept shifted by -ln(" + c.replication() + ")");
+                + Arrays.toString(settings.lambdas()) + " (best validation AP), fit on every fraud row and "
+                + c.fitNegatives() + " of " + (c.train().rows() - c.train().frauds()) + " genuine rows (seeded sample),"
+                + " positives replicated x"
+                + c.replication() + ", intercept shifted by -ln(replication / genuine sampling rate)");
         props.put("alertBudget", Double.toString(settings.alertBudget()));
         FraudModel model = FraudModel.builder()
                 .version(version)

@@ -44,7 +44,7 @@ public final class TrainerMain {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerMain.class);
     static final String USAGE = String.join("\n",
             "usage: trainer <command> [options]",
-            "  train     --data <file.csv[.gz]|simulator> --store <dir> --keys <dir> [--kafka <host:port>]",
+            "  train     --data <file.csv[.gz]|simulator|kafka> --store <dir> --keys <dir> [--kafka <host:port>]",
             "  loop      --every <duration> (plus every train option); retrains until stopped",
             "  promote   <version> --store <dir> --keys <dir> [--kafka <host:port>]",
             "  rollback  --store <dir> --keys <dir> [--kafka <host:port>]",
@@ -57,9 +57,13 @@ public final class TrainerMain {
             "  --train-from/--train-to/--validation-from/--validation-to <yyyy-mm-dd|instant> (all four, or none)",
             "  --epochs <n> [4]  --max-history <n> [64]  --max-pairs <n> [8192]  --batch-size <n> [256]",
             "  --learning-rate <x> [0.01]  --seed <n> [42]  --lambdas <a,b,..> [0.1,1,10,100]",
+            "  --classifier-negatives <n> [100000; 0 = all]  genuine rows the classifier fit samples at most",
             "  --attention <learned|seeded|none> [learned]  --dim <d> [32]  --heads <h> [4]  --k <k> [32]",
             "  --window <W> [1024]",
             "  --sim-cards <n> [300]  --sim-days <n> [60]  --sim-seed <n> [42]  --sim-start <date> [2025-01-01]",
+            "  --sim-transactions <n> [all]  (first n simulated transactions only)",
+            "--data kafka (reads the --kafka cluster): --from-time <date|instant|duration before to> (required)",
+            "  --to-time <date|instant|now> [now]  --transactions-topic [transactions]  --labels-topic [fraud-labels]",
             "durations: 30s, 15m, 8h, 7d, or ISO-8601 (PT8H)");
 
     private static final Set<String> COMMON = Set.of("store", "keys", "kafka", "topic");
@@ -67,7 +71,8 @@ public final class TrainerMain {
             "alert-budget", "ap-margin", "min-alert-rate", "max-alert-rate", "gap", "validation", "train-window",
             "train-from", "train-to", "validation-from", "validation-to", "epochs", "max-history", "max-pairs",
             "batch-size", "learning-rate", "seed", "lambdas", "attention", "dim", "heads", "k", "window",
-            "sim-cards", "sim-days", "sim-seed", "sim-start", "every");
+            "sim-cards", "sim-days", "sim-seed", "sim-start", "sim-transactions", "every", "classifier-negatives",
+            "from-time", "to-time", "transactions-topic", "labels-topic");
 
     private TrainerMain() {}
 
@@ -148,7 +153,7 @@ public final class TrainerMain {
             throw new UsageException("--every must be a positive duration, e.g. 8h");
         }
         String data = required(o, "data");
-        ModelCycle.DataSource source = dataSource(o, data);
+        ModelCycle.DataSource source = dataSource(o, data, clock);
         TrainerSettings settings = trainerSettings(o);
         double budget = settings.alertBudget();
         Gates gates = gates(o, budget);
@@ -252,16 +257,28 @@ public final class TrainerMain {
         }
     }
 
-    private static ModelCycle.DataSource dataSource(Map<String, String> o, String data) throws UsageException {
+    private static ModelCycle.DataSource dataSource(Map<String, String> o, String data, Clock clock)
+            throws UsageException {
+        if (!data.equals("kafka")) {
+            for (String k : List.of("from-time", "to-time", "transactions-topic", "labels-topic")) {
+                if (o.containsKey(k)) {
+                    throw new UsageException("--" + k + " only applies to --data kafka");
+                }
+            }
+        }
+        if (data.equals("kafka")) {
+            return kafkaSource(o, clock);
+        }
         if (data.equals("simulator")) {
             int cards = integer(o, "sim-cards", 300, 1);
             int days = integer(o, "sim-days", 60, 1);
             long seed = longValue(o, "sim-seed", 42);
             Instant start = instant(o, "sim-start", Instant.parse("2025-01-01T00:00:00Z"));
+            long max = o.containsKey("sim-transactions") ? integer(o, "sim-transactions", 0, 1) : Long.MAX_VALUE;
             SimulatorConfig config;
             try {
                 config = SimulatorConfig.builder().seed(seed).cards(cards).start(start)
-                        .duration(Duration.ofDays(days)).build();
+                        .duration(Duration.ofDays(days)).maxTransactions(max).build();
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--sim-*: " + e.getMessage());
             }
@@ -277,6 +294,54 @@ public final class TrainerMain {
             throw new UsageException("--data " + data + " is neither 'simulator' nor a readable file");
         }
         return () -> SparkovData.read(file);
+    }
+
+    /**
+     * {@code --data kafka}: the {@code --kafka} cluster's transactions and labels over [from, to); {@code to}
+     * defaults to the cycle's start ("now", so each loop cycle reads up to its own start) and {@code from} may be a
+     * duration before it.
+     */
+    private static ModelCycle.DataSource kafkaSource(Map<String, String> o, Clock clock) throws UsageException {
+        String bootstrap = o.get("kafka");
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new UsageException("--data kafka reads the cluster named by --kafka <host:port>; it is missing");
+        }
+        String fromText = required(o, "from-time");
+        String toText = o.getOrDefault("to-time", "now");
+        Instant fixedTo = toText.equals("now") ? null : instant(o, "to-time", null);
+        Duration back = null;
+        Instant fixedFrom = null;
+        if (Character.isDigit(fromText.charAt(0)) && !fromText.contains("-")) {
+            back = duration(o, "from-time", null);
+            if (back.isZero()) {
+                throw new UsageException("--from-time must be a positive duration before --to-time, was 0");
+            }
+        } else if (fromText.startsWith("P") || fromText.startsWith("p")) {
+            back = duration(o, "from-time", null);
+        } else {
+            fixedFrom = instant(o, "from-time", null);
+        }
+        if (fixedFrom != null && fixedTo != null && !fixedFrom.isBefore(fixedTo)) {
+            throw new UsageException("--from-time " + fixedFrom + " must be before --to-time " + fixedTo);
+        }
+        KafkaLabelledHistory.Source source = new KafkaLabelledHistory.Source(bootstrap, Map.of(),
+                topicName(o, "transactions-topic", Topics.TRANSACTIONS.name()),
+                topicName(o, "labels-topic", Topics.FRAUD_LABELS.name()), Duration.ofMinutes(30));
+        Duration backFinal = back;
+        Instant fromFinal = fixedFrom;
+        return () -> {
+            Instant to = fixedTo != null ? fixedTo : clock.instant();
+            Instant from = fromFinal != null ? fromFinal : to.minus(backFinal);
+            return KafkaLabelledHistory.read(source, from, to).data();
+        };
+    }
+
+    private static String topicName(Map<String, String> o, String name, String def) throws UsageException {
+        String v = o.getOrDefault(name, def);
+        if (v.isBlank()) {
+            throw new UsageException("--" + name + " must not be empty");
+        }
+        return v;
     }
 
     static TrainerSettings trainerSettings(Map<String, String> o) throws UsageException {
@@ -316,7 +381,8 @@ public final class TrainerMain {
             }
             // validates the lambdas
             new ClassifierTrainer(lambdas, budget);
-            return new TrainerSettings(extractor, a, learn, lambdas, budget);
+            return new TrainerSettings(extractor, a, learn, lambdas, budget,
+                    integer(o, "classifier-negatives", ClassifierTrainer.DEFAULT_MAX_NEGATIVES, 0));
         } catch (IllegalArgumentException e) {
             throw new UsageException(optionName(e.getMessage()));
         }

@@ -47,6 +47,13 @@ class TrainerMainTest {
         "promote --store s --keys k                                | promote needs exactly one <version>",
         "frobnicate                                                | unknown command 'frobnicate'",
         "train --data simulator --store                            | --store needs a value",
+        "train --data kafka --store s --keys k --from-time 30d     | --data kafka reads the cluster named by --kafka",
+        "train --data kafka --kafka h:9092 --store s --keys k      | --from-time is required",
+        "train --data kafka --kafka h:9092 --store s --keys k --from-time soon | --from-time must be a date",
+        "train --data kafka --kafka h:9092 --store s --keys k --from-time 2025-02-01 --to-time 2025-01-01 | --from-time 2025-02-01T00:00:00Z must be before --to-time",
+        "train --data simulator --store s --keys k --from-time 30d | --from-time only applies to --data kafka",
+        "train --data simulator --store s --keys k --classifier-negatives -1 | --classifier-negatives must be >= 0",
+        "train --data simulator --store s --keys k --sim-transactions 0 | --sim-transactions must be >= 1",
     })
     void badCommandLinesExitWithStatus2NamingTheOption(String line, String message) {
         String[] io = run(2, line.trim().split("\\s+"));
