@@ -2,7 +2,6 @@ package io.fraudstream.replay.run;
 
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.job.FraudScoringPipeline;
-import io.fraudstream.job.JobStreams;
 import io.fraudstream.job.io.RawRecord;
 import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.job.scoring.ScoringSettings;
@@ -75,9 +74,17 @@ public final class BoundedScoring {
      * @param jobNanos      from submitting the job to its last result: includes Flink start-up and model loading
      * @param scoringNanos  from the first result to the last: the steady-state scoring time (of all models)
      * @param parallelism   the run's parallelism
+     * @param cpuNanos      CPU time of this whole process from the first result to the last (every thread: Flink,
+     *                      the client collecting results), -1 when the JVM cannot tell; on a shared machine
+     *                      {@code cpuNanos / records} is steadier than the wall-clock rate
      */
     public record Result(List<ScoredTransaction> scores, List<Rejected> rejected, String modelVersion, double threshold,
-            long[] latencyMicros, long jobNanos, long scoringNanos, int parallelism) {
+            long[] latencyMicros, long jobNanos, long scoringNanos, int parallelism, long cpuNanos) {
+
+        /** Process CPU microseconds per input record while scoring; NaN when unknown. */
+        public double cpuMicrosPerEvent() {
+            return cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / Math.max(1, scores.size() + rejected.size());
+        }
 
         /** Input records (scores + dead letters) per second between the first and the last result. */
         public double eventsPerSecond() {
@@ -115,7 +122,7 @@ public final class BoundedScoring {
         if (n == 0) {
             List<Result> empty = new ArrayList<>();
             for (int i = 0; i < m; i++) {
-                empty.add(new Result(List.of(), List.of(), null, Double.NaN, new long[0], 0, 0, parallelism));
+                empty.add(new Result(List.of(), List.of(), null, Double.NaN, new long[0], 0, 0, parallelism, -1));
             }
             return empty;
         }
@@ -139,12 +146,15 @@ public final class BoundedScoring {
                 .returns(new AvroTypeInfo<>(ModelDescriptor.class))
                 .name("no model updates (pinned)");
 
+        Set<Integer> shared = new HashSet<>();
+        reachable(transactions.getTransformation(), shared);
+        reachable(noUpdates.getTransformation(), shared);
         DataStream<ReplayOutcome> results = null;
         for (int i = 0; i < m; i++) {
             FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, noUpdates,
                     settings.rules(), settings.scoring(), models.get(i));
             if (m > 1) {
-                suffixUids(outputs.scores().getTransformation(), "-model-" + i, new HashSet<>());
+                suffixUids(outputs.scores().getTransformation(), "-model-" + i, shared, new HashSet<>());
             }
             DataStream<ReplayOutcome> r = outputs.scores().map(new ReplayFunctions.FromScore(i)).name("score out " + i)
                     .union(outputs.deadLetters().map(new ReplayFunctions.FromDeadLetter(i)).name("dead letter out " + i));
@@ -158,6 +168,7 @@ public final class BoundedScoring {
         long total = (long) n * m;
         long t0 = System.nanoTime();
         long first = -1;
+        long cpuFirst = -1;
         long count = 0;
         try (CloseableIterator<ReplayOutcome> it = results.collectAsync()) {
             JobClient job = env.executeAsync(m == 1 ? "replay-evaluation" : "replay-evaluation-" + m + "-models");
@@ -165,6 +176,7 @@ public final class BoundedScoring {
                 ReplayOutcome o = it.next();
                 if (first < 0) {
                     first = System.nanoTime();
+                    cpuFirst = processCpuNanos();
                 }
                 byModel.get(o.model).add(o);
                 progress.tick("scored", ++count, total);
@@ -172,10 +184,12 @@ public final class BoundedScoring {
             job.getJobExecutionResult().get();
         }
         long end = System.nanoTime();
+        long cpuEnd = processCpuNanos();
+        long cpu = cpuFirst < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuFirst;
         progress.done("scored", count);
         List<Result> out = new ArrayList<>();
         for (int i = 0; i < m; i++) {
-            out.add(inSpoolOrder(spool, byModel.get(i), end - t0, first < 0 ? 0 : end - first, parallelism));
+            out.add(inSpoolOrder(spool, byModel.get(i), end - t0, first < 0 ? 0 : end - first, parallelism, cpu));
         }
         return out;
     }
@@ -187,7 +201,7 @@ public final class BoundedScoring {
      * id is checked on every score: a broken per-card order fails the run instead of mislabelling scores.
      */
     private static Result inSpoolOrder(Spool spool, List<ReplayOutcome> outcomes, long jobNanos, long scoringNanos,
-            int parallelism) {
+            int parallelism, long cpuNanos) {
         int n = (int) spool.records();
         boolean[] refused = new boolean[n];
         Rejected[] rejectedAt = new Rejected[n];
@@ -263,23 +277,35 @@ public final class BoundedScoring {
                         labels.get(o.transactionId)));
             }
         }
-        return new Result(scores, rejected, version, threshold, latency, jobNanos, scoringNanos, parallelism);
+        return new Result(scores, rejected, version, threshold, latency, jobNanos, scoringNanos, parallelism, cpuNanos);
+    }
+
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
     /**
-     * Gives the job's stateful operators of one model's branch their own uids ({@code FraudScoringPipeline} sets
-     * fixed ones, and a graph may not hold a uid twice). Walks from the scoring operator to its inputs.
+     * Gives the operators of one model's branch their own uids ({@code FraudScoringPipeline} sets fixed ones, and a
+     * graph may not hold a uid twice). Walks from the scoring operator to its inputs, leaving the shared input alone.
      */
-    private static void suffixUids(Transformation<?> t, String suffix, Set<Integer> seen) {
-        if (!seen.add(t.getId())) {
+    private static void suffixUids(Transformation<?> t, String suffix, Set<Integer> shared, Set<Integer> seen) {
+        if (shared.contains(t.getId()) || !seen.add(t.getId())) {
             return;
         }
-        String uid = t.getUid();
-        if (JobStreams.UID_SCORE.equals(uid) || JobStreams.UID_DECODE.equals(uid)) {
-            t.setUid(uid + suffix);
+        if (t.getUid() != null) {
+            t.setUid(t.getUid() + suffix);
         }
         for (Transformation<?> in : t.getInputs()) {
-            suffixUids(in, suffix, seen);
+            suffixUids(in, suffix, shared, seen);
+        }
+    }
+
+    private static void reachable(Transformation<?> t, Set<Integer> out) {
+        if (out.add(t.getId())) {
+            for (Transformation<?> in : t.getInputs()) {
+                reachable(in, out);
+            }
         }
     }
 }
