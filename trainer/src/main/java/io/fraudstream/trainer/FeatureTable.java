@@ -4,6 +4,8 @@ import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.features.pop.PopFeatures;
+import io.fraudstream.features.pop.PopTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -12,6 +14,9 @@ import java.util.stream.IntStream;
  * The classifier's rows: the full feature vector the job's per-event kernel ({@link FeatureExtractor}) computes
  * for each transaction, against the card's history as the job would have held it (each card in time order:
  * extract, then append — a score never sees its own transaction), split by a {@link TimeSplit}.
+ *
+ * <p>When the data carries point-of-purchase counts ({@link LabelledData#withPointOfPurchase}), each row ends with
+ * the {@link PopFeatures} block, computed by the same code as the job's.
  *
  * <p>Cards are processed in parallel (one extractor per card, the extractor is thread-confined); rows are
  * concatenated in card order, so the result does not depend on the thread count.
@@ -37,12 +42,15 @@ public final class FeatureTable {
 
     public static Split compute(LabelledData data, TimeSplit split, ExtractorConfig config, ExtractorWeights weights) {
         List<List<LabelledTransaction>> cards = data.cards();
+        PopTable pop = data.pointOfPurchase();
         @SuppressWarnings("unchecked")
         List<float[]>[][] perCard = new List[cards.size()][];
         @SuppressWarnings("unchecked")
         List<Boolean>[][] labels = new List[cards.size()][];
         IntStream.range(0, cards.size()).parallel().forEach(c -> {
             FeatureExtractor extractor = new FeatureExtractor(config, weights);
+            PopFeatures.Scratch popScratch = new PopFeatures.Scratch();
+            int width = extractor.featureCount() + (pop == null ? 0 : PopFeatures.COUNT);
             CardHistory history = CardHistory.create(config);
             List<float[]> tx = new ArrayList<>();
             List<Boolean> ty = new ArrayList<>();
@@ -51,8 +59,12 @@ public final class FeatureTable {
             for (LabelledTransaction t : cards.get(c)) {
                 TimeSplit.Segment s = split.segmentOf(t.time());
                 if (s == TimeSplit.Segment.TRAIN || s == TimeSplit.Segment.VALIDATION) {
-                    float[] f = new float[extractor.featureCount()];
+                    float[] f = new float[width];
                     extractor.extract(history, t.tx(), f, null);
+                    if (pop != null) {
+                        pop.features(t.tx().merchantId(), t.terminalId(), t.time(), PopFeatures.SETTLE_HOURS,
+                                popScratch, f, extractor.featureCount());
+                    }
                     (s == TimeSplit.Segment.TRAIN ? tx : vx).add(f);
                     (s == TimeSplit.Segment.TRAIN ? ty : vy).add(t.fraud());
                 } else if (s == TimeSplit.Segment.AFTER) {

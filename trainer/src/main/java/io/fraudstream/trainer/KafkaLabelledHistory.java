@@ -167,7 +167,8 @@ public final class KafkaLabelledHistory {
                 return;
             }
             try {
-                kept.add(new LabelledTransaction(tx.getCardId(), Transactions.toRaw(tx), false));
+                kept.add(new LabelledTransaction(tx.getCardId(), Transactions.toRaw(tx), false, tx.getTerminalId(),
+                        LabelledTransaction.UNKNOWN_REPORT_TIME));
             } catch (RuntimeException e) {
                 seen.remove(tx.getTransactionId());
                 count(skipped, "transaction " + INVALID);
@@ -200,7 +201,9 @@ public final class KafkaLabelledHistory {
                 isFraud = l.getLabel() == LabelValue.FRAUD;
             }
             fraud += isFraud ? 1 : 0;
-            labelled.add(isFraud ? new LabelledTransaction(t.cardId(), t.tx(), true) : t);
+            // The label's own report time feeds the point-of-purchase counts (no assumed delay needed).
+            labelled.add(isFraud ? new LabelledTransaction(t.cardId(), t.tx(), true, t.terminalId(),
+                    l.getReportedAt().toEpochMilli()) : t);
         }
         Stats stats = new Stats(txRecords[0], labelled.size(), outOfRange[0], labelRecords[0], applied, fraud,
                 late[0], labelsOutOfRange, Collections.unmodifiableMap(skipped));

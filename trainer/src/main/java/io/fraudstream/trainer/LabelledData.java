@@ -1,5 +1,7 @@
 package io.fraudstream.trainer;
 
+import io.fraudstream.features.pop.PopFeatures;
+import io.fraudstream.features.pop.PopTable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -26,10 +28,13 @@ public final class LabelledData {
     private final int frauds;
     private final long minTime;
     private final long maxTime;
+    /** Point-of-purchase counts when the model is to use them; null otherwise. */
+    private final PopTable pointOfPurchase;
 
-    private LabelledData(String source, List<List<LabelledTransaction>> cards) {
+    private LabelledData(String source, List<List<LabelledTransaction>> cards, PopTable pointOfPurchase) {
         this.source = source;
         this.cards = cards;
+        this.pointOfPurchase = pointOfPurchase;
         int n = 0;
         int f = 0;
         long lo = Long.MAX_VALUE;
@@ -60,8 +65,32 @@ public final class LabelledData {
             card.sort(CARD_ORDER);
             cards.add(Collections.unmodifiableList(card));
         }
-        return new LabelledData(source, Collections.unmodifiableList(cards));
+        return new LabelledData(source, Collections.unmodifiableList(cards), null);
     }
+
+    /**
+     * The same data with point-of-purchase features on: every transaction counted at its merchant and terminal,
+     * every fraud counted from its label's reported time ({@code labelDelay} after the transaction where the
+     * source does not say). See {@link PopFeatures} for the point-in-time rule.
+     */
+    public LabelledData withPointOfPurchase(java.time.Duration labelDelay) {
+        PopTable table = new PopTable();
+        for (List<LabelledTransaction> card : cards) {
+            for (LabelledTransaction t : card) {
+                table.addTransaction(t.tx().merchantId(), t.terminalId(), t.time());
+                if (t.fraud()) {
+                    long reported = t.labelReportedAt() != LabelledTransaction.UNKNOWN_REPORT_TIME
+                            ? t.labelReportedAt() : t.time() + labelDelay.toMillis();
+                    table.addFraudLabel(t.tx().merchantId(), t.terminalId(), reported);
+                }
+            }
+        }
+        return new LabelledData(source + ", point-of-purchase features (label delay " + labelDelay + ")", cards,
+                table);
+    }
+
+    /** Point-of-purchase counts, or null when the model does not use them. */
+    public PopTable pointOfPurchase() { return pointOfPurchase; }
 
     /** Where the data came from (file, simulator settings); goes into the bundle's data range. */
     public String source() { return source; }

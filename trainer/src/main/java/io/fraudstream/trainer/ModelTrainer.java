@@ -100,7 +100,7 @@ public final class ModelTrainer {
                 .createdAt(createdAt)
                 .trainingData(new TrainingData(data.source(), split.trainFrom(), split.trainTo(), split.validationFrom(),
                         split.validationTo()))
-                .featureNames(Arrays.asList(FeatureExtractor.featureNames(config.dim())))
+                .featureNames(featureNames(config, data))
                 .extractor(config, weights)
                 .scaler(c.means(), c.stds())
                 .classifier(c.intercept(), c.coefficients())
@@ -113,6 +113,15 @@ public final class ModelTrainer {
                 fmt(c.validation().auc()), fmt(c.validation().averagePrecision()), fmt(c.validation().alertRate()),
                 fmt(c.validation().recallAtThreshold()), c.lambda(), total);
         return new Outcome(model, attention, c, featureMillis, total);
+    }
+
+    /** The extractor's features, then the point-of-purchase block when the data carries it. */
+    static java.util.List<String> featureNames(ExtractorConfig config, LabelledData data) {
+        java.util.List<String> names = new java.util.ArrayList<>(Arrays.asList(FeatureExtractor.featureNames(config.dim())));
+        if (data.pointOfPurchase() != null) {
+            names.addAll(io.fraudstream.features.pop.PopFeatures.NAMES);
+        }
+        return names;
     }
 
     private static void put(Map<String, Double> m, String prefix, Metrics.Figures f) {

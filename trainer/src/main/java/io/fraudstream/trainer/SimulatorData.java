@@ -18,7 +18,11 @@ public final class SimulatorData {
         Iterator<SimulatedTransaction> it = new Simulator(config).transactionIterator();
         while (it.hasNext()) {
             SimulatedTransaction s = it.next();
-            all.add(new LabelledTransaction(s.tx().getCardId(), Transactions.toRaw(s.tx()), s.fraud()));
+            // Terminal ids feed the point-of-purchase features; the simulator reports every fraud labelDelay later.
+            all.add(new LabelledTransaction(s.tx().getCardId(), Transactions.toRaw(s.tx()), s.fraud(),
+                    s.tx().getTerminalId(), s.fraud()
+                            ? s.tx().getEventTime().toEpochMilli() + config.labelDelay().toMillis()
+                            : LabelledTransaction.UNKNOWN_REPORT_TIME));
         }
         String source = "simulator seed " + config.seed() + ", " + config.cards() + " cards, from " + config.start()
                 + config.end().map(e -> " to " + e).orElse("")

@@ -56,7 +56,8 @@ public final class SparkovData {
                     throw new IOException(source + " line " + row.line() + ": lat, long, merch_lat and merch_long"
                             + " must not be empty");
                 }
-                out.add(new LabelledTransaction(tx.getCardId(), toRaw(tx), row.fraud()));
+                out.add(new LabelledTransaction(tx.getCardId(), toRaw(tx), row.fraud(), tx.getTerminalId(),
+                        LabelledTransaction.UNKNOWN_REPORT_TIME));
             }
             failOnBadRows(reader.badRows(), source);
         }

@@ -60,6 +60,8 @@ public final class TrainerMain {
             "  --classifier-negatives <n> [100000; 0 = all]  genuine rows the classifier fit samples at most",
             "  --attention <learned|seeded|none> [learned]  --dim <d> [32]  --heads <h> [4]  --k <k> [32]",
             "  --window <W> [1024]",
+            "  --point-of-purchase <true|false> [false]  add merchant/terminal risk features (docs/POINT_OF_PURCHASE.md)",
+            "  --label-delay <duration> [7d]  when a fraud was reported, for files without report times",
             "  --sim-cards <n> [300]  --sim-days <n> [60]  --sim-seed <n> [42]  --sim-start <date> [2025-01-01]",
             "  --sim-transactions <n> [all]  (first n simulated transactions only)",
             "--data kafka (reads the --kafka cluster): --from-time <date|instant|duration before to> (required)",
@@ -72,7 +74,7 @@ public final class TrainerMain {
             "train-from", "train-to", "validation-from", "validation-to", "epochs", "max-history", "max-pairs",
             "batch-size", "learning-rate", "seed", "lambdas", "attention", "dim", "heads", "k", "window",
             "sim-cards", "sim-days", "sim-seed", "sim-start", "sim-transactions", "every", "classifier-negatives",
-            "from-time", "to-time", "transactions-topic", "labels-topic");
+            "from-time", "to-time", "transactions-topic", "labels-topic", "point-of-purchase", "label-delay");
 
     private TrainerMain() {}
 
@@ -153,7 +155,7 @@ public final class TrainerMain {
             throw new UsageException("--every must be a positive duration, e.g. 8h");
         }
         String data = required(o, "data");
-        ModelCycle.DataSource source = dataSource(o, data, clock);
+        ModelCycle.DataSource source = withPointOfPurchase(o, dataSource(o, data, clock));
         TrainerSettings settings = trainerSettings(o);
         double budget = settings.alertBudget();
         Gates gates = gates(o, budget);
@@ -255,6 +257,27 @@ public final class TrainerMain {
             sink.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code --point-of-purchase true}: the data's transactions and frauds counted per merchant and terminal, frauds
+     * from their report time (the simulator's and the fraud-labels topic's own; {@code --label-delay} after the
+     * transaction for files, which carry only a fraud flag).
+     */
+    static ModelCycle.DataSource withPointOfPurchase(Map<String, String> o, ModelCycle.DataSource source)
+            throws UsageException {
+        String flag = o.getOrDefault("point-of-purchase", "false");
+        if (!flag.equals("true") && !flag.equals("false")) {
+            throw new UsageException("--point-of-purchase must be true or false, was '" + flag + "'");
+        }
+        Duration delay = duration(o, "label-delay", Duration.ofDays(7));
+        if (flag.equals("false")) {
+            if (o.containsKey("label-delay")) {
+                throw new UsageException("--label-delay only applies with --point-of-purchase true");
+            }
+            return source;
+        }
+        return () -> source.load().withPointOfPurchase(delay);
     }
 
     private static ModelCycle.DataSource dataSource(Map<String, String> o, String data, Clock clock)

@@ -54,6 +54,8 @@ class TrainerMainTest {
         "train --data simulator --store s --keys k --from-time 30d | --from-time only applies to --data kafka",
         "train --data simulator --store s --keys k --classifier-negatives -1 | --classifier-negatives must be >= 0",
         "train --data simulator --store s --keys k --sim-transactions 0 | --sim-transactions must be >= 1",
+        "train --data simulator --store s --keys k --point-of-purchase yes | --point-of-purchase must be true or false",
+        "train --data simulator --store s --keys k --label-delay 3d | --label-delay only applies with --point-of-purchase true",
     })
     void badCommandLinesExitWithStatus2NamingTheOption(String line, String message) {
         String[] io = run(2, line.trim().split("\\s+"));
@@ -73,5 +75,23 @@ class TrainerMainTest {
         assertThat(TrainerMain.duration(java.util.Map.of("x", "PT30M"), "x", null)).hasMinutes(30);
         assertThat(TrainerMain.duration(java.util.Map.of("x", "0"), "x", null)).isZero();
         assertThat(TrainerMain.duration(java.util.Map.of("x", "7d"), "x", null)).hasDays(7);
+    }
+
+    @Test
+    void pointOfPurchaseTrainingWritesABundleWithTheFeatureBlock() throws Exception {
+        Path store = tmp.resolve("store");
+        run(0, "train", "--data", "simulator", "--sim-cards", "40", "--sim-days", "30", "--attention", "seeded",
+                "--lambdas", "10", "--gap", "2d", "--validation", "6d", "--store", store.toString(), "--keys",
+                tmp.resolve("keys").toString(), "--point-of-purchase", "true");
+        java.util.List<Path> bundles;
+        try (var files = java.nio.file.Files.walk(store)) {
+            bundles = files.filter(f -> f.toString().endsWith(io.fraudstream.model.ModelBundles.EXTENSION)).toList();
+        }
+        assertThat(bundles).hasSize(1);
+        io.fraudstream.model.FraudModel model = io.fraudstream.model.ModelBundles.read(
+                java.nio.file.Files.readAllBytes(bundles.get(0)));
+        assertThat(model.usesPointOfPurchase()).isTrue();
+        assertThat(model.featureNames().subList(model.extractorFeatureCount(), model.featureCount()))
+                .isEqualTo(io.fraudstream.features.pop.PopFeatures.NAMES);
     }
 }
