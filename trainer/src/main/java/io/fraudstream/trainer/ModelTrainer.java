@@ -43,13 +43,31 @@ public final class ModelTrainer {
      * {@code data} with the protocol {@code split}.
      */
     public Outcome train(LabelledData data, TimeSplit split, String version, Instant createdAt) {
+        return train(data, split, version, createdAt, null);
+    }
+
+    /**
+     * Retrains only the classifier over the extractor of {@code keep} (its configuration and weights, weights
+     * version included): the new model's K/V caches are the kept model's, so the job swaps it in without
+     * recomputing any card's keys and values. The attention is not relearned.
+     */
+    public Outcome trainClassifierOnly(LabelledData data, TimeSplit split, String version, Instant createdAt,
+            FraudModel keep) {
+        return train(data, split, version, createdAt, keep);
+    }
+
+    private Outcome train(LabelledData data, TimeSplit split, String version, Instant createdAt, FraudModel keep) {
         ModelVersions.requireValid(version);
         long t0 = System.nanoTime();
-        ExtractorConfig config = settings.extractor();
+        ExtractorConfig config = keep != null ? keep.extractorConfig() : settings.extractor();
         LOG.info("Training {} on {} ({})", version, data, split);
         AttentionTrainer.Result attention = null;
         ExtractorWeights weights;
-        if (config.mode() != AttentionMode.NONE && settings.learnAttention()) {
+        if (keep != null) {
+            weights = keep.extractorWeights();
+            LOG.info("Extractor kept from {} (weights version {}): classifier only", keep.version(),
+                    weights.modelVersion());
+        } else if (config.mode() != AttentionMode.NONE && settings.learnAttention()) {
             attention = new AttentionTrainer(config, settings.attention()).train(data, split, version);
             weights = attention.weights();
         } else {
@@ -84,7 +102,9 @@ public final class ModelTrainer {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("trainer", ModelTrainer.class.getName());
         props.put("seed", Long.toString(settings.attention().seed()));
-        props.put("attention", attention == null ? (config.mode() == AttentionMode.NONE ? "none"
+        props.put("attention", keep != null ? "kept from model " + keep.version() + " (weights version "
+                + weights.modelVersion() + ", not relearned; K/V caches stay valid across the swap)"
+                : attention == null ? (config.mode() == AttentionMode.NONE ? "none"
                 : "seeded bootstrap projections (not learned)") : String.format(Locale.ROOT,
                 "DJL PyTorch, %d epochs, batch %d, lr %s, history <= %d, %d pairs/epoch", settings.attention().epochs(),
                 settings.attention().batchSize(), settings.attention().learningRate(), settings.attention().maxHistory(),

@@ -3,6 +3,8 @@ package io.fraudstream.trainer;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
+import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;
 import io.fraudstream.schemas.Topics;
@@ -58,7 +60,8 @@ public final class TrainerMain {
             "  --epochs <n> [4]  --max-history <n> [64]  --max-pairs <n> [8192]  --batch-size <n> [256]",
             "  --learning-rate <x> [0.01]  --seed <n> [42]  --lambdas <a,b,..> [0.1,1,10,100]",
             "  --classifier-negatives <n> [100000; 0 = all]  genuine rows the classifier fit samples at most",
-            "  --attention <learned|seeded|none> [learned]  --dim <d> [32]  --heads <h> [4]  --k <k> [32]",
+            "  --attention <learned|seeded|none|keep> [learned]  --dim <d> [32]  --heads <h> [4]  --k <k> [32]",
+            "             keep: the champion's extractor (weights version too), classifier retrained only",
             "  --window <W> [1024]",
             "  --point-of-purchase <true|false> [false]  add merchant/terminal risk features (docs/POINT_OF_PURCHASE.md)",
             "  --label-delay <duration> [7d]  when a fraud was reported, for files without report times",
@@ -163,7 +166,13 @@ public final class TrainerMain {
                 duration(o, "gap", Duration.ofDays(7)), duration(o, "validation", Duration.ofDays(15)),
                 duration(o, "shadow-period", Duration.ofHours(8)), gates, 42L);
         try (Env env = env(o, clock)) {
-            ModelCycle c = new ModelCycle(source, new ModelTrainer(settings)::train, env.registry, cycle, clock);
+            ModelTrainer trainer = new ModelTrainer(settings);
+            ModelRegistry registry = env.registry;
+            // keep: each cycle retrains the classifier over the extractor of the champion of that moment.
+            ModelCycle.CandidateTrainer candidates = "keep".equals(o.get("attention"))
+                    ? (d, s, v, at) -> trainer.trainClassifierOnly(d, s, v, at, championModel(registry))
+                    : trainer::train;
+            ModelCycle c = new ModelCycle(source, candidates, env.registry, cycle, clock);
             while (true) {
                 try {
                     ModelCycle.Report r = c.runOnce();
@@ -180,6 +189,16 @@ public final class TrainerMain {
                 }
                 Thread.sleep(every.toMillis());
             }
+        }
+    }
+
+    /** The registry's champion, loaded and verified; before any promotion the bootstrap model the job starts with. */
+    static FraudModel championModel(ModelRegistry registry) {
+        try {
+            Optional<ModelDescriptor> champion = registry.champion();
+            return champion.isPresent() ? registry.load(champion.get()) : BootstrapModel.create(42L);
+        } catch (Exception e) {
+            throw new IllegalStateException("--attention keep: cannot load the champion's extractor: " + e, e);
         }
     }
 
@@ -374,9 +393,10 @@ public final class TrainerMain {
             String attention = o.getOrDefault("attention", "learned");
             switch (attention) {
                 case "learned" -> { }
-                case "seeded" -> learn = false;
+                case "seeded", "keep" -> learn = false;
                 case "none" -> mode = AttentionMode.NONE;
-                default -> throw new UsageException("--attention must be learned, seeded or none, was '" + attention
+                default -> throw new UsageException("--attention must be learned, seeded, none or keep, was '"
+                        + attention
                         + "'");
             }
             ExtractorConfig extractor = ExtractorConfig.builder().window(integer(o, "window", 1024, 1))

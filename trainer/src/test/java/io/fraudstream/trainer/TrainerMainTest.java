@@ -39,7 +39,7 @@ class TrainerMainTest {
         "train --data simulator --store s --keys k --epochs 0      | --epochs must be >= 1",
         "train --data simulator --store s --keys k --lambdas 1,x   | --lambdas must be numbers",
         "train --data simulator --store s --keys k --train-from 2019-01-01 | --train-to",
-        "train --data simulator --store s --keys k --attention maybe | --attention must be learned, seeded or none",
+        "train --data simulator --store s --keys k --attention maybe | --attention must be learned, seeded, none or keep",
         "train --data /no/such/file.csv --store s --keys k         | --data /no/such/file.csv is neither",
         "train --data simulator --store s --keys k --dim 30 --heads 4 | --dim must be a multiple of --heads",
         "train --data simulator --store s --keys k --sim-cards 0   | --sim-cards must be >= 1",
