@@ -3,12 +3,14 @@ package io.fraudstream.local;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.avro.ModelRole;
+import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.job.FraudScoringJob;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
 import io.fraudstream.model.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
+import io.fraudstream.model.ModelVersions;
 import io.fraudstream.model.SigningKeys;
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.schemas.AvroJson;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,7 +44,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Load harness: a real broker and the real job (same wiring as on a cluster) in one process.
@@ -53,6 +61,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       for {@code seconds}; reports produce-to-score latency percentiles after a warm-up.</li>
  * </ol>
  * Command: {@code ./fraudstream bench [--state-backend rocksdb] [--count 400000] [--rate 10000] [--seconds 30]}.
+ *
+ * <p><b>Latency during model swaps</b> ({@code --swap-every S}): the latency phase's paced window is cut into
+ * slots of {@code S} seconds; at the start of every odd slot a new signed champion (new version, new extractor-weights
+ * version, so every card's K/V cache is recomputed on its next event) is published on {@code model-updates}. Even
+ * slots get no update. Transactions are classed by the slot they were produced in, so "with" and "without" swaps
+ * come from the same job, state size, JVM warm-up and machine load, interleaved. Bundles are signed and stored before
+ * the window (the trainer's work, another process in production); during the window only descriptors are produced.
+ * {@code --history H} first feeds every card {@code H} transactions (as fast as the job takes them, not measured)
+ * so the caches a swap invalidates are realistically long. Reported: p50/p90/p99 of both classes and the ratio.
  */
 final class LoadBenchmark {
 
@@ -62,14 +79,39 @@ final class LoadBenchmark {
     private final double rate;
     private final int seconds;
     private final int cards;
+    private final int swapEverySeconds;
+    private final int history;
+    private final boolean newWeights;
 
-    LoadBenchmark(PrintStream out, String stateBackend, long count, double rate, int seconds, int cards) {
+    LoadBenchmark(PrintStream out, String stateBackend, long count, double rate, int seconds, int cards,
+            int swapEverySeconds, int history, boolean newWeights) {
         this.out = out;
         this.stateBackend = stateBackend;
         this.count = count;
         this.rate = rate;
         this.seconds = seconds;
         this.cards = cards;
+        this.swapEverySeconds = swapEverySeconds;
+        this.history = history;
+        this.newWeights = newWeights;
+    }
+
+    /** Percentiles of one latency phase. */
+    record Latency(double offeredRate, double producedRate, int scored, Percentiles all, Percentiles quietSlots,
+            Percentiles swapSlots, int swaps) {}
+
+    /** Produce-to-score latency percentiles (ms) of a set of transactions. */
+    record Percentiles(int n, long p50, long p90, long p99, long max) {
+        static Percentiles of(long[] sorted) {
+            return sorted.length == 0 ? new Percentiles(0, -1, -1, -1, -1) : new Percentiles(sorted.length,
+                    pct(sorted, 0.5), pct(sorted, 0.9), pct(sorted, 0.99), sorted[sorted.length - 1]);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "p50 %d ms, p90 %d ms, p99 %d ms, max %d ms (%,d tx)", p50, p90, p99,
+                    max, n);
+        }
     }
 
     static void main(String[] args, PrintStream out) throws Exception {
@@ -78,8 +120,21 @@ final class LoadBenchmark {
         double rate = 10_000;
         int seconds = 30;
         int cards = 10_000;
+        int swapEvery = 0;
+        int history = 0;
+        boolean newWeights = true;
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException("options come in pairs: --name value; got " + Arrays.toString(args));
+        }
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
+                case "--swap-every" -> swapEvery = Integer.parseInt(args[i + 1]);
+                case "--history" -> history = Integer.parseInt(args[i + 1]);
+                case "--swap-weights" -> newWeights = switch (args[i + 1]) {
+                    case "new" -> true;
+                    case "same" -> false;
+                    default -> throw new IllegalArgumentException("--swap-weights must be new or same");
+                };
                 case "--state-backend" -> backend = args[i + 1];
                 case "--count" -> count = Long.parseLong(args[i + 1]);
                 case "--rate" -> rate = Double.parseDouble(args[i + 1]);
@@ -88,7 +143,10 @@ final class LoadBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        new LoadBenchmark(out, backend, count, rate, seconds, cards).run();
+        if (swapEvery < 0 || history < 0 || count < 0) {
+            throw new IllegalArgumentException("--swap-every, --history and --count must be >= 0");
+        }
+        new LoadBenchmark(out, backend, count, rate, seconds, cards, swapEvery, history, newWeights).run();
     }
 
     void run() throws Exception {
@@ -105,53 +163,175 @@ final class LoadBenchmark {
             out.printf(Locale.ROOT, "machine: %d cores, %s; state backend %s; %d cards%n",
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), stateBackend, cards);
 
-            // 1. Maximum sustained throughput over a pre-loaded topic.
-            Iterator<SimulatedTransaction> txs = simulator(Instant.now().minus(Duration.ofDays(60))).transactionIterator();
-            try (KafkaTransactionWriter writer = KafkaTransactionWriter.builder(broker.bootstrapServers())
-                    .transactionsTopic("tp-transactions").build()) {
-                for (long i = 0; i < count && txs.hasNext(); i++) {
-                    writer.send(txs.next());
-                }
+            // 1. Maximum sustained throughput over a pre-loaded topic (--count 0 skips it).
+            if (count > 0) {
+                throughput(broker, work, store);
             }
-            out.printf(Locale.ROOT, "pre-loaded %,d transactions; running the job over them ...%n", count);
-            JobConfig tp = config(broker.bootstrapServers(), work, store, "tp", true);
-            StreamExecutionEnvironment env = env(tp);
-            FraudScoringJob.build(env, tp);
-            long jobStart = System.nanoTime();
-            env.execute("bench-throughput");
-            out.printf(Locale.ROOT, "job finished after %.1f s (including start-up)%n", (System.nanoTime() - jobStart) / 1e9);
-            long[] scoredAt = readScoredAt(broker.bootstrapServers(), "tp-fraud-scores", count, null);
-            Arrays.sort(scoredAt);
-            double secondsSpan = (scoredAt[scoredAt.length - 1] - scoredAt[0]) / 1000.0;
-            out.printf(Locale.ROOT, "throughput: %,d scored in %.1f s = %,.0f tx/s (first to last score)%n",
-                    scoredAt.length, secondsSpan, scoredAt.length / secondsSpan);
 
-            // 2. Latency at an offered rate.
-            JobConfig live = config(broker.bootstrapServers(), work, store, "lat", false);
-            StreamExecutionEnvironment liveEnv = env(live);
-            FraudScoringJob.build(liveEnv, live);
-            JobClient job = liveEnv.executeAsync("bench-latency");
+            // 2. Latency at an offered rate; with --swap-every, in alternating slots with and without model swaps.
+            List<ModelDescriptor> swaps = swapEverySeconds > 0 ? swapModels(store, work) : List.of();
+            Latency l = latency(broker, work, store, "lat", swaps);
+            out.printf(Locale.ROOT, "latency at %,.0f tx/s offered (achieved %,.0f tx/s produced, %,d scored): %s"
+                    + " (produce-to-score, after 20%% warm-up)%n", l.offeredRate(), l.producedRate(), l.scored(), l.all());
+            if (swapEverySeconds > 0) {
+                out.printf(Locale.ROOT, "  slots without a swap: %s%n", l.quietSlots());
+                out.printf(Locale.ROOT, "  slots starting with a swap (%d swaps, one every %d s): %s%n", l.swaps(),
+                        2 * swapEverySeconds, l.swapSlots());
+                out.printf(Locale.ROOT, "  swap/no-swap ratio: p50 %.2f, p99 %.2f%n",
+                        (double) l.swapSlots().p50() / Math.max(1, l.quietSlots().p50()),
+                        (double) l.swapSlots().p99() / Math.max(1, l.quietSlots().p99()));
+            }
+        }
+    }
+
+    private void throughput(KafkaBroker broker, Path work, Path store) throws Exception {
+        Iterator<SimulatedTransaction> txs = simulator(Instant.now().minus(Duration.ofDays(60))).transactionIterator();
+        try (KafkaTransactionWriter writer = KafkaTransactionWriter.builder(broker.bootstrapServers())
+                .transactionsTopic("tp-transactions").build()) {
+            for (long i = 0; i < count && txs.hasNext(); i++) {
+                writer.send(txs.next());
+            }
+        }
+        out.printf(Locale.ROOT, "pre-loaded %,d transactions; running the job over them ...%n", count);
+        JobConfig tp = config(broker.bootstrapServers(), work, store, "tp", true);
+        StreamExecutionEnvironment env = env(tp);
+        FraudScoringJob.build(env, tp);
+        long jobStart = System.nanoTime();
+        env.execute("bench-throughput");
+        out.printf(Locale.ROOT, "job finished after %.1f s (including start-up)%n", (System.nanoTime() - jobStart) / 1e9);
+        long[] scoredAt = readScoredAt(broker.bootstrapServers(), "tp-fraud-scores", count, null, 0, null);
+        Arrays.sort(scoredAt);
+        double secondsSpan = (scoredAt[scoredAt.length - 1] - scoredAt[0]) / 1000.0;
+        out.printf(Locale.ROOT, "throughput: %,d scored in %.1f s = %,.0f tx/s (first to last score)%n",
+                scoredAt.length, secondsSpan, scoredAt.length / secondsSpan);
+    }
+
+    /**
+     * One live latency phase on the topics of {@code prefix}: a fresh job, {@code --history} transactions per
+     * card fed first (not measured), then {@code rate} tx/s for {@code seconds}; {@code swaps} (may be empty) are
+     * published as champion descriptors evenly through the paced window, one every {@code --swap-every} seconds.
+     */
+    private Latency latency(KafkaBroker broker, Path work, Path store, String prefix, List<ModelDescriptor> swaps)
+            throws Exception {
+        JobConfig live = config(broker.bootstrapServers(), work, store, prefix, false);
+        StreamExecutionEnvironment liveEnv = env(live);
+        FraudScoringJob.build(liveEnv, live);
+        JobClient job = liveEnv.executeAsync("bench-" + prefix);
+        try {
+            Iterator<SimulatedTransaction> liveTxs = simulator(Instant.now().minus(Duration.ofDays(30)))
+                    .transactionIterator();
+            long preload = (long) history * cards;
+            if (preload > 0) {
+                try (KafkaTransactionWriter writer = KafkaTransactionWriter.builder(broker.bootstrapServers())
+                        .transactionsTopic(prefix + "-transactions").build()) {
+                    for (long i = 0; i < preload && liveTxs.hasNext(); i++) {
+                        writer.send(liveTxs.next());
+                    }
+                }
+                long t = System.nanoTime();
+                awaitRecords(broker.bootstrapServers(), prefix + "-fraud-scores", preload, Duration.ofMinutes(10));
+                out.printf(Locale.ROOT, "%s: %,d history transactions (%d per card) scored %.1f s after the last was"
+                        + " written%n", prefix, preload, history, (System.nanoTime() - t) / 1e9);
+            }
             long offered = (long) (rate * seconds);
-            Iterator<SimulatedTransaction> liveTxs = simulator(Instant.now().minus(Duration.ofDays(30))).transactionIterator();
+            long slotTx = swaps.isEmpty() ? Long.MAX_VALUE : (long) (rate * swapEverySeconds);
+            int published = 0;
+            long pacedFrom = System.currentTimeMillis();
             long t0 = System.nanoTime();
             try (KafkaTransactionWriter writer = KafkaTransactionWriter.builder(broker.bootstrapServers())
-                    .transactionsTopic("lat-transactions").ratePerSecond(rate).build()) {
+                    .transactionsTopic(prefix + "-transactions").ratePerSecond(rate).build();
+                    KafkaProducer<String, byte[]> updates = new KafkaProducer<>(Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                            ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+                AvroCodec<ModelDescriptor> descriptors = AvroCodec.of(ModelDescriptor.class);
                 for (long i = 0; i < offered && liveTxs.hasNext(); i++) {
+                    // Paced by the writer, so transaction i goes out at about i / rate seconds into the window:
+                    // a swap at the start of every odd slot.
+                    if (i % slotTx == 0 && (i / slotTx) % 2 == 1 && published < swaps.size()) {
+                        ModelDescriptor d = swaps.get(published++);
+                        updates.send(new ProducerRecord<>(prefix + "-model-updates", d.getRole().name(),
+                                descriptors.encode(d)));
+                    }
                     writer.send(liveTxs.next());
                 }
             }
             double producedSeconds = (System.nanoTime() - t0) / 1e9;
-            List<Long> latencies = new ArrayList<>();
-            readScoredAt(broker.bootstrapServers(), "lat-fraud-scores", offered, latencies);
+            List<long[]> latencies = new ArrayList<>();
+            Map<String, Long> versions = new java.util.TreeMap<>(ModelVersions.ORDER);
+            readScoredAt(broker.bootstrapServers(), prefix + "-fraud-scores", preload + offered, latencies,
+                    pacedFrom, versions);
+            // Proof that the swaps took effect: the paced window's scores by the model version that made them.
+            out.printf(Locale.ROOT, "paced-window scores by model version %s%n", versions);
+            // Drop the first 20% of the window as warm-up (JIT, first checkpoint, consumer group join); class the
+            // rest by the slot its transaction was produced in.
+            long warmUpEnd = pacedFrom + seconds * 200L;
+            List<Long> all = new ArrayList<>();
+            List<Long> quiet = new ArrayList<>();
+            List<Long> swapping = new ArrayList<>();
+            for (long[] l : latencies) {
+                if (l[0] < warmUpEnd) {
+                    continue;
+                }
+                all.add(l[1]);
+                if (!swaps.isEmpty()) {
+                    long slot = (l[0] - pacedFrom) / (swapEverySeconds * 1000L);
+                    (slot % 2 == 1 ? swapping : quiet).add(l[1]);
+                }
+            }
+            return new Latency(rate, offered / producedSeconds, latencies.size(), Percentiles.of(sorted(all)),
+                    Percentiles.of(sorted(quiet)), Percentiles.of(sorted(swapping)), published);
+        } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
-            // Drop the first 20% as warm-up (JIT, first checkpoint, consumer group join).
-            long[] steady = latencies.subList(latencies.size() / 5, latencies.size()).stream().mapToLong(Long::longValue).toArray();
-            Arrays.sort(steady);
-            out.printf(Locale.ROOT, "latency at %,.0f tx/s offered (achieved %,.0f tx/s produced, %,d scored): "
-                            + "p50 %d ms, p90 %d ms, p99 %d ms, max %d ms (produce-to-score, after 20%% warm-up)%n",
-                    rate, offered / producedSeconds, latencies.size(), pct(steady, 0.5), pct(steady, 0.9),
-                    pct(steady, 0.99), steady[steady.length - 1]);
         }
+    }
+
+    /**
+     * One champion per swap of the window, each a new version ({@code v000001}, ... sort after the bootstrap's
+     * time-stamped version) whose extractor weights carry that version (unless {@code --swap-weights same}), so the
+     * job must recompute every card's K/V cache after each swap, as after a real retraining. Same weight values:
+     * the recompute costs the same whatever the values. Signed and stored now, before the measured window.
+     */
+    private List<ModelDescriptor> swapModels(Path store, Path work) throws Exception {
+        KeyPair keys = SigningKeys.loadOrCreate(work.resolve("keys"));
+        FraudModel base = BootstrapModel.create(42);
+        ExtractorWeights w = base.extractorWeights();
+        ModelStore models = new ModelStore(store);
+        List<ModelDescriptor> out = new ArrayList<>();
+        int n = Math.max(1, (seconds / swapEverySeconds + 1) / 2); // one per odd slot
+        for (int i = 1; i <= n; i++) {
+            String version = String.format(Locale.ROOT, "v%06d", i);
+            // --swap-weights same: the champion's weights and their version (a classifier-only retraining, or a
+            // restored champion): the K/V caches stay valid, so the swap costs only the load and verification.
+            ExtractorWeights weights = !newWeights ? w : new ExtractorWeights(version, w.tokenWidth(),
+                    w.queryWeights(), w.keyWeights(), w.valueWeights(), w.alpha(), w.beta());
+            FraudModel m = base.toBuilder().version(version).extractor(base.extractorConfig(), weights).build();
+            out.add(models.publish(m, ModelRole.CHAMPION, keys.getPrivate()));
+        }
+        return out;
+    }
+
+    /** Waits until {@code topic}'s end offsets add up to {@code expected} records. */
+    private static void awaitRecords(String bootstrap, String topic, long expected, Duration timeout) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum() < expected) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("fewer than " + expected + " scores on " + topic + " after "
+                            + timeout);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // polling a broker-side count
+            }
+        }
+    }
+
+    private static long[] sorted(List<Long> values) {
+        long[] a = values.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(a);
+        return a;
     }
 
     private static long pct(long[] sorted, double q) {
@@ -201,8 +381,13 @@ final class LoadBenchmark {
         return StreamExecutionEnvironment.createLocalEnvironment(flink);
     }
 
-    /** Reads {@code expected} scores; returns their scoredAt; collects produce-to-score latencies if asked. */
-    private static long[] readScoredAt(String bootstrap, String topic, long expected, List<Long> latencies) {
+    /**
+     * Reads {@code expected} scores; returns their scoredAt; collects (produced at, produce-to-score latency) and the
+     * model versions if asked, of the scores whose transaction was produced at or after {@code latencyFrom} (epoch
+     * ms).
+     */
+    private static long[] readScoredAt(String bootstrap, String topic, long expected, List<long[]> latencies,
+            long latencyFrom, Map<String, Long> versions) {
         AvroCodec<FraudScore> codec = AvroCodec.of(FraudScore.class);
         long[] out = new long[(int) expected];
         int n = 0;
@@ -219,8 +404,9 @@ final class LoadBenchmark {
                     try {
                         FraudScore s = codec.decode(r.value());
                         out[n++] = s.getScoredAt().toEpochMilli();
-                        if (latencies != null) {
-                            latencies.add(s.getScoredAt().toEpochMilli() - r.timestamp());
+                        if (latencies != null && r.timestamp() >= latencyFrom) {
+                            latencies.add(new long[] {r.timestamp(), s.getScoredAt().toEpochMilli() - r.timestamp()});
+                            versions.merge(s.getModelVersion(), 1L, Long::sum);
                         }
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
