@@ -18,6 +18,7 @@ import io.fraudstream.replay.kafka.KafkaRangeReader;
 import io.fraudstream.replay.kafka.KafkaReplayer;
 import io.fraudstream.schemas.Topics;
 import io.fraudstream.replay.run.BoundedScoring;
+import io.fraudstream.replay.run.PointOfPurchaseTables;
 import io.fraudstream.replay.run.ModelComparison;
 import io.fraudstream.replay.run.PinnedModels;
 import io.fraudstream.replay.run.Progress;
@@ -27,6 +28,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -61,6 +63,10 @@ public final class ReplayMain {
                            --token-salt TEXT
             model options: --model-store DIR --public-key FILE --descriptor FILE   (a signed bundle)
                            --bootstrap-seed N                                      (default 42; unsigned)
+                           --point-of-purchase true|false  merchant/terminal features (default false; a model
+                           trained with them needs true) --label-delay D  fraud report delay (default 7d)
+            evaluate:      --evaluate-from T  score everything, report only events at or after T (a time split:
+                           earlier events only build card histories and point-of-purchase counts)
             """;
 
     private ReplayMain() {}
@@ -78,7 +84,8 @@ public final class ReplayMain {
         try {
             switch (args[0]) {
                 case "evaluate" -> evaluate(new Options(args, 1, union(union(INPUT, TOPIC_INPUT), "out", "scores", "threshold", "title",
-                        "model-store", "public-key", "descriptor", "bootstrap-seed", "progress-every", "parallelism")), out, err);
+                        "model-store", "public-key", "descriptor", "bootstrap-seed", "progress-every", "parallelism",
+                        "point-of-purchase", "label-delay", "evaluate-from")), out, err);
                 case "compare" -> compare(new Options(args, 1, union(union(INPUT, TOPIC_INPUT), "models", "runs", "seed", "out", "parallelism", "graph")), out, err);
                 case "replay" -> replay(new Options(args, 1, union(INPUT, "bootstrap-servers", "topic", "speed",
                         "progress-every")), out, err);
@@ -312,8 +319,38 @@ public final class ReplayMain {
                 model = PinnedModels.inline(bootstrap);
                 modelSource = "bootstrap model, seed " + seed + " (unsigned, built in this process)";
             }
+            BoundedScoring.Settings settings = BoundedScoring.Settings.replayDefaults();
+            String pop = o.get("point-of-purchase", "false");
+            if (!pop.equals("true") && !pop.equals("false")) {
+                throw new Options.UsageException("option --point-of-purchase must be true or false, was '" + pop + "'");
+            }
+            java.time.Duration labelDelay = java.time.Duration.ofDays(7);
+            if (o.has("label-delay")) {
+                try {
+                    labelDelay = java.time.Duration.parse("P" + (o.required("label-delay").toUpperCase(Locale.ROOT)
+                            .endsWith("D") ? "" : "T") + o.required("label-delay").toUpperCase(Locale.ROOT));
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new Options.UsageException("option --label-delay must be a duration like 7d or 36h, was '"
+                            + o.required("label-delay") + "'");
+                }
+                if (pop.equals("false")) {
+                    throw new Options.UsageException("option --label-delay only applies with --point-of-purchase true");
+                }
+            }
+            if (pop.equals("true")) {
+                settings = settings.withPointOfPurchase(PointOfPurchaseTables.fromSpool(spool, labelDelay));
+            }
+            long evaluateFrom = Long.MIN_VALUE;
+            if (o.has("evaluate-from")) {
+                try {
+                    evaluateFrom = Instant.parse(o.required("evaluate-from")).toEpochMilli();
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new Options.UsageException("option --evaluate-from must be an instant like "
+                            + "2025-03-12T00:00:00Z, was '" + o.required("evaluate-from") + "'");
+                }
+            }
             BoundedScoring.Result r = BoundedScoring.run(spool, List.of(model),
-                    BoundedScoring.Settings.replayDefaults(), parallelism(o), new Progress(err, progressEvery, 5_000)).get(0);
+                    settings, parallelism(o), new Progress(err, progressEvery, 5_000)).get(0);
             Path scores = outDir.resolve("scores.csv");
             ScoreFile.write(scores, r.scores());
             Map<String, String> facts = new LinkedHashMap<>();
@@ -330,8 +367,19 @@ public final class ReplayMain {
             facts.put("Score file", scores.toString());
             String inputName = o.has("input-topic") ? "topic " + o.required("input-topic")
                     : Path.of(o.required("input")).getFileName().toString();
+            List<ScoredTransaction> reported = r.scores();
+            if (evaluateFrom != Long.MIN_VALUE) {
+                long from = evaluateFrom;
+                reported = reported.stream().filter(x -> x.eventTimeMillis() >= from).toList();
+                facts.put("Evaluated", "events at or after " + Instant.ofEpochMilli(from) + " (" + reported.size()
+                        + " of " + r.scores().size() + " scores; earlier ones only built history)");
+            }
+            if (pop.equals("true")) {
+                facts.put("Point-of-purchase features", "on: counts from the whole input, frauds reported "
+                        + labelDelay.toDays() + " d " + labelDelay.toHoursPart() + " h after the transaction");
+            }
             Evaluation e = Evaluation.of("Evaluation of " + inputName, r.modelVersion(),
-                    r.threshold(), r.scores(), facts);
+                    r.threshold(), reported, facts);
             ReportWriter.write(e, outDir);
             if (!r.rejected().isEmpty()) {
                 try (PrintStream dl = new PrintStream(Files.newOutputStream(outDir.resolve("dead-letters.txt")), true,

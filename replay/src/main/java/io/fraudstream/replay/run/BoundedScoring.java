@@ -1,7 +1,9 @@
 package io.fraudstream.replay.run;
 
 import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.features.pop.PopTable;
 import io.fraudstream.job.FraudScoringPipeline;
+import io.fraudstream.job.pop.PointOfPurchaseInput;
 import io.fraudstream.job.io.RawRecord;
 import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.job.scoring.ScoringSettings;
@@ -50,7 +52,20 @@ import org.apache.flink.util.CloseableIterator;
 public final class BoundedScoring {
 
     /** Validation and scoring settings; {@link #replayDefaults()} accepts any event time. */
-    public record Settings(ValidationRules rules, ScoringSettings scoring) {
+    public record Settings(ValidationRules rules, ScoringSettings scoring, PopTable pointOfPurchase) {
+        /** Without point-of-purchase features. */
+        public Settings(ValidationRules rules, ScoringSettings scoring) {
+            this(rules, scoring, null);
+        }
+
+        /**
+         * With point-of-purchase features from {@code table} (built from the whole input, see
+         * {@link PointOfPurchaseTables}); null turns them off.
+         */
+        public Settings withPointOfPurchase(PopTable table) {
+            return new Settings(rules, scoring, table);
+        }
+
         /**
          * The job's defaults except the event-time window: history is old by definition, so event times
          * up to 200 years either side of now are accepted.
@@ -151,7 +166,9 @@ public final class BoundedScoring {
         reachable(noUpdates.getTransformation(), shared);
         DataStream<ReplayOutcome> results = null;
         for (int i = 0; i < m; i++) {
-            FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, noUpdates,
+            PointOfPurchaseInput pop = settings.pointOfPurchase() == null ? PointOfPurchaseInput.off()
+                    : PointOfPurchaseInput.precomputed(settings.pointOfPurchase());
+            FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, noUpdates, pop,
                     settings.rules(), settings.scoring(), models.get(i));
             if (m > 1) {
                 suffixUids(outputs.scores().getTransformation(), "-model-" + i, shared, new HashSet<>());
