@@ -1,0 +1,112 @@
+package io.fraudstream.benchmarks;
+
+import io.fraudstream.avro.Transaction;
+import io.fraudstream.datasets.CardTokens;
+import io.fraudstream.datasets.EventTimeRule;
+import io.fraudstream.datasets.InputFormat;
+import io.fraudstream.datasets.LabelledTransaction;
+import io.fraudstream.datasets.TransactionReader;
+import io.fraudstream.features.CardHistory;
+import io.fraudstream.features.Channel;
+import io.fraudstream.features.Explanation;
+import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.features.RawTransaction;
+import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.model.FraudModel;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The per-event work of a bounded replay without Flink: every transaction of a Sparkov file through the
+ * bootstrap model's extractor and classifier, one card history per card, in one thread — what the scoring
+ * subtasks do, minus Avro, validation, state access, alert explanations and result collection. Reports the
+ * thread's CPU time per event (steady on a shared machine) and the wall-clock rate, per repetition.
+ *
+ * <pre>
+ * java -cp "benchmarks/target/classes:$(cat replay/target/runtime-classpath.txt)" \
+ *   io.fraudstream.benchmarks.ReplayExtractorLoop ../shared/data/sparkov-100cards-2019-2020.csv.gz 4 card
+ * </pre>
+ *
+ * Order {@code file} (default) scores in file order, {@code card} card after card (each card's records in file
+ * order: the same features, and the layout of a bounded replay's spool parts). Prints a checksum of the scores,
+ * identical for both orders.
+ */
+public final class ReplayExtractorLoop {
+
+    private ReplayExtractorLoop() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: ReplayExtractorLoop SPARKOV_FILE [repetitions=3] [file|card]");
+            System.exit(2);
+        }
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        boolean byCard = args.length > 2 && args[2].equals("card");
+        List<RawTransaction> txs = new ArrayList<>();
+        List<String> cards = new ArrayList<>();
+        try (TransactionReader r = InputFormat.SPARKOV.open(Path.of(args[0]),
+                new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, Map.of(), CardTokens.DEFAULT_SALT))) {
+            LabelledTransaction t;
+            while ((t = r.next()) != null) {
+                Transaction x = t.transaction();
+                cards.add(x.getCardId());
+                txs.add(RawTransaction.builder().transactionId(x.getTransactionId())
+                        .eventTimeMillis(x.getEventTime().toEpochMilli())
+                        .amount(x.getAmountMinor() / 100.0).merchantId(x.getMerchantId())
+                        .merchantCategory(x.getMerchantCategory())
+                        .channel("ONLINE".equals(String.valueOf(x.getChannel())) ? Channel.ONLINE : Channel.CARD_PRESENT)
+                        .merchantLocation(orNaN(x.getMerchantLat()), orNaN(x.getMerchantLon()))
+                        .homeLocation(orNaN(x.getHomeLat()), orNaN(x.getHomeLon())).build());
+            }
+        }
+        if (byCard) {
+            Integer[] idx = new Integer[txs.size()];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = i;
+            }
+            Arrays.sort(idx, Comparator.comparing(cards::get)); // stable: file order within a card
+            List<RawTransaction> t2 = new ArrayList<>();
+            List<String> c2 = new ArrayList<>();
+            for (int i : idx) {
+                t2.add(txs.get(i));
+                c2.add(cards.get(i));
+            }
+            txs = t2;
+            cards = c2;
+        }
+        FraudModel model = BootstrapModel.create(42);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int rep = 0; rep < reps; rep++) {
+            FeatureExtractor fx = model.newExtractor();
+            float[] features = new float[fx.featureCount()];
+            Explanation explanation = new Explanation(5);
+            Map<String, CardHistory> histories = new HashMap<>();
+            double checksum = 0;
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < txs.size(); i++) {
+                CardHistory h = histories.computeIfAbsent(cards.get(i), c -> CardHistory.create(model.extractorConfig()));
+                fx.extract(h, txs.get(i), features, explanation);
+                checksum += model.score(features);
+                h.add(txs.get(i));
+            }
+            long wall = System.nanoTime() - t0;
+            long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+            System.out.printf(Locale.ROOT, "rep %d (%s order): CPU %.2f us/event, wall %.2f us/event, %,.0f events/s,"
+                    + " score checksum %.6f%n", rep + 1, byCard ? "card" : "file", cpu / 1e3 / txs.size(),
+                    wall / 1e3 / txs.size(), txs.size() / (wall / 1e9), checksum);
+        }
+    }
+
+    private static double orNaN(Double v) {
+        return v == null ? Double.NaN : v;
+    }
+}
