@@ -51,10 +51,10 @@ public final class SparkovData {
                     throw new IOException(source + " line " + row.line() + ": is_fraud is empty");
                 }
                 Transaction tx = row.transaction();
-                if (tx.getHomeLat() == null || tx.getHomeLon() == null || tx.getMerchantLat() == null
-                        || tx.getMerchantLon() == null) {
-                    throw new IOException(source + " line " + row.line() + ": lat, long, merch_lat and merch_long"
-                            + " must not be empty");
+                // The cardholder's home anchors local time and distances; a merchant may have no place (online
+                // purchases in the simulator's files leave merch_lat/merch_long empty: distance features are off).
+                if (tx.getHomeLat() == null || tx.getHomeLon() == null) {
+                    throw new IOException(source + " line " + row.line() + ": lat and long must not be empty");
                 }
                 out.add(new LabelledTransaction(tx.getCardId(), toRaw(tx), row.fraud(), tx.getTerminalId(),
                         LabelledTransaction.UNKNOWN_REPORT_TIME));
@@ -103,7 +103,8 @@ public final class SparkovData {
                 .merchantId(tx.getMerchantId())
                 .merchantCategory(tx.getMerchantCategory())
                 .channel(tx.getChannel() == io.fraudstream.avro.Channel.ONLINE ? Channel.ONLINE : Channel.CARD_PRESENT)
-                .merchantLocation(tx.getMerchantLat(), tx.getMerchantLon())
+                .merchantLocation(tx.getMerchantLat() == null ? Double.NaN : tx.getMerchantLat(),
+                        tx.getMerchantLon() == null ? Double.NaN : tx.getMerchantLon())
                 .homeLocation(tx.getHomeLat(), tx.getHomeLon())
                 .build();
     }

@@ -65,4 +65,15 @@ class SparkovDataTest {
         assertThat(data.frauds()).isEqualTo(18);
         assertThat(data.cards()).hasSize(879);
     }
+
+    @Test
+    void anOnlineRowWithoutMerchantCoordinatesIsReadWithAnUnknownPlaceButAMissingHomeIsRefused() throws IOException {
+        String header = "trans_date_trans_time,cc_num,merchant,category,amt,lat,long,trans_num,merch_lat,merch_long,"
+                + "is_fraud\n";
+        LabelledData data = read(header + "2019-01-01 10:00:00,1,m,shopping_net,12.50,40.7,-74.0,t1,,,0\n");
+        assertThat(data.size()).isEqualTo(1);
+        assertThat(data.cards().get(0).get(0).tx().merchantLocationKnown()).isFalse();
+        assertThatThrownBy(() -> read(header + "2019-01-01 10:00:00,1,m,shopping_net,12.50,,,t1,1,1,0\n"))
+                .hasMessageContaining("line 2").hasMessageContaining("empty");
+    }
 }
