@@ -18,13 +18,15 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Stop-with-savepoint in the middle of the stream and resume, exactly-once: the job scores pre-loaded
  * transactions at parallelism 2 across two TaskManagers (RocksDB, checkpoints every second, bounded source);
  * once a third of the scores are written and a checkpoint completed, it is stopped with a savepoint (no drain,
- * as in the upgrade runbook) and a new job is started from the savepoint, which reads the source to its end.
+ * as in the upgrade runbook) and a new job is started from the savepoint, at the same parallelism or rescaled to 1
+ * (every key group and both sink writers' state on one subtask), and reads the source to its end.
  * Then, on a {@code read_committed} consumer, the scored ids are exactly the inputs and none is scored twice:
  * the savepoint's source offsets and the sink's committed transactions meet without a gap or an overlap. The
  * downtime is measured from the stop request to the first score of the resumed job becoming visible.
@@ -53,14 +55,16 @@ class SavepointResumeIT {
         }
     }
 
-    @Test
-    void stopWithSavepointMidStreamAndResumeLosesAndDuplicatesNothing() throws Exception {
+    @ParameterizedTest(name = "resumed at parallelism {0}")
+    @ValueSource(ints = {2, 1})
+    void stopWithSavepointMidStreamAndResumeLosesAndDuplicatesNothing(int resumedParallelism) throws Exception {
         long t0 = System.nanoTime();
-        String in = "savepoint-transactions";
-        String scores = "savepoint-scores";
-        String deadLetters = "savepoint-dlq";
-        fixture.broker.createTopics(Map.of(in, 4, scores, 2, deadLetters, 2, "savepoint-alerts", 2,
-                "savepoint-shadow", 2), Duration.ofSeconds(60));
+        String run = "savepoint-p" + resumedParallelism;
+        String in = run + "-transactions";
+        String scores = run + "-scores";
+        String deadLetters = run + "-dlq";
+        fixture.broker.createTopics(Map.of(in, 4, scores, 2, deadLetters, 2, run + "-alerts", 2,
+                run + "-shadow", 2), Duration.ofSeconds(60));
 
         Instant start = Instant.now().minus(Duration.ofDays(40)).truncatedTo(ChronoUnit.SECONDS);
         List<Transaction> txs = new ArrayList<>(COUNT);
@@ -77,12 +81,12 @@ class SavepointResumeIT {
         String jarId = fixture.uploadJobJar();
         List<String> args = fixture.jobArgs(
                 "--" + JobOptions.DELIVERY.key(), "EXACTLY_ONCE",
-                "--" + JobOptions.TRANSACTIONAL_ID_PREFIX.key(), "savepoint-it",
-                "--" + JobOptions.GROUP_ID.key(), "savepoint-it",
+                "--" + JobOptions.TRANSACTIONAL_ID_PREFIX.key(), run,
+                "--" + JobOptions.GROUP_ID.key(), run,
                 "--" + JobOptions.TRANSACTIONS_TOPIC.key(), in,
                 "--" + JobOptions.SCORES_TOPIC.key(), scores,
-                "--" + JobOptions.ALERTS_TOPIC.key(), "savepoint-alerts",
-                "--" + JobOptions.SHADOW_SCORES_TOPIC.key(), "savepoint-shadow",
+                "--" + JobOptions.ALERTS_TOPIC.key(), run + "-alerts",
+                "--" + JobOptions.SHADOW_SCORES_TOPIC.key(), run + "-shadow",
                 "--" + JobOptions.DEAD_LETTER_TOPIC.key(), deadLetters,
                 "--" + JobOptions.CHECKPOINT_INTERVAL.key(), "1 s",
                 "--" + JobOptions.BOUNDED.key(), "true");
@@ -98,7 +102,7 @@ class SavepointResumeIT {
         long stoppedAt = System.currentTimeMillis();
         long writtenAtStop = fixture.endOffsetSum(scores, "read_uncommitted");
 
-        String second = fixture.rest.runJar(jarId, FraudScoringJob.class.getName(), args, 2, savepoint);
+        String second = fixture.rest.runJar(jarId, FraudScoringJob.class.getName(), args, resumedParallelism, savepoint);
         long submittedAt = System.currentTimeMillis();
         fixture.rest.awaitStarted(second, ClusterFixture.START);
         long runningAt = System.currentTimeMillis();
@@ -138,12 +142,12 @@ class SavepointResumeIT {
         Set<String> distinct = new HashSet<>(scored);
         long lost = ids.stream().filter(id -> !distinct.contains(id)).count();
         long duplicates = scored.size() - distinct.size();
-        System.out.printf("savepoint-resume: %d transactions (exactly-once, p=2 -> savepoint -> p=2); stop requested at"
+        System.out.printf("savepoint-resume: %d transactions (exactly-once, p=2 -> savepoint -> p=%d); stop requested at"
                         + " score-topic offset %d; %d scores committed by the first job; stop-with-savepoint took %.1f s; resumed job"
                         + " RUNNING %.1f s after its submission; first committed score of the resumed job %.1f s after the"
                         + " stop request (%.1f s after resubmission); scored %d, lost %d, duplicates %d; savepoint %s;"
                         + " test %.0f s%n",
-                COUNT, writtenAtStop, byFirstJob, (stoppedAt - stopAt) / 1e3, (runningAt - submittedAt) / 1e3,
+                COUNT, resumedParallelism, writtenAtStop, byFirstJob, (stoppedAt - stopAt) / 1e3, (runningAt - submittedAt) / 1e3,
                 (firstNew[0] - stopAt) / 1e3, (firstNew[0] - submittedAt) / 1e3, scored.size(), lost, duplicates,
                 savepoint, (System.nanoTime() - t0) / 1e9);
 
