@@ -304,6 +304,7 @@ public final class ReplayMain {
             o.existingFile("descriptor");
         }
         o.positiveLong("bootstrap-seed", 42);
+        parallelism(o);
         // The input is read (and every input option validated) before the model is built or trained.
         try (Spool spool = spool(o, err, progressEvery)) {
             ModelRepository.Factory model;

@@ -55,6 +55,38 @@ class ReplayMainTest {
         assertThat(run("evaluate", "--scores", csv.toString(), "--out", dir.toString(), "--threshold", "2").err())
                 .contains("option --threshold must be a number in [0, 1]");
         assertThat(run("frobnicate").status()).isEqualTo(2);
+        assertThat(run("evaluate", "--input", csv.toString(), "--out", dir.toString(), "--parallelism", "0").err())
+                .contains("option --parallelism must be a positive integer");
+        assertThat(run("compare", "--input", csv.toString(), "--graph", "two").err())
+                .contains("option --graph must be separate or one");
+    }
+
+    @Test
+    void topicInputOptionsAreCheckedBeforeAnyBrokerIsContacted() {
+        // h:1 is never reached: each of these fails on the command line first
+        String[] topic = {"evaluate", "--out", dir.toString(), "--input-topic", "transactions", "--bootstrap-servers", "h:1"};
+        assertThat(run(concat(topic, "--from-offset", "5", "--from-time", "2019-01-01T00:00:00Z"))).satisfies(r -> {
+            assertThat(r.status()).isEqualTo(2);
+            assertThat(r.err()).contains("option --from-offset cannot be combined with --from-time");
+        });
+        assertThat(run(concat(topic, "--to-time", "yesterday")).err())
+                .contains("option --to-time must be an ISO-8601 instant");
+        assertThat(run(concat(topic, "--from-offset", "0:x")).err()).contains("option --from-offset");
+        assertThat(run(concat(topic, "--to-offset", "0:1:2")).err()).contains("option --to-offset must be an offset or");
+        assertThat(run(concat(topic, "--format", "csv")).err())
+                .contains("option --format cannot be combined with --input-topic");
+        assertThat(run(concat(topic, "--labels", "x.csv", "--labels-topic", "fraud-labels")).err())
+                .contains("option --labels cannot be combined with --labels-topic");
+        assertThat(run("evaluate", "--out", dir.toString(), "--input-topic", "transactions").err())
+                .contains("option --bootstrap-servers is required");
+        assertThat(run("evaluate", "--input", dir.resolve("x.csv").toString(), "--out", dir.toString(),
+                "--from-offset", "3").err()).contains("option --from-offset applies to --input-topic only");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
