@@ -18,6 +18,7 @@ import io.fraudstream.job.validation.ValidationRules;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
@@ -130,25 +131,20 @@ public final class FraudScoringJob {
     }
 
     public static KafkaSource<RawRecord> transactionsSource(JobConfig config) {
-        KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()
-                .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))
-                .setTopics(config.get(JobOptions.TRANSACTIONS_TOPIC))
-                .setGroupId(config.get(JobOptions.GROUP_ID))
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new RawRecordDeserializer())
-                .setProperties(consumerProperties(config));
-        if (config.get(JobOptions.BOUNDED)) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return builder.build();
+        return rawSource(config, JobOptions.TRANSACTIONS_TOPIC, config.get(JobOptions.GROUP_ID));
     }
 
     /** Fraud labels, raw: decoded (and dead-lettered when bad) inside the topology like transactions. */
     public static KafkaSource<RawRecord> labelsSource(JobConfig config) {
+        return rawSource(config, JobOptions.LABELS_TOPIC, config.get(JobOptions.GROUP_ID) + "-labels");
+    }
+
+    /** Undecoded records of one topic, from the committed offsets (earliest when none), bounded in replay mode. */
+    private static KafkaSource<RawRecord> rawSource(JobConfig config, ConfigOption<String> topic, String groupId) {
         KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))
-                .setTopics(config.get(JobOptions.LABELS_TOPIC))
-                .setGroupId(config.get(JobOptions.GROUP_ID) + "-labels")
+                .setTopics(config.get(topic))
+                .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializer())
                 .setProperties(consumerProperties(config));
