@@ -25,7 +25,12 @@ import io.fraudstream.model.ModelVersions;
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.avro.Transaction;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -49,11 +54,14 @@ import org.slf4j.LoggerFactory;
  * output, alerts and shadow scores to side outputs, duplicates (a transaction id already in the
  * history) to the dead-letter output.
  *
- * <p><b>Models:</b> broadcast state holds only small descriptors (identical on every subtask);
- * the verified, loaded model is a transient field, swapped only after its bundle's digest and
- * signature check out. Older or equal versions are ignored; a refused bundle leaves the current
- * champion scoring. After a restore, the champion named in broadcast state is loaded lazily on the
- * first transaction. The history's K/V cache is tagged with the model version, and the extractor
+ * <p><b>Models:</b> broadcast state holds only small descriptors (identical on every subtask: what is
+ * stored depends on the broadcast input only); the verified, loaded model is a transient field, swapped
+ * only after its bundle's digest and signature check out. A new champion's bundle is read and verified
+ * on one loader thread per subtask, off the scoring path; the first transaction after the load finishes
+ * switches to it (scores keep coming from the current champion meanwhile). Older or equal versions are
+ * ignored; a refused bundle leaves the current champion scoring. After a restore, the newest champion
+ * received before the checkpoint that verifies is loaded on the first transaction. Shadow models are
+ * loaded inline (they do not affect the champion's output, and a shadow's latency is not the SLA's). The history's K/V cache is tagged with the model version, and the extractor
  * recomputes it when the version differs, so a score never mixes two models.
  *
  * <p><b>Expiry:</b> a history older than {@code state.card-ttl} (in event time, relative to the new
@@ -65,13 +73,19 @@ public class CardScoringFunction
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CardScoringFunction.class);
+    /** Broadcast-state key of the champion in savepoints written before champions were kept by version. */
     private static final String CHAMPION = ModelRole.CHAMPION.name();
+    /** Broadcast-state key prefix of each champion descriptor received, by version (the newest few are kept). */
+    static final String CHAMPION_RECEIVED = "CHAMPION@";
+    static final int RECEIVED_CHAMPIONS_KEPT = 8;
     private static final String SHADOW = ModelRole.SHADOW.name();
 
     private final ModelRepository.Factory models;
     private final ScoringSettings settings;
     /** Whether transactions arrive with point-of-purchase features; models that need them are refused otherwise. */
     private final boolean pointOfPurchase;
+    /** Whether new champions are loaded and verified off the task thread (the job) or inline (harness tests). */
+    private final boolean asyncChampionLoads;
 
     private transient ModelRepository repository;
     private transient ValueState<CardHistory> historyState;
@@ -81,8 +95,14 @@ public class CardScoringFunction
 
     private transient Loaded champion;
     private transient Loaded shadow;
-    /** Last version refused, so a bad descriptor in broadcast state is not retried per event. */
-    private transient String lastRefusedVersion;
+    /** Last version refused, so a bad descriptor in broadcast state is not retried. */
+    private transient volatile String lastRefusedVersion;
+    /** One thread per subtask that loads and verifies champion bundles; null when loading inline. */
+    private transient ExecutorService loader;
+    /** The champion being loaded by {@link #loader}; the first event after it is done switches to it. */
+    private transient PendingChampion pending;
+    /** Whether this instance has looked at (possibly restored) broadcast state yet. */
+    private transient boolean caughtUp;
 
     private transient AvroCodec<Transaction> transactionCodec;
     private transient Counter scoresOut;
@@ -100,15 +120,29 @@ public class CardScoringFunction
     private transient volatile long modelLoadedAt;
     private transient volatile String modelVersion;
 
+    /**
+     * Without point-of-purchase features, loading new champions inline on the task thread: a swap then takes effect
+     * at a known record, which is what operator harness tests need.
+     */
     public CardScoringFunction(ModelRepository.Factory models, ScoringSettings settings) {
-        this(models, settings, false);
+        this(models, settings, false, false);
     }
 
+    /** As the job runs it: new champions are loaded and verified off the task thread. */
     public CardScoringFunction(ModelRepository.Factory models, ScoringSettings settings, boolean pointOfPurchase) {
+        this(models, settings, pointOfPurchase, true);
+    }
+
+    public CardScoringFunction(ModelRepository.Factory models, ScoringSettings settings, boolean pointOfPurchase,
+            boolean asyncChampionLoads) {
         this.models = models;
         this.settings = settings;
         this.pointOfPurchase = pointOfPurchase;
+        this.asyncChampionLoads = asyncChampionLoads;
     }
+
+    /** A champion descriptor whose bundle the loader thread is reading and verifying. */
+    private record PendingChampion(ModelDescriptor descriptor, Future<Loaded> result) {}
 
     /** A verified model with its thread-confined extractor and scratch buffers. */
     private static final class Loaded {
@@ -168,10 +202,21 @@ public class CardScoringFunction
         champion = new Loaded(initialModel, settings);
         markLoaded(champion);
         LOG.info("Scoring with champion model {}", champion.version());
+        if (asyncChampionLoads) {
+            int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+            loader = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "model-loader-" + subtask);
+                t.setDaemon(true);
+                return t;
+            });
+        }
     }
 
     @Override
     public void close() throws Exception {
+        if (loader != null) {
+            loader.shutdownNow();
+        }
         if (repository != null) {
             repository.close();
         }
@@ -179,7 +224,11 @@ public class CardScoringFunction
 
     @Override
     public void processElement(TransactionEvent tx, ReadOnlyContext ctx, Collector<FraudScore> out) throws Exception {
-        catchUpWithBroadcastState(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS));
+        adoptLoadedChampion();
+        if (!caughtUp) {
+            catchUpWithBroadcastState(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS));
+            caughtUp = true;
+        }
 
         String card = ctx.getCurrentKey();
         CardHistory history = historyCache == null ? null : historyCache.get(card);
@@ -288,25 +337,28 @@ public class CardScoringFunction
         BroadcastState<String, ModelDescriptor> state = ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS);
         switch (descriptor.getRole()) {
             case CHAMPION -> {
-                if (!ModelVersions.isNewer(descriptor.getModelVersion(), champion.version())) {
-                    if (!descriptor.getModelVersion().equals(champion.version())) {
+                String version = descriptor.getModelVersion();
+                if (!ModelVersions.isNewer(version, champion.version())) {
+                    if (!version.equals(champion.version())) {
                         downgradesRefused.inc();
                         LOG.warn("Refused champion {}: a downgrade from {} (roll back by publishing the old model "
-                                + "under a new version)", descriptor.getModelVersion(), champion.version());
+                                + "under a new version)", version, champion.version());
                     }
                     return;
                 }
-                Loaded loaded = tryLoad(descriptor);
-                if (loaded != null) {
-                    champion = loaded;
-                    markLoaded(champion);
-                    state.put(CHAMPION, descriptor);
-                    if (shadow != null && shadow.version().equals(loaded.version())) {
-                        // The shadow was promoted.
-                        shadow = null;
-                        state.remove(SHADOW);
+                if (pending != null && !ModelVersions.isNewer(version, pending.descriptor().getModelVersion())) {
+                    return; // a newer one is already loading
+                }
+                // Kept by version whatever the load's outcome (broadcast state must not depend on this subtask's
+                // timing); after a restore the newest one that verifies is used (catchUpWithBroadcastState).
+                rememberChampion(state, descriptor);
+                if (loader == null) {
+                    Loaded loaded = tryLoad(descriptor);
+                    if (loaded != null) {
+                        adopt(loaded);
                     }
-                    LOG.info("Champion is now model {}", champion.version());
+                } else {
+                    pending = new PendingChampion(descriptor, loader.submit(() -> tryLoad(descriptor)));
                 }
             }
             case SHADOW -> {
@@ -331,20 +383,84 @@ public class CardScoringFunction
         }
     }
 
-    /** After a restore, broadcast state may name models this (new) instance has not loaded yet. */
+    /** Switches to the champion the loader thread finished verifying, if it is still the newest. */
+    private void adoptLoadedChampion() {
+        PendingChampion p = pending;
+        if (p == null || !p.result().isDone()) {
+            return;
+        }
+        pending = null;
+        Loaded loaded;
+        try {
+            loaded = p.result().get();
+        } catch (Exception e) {
+            LOG.warn("Loading model {} failed: {}", p.descriptor().getModelVersion(), e.toString());
+            return;
+        }
+        if (loaded != null && ModelVersions.isNewer(loaded.version(), champion.version())) {
+            adopt(loaded);
+        }
+    }
+
+    private void adopt(Loaded loaded) {
+        champion = loaded;
+        markLoaded(champion);
+        if (shadow != null && shadow.version().equals(loaded.version())) {
+            shadow = null; // the shadow was promoted
+        }
+        LOG.info("Champion is now model {}", champion.version());
+    }
+
+    /** Records a received champion descriptor under its version, keeping the newest {@value #RECEIVED_CHAMPIONS_KEPT}. */
+    private static void rememberChampion(BroadcastState<String, ModelDescriptor> state, ModelDescriptor d)
+            throws Exception {
+        state.put(CHAMPION_RECEIVED + d.getModelVersion(), d);
+        List<String> versions = new ArrayList<>();
+        for (Map.Entry<String, ModelDescriptor> e : state.immutableEntries()) {
+            if (e.getKey().startsWith(CHAMPION_RECEIVED)) {
+                versions.add(e.getValue().getModelVersion());
+            }
+        }
+        versions.sort(CardScoringFunction::newestFirst);
+        for (int i = RECEIVED_CHAMPIONS_KEPT; i < versions.size(); i++) {
+            state.remove(CHAMPION_RECEIVED + versions.get(i));
+        }
+    }
+
+    private static int newestFirst(String a, String b) {
+        return ModelVersions.isNewer(a, b) ? -1 : ModelVersions.isNewer(b, a) ? 1 : 0;
+    }
+
+    /**
+     * Once per instance, before its first event: after a restore, broadcast state may name champions newer than the
+     * configured initial one; the newest that verifies is loaded (inline: a restore is not the steady state).
+     */
     private void catchUpWithBroadcastState(ReadOnlyBroadcastState<String, ModelDescriptor> state) throws Exception {
-        ModelDescriptor wanted = state.get(CHAMPION);
-        if (wanted != null && ModelVersions.isNewer(wanted.getModelVersion(), champion.version())
-                && !wanted.getModelVersion().equals(lastRefusedVersion)) {
+        List<ModelDescriptor> received = new ArrayList<>();
+        for (Map.Entry<String, ModelDescriptor> e : state.immutableEntries()) {
+            if (e.getKey().startsWith(CHAMPION_RECEIVED) || e.getKey().equals(CHAMPION)) {
+                received.add(e.getValue());
+            }
+        }
+        received.sort((a, b) -> newestFirst(a.getModelVersion(), b.getModelVersion()));
+        for (ModelDescriptor wanted : received) {
+            String version = wanted.getModelVersion();
+            if (!ModelVersions.isNewer(version, champion.version())
+                    || (pending != null && version.equals(pending.descriptor().getModelVersion()))) {
+                break;
+            }
+            if (version.equals(lastRefusedVersion)) {
+                continue;
+            }
             Loaded loaded = tryLoad(wanted);
             if (loaded != null) {
-                champion = loaded;
-                markLoaded(champion);
+                adopt(loaded);
+                break;
             }
         }
         ModelDescriptor wantedShadow = state.get(SHADOW);
-        if (wantedShadow == null) {
-            shadow = null;
+        if (wantedShadow == null || !ModelVersions.isNewer(wantedShadow.getModelVersion(), champion.version())) {
+            shadow = null; // none, or already promoted
         } else if ((shadow == null || !shadow.version().equals(wantedShadow.getModelVersion()))
                 && !wantedShadow.getModelVersion().equals(lastRefusedVersion)) {
             shadow = tryLoad(wantedShadow);

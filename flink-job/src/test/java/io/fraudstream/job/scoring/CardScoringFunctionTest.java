@@ -265,4 +265,70 @@ class CardScoringFunctionTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> openWithPointOfPurchase("pop-1", false))
                 .hasStackTraceContaining("point-of-purchase.enabled");
     }
+
+    /** Loads like {@link TestModels.Factory}, but any model other than the initial v1 waits for {@link #GATE}. */
+    static final class GatedFactory implements io.fraudstream.job.model.ModelRepository.Factory {
+        private static final long serialVersionUID = 1L;
+        static volatile java.util.concurrent.CountDownLatch GATE;
+        static volatile Thread loadingThread;
+
+        @Override
+        public io.fraudstream.job.model.ModelRepository open() {
+            io.fraudstream.job.model.ModelRepository inner = new TestModels.Factory("v1", 0.99, 1024).open();
+            return new io.fraudstream.job.model.ModelRepository() {
+                @Override
+                public io.fraudstream.avro.ModelDescriptor initialChampion() {
+                    return inner.initialChampion();
+                }
+
+                @Override
+                public io.fraudstream.model.FraudModel load(io.fraudstream.avro.ModelDescriptor d)
+                        throws io.fraudstream.model.ModelRejectedException {
+                    if (!d.getModelVersion().equals("v1")) {
+                        loadingThread = Thread.currentThread();
+                        try {
+                            GATE.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    return inner.load(d);
+                }
+            };
+        }
+    }
+
+    @Test
+    void aNewChampionIsVerifiedOffTheScoringThreadAndTakesOverOnceLoaded() throws Exception {
+        GatedFactory.GATE = new java.util.concurrent.CountDownLatch(1);
+        CardScoringFunction function = new CardScoringFunction(new GatedFactory(), new ScoringSettings(TTL, 3, 3, 1024),
+                false, true);
+        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
+                new FraudScoringPipeline.CardKey(), Types.STRING, JobStreams.MODEL_DESCRIPTORS);
+        // Returns at once although the load is blocked (loading inline would hang here).
+        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.CHAMPION)));
+        for (int i = 0; i < 3; i++) {
+            harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
+        }
+        assertThat(scores()).extracting(FraudScore::getModelVersion).containsOnly("v1");
+        assertThat(GatedFactory.loadingThread).isNotNull().isNotSameAs(Thread.currentThread());
+        assertThat(GatedFactory.loadingThread.getName()).startsWith("model-loader-");
+
+        GatedFactory.GATE.countDown();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        int i = 3;
+        while (!scores().get(scores().size() - 1).getModelVersion().equals("v2")) {
+            assertThat(System.nanoTime()).as("v2 took over in time").isLessThan(deadline);
+            harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
+            i++;
+        }
+        // Versions never go backwards: once v2 scored, every later score is v2.
+        harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
+        List<String> versions = scores().stream().map(FraudScore::getModelVersion).toList();
+        int first = versions.indexOf("v2");
+        assertThat(versions.subList(first, versions.size())).containsOnly("v2");
+        assertThat(harness.getBroadcastState(JobStreams.MODEL_DESCRIPTORS)
+                .get(CardScoringFunction.CHAMPION_RECEIVED + "v2")).isNotNull();
+    }
 }

@@ -94,9 +94,37 @@ class ModelTamperingTest {
 
             assertThat(harness.extractOutputValues()).extracting(FraudScore::getModelVersion)
                     .containsExactly("v000001", "v000001", "v000001", "v000001", "v000001", "v000006");
-            // Only the genuine model entered broadcast state (restored subtasks would load it).
-            assertThat(harness.getBroadcastState(JobStreams.MODEL_DESCRIPTORS).get(ModelRole.CHAMPION.name()))
-                    .isEqualTo(v6);
+            // A newer but tampered champion after v6: refused too.
+            ModelDescriptor v7 = store.publish(TestModels.model("v000007", 0.99, 1024), ModelRole.CHAMPION,
+                    keys.getPrivate());
+            Path v7File = storeDir.resolve(v7.getLocation());
+            byte[] v7Bytes = Files.readAllBytes(v7File);
+            v7Bytes[v7Bytes.length / 2] ^= 0x01;
+            Files.write(v7File, v7Bytes);
+            harness.processBroadcastElement(new StreamRecord<>(v7));
+            harness.processElement(new StreamRecord<>(CardScoringFunctionTest.tx("t" + (n + 1), "c1", T0 + (n + 1) * 1000L,
+                    10)));
+            assertThat(harness.extractOutputValues()).last().extracting(FraudScore::getModelVersion).isEqualTo("v000006");
+            assertThat(harness.getBroadcastState(JobStreams.MODEL_DESCRIPTORS)
+                    .get(CardScoringFunction.CHAMPION_RECEIVED + "v000006")).isEqualTo(v6);
+
+            // A fresh instance restored from this state comes back on v6: the newest received champion that verifies
+            // (not the tampered v7, not the configured initial v1).
+            var snapshot = harness.snapshot(1, 1);
+            try (KeyedBroadcastOperatorTestHarness<String, io.fraudstream.job.validation.TransactionEvent, ModelDescriptor,
+                    FraudScore> restored = new KeyedBroadcastOperatorTestHarness<>(
+                            new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(
+                                    new CardScoringFunction(StoreModelRepository.factory(config),
+                                            ScoringSettings.from(config), false, true),
+                                    List.of(JobStreams.MODEL_DESCRIPTORS)),
+                            new FraudScoringPipeline.CardKey(), Types.STRING, 128, 1, 0)) {
+                restored.initializeState(snapshot);
+                restored.open();
+                restored.processElement(new StreamRecord<>(CardScoringFunctionTest.tx("after-restore", "c1",
+                        T0 + 100_000L, 10)));
+                assertThat(restored.extractOutputValues()).extracting(FraudScore::getModelVersion)
+                        .containsExactly("v000006");
+            }
         }
     }
 
