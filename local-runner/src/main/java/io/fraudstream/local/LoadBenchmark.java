@@ -244,6 +244,11 @@ final class LoadBenchmark {
                             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                             ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
                 AvroCodec<ModelDescriptor> descriptors = AvroCodec.of(ModelDescriptor.class);
+                if (!swaps.isEmpty()) {
+                    // The first send of a producer blocks the caller until the topic's metadata arrives: fetch it
+                    // now, or the paced loop would stall at the first swap and the stall would be charged to it.
+                    updates.partitionsFor(prefix + "-model-updates");
+                }
                 for (long i = 0; i < offered && liveTxs.hasNext(); i++) {
                     // Paced by the writer, so transaction i goes out at about i / rate seconds into the window:
                     // a swap at the start of every odd slot.
