@@ -127,6 +127,24 @@ final class ClusterFixture implements AutoCloseable {
         return rest.uploadJar(jobJar());
     }
 
+    /**
+     * Produces {@code count} valid transactions ({@code tx-0} ...) over {@code cards} cards, 5 s apart from 40 days ago
+     * (all in the past, none dead-lettered), and returns their ids.
+     */
+    java.util.Set<String> produceTransactions(String topic, int count, int cards) throws Exception {
+        Instant start = Instant.now().minus(java.time.Duration.ofDays(40)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        java.util.List<Transaction> txs = new java.util.ArrayList<>(count);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < count; i++) {
+            Transaction tx = transaction("tx-" + i, String.format("card-%05d", i % cards), start.plusSeconds(5L * i),
+                    100 + (i * 7919L) % 10_000);
+            txs.add(tx);
+            ids.add(tx.getTransactionId());
+        }
+        produce(topic, txs);
+        return ids;
+    }
+
     /** Sends every transaction to {@code topic} (keyed by card, idempotent producer, acks=all) and waits for every acknowledgement. */
     void produce(String topic, Iterable<Transaction> transactions) throws Exception {
         AvroCodec<Transaction> codec = AvroCodec.of(Transaction.class);

@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.avro.DeadLetter;
 import io.fraudstream.avro.FraudScore;
-import io.fraudstream.avro.Transaction;
 import io.fraudstream.job.FraudScoringJob;
 import io.fraudstream.job.config.JobOptions;
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.testkit.TopicReader;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -90,17 +87,7 @@ class TaskManagerKillIT {
         fixture.broker.createTopics(Map.of(in, 4, scores, 2, deadLetters, 2, "tmkill-alerts-" + suffix, 2,
                 "tmkill-shadow-" + suffix, 2), Duration.ofSeconds(60));
 
-        Instant start = Instant.now().minus(Duration.ofDays(40)).truncatedTo(ChronoUnit.SECONDS);
-        List<Transaction> txs = new ArrayList<>(COUNT);
-        Set<String> ids = new HashSet<>();
-        for (int i = 0; i < COUNT; i++) {
-            Transaction tx = ClusterFixture.transaction("tx-" + i, String.format("card-%05d", i % CARDS),
-                    start.plusSeconds(5L * i), 100 + (i * 7919L) % 10_000);
-            txs.add(tx);
-            ids.add(tx.getTransactionId());
-        }
-        fixture.produce(in, txs);
-        txs = null;
+        Set<String> ids = fixture.produceTransactions(in, COUNT, CARDS);
 
         String jarId = fixture.uploadJobJar();
         String jobId = fixture.rest.runJar(jarId, FraudScoringJob.class.getName(), fixture.jobArgs(
