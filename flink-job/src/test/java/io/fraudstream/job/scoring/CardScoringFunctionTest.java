@@ -270,6 +270,8 @@ class CardScoringFunctionTest {
     static final class GatedFactory implements io.fraudstream.job.model.ModelRepository.Factory {
         private static final long serialVersionUID = 1L;
         static volatile java.util.concurrent.CountDownLatch GATE;
+        /** Counted down by the loading thread once it is inside {@code load} and about to wait for {@link #GATE}. */
+        static volatile java.util.concurrent.CountDownLatch REACHED;
         static volatile Thread loadingThread;
 
         @Override
@@ -286,6 +288,7 @@ class CardScoringFunctionTest {
                         throws io.fraudstream.model.ModelRejectedException {
                     if (!d.getModelVersion().equals("v1")) {
                         loadingThread = Thread.currentThread();
+                        REACHED.countDown();
                         try {
                             GATE.await();
                         } catch (InterruptedException e) {
@@ -302,6 +305,7 @@ class CardScoringFunctionTest {
     @Test
     void aNewChampionIsVerifiedOffTheScoringThreadAndTakesOverOnceLoaded() throws Exception {
         GatedFactory.GATE = new java.util.concurrent.CountDownLatch(1);
+        GatedFactory.REACHED = new java.util.concurrent.CountDownLatch(1);
         CardScoringFunction function = new CardScoringFunction(new GatedFactory(), new ScoringSettings(TTL, 3, 3, 1024),
                 false, true);
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
@@ -312,6 +316,9 @@ class CardScoringFunctionTest {
             harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
         }
         assertThat(scores()).extracting(FraudScore::getModelVersion).containsOnly("v1");
+        // The loader runs asynchronously: wait (bounded) until it is inside load(), then check which thread it is.
+        assertThat(GatedFactory.REACHED.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                .as("the loader thread reached load()").isTrue();
         assertThat(GatedFactory.loadingThread).isNotNull().isNotSameAs(Thread.currentThread());
         assertThat(GatedFactory.loadingThread.getName()).startsWith("model-loader-");
 
