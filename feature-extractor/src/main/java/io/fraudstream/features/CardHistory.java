@@ -66,13 +66,85 @@ public final class CardHistory {
     long sumLogAmountSq;
     static final double LOG_AMOUNT_SCALE = 1 << 18;
 
-    /** Model version of the K/V cache, null when there is none. */
-    String kvVersion;
-    int kvDim;
-    float[][] keys;
-    float[] values;
-    boolean[] kvValid;
-    int kvInvalidCount;
+    /** The K/V cache the extractor reads; null when there is none. */
+    KvCache kv;
+    /**
+     * A cache being filled for the next model a few entries per event while {@link #kv} keeps serving the current
+     * one (see {@code FeatureExtractor#stageCache}); null when none. The extractor of that model adopts it.
+     */
+    KvCache staged;
+
+    /**
+     * Keys and values of a history's entries under one model's weights, by physical slot, tagged with the weights
+     * version that computed them. Slots added since the last refresh are invalid until computed.
+     */
+    static final class KvCache {
+        String version;
+        final int dim;
+        float[][] keys;
+        float[] values;
+        boolean[] valid;
+        int invalidCount;
+
+        KvCache(int dim, int capacity) {
+            this.dim = dim;
+            this.keys = new float[dim][capacity];
+            this.values = new float[capacity * dim];
+            this.valid = new boolean[capacity];
+        }
+
+        private KvCache(KvCache from) {
+            this.version = from.version;
+            this.dim = from.dim;
+            this.keys = new float[from.keys.length][];
+            for (int c = 0; c < keys.length; c++) {
+                keys[c] = from.keys[c].clone();
+            }
+            this.values = from.values.clone();
+            this.valid = from.valid.clone();
+            this.invalidCount = from.invalidCount;
+        }
+
+        /** Belongs to {@code newVersion} from now on, every slot of a {@code size}-entry history invalid. */
+        void reset(String newVersion, int size) {
+            Arrays.fill(valid, false);
+            version = newVersion;
+            invalidCount = size;
+        }
+
+        boolean isFor(String weightsVersion, int d) {
+            return dim == d && weightsVersion.equals(version);
+        }
+
+        void move(int from, int to) {
+            for (float[] k : keys) {
+                k[to] = k[from];
+            }
+            System.arraycopy(values, from * dim, values, to * dim, dim);
+            valid[to] = valid[from];
+        }
+
+        void grow(int cap) {
+            for (int c = 0; c < keys.length; c++) {
+                keys[c] = Arrays.copyOf(keys[c], cap);
+            }
+            values = Arrays.copyOf(values, cap * dim);
+            valid = Arrays.copyOf(valid, cap);
+        }
+
+        /** Slot s is about to be evicted. */
+        void evict(int s) {
+            if (!valid[s]) {
+                invalidCount--;
+            }
+        }
+
+        /** Slot s holds a new entry. */
+        void added(int s) {
+            valid[s] = false;
+            invalidCount++;
+        }
+    }
 
     public CardHistory(int window) {
         if (window < 1 || window > ExtractorConfig.MAX_WINDOW) {
@@ -83,6 +155,41 @@ public final class CardHistory {
         allocate(Math.min(window, INITIAL_CAPACITY));
     }
 
+    /** Shares nothing with {@code from}: every column and cache is cloned. */
+    private CardHistory(CardHistory from) {
+        this.window = from.window;
+        this.capacity = from.capacity;
+        this.size = from.size;
+        this.head = from.head;
+        this.time = from.time.clone();
+        this.amount = from.amount.clone();
+        this.logAmount = from.logAmount.clone();
+        this.lat = from.lat.clone();
+        this.lon = from.lon.clone();
+        this.cosLat = from.cosLat.clone();
+        this.locKnown = from.locKnown.clone();
+        this.homeKm = from.homeKm.clone();
+        this.channel = from.channel.clone();
+        this.categoryHash = from.categoryHash.clone();
+        this.merchantHash = from.merchantHash.clone();
+        this.id = from.id.clone();
+        this.idHash = from.idHash.clone();
+        this.sumLogAmount = from.sumLogAmount;
+        this.sumLogAmountSq = from.sumLogAmountSq;
+        this.kv = from.kv == null ? null : new KvCache(from.kv);
+        this.staged = from.staged == null ? null : new KvCache(from.staged);
+    }
+
+    /**
+     * A deep copy, K/V caches included: equal entries in the same physical layout, so it scores bit-identically
+     * without recomputing anything. (The heap state backend copies a value that is written while a snapshot runs;
+     * a copy through the state form would drop the caches, and every card touched during a checkpoint would then
+     * recompute its whole cache.)
+     */
+    public CardHistory copy() {
+        return new CardHistory(this);
+    }
+
     /** An empty history sized by {@code config.window()}. */
     public static CardHistory create(ExtractorConfig config) {
         return new CardHistory(config.window());
@@ -91,8 +198,10 @@ public final class CardHistory {
     public int window() { return window; }
     public int size() { return size; }
     public boolean isEmpty() { return size == 0; }
-    /** Model version of the cached keys/values, or null when none is cached. */
-    public String cachedModelVersion() { return kvVersion; }
+    /** Weights version of the cached keys/values the extractor reads, or null when none is cached. */
+    public String cachedModelVersion() { return kv == null ? null : kv.version; }
+    /** Weights version of a cache being staged for the next model, or null when none is. */
+    public String stagedModelVersion() { return staged == null ? null : staged.version; }
 
     /** Physical slot of the i-th oldest entry. */
     int slot(int logical) {
@@ -145,8 +254,11 @@ public final class CardHistory {
             if (pos == 0) {
                 return false;
             }
-            if (kvValid != null && !kvValid[head]) {
-                kvInvalidCount--;
+            if (kv != null) {
+                kv.evict(head);
+            }
+            if (staged != null) {
+                staged.evict(head);
             }
             long evicted = fixedLogAmount(logAmount[head]);
             sumLogAmount -= evicted;
@@ -178,9 +290,11 @@ public final class CardHistory {
         channel[s] = ch;
         categoryHash[s] = cat;
         merchantHash[s] = merch;
-        if (kvValid != null) {
-            kvValid[s] = false;
-            kvInvalidCount++;
+        if (kv != null) {
+            kv.added(s);
+        }
+        if (staged != null) {
+            staged.added(s);
         }
         size++;
         return true;
@@ -262,12 +376,11 @@ public final class CardHistory {
         channel[to] = channel[from];
         categoryHash[to] = categoryHash[from];
         merchantHash[to] = merchantHash[from];
-        if (kvValid != null) {
-            for (float[] k : keys) {
-                k[to] = k[from];
-            }
-            System.arraycopy(values, from * kvDim, values, to * kvDim, kvDim);
-            kvValid[to] = kvValid[from];
+        if (kv != null) {
+            kv.move(from, to);
+        }
+        if (staged != null) {
+            staged.move(from, to);
         }
     }
 
@@ -303,12 +416,11 @@ public final class CardHistory {
         merchantHash = Arrays.copyOf(merchantHash, cap);
         id = Arrays.copyOf(id, cap);
         idHash = Arrays.copyOf(idHash, cap);
-        if (kvValid != null) {
-            for (int c = 0; c < keys.length; c++) {
-                keys[c] = Arrays.copyOf(keys[c], cap);
-            }
-            values = Arrays.copyOf(values, cap * kvDim);
-            kvValid = Arrays.copyOf(kvValid, cap);
+        if (kv != null) {
+            kv.grow(cap);
+        }
+        if (staged != null) {
+            staged.grow(cap);
         }
         capacity = cap;
     }
@@ -347,28 +459,46 @@ public final class CardHistory {
         return out;
     }
 
-    /** Makes the cache belong to {@code version} with width d: every slot invalid, arrays sized to capacity. */
+    /** Makes the cache belong to {@code version} with width d: every slot invalid, arrays reused when they fit. */
     void resetCache(String version, int d) {
-        if (kvValid == null || kvDim != d) {
-            keys = new float[d][capacity];
-            values = new float[capacity * d];
-            kvValid = new boolean[capacity];
-            kvDim = d;
-        } else {
-            Arrays.fill(kvValid, false);
+        if (kv == null || kv.dim != d || kv.valid.length != capacity) {
+            kv = new KvCache(d, capacity);
         }
-        kvVersion = version;
-        kvInvalidCount = size;
+        kv.reset(version, size);
     }
 
-    /** Drops the K/V cache (e.g. to save memory for an idle card); the next extraction recomputes it. */
+    /**
+     * The cache for {@code version}, made the one the extractor reads: the staged cache when it is for that version
+     * (whatever it has computed so far is kept), else the current one reset. Returns it.
+     */
+    KvCache useCache(String version, int d) {
+        if (kv != null && kv.isFor(version, d)) {
+            return kv;
+        }
+        if (staged != null && staged.isFor(version, d)) {
+            kv = staged;
+            staged = null;
+        } else {
+            resetCache(version, d);
+        }
+        return kv;
+    }
+
+    /** The staged cache for {@code version}, started (every slot invalid) unless one for it is under way. */
+    KvCache stageCache(String version, int d) {
+        if (staged == null || staged.dim != d || staged.valid.length != capacity) {
+            staged = new KvCache(d, capacity);
+            staged.reset(version, size);
+        } else if (!version.equals(staged.version)) {
+            staged.reset(version, size);
+        }
+        return staged;
+    }
+
+    /** Drops the K/V caches (e.g. to save memory for an idle card); the next extraction recomputes them. */
     public void clearCache() {
-        kvVersion = null;
-        keys = null;
-        values = null;
-        kvValid = null;
-        kvDim = 0;
-        kvInvalidCount = 0;
+        kv = null;
+        staged = null;
     }
 
     /**

@@ -142,25 +142,51 @@ public final class FeatureExtractor {
 
     /** Brings the history's K/V cache to this model's version, computing only what is missing. */
     void refreshCache(CardHistory h) {
-        if (!weights.modelVersion().equals(h.kvVersion) || h.kvDim != d) {
-            h.resetCache(weights.modelVersion(), d);
+        fill(h, h.useCache(weights.modelVersion(), d), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Computes up to {@code budget} missing entries of this model's K/V cache for {@code h} into the history's
+     * staged cache, leaving the cache another model is reading untouched; the first {@link #extract} by this model
+     * then adopts the staged entries and computes only what is still missing. Returns whether the history needs
+     * nothing more from this model's cache (then an extraction computes at most the entries added since).
+     *
+     * <p>This spreads the recompute a model swap causes (O(n F d) per card) over several events of the card, which
+     * keeps being scored by the previous model, with that model's complete cache, until this returns true.
+     */
+    public boolean stageCache(CardHistory h, int budget) {
+        String version = weights.modelVersion();
+        if (h.kv != null && h.kv.isFor(version, d)) {
+            return true;
         }
-        int remaining = h.kvInvalidCount;
-        // New entries are usually the newest: scan from the end.
-        for (int i = h.size - 1; i >= 0 && remaining > 0; i--) {
+        CardHistory.KvCache cache = h.stageCache(version, d);
+        fill(h, cache, budget);
+        return cache.invalidCount == 0;
+    }
+
+    /** Whether the history's readable K/V cache was computed with these weights (it may lack new entries). */
+    public boolean hasCache(CardHistory h) {
+        return h.kv != null && h.kv.isFor(weights.modelVersion(), d);
+    }
+
+    /** Computes up to {@code budget} invalid entries of {@code cache}, newest first (new entries are usually newest). */
+    private void fill(CardHistory h, CardHistory.KvCache cache, int budget) {
+        int todo = Math.min(cache.invalidCount, budget);
+        int done = 0;
+        for (int i = h.size - 1; i >= 0 && done < todo; i--) {
             int s = h.slot(i);
-            if (!h.kvValid[s]) {
+            if (!cache.valid[s]) {
                 h.tokenAt(s, token, 0);
                 project(wkT, token, kv);
                 for (int c = 0; c < d; c++) {
-                    h.keys[c][s] = kv[c];
+                    cache.keys[c][s] = kv[c];
                 }
-                project(wvT, token, h.values, s * d);
-                h.kvValid[s] = true;
-                remaining--;
+                project(wvT, token, cache.values, s * d);
+                cache.valid[s] = true;
+                done++;
             }
         }
-        h.kvInvalidCount = 0;
+        cache.invalidCount -= done;
     }
 
     private void project(float[][] wT, float[] x, float[] y) {
@@ -214,9 +240,9 @@ public final class FeatureExtractor {
             maxScore = Math.max(maxScore, dense ? softmaxAll(scores, n) : selectAndSoftmax(scores, n, h.head));
             // context and head-averaged weights
             if (dense) {
-                accumulate(h.values, null, denseW, n, hd * dh, invHeads);
+                accumulate(h.kv.values, null, denseW, n, hd * dh, invHeads);
             } else {
-                accumulate(h.values, heapIdx, heapW, heapIdx.length, hd * dh, invHeads);
+                accumulate(h.kv.values, heapIdx, heapW, heapIdx.length, hd * dh, invHeads);
             }
         }
         System.arraycopy(ctx, 0, out, 0, d);
@@ -268,11 +294,11 @@ public final class FeatureExtractor {
         initScores(scores, logT, logS, a, b, n);
         int c = 0;
         for (; c + 3 < dh; c += 4) {
-            addScores4(scores, h.keys, base + c, q, invSqrtDh, n);
+            addScores4(scores, h.kv.keys, base + c, q, invSqrtDh, n);
         }
         for (; c < dh; c++) {
             final float qc = q[base + c] * invSqrtDh;
-            final float[] kc = h.keys[base + c];
+            final float[] kc = h.kv.keys[base + c];
             final float[] s = scores;
             for (int j = 0; j < n; j++) {
                 s[j] += qc * kc[j];

@@ -23,6 +23,8 @@ public final class JobMetrics {
     public static final String MODEL_VERSION_LOADED_AT = "fraudstreamModelLoadedAtMillis";
     public static final String MODEL_VERSION = "fraudstreamModelVersion";
     public static final String MODEL_SWAPS = "fraudstreamModelSwaps";
+    /** Scores by the outgoing champion while the new one's K/V cache of the card was still being staged. */
+    public static final String KV_STAGED_SCORES = "fraudstreamKvStagedScores";
     public static final String MODEL_REJECTIONS = "fraudstreamModelRejections";
     public static final String CARDS_EXPIRED = "fraudstreamCardsExpired";
     public static final String LABELS_IN = "fraudstreamLabelsIn";

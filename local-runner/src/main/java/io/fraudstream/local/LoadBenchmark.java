@@ -70,6 +70,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the window (the trainer's work, another process in production); during the window only descriptors are produced.
  * {@code --history H} first feeds every card {@code H} transactions (as fast as the job takes them, not measured)
  * so the caches a swap invalidates are realistically long. Reported: p50/p90/p99 of both classes and the ratio.
+ * {@code --checkpoint-interval S} (seconds, default 10) should not divide the swap cycle (2 S): checkpoints then
+ * fall evenly into both classes of slot instead of always into the same one. {@code --kv-refresh-chunk N} sets the
+ * job's {@code model.kv-refresh-chunk} (0: a card's whole K/V cache is recomputed on its first event after a swap).
  */
 final class LoadBenchmark {
 
@@ -82,9 +85,11 @@ final class LoadBenchmark {
     private final int swapEverySeconds;
     private final int history;
     private final boolean newWeights;
+    /** Job settings given on the command line, over the bench's defaults. */
+    private final Map<String, String> jobSettings;
 
     LoadBenchmark(PrintStream out, String stateBackend, long count, double rate, int seconds, int cards,
-            int swapEverySeconds, int history, boolean newWeights) {
+            int swapEverySeconds, int history, boolean newWeights, Map<String, String> jobSettings) {
         this.out = out;
         this.stateBackend = stateBackend;
         this.count = count;
@@ -94,6 +99,7 @@ final class LoadBenchmark {
         this.swapEverySeconds = swapEverySeconds;
         this.history = history;
         this.newWeights = newWeights;
+        this.jobSettings = Map.copyOf(jobSettings);
     }
 
     /** Percentiles of one latency phase. */
@@ -123,6 +129,7 @@ final class LoadBenchmark {
         int swapEvery = 0;
         int history = 0;
         boolean newWeights = true;
+        Map<String, String> jobSettings = new LinkedHashMap<>();
         if (args.length % 2 != 0) {
             throw new IllegalArgumentException("options come in pairs: --name value; got " + Arrays.toString(args));
         }
@@ -135,6 +142,10 @@ final class LoadBenchmark {
                     case "same" -> false;
                     default -> throw new IllegalArgumentException("--swap-weights must be new or same");
                 };
+                case "--checkpoint-interval" -> jobSettings.put(JobOptions.CHECKPOINT_INTERVAL.key(),
+                        Integer.parseInt(args[i + 1]) + " s");
+                case "--kv-refresh-chunk" -> jobSettings.put(JobOptions.KV_REFRESH_CHUNK.key(),
+                        Integer.toString(Integer.parseInt(args[i + 1])));
                 case "--state-backend" -> backend = args[i + 1];
                 case "--count" -> count = Long.parseLong(args[i + 1]);
                 case "--rate" -> rate = Double.parseDouble(args[i + 1]);
@@ -146,7 +157,7 @@ final class LoadBenchmark {
         if (swapEvery < 0 || history < 0 || count < 0) {
             throw new IllegalArgumentException("--swap-every, --history and --count must be >= 0");
         }
-        new LoadBenchmark(out, backend, count, rate, seconds, cards, swapEvery, history, newWeights).run();
+        new LoadBenchmark(out, backend, count, rate, seconds, cards, swapEvery, history, newWeights, jobSettings).run();
     }
 
     void run() throws Exception {
@@ -375,6 +386,7 @@ final class LoadBenchmark {
         v.put(JobOptions.MODEL_UPDATES_TOPIC.key(), prefix + "-model-updates");
         v.put(JobOptions.CHECKPOINT_INTERVAL.key(), "10 s");
         v.put(JobOptions.PARALLELISM.key(), "2");
+        v.putAll(jobSettings);
         return JobConfig.fromMap(v);
     }
 

@@ -131,6 +131,12 @@ public final class JobConfig implements Serializable {
         if (get(JobOptions.HISTORY_CACHE_TRANSACTIONS) < 0) {
             throw invalid(JobOptions.HISTORY_CACHE_TRANSACTIONS, "must be >= 0");
         }
+        if (get(JobOptions.KV_REFRESH_CHUNK) < 0) {
+            throw invalid(JobOptions.KV_REFRESH_CHUNK, "must be >= 0 (0 = recompute a card's whole cache at once)");
+        }
+        if (get(JobOptions.KV_REFRESH_WINDOW).isNegative()) {
+            throw invalid(JobOptions.KV_REFRESH_WINDOW, "must not be negative");
+        }
         if (get(JobOptions.MODEL_MAX_BYTES) <= 0) {
             throw invalid(JobOptions.MODEL_MAX_BYTES, "must be > 0");
         }

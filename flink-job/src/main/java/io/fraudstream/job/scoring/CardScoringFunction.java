@@ -61,8 +61,12 @@ import org.slf4j.LoggerFactory;
  * switches to it (scores keep coming from the current champion meanwhile). Older or equal versions are
  * ignored; a refused bundle leaves the current champion scoring. After a restore, the newest champion
  * received before the checkpoint that verifies is loaded on the first transaction. Shadow models are
- * loaded inline (they do not affect the champion's output, and a shadow's latency is not the SLA's). The history's K/V cache is tagged with the model version, and the extractor
- * recomputes it when the version differs, so a score never mixes two models.
+ * loaded inline (they do not affect the champion's output, and a shadow's latency is not the SLA's). The history's K/V
+ * cache is tagged with the extractor-weights version, and the extractor recomputes it when the version differs, so a
+ * score never mixes two models. After a swap to new weights the recompute is spread out: for
+ * {@code model.kv-refresh-window}, a card whose cache the previous champion holds complete keeps being scored by that
+ * model while {@code model.kv-refresh-chunk} entries of the new cache are staged per transaction; the card moves to
+ * the new champion once its staged cache is complete (see {@link #scoringModel}).
  *
  * <p><b>Expiry:</b> a history older than {@code state.card-ttl} (in event time, relative to the new
  * transaction) is forgotten before scoring: deterministic, so replay and live agree. A processing-time
@@ -94,6 +98,12 @@ public class CardScoringFunction
     private transient HistoryCache historyCache;
 
     private transient Loaded champion;
+    /**
+     * The champion before the last swap to new extractor weights, until {@link #outgoingUntil}: it keeps scoring a
+     * card whose K/V cache it holds complete while the new champion's cache of that card is staged in chunks.
+     */
+    private transient Loaded outgoing;
+    private transient long outgoingUntil;
     private transient Loaded shadow;
     /** Last version refused, so a bad descriptor in broadcast state is not retried. */
     private transient volatile String lastRefusedVersion;
@@ -111,6 +121,7 @@ public class CardScoringFunction
     private transient Counter duplicates;
     private transient Counter cardsExpired;
     private transient Counter modelSwaps;
+    private transient Counter kvStagedScores;
     private transient Map<ModelRejectedException.Reason, Counter> modelRejections;
     private transient Counter downgradesRefused;
     private transient Histogram endToEndLatencyMs;
@@ -178,6 +189,7 @@ public class CardScoringFunction
         duplicates = JobMetrics.deadLetterCounter(metrics, DeadLetterReason.DUPLICATE);
         cardsExpired = metrics.counter(JobMetrics.CARDS_EXPIRED);
         modelSwaps = metrics.counter(JobMetrics.MODEL_SWAPS);
+        kvStagedScores = metrics.counter(JobMetrics.KV_STAGED_SCORES);
         modelRejections = new EnumMap<>(ModelRejectedException.Reason.class);
         for (ModelRejectedException.Reason reason : ModelRejectedException.Reason.values()) {
             modelRejections.put(reason, metrics.addGroup("reason", reason.name().toLowerCase(Locale.ROOT))
@@ -249,11 +261,12 @@ public class CardScoringFunction
         }
 
         RawTransaction raw = toRaw(tx);
-        FraudScore score = score(champion, history, raw, tx, ModelRole.CHAMPION);
+        Loaded scoring = scoringModel(history, ctx.timerService().currentProcessingTime());
+        FraudScore score = score(scoring, history, raw, tx, ModelRole.CHAMPION);
         out.collect(score);
         scoresOut.inc();
         if (score.getDecision() == Decision.ALERT) {
-            ctx.output(JobStreams.ALERTS, champion.explainer.explain(score, tx, champion.features, champion.explanation));
+            ctx.output(JobStreams.ALERTS, scoring.explainer.explain(score, tx, scoring.features, scoring.explanation));
             alerts.inc();
         }
         if (shadow != null) {
@@ -273,6 +286,34 @@ public class CardScoringFunction
             ctx.timerService().registerProcessingTimeTimer(now + settings.cardTtlMillis());
         }
         lastSeenState.update(now);
+    }
+
+    /**
+     * The model that scores this card now: the champion, unless the champion's extractor weights are new to this card
+     * and the outgoing champion still holds the card's complete cache; then {@code model.kv-refresh-chunk} entries of
+     * the new cache are staged and the outgoing model scores until the staged cache is complete. A card therefore
+     * moves to the new champion once (versions never go back: the outgoing model is used only while the readable
+     * cache is its own, and the first score by the champion replaces it), and no score mixes two models' caches.
+     */
+    private Loaded scoringModel(CardHistory history, long now) {
+        if (outgoing == null) {
+            return champion;
+        }
+        if (outgoingUntil == Long.MIN_VALUE) {
+            outgoingUntil = now + settings.kvRefreshWindowMillis();
+        }
+        if (now >= outgoingUntil) {
+            LOG.info("K/V refresh window after the swap to {} is over; {} no longer scores", champion.version(),
+                    outgoing.version());
+            outgoing = null;
+            return champion;
+        }
+        if (champion.extractor.hasCache(history) || !outgoing.extractor.hasCache(history)
+                || champion.extractor.stageCache(history, settings.kvRefreshChunk())) {
+            return champion;
+        }
+        kvStagedScores.inc();
+        return outgoing;
     }
 
     private FraudScore score(Loaded m, CardHistory history, RawTransaction raw, TransactionEvent tx, ModelRole role) {
@@ -403,6 +444,18 @@ public class CardScoringFunction
     }
 
     private void adopt(Loaded loaded) {
+        boolean newWeights = !loaded.model.extractorWeights().modelVersion()
+                .equals(champion.model.extractorWeights().modelVersion());
+        if (newWeights && settings.kvRefreshChunk() > 0 && settings.kvRefreshWindowMillis() > 0) {
+            outgoing = champion;
+            outgoingUntil = Long.MIN_VALUE; // set from the task's processing time by the next transaction
+        } else if (!newWeights && outgoing != null) {
+            // Same weights: cards still staging for the current weights go on with the outgoing model.
+            LOG.debug("Swap to {} keeps the extractor weights; {} keeps scoring cards still staging", loaded.version(),
+                    outgoing.version());
+        } else {
+            outgoing = null;
+        }
         champion = loaded;
         markLoaded(champion);
         if (shadow != null && shadow.version().equals(loaded.version())) {

@@ -4,12 +4,22 @@ import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
 import java.io.Serializable;
 
-/** What the scoring function needs from the configuration. */
+/**
+ * What the scoring function needs from the configuration. {@code kvRefreshChunk} and {@code kvRefreshWindowMillis}:
+ * see {@link JobOptions#KV_REFRESH_CHUNK} and {@link JobOptions#KV_REFRESH_WINDOW}.
+ */
 public record ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload,
-        long historyCacheTransactions) implements Serializable {
+        long historyCacheTransactions, int kvRefreshChunk, long kvRefreshWindowMillis) implements Serializable {
 
+    /** No history cache; K/V caches recomputed whole on a card's first transaction after a swap (replay, tests). */
     public ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload) {
-        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0);
+        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0, 0);
+    }
+
+    /** The same settings with K/V caches refreshed {@code chunk} entries per transaction for up to {@code windowMillis}. */
+    public ScoringSettings withKvRefresh(int chunk, long windowMillis) {
+        return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
+                historyCacheTransactions, chunk, windowMillis);
     }
 
     /** The history cache is used with RocksDB only (see {@code HistoryCache}). */
@@ -18,6 +28,7 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
         return new ScoringSettings(config.get(JobOptions.CARD_STATE_TTL).toMillis(),
                 config.get(JobOptions.ALERT_TOP_ATTENDED), config.get(JobOptions.ALERT_TOP_CONTRIBUTIONS),
                 config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD),
-                rocksdb ? config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS) : 0);
+                rocksdb ? config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS) : 0,
+                config.get(JobOptions.KV_REFRESH_CHUNK), config.get(JobOptions.KV_REFRESH_WINDOW).toMillis());
     }
 }

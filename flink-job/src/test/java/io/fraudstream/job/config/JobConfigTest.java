@@ -48,6 +48,10 @@ class JobConfigTest {
                 .hasMessageContaining("topic.scores");
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--job.parallelism", "0")))
                 .hasMessageContaining("job.parallelism");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--model.kv-refresh-chunk", "-1")))
+                .hasMessageContaining("model.kv-refresh-chunk");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--model.kv-refresh-window", "-1 s")))
+                .hasMessageContaining("model.kv-refresh-window");
     }
 
     @Test

@@ -32,8 +32,13 @@ class CardScoringFunctionTest {
 
     private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, io.fraudstream.avro.ModelDescriptor, FraudScore>
             open(double threshold, int window) throws Exception {
+        return open(threshold, window, new ScoringSettings(TTL, 3, 3, 1024));
+    }
+
+    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, io.fraudstream.avro.ModelDescriptor, FraudScore>
+            open(double threshold, int window, ScoringSettings settings) throws Exception {
         CardScoringFunction function = new CardScoringFunction(new TestModels.Factory("v1", threshold, window),
-                new ScoringSettings(TTL, 3, 3, 1024));
+                settings);
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
                 new FraudScoringPipeline.CardKey(), Types.STRING, JobStreams.MODEL_DESCRIPTORS);
         // forKeyedBroadcastProcessFunction has already opened the harness.
@@ -337,5 +342,63 @@ class CardScoringFunctionTest {
         assertThat(versions.subList(first, versions.size())).containsOnly("v2");
         assertThat(harness.getBroadcastState(JobStreams.MODEL_DESCRIPTORS)
                 .get(CardScoringFunction.CHAMPION_RECEIVED + "v2")).isNotNull();
+    }
+
+    /**
+     * Scores a card's 40 transactions with v1, then (after {@code swapAt} of them) swaps to v2 with new extractor weights,
+     * and returns the (version, score) of every transaction.
+     */
+    private List<String> runWithWeightSwap(ScoringSettings settings, int swapAt, int total) throws Exception {
+        open(0.99, 1024, settings);
+        for (int i = 0; i < total; i++) {
+            if (i == swapAt) {
+                harness.processBroadcastElement(new StreamRecord<>(
+                        TestModels.descriptor("v2", ModelRole.CHAMPION, "seed:11")));
+            }
+            harness.processElement(new StreamRecord<>(tx("t" + i, "c1", T0 + i * 600_000L, 5 + (i * 37) % 90)));
+        }
+        List<String> out = scores().stream().map(s -> s.getModelVersion() + " " + s.getScore()).toList();
+        harness.close();
+        harness = null;
+        return out;
+    }
+
+    @Test
+    void afterASwapToNewWeightsTheOldModelScoresACardUntilItsNewCacheIsStagedThenTheNewOneExactly() throws Exception {
+        // 40 entries when the swap lands; 16 entries staged per transaction: the 41st and 42nd transactions are still
+        // scored by v1 (16, then 32 of 41 entries done), the 43rd finds 10 of 42 missing, stages them and is v2.
+        List<String> staged = runWithWeightSwap(new ScoringSettings(TTL, 3, 3, 1024).withKvRefresh(16, 60_000), 40, 50);
+        List<String> whole = runWithWeightSwap(new ScoringSettings(TTL, 3, 3, 1024), 40, 50);
+        List<String> neverSwapped = runWithWeightSwap(new ScoringSettings(TTL, 3, 3, 1024), 50, 50);
+
+        assertThat(staged.stream().map(s -> s.split(" ")[0]).toList().subList(38, 50))
+                .containsExactly("v1", "v1", "v1", "v1", "v2", "v2", "v2", "v2", "v2", "v2", "v2", "v2");
+        // While staging, v1 scores exactly as if no swap had happened (its cache untouched) ...
+        assertThat(staged.subList(0, 42)).isEqualTo(neverSwapped.subList(0, 42));
+        // ... and from the switch on, v2 scores exactly as after a whole recompute: no score mixes two caches.
+        assertThat(staged.subList(42, 50)).isEqualTo(whole.subList(42, 50));
+        assertThat(whole.get(40)).startsWith("v2 ");
+    }
+
+    @Test
+    void cardsWithoutACacheOfTheOldModelAndCardsSeenAfterTheRefreshWindowGoStraightToTheNewModel() throws Exception {
+        open(0.99, 1024, new ScoringSettings(TTL, 3, 3, 1024).withKvRefresh(4, 60_000));
+        for (int i = 0; i < 20; i++) {
+            harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
+            harness.processElement(new StreamRecord<>(tx("b" + i, "c2", T0 + i * 1000L, 10)));
+        }
+        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.CHAMPION, "seed:11")));
+        harness.processElement(new StreamRecord<>(tx("n0", "new", T0 + 30_000, 10)));
+        harness.processElement(new StreamRecord<>(tx("a20", "c1", T0 + 30_000, 10)));
+        assertThat(history("c1").stagedModelVersion()).isNotNull();
+        harness.setProcessingTime(60_001);
+        harness.processElement(new StreamRecord<>(tx("a21", "c1", T0 + 31_000, 10)));
+        harness.processElement(new StreamRecord<>(tx("b20", "c2", T0 + 31_000, 10)));
+
+        List<String> last = scores().subList(40, 44).stream().map(FraudScore::getModelVersion).toList();
+        // a new card: v2 at once; c1 inside the window: v1 while staging; c1 and c2 after it: v2.
+        assertThat(last).containsExactly("v2", "v1", "v2", "v2");
+        assertThat(history("c1").cachedModelVersion()).isEqualTo(history("c2").cachedModelVersion())
+                .startsWith("bootstrap-11-");
     }
 }

@@ -19,7 +19,9 @@ import java.util.Map;
  * classifier that rises with amount and night time. A descriptor whose location starts with
  * "pop:" is a model with point-of-purchase features ({@link #model(String, double, int, boolean)}); an initial
  * version starting with "pop-" is one too;
- * "refuse:" is refused with the reason that follows, as the real loader would refuse a tampered bundle.
+ * "refuse:" is refused with the reason that follows, as the real loader would refuse a tampered bundle;
+ * "seed:N" is a model whose extractor weights are the bootstrap weights of seed N (new weights: every card's K/V
+ * cache must be recomputed), where the others share seed 7.
  */
 public final class TestModels {
 
@@ -34,8 +36,14 @@ public final class TestModels {
      * frauds over 7 days weigh heavily (3 per log1p of the count).
      */
     public static FraudModel model(String version, double threshold, int window, boolean pointOfPurchase) {
+        return model(version, threshold, window, pointOfPurchase, 7);
+    }
+
+    /** As {@link #model(String, double, int, boolean)}, with the bootstrap extractor weights of {@code seed}. */
+    public static FraudModel model(String version, double threshold, int window, boolean pointOfPurchase,
+            long seed) {
         ExtractorConfig config = ExtractorConfig.builder().window(window).build();
-        ExtractorWeights weights = ExtractorWeights.bootstrap(config, 7);
+        ExtractorWeights weights = ExtractorWeights.bootstrap(config, seed);
         List<String> list = new java.util.ArrayList<>(Arrays.asList(FeatureExtractor.featureNames(config.dim())));
         if (pointOfPurchase) {
             list.addAll(io.fraudstream.features.pop.PopFeatures.NAMES);
@@ -95,6 +103,10 @@ public final class TestModels {
                     if (d.getLocation().startsWith("refuse:")) {
                         throw new ModelRejectedException(
                                 ModelRejectedException.Reason.valueOf(d.getLocation().substring(7)), "test refusal");
+                    }
+                    if (d.getLocation().startsWith("seed:")) {
+                        return model(d.getModelVersion(), threshold, window, false,
+                                Long.parseLong(d.getLocation().substring(5)));
                     }
                     return model(d.getModelVersion(), threshold, window, d.getLocation().startsWith("pop:"));
                 }
