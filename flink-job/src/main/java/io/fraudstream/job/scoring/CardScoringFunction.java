@@ -266,7 +266,10 @@ public class CardScoringFunction
         out.collect(score);
         scoresOut.inc();
         if (score.getDecision() == Decision.ALERT) {
-            ctx.output(JobStreams.ALERTS, scoring.explainer.explain(score, tx, scoring.features, scoring.explanation));
+            if (settings.explainAlerts()) {
+                ctx.output(JobStreams.ALERTS, scoring.explainer.explain(score, tx, scoring.features,
+                        scoring.explanation));
+            }
             alerts.inc();
         }
         if (shadow != null) {
@@ -318,7 +321,7 @@ public class CardScoringFunction
 
     private FraudScore score(Loaded m, CardHistory history, RawTransaction raw, TransactionEvent tx, ModelRole role) {
         long t0 = System.nanoTime();
-        m.extractor.extract(history, raw, m.features, m.explanation);
+        m.extractor.extract(history, raw, m.features, settings.explainAlerts() ? m.explanation : null);
         if (m.model.usesPointOfPurchase()) {
             int from = m.model.extractorFeatureCount();
             if (tx.pointOfPurchase != null) {

@@ -6,20 +6,29 @@ import java.io.Serializable;
 
 /**
  * What the scoring function needs from the configuration. {@code kvRefreshChunk} and {@code kvRefreshWindowMillis}:
- * see {@link JobOptions#KV_REFRESH_CHUNK} and {@link JobOptions#KV_REFRESH_WINDOW}.
+ * see {@link JobOptions#KV_REFRESH_CHUNK} and {@link JobOptions#KV_REFRESH_WINDOW}. {@code explainAlerts}: whether
+ * alerts (with their explanation) are produced on the alerts side output; bounded evaluation, which reads only the
+ * scores (the decision is in every score), turns them off.
  */
 public record ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload,
-        long historyCacheTransactions, int kvRefreshChunk, long kvRefreshWindowMillis) implements Serializable {
+        long historyCacheTransactions, int kvRefreshChunk, long kvRefreshWindowMillis, boolean explainAlerts)
+        implements Serializable {
 
-    /** No history cache; K/V caches recomputed whole on a card's first transaction after a swap (replay, tests). */
+    /** No history cache; K/V caches recomputed whole on a card's first transaction after a swap; alerts explained. */
     public ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload) {
-        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0, 0);
+        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0, 0, true);
     }
 
     /** The same settings with K/V caches refreshed {@code chunk} entries per transaction for up to {@code windowMillis}. */
     public ScoringSettings withKvRefresh(int chunk, long windowMillis) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, chunk, windowMillis);
+                historyCacheTransactions, chunk, windowMillis, explainAlerts);
+    }
+
+    /** The same settings without alerts on the alerts side output (scores still carry the ALERT decision). */
+    public ScoringSettings withoutAlertExplanations() {
+        return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
+                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, false);
     }
 
     /** The history cache is used with RocksDB only (see {@code HistoryCache}). */
@@ -29,6 +38,6 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
                 config.get(JobOptions.ALERT_TOP_ATTENDED), config.get(JobOptions.ALERT_TOP_CONTRIBUTIONS),
                 config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD),
                 rocksdb ? config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS) : 0,
-                config.get(JobOptions.KV_REFRESH_CHUNK), config.get(JobOptions.KV_REFRESH_WINDOW).toMillis());
+                config.get(JobOptions.KV_REFRESH_CHUNK), config.get(JobOptions.KV_REFRESH_WINDOW).toMillis(), true);
     }
 }

@@ -401,4 +401,25 @@ class CardScoringFunctionTest {
         assertThat(history("c1").cachedModelVersion()).isEqualTo(history("c2").cachedModelVersion())
                 .startsWith("bootstrap-11-");
     }
+
+    @Test
+    void withoutAlertExplanationsScoresKeepTheirDecisionAndValueAndNoAlertIsBuilt() throws Exception {
+        List<List<Double>> values = new java.util.ArrayList<>();
+        List<Integer> alertCounts = new java.util.ArrayList<>();
+        for (ScoringSettings settings : List.of(new ScoringSettings(TTL, 3, 3, 1024),
+                new ScoringSettings(TTL, 3, 3, 1024).withoutAlertExplanations())) {
+            open(0.0, 1024, settings);
+            for (int i = 0; i < 5; i++) {
+                harness.processElement(new StreamRecord<>(tx("x" + i, "c1", T0 + i * 60_000L, 10 + i)));
+            }
+            assertThat(scores()).extracting(FraudScore::getDecision).containsOnly(Decision.ALERT);
+            values.add(scores().stream().map(FraudScore::getScore).toList());
+            ConcurrentLinkedQueue<StreamRecord<FraudAlert>> alerts = harness.getSideOutput(JobStreams.ALERTS);
+            alertCounts.add(alerts == null ? 0 : alerts.size());
+            harness.close();
+            harness = null;
+        }
+        assertThat(values.get(1)).isEqualTo(values.get(0));
+        assertThat(alertCounts).containsExactly(5, 0);
+    }
 }

@@ -67,13 +67,14 @@ public final class BoundedScoring {
         }
 
         /**
-         * The job's defaults except the event-time window: history is old by definition, so event times
-         * up to 200 years either side of now are accepted.
+         * The job's defaults except the event-time window (history is old by definition, so event times up to 200
+         * years either side of now are accepted) and alerts: evaluation reads the scores, whose decisions say which
+         * transactions alerted, so the alert explanations the analysts' topic gets are not built.
          */
         public static Settings replayDefaults() {
             long years200 = Duration.ofDays(200L * 365).toMillis();
             return new Settings(new ValidationRules(years200, years200, 100_000_000_000L, 64 * 1024),
-                    new ScoringSettings(Duration.ofDays(90).toMillis(), 5, 5, 64 * 1024));
+                    new ScoringSettings(Duration.ofDays(90).toMillis(), 5, 5, 64 * 1024).withoutAlertExplanations());
         }
     }
 
