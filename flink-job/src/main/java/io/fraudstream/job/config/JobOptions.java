@@ -84,7 +84,7 @@ public final class JobOptions {
             .withDescription("Largest accepted model bundle in bytes.");
 
     public static final ConfigOption<Integer> KV_REFRESH_CHUNK = key("model.kv-refresh-chunk")
-            .intType().defaultValue(64)
+            .intType().defaultValue(32)
             .withDescription("After a swap to a champion with new extractor weights: K/V cache entries of a card computed "
                     + "per transaction for the new model while the previous one keeps scoring the card with its complete "
                     + "cache (spreads the recompute over the card's next events). 0 recomputes a card's whole cache on its "
