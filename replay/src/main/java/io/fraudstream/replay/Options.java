@@ -96,6 +96,41 @@ final class Options {
         }
     }
 
+    /**
+     * A non-negative duration: {@code 7d}, {@code 36h}, {@code 90m}, {@code 30s} (units case-insensitive) or ISO-8601
+     * ({@code P7D}, {@code PT36H}); {@code def} when the option is absent.
+     */
+    java.time.Duration duration(String name, java.time.Duration def) {
+        String v = values.get(name);
+        if (v == null) {
+            return def;
+        }
+        String t = v.trim().toUpperCase(java.util.Locale.ROOT);
+        try {
+            java.time.Duration d;
+            if (t.startsWith("P")) {
+                d = java.time.Duration.parse(t);
+            } else if (t.matches("\\d+[DHMS]")) {
+                long n = Long.parseLong(t.substring(0, t.length() - 1));
+                d = switch (t.charAt(t.length() - 1)) {
+                    case 'D' -> java.time.Duration.ofDays(n);
+                    case 'H' -> java.time.Duration.ofHours(n);
+                    case 'M' -> java.time.Duration.ofMinutes(n);
+                    default -> java.time.Duration.ofSeconds(n);
+                };
+            } else {
+                throw new java.time.format.DateTimeParseException("not a duration", v, 0);
+            }
+            if (d.isNegative()) {
+                throw new java.time.format.DateTimeParseException("negative", v, 0);
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            throw new UsageException("option --" + name + " must be a non-negative duration like 7d, 36h or PT36H, was '"
+                    + v + "'");
+        }
+    }
+
     double probability(String name) {
         String v = required(name);
         try {

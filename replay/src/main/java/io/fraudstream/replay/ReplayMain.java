@@ -64,7 +64,7 @@ public final class ReplayMain {
             model options: --model-store DIR --public-key FILE --descriptor FILE   (a signed bundle)
                            --bootstrap-seed N                                      (default 42; unsigned)
                            --point-of-purchase true|false  merchant/terminal features (default false; a model
-                           trained with them needs true) --label-delay D  fraud report delay (default 7d)
+                           trained with them needs true) --label-delay D  fraud report delay: 7d, 36h, PT36H (default 7d)
             evaluate:      --evaluate-from T  score everything, report only events at or after T (a time split:
                            earlier events only build card histories and point-of-purchase counts)
             """;
@@ -325,18 +325,9 @@ public final class ReplayMain {
             if (!pop.equals("true") && !pop.equals("false")) {
                 throw new Options.UsageException("option --point-of-purchase must be true or false, was '" + pop + "'");
             }
-            java.time.Duration labelDelay = java.time.Duration.ofDays(7);
-            if (o.has("label-delay")) {
-                try {
-                    labelDelay = java.time.Duration.parse("P" + (o.required("label-delay").toUpperCase(Locale.ROOT)
-                            .endsWith("D") ? "" : "T") + o.required("label-delay").toUpperCase(Locale.ROOT));
-                } catch (java.time.format.DateTimeParseException e) {
-                    throw new Options.UsageException("option --label-delay must be a duration like 7d or 36h, was '"
-                            + o.required("label-delay") + "'");
-                }
-                if (pop.equals("false")) {
-                    throw new Options.UsageException("option --label-delay only applies with --point-of-purchase true");
-                }
+            java.time.Duration labelDelay = o.duration("label-delay", java.time.Duration.ofDays(7));
+            if (o.has("label-delay") && pop.equals("false")) {
+                throw new Options.UsageException("option --label-delay only applies with --point-of-purchase true");
             }
             if (pop.equals("true")) {
                 settings = settings.withPointOfPurchase(PointOfPurchaseTables.fromSpool(spool, labelDelay));
