@@ -60,9 +60,9 @@ import org.slf4j.LoggerFactory;
  * on one loader thread per subtask, off the scoring path; the first transaction after the load finishes
  * switches to it (scores keep coming from the current champion meanwhile). Older or equal versions are
  * ignored; a refused bundle leaves the current champion scoring. After a restore, the newest champion
- * received before the checkpoint that verifies is loaded on the first transaction. Shadow models are
- * loaded inline (they do not affect the champion's output, and a shadow's latency is not the SLA's). The history's K/V
- * cache is tagged with the extractor-weights version, and the extractor recomputes it when the version differs, so a
+ * received before the checkpoint that verifies is loaded on the first transaction. Shadow models are loaded the same
+ * way, on the same loader thread, and start scoring on the first transaction after their load finished. The history's
+ * K/V cache is tagged with the extractor-weights version, and the extractor recomputes it when the version differs, so a
  * score never mixes two models. After a swap to new weights the recompute is spread out: for
  * {@code model.kv-refresh-window}, a card whose cache the previous champion holds complete keeps being scored by that
  * model while {@code model.kv-refresh-chunk} entries of the new cache are staged per transaction; the card moves to
@@ -110,7 +110,9 @@ public class CardScoringFunction
     /** One thread per subtask that loads and verifies champion bundles; null when loading inline. */
     private transient ExecutorService loader;
     /** The champion being loaded by {@link #loader}; the first event after it is done switches to it. */
-    private transient PendingChampion pending;
+    private transient PendingModel pending;
+    /** The shadow being loaded by {@link #loader}; the first event after it is done starts shadow scoring. */
+    private transient PendingModel pendingShadow;
     /** Whether this instance has looked at (possibly restored) broadcast state yet. */
     private transient boolean caughtUp;
 
@@ -152,8 +154,12 @@ public class CardScoringFunction
         this.asyncChampionLoads = asyncChampionLoads;
     }
 
-    /** A champion descriptor whose bundle the loader thread is reading and verifying. */
-    private record PendingChampion(ModelDescriptor descriptor, Future<Loaded> result) {}
+    /** A descriptor whose bundle the loader thread is reading and verifying. */
+    private record PendingModel(ModelDescriptor descriptor, Future<Loaded> result) {
+        String version() {
+            return descriptor.getModelVersion();
+        }
+    }
 
     /** A verified model with its thread-confined extractor and scratch buffers. */
     private static final class Loaded {
@@ -237,6 +243,7 @@ public class CardScoringFunction
     @Override
     public void processElement(TransactionEvent tx, ReadOnlyContext ctx, Collector<FraudScore> out) throws Exception {
         adoptLoadedChampion();
+        adoptLoadedShadow();
         if (!caughtUp) {
             catchUpWithBroadcastState(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS));
             caughtUp = true;
@@ -390,7 +397,7 @@ public class CardScoringFunction
                     }
                     return;
                 }
-                if (pending != null && !ModelVersions.isNewer(version, pending.descriptor().getModelVersion())) {
+                if (pending != null && !ModelVersions.isNewer(version, pending.version())) {
                     return; // a newer one is already loading
                 }
                 // Kept by version whatever the load's outcome (broadcast state must not depend on this subtask's
@@ -402,22 +409,35 @@ public class CardScoringFunction
                         adopt(loaded);
                     }
                 } else {
-                    pending = new PendingChampion(descriptor, loader.submit(() -> tryLoad(descriptor)));
+                    pending = new PendingModel(descriptor, loader.submit(() -> tryLoad(descriptor)));
                 }
             }
             case SHADOW -> {
-                if (shadow != null && !ModelVersions.isNewer(descriptor.getModelVersion(), shadow.version())) {
+                String version = descriptor.getModelVersion();
+                if ((shadow != null && !ModelVersions.isNewer(version, shadow.version()))
+                        || (pendingShadow != null && !ModelVersions.isNewer(version, pendingShadow.version()))) {
                     return;
                 }
-                Loaded loaded = tryLoad(descriptor);
-                if (loaded != null) {
-                    shadow = loaded;
+                if (loader == null) {
+                    Loaded loaded = tryLoad(descriptor);
+                    if (loaded != null) {
+                        shadow = loaded;
+                        state.put(SHADOW, descriptor);
+                        LOG.info("Shadow scoring with model {}", shadow.version());
+                    }
+                } else {
+                    // As for champions: kept whatever the load's outcome, loaded and verified off the task thread.
                     state.put(SHADOW, descriptor);
-                    LOG.info("Shadow scoring with model {}", shadow.version());
+                    pendingShadow = new PendingModel(descriptor, loader.submit(() -> tryLoad(descriptor)));
                 }
             }
             case RETIRED -> {
-                if (shadow != null && shadow.version().equals(descriptor.getModelVersion())) {
+                String version = descriptor.getModelVersion();
+                if (pendingShadow != null && pendingShadow.version().equals(version)) {
+                    pendingShadow = null;
+                    state.remove(SHADOW);
+                }
+                if (shadow != null && shadow.version().equals(version)) {
                     LOG.info("Shadow model {} retired", shadow.version());
                     shadow = null;
                     state.remove(SHADOW);
@@ -427,9 +447,29 @@ public class CardScoringFunction
         }
     }
 
+    /** Starts shadow scoring with the shadow the loader thread finished verifying, unless it was promoted meanwhile. */
+    private void adoptLoadedShadow() {
+        PendingModel p = pendingShadow;
+        if (p == null || !p.result().isDone()) {
+            return;
+        }
+        pendingShadow = null;
+        Loaded loaded;
+        try {
+            loaded = p.result().get();
+        } catch (Exception e) {
+            LOG.warn("Loading shadow model {} failed: {}", p.version(), e.toString());
+            return;
+        }
+        if (loaded != null && ModelVersions.isNewer(loaded.version(), champion.version())) {
+            shadow = loaded;
+            LOG.info("Shadow scoring with model {}", shadow.version());
+        }
+    }
+
     /** Switches to the champion the loader thread finished verifying, if it is still the newest. */
     private void adoptLoadedChampion() {
-        PendingChampion p = pending;
+        PendingModel p = pending;
         if (p == null || !p.result().isDone()) {
             return;
         }
@@ -463,6 +503,9 @@ public class CardScoringFunction
         markLoaded(champion);
         if (shadow != null && shadow.version().equals(loaded.version())) {
             shadow = null; // the shadow was promoted
+        }
+        if (pendingShadow != null && !ModelVersions.isNewer(pendingShadow.version(), loaded.version())) {
+            pendingShadow = null; // promoted (or overtaken) before it finished loading
         }
         LOG.info("Champion is now model {}", champion.version());
     }
@@ -502,7 +545,7 @@ public class CardScoringFunction
         for (ModelDescriptor wanted : received) {
             String version = wanted.getModelVersion();
             if (!ModelVersions.isNewer(version, champion.version())
-                    || (pending != null && version.equals(pending.descriptor().getModelVersion()))) {
+                    || (pending != null && version.equals(pending.version()))) {
                 break;
             }
             if (version.equals(lastRefusedVersion)) {
@@ -518,6 +561,7 @@ public class CardScoringFunction
         if (wantedShadow == null || !ModelVersions.isNewer(wantedShadow.getModelVersion(), champion.version())) {
             shadow = null; // none, or already promoted
         } else if ((shadow == null || !shadow.version().equals(wantedShadow.getModelVersion()))
+                && (pendingShadow == null || !pendingShadow.version().equals(wantedShadow.getModelVersion()))
                 && !wantedShadow.getModelVersion().equals(lastRefusedVersion)) {
             shadow = tryLoad(wantedShadow);
         }

@@ -422,4 +422,35 @@ class CardScoringFunctionTest {
         assertThat(values.get(1)).isEqualTo(values.get(0));
         assertThat(alertCounts).containsExactly(5, 0);
     }
+
+    @Test
+    void aShadowIsVerifiedOffTheScoringThreadAndScoresOnceLoadedWithoutTouchingTheChampionsScores() throws Exception {
+        GatedFactory.GATE = new java.util.concurrent.CountDownLatch(1);
+        GatedFactory.REACHED = new java.util.concurrent.CountDownLatch(1);
+        CardScoringFunction function = new CardScoringFunction(new GatedFactory(), new ScoringSettings(TTL, 3, 3, 1024),
+                false, true);
+        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
+                new FraudScoringPipeline.CardKey(), Types.STRING, JobStreams.MODEL_DESCRIPTORS);
+        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.SHADOW)));
+        for (int i = 0; i < 3; i++) {
+            harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
+        }
+        assertThat(GatedFactory.REACHED.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                .as("the loader thread reached load()").isTrue();
+        assertThat(GatedFactory.loadingThread.getName()).startsWith("model-loader-");
+        assertThat(harness.getSideOutput(JobStreams.SHADOW_SCORES)).isNull();
+        assertThat(harness.getBroadcastState(JobStreams.MODEL_DESCRIPTORS).get("SHADOW")).isNotNull();
+
+        GatedFactory.GATE.countDown();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        int i = 3;
+        while (harness.getSideOutput(JobStreams.SHADOW_SCORES) == null) {
+            assertThat(System.nanoTime()).as("the shadow started in time").isLessThan(deadline);
+            harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
+            i++;
+        }
+        assertThat(harness.getSideOutput(JobStreams.SHADOW_SCORES)).extracting(r -> r.getValue().getModelVersion())
+                .containsOnly("v2");
+        assertThat(scores()).hasSize(i).extracting(FraudScore::getModelVersion).containsOnly("v1");
+    }
 }
