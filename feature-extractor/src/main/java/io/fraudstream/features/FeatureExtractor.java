@@ -61,6 +61,8 @@ public final class FeatureExtractor {
     private float[] mant = new float[0];
     private int[] touched = new int[0];
     private int[] candidates = new int[0];
+    /** Kept entries by age rank, one bit each; all zero between selections. */
+    private long[] keptRanks = new long[0];
     private int touchedCount;
     /** The history's ring head and size during selection, for tie-breaking by age. */
     private int tieHead;
@@ -193,6 +195,7 @@ public final class FeatureExtractor {
             bits = new int[cap];
             mant = new float[cap];
             touched = new int[Math.max(cap, heads * config.k())];
+            keptRanks = new long[(cap + Long.SIZE - 1) / Long.SIZE];
             candidates = new int[cap];
         }
     }
@@ -369,14 +372,51 @@ public final class FeatureExtractor {
     }
 
     /**
-     * Top-k of s[0..n) (n > k) into heapIdx/heapVal (a min-heap: root = worst kept; ties prefer the older
-     * entry), then softmax over the kept only into heapW. Returns the max score.
+     * Top-k of s[0..n) (n > k; ties: the older entry) into heapIdx/heapVal, oldest first, then softmax over the
+     * kept only into heapW. Returns the max score.
+     */
+    private float selectAndSoftmax(float[] s, int n, int head) {
+        final int k = heapIdx.length;
+        selectScalar(s, n, head);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            max = Math.max(max, heapVal[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < k; i++) {
+            float e = FastMath.expNonPositive(heapVal[i] - max);
+            heapW[i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < k; i++) {
+            heapW[i] *= inv;
+        }
+        return max;
+    }
+
+    /**
+     * The top-k selection and softmax on given scores (tests): kept slots, scores and weights into idx, val, w
+     * (k each), oldest first; returns the max score. n > k; head as in the ring (0 unless full).
+     */
+    float selectTopK(float[] s, int n, int head, int[] idx, float[] val, float[] w) {
+        ensureScratch(n);
+        float max = selectAndSoftmax(s, n, head);
+        System.arraycopy(heapIdx, 0, idx, 0, heapIdx.length);
+        System.arraycopy(heapVal, 0, val, 0, heapVal.length);
+        System.arraycopy(heapW, 0, w, 0, heapW.length);
+        return max;
+    }
+
+    /**
+     * The scalar top-k (the reference): candidates, a min-heap over them (root = worst kept), then the kept
+     * rewritten oldest first.
      *
      * <p>Scans newest first (in time order, across the ring's wrap): the temporal bias makes recent entries score
      * high, so the threshold rises at once and few later candidates enter the heap (an oldest-first scan of a
      * time-ordered history replaced the root almost every step: O(n log k) instead of ~O(n)).
      */
-    private float selectAndSoftmax(float[] s, int n, int head) {
+    private void selectScalar(float[] s, int n, int head) {
         final int k = heapIdx.length;
         tieHead = head;
         tieN = n;
@@ -411,21 +451,7 @@ public final class FeatureExtractor {
                 threshold = heapVal[0];
             }
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < k; i++) {
-            max = Math.max(max, heapVal[i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < k; i++) {
-            float e = FastMath.expNonPositive(heapVal[i] - max);
-            heapW[i] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < k; i++) {
-            heapW[i] *= inv;
-        }
-        return max;
+        keepOldestFirst(s, k);
     }
 
     /**
@@ -486,6 +512,34 @@ public final class FeatureExtractor {
             c += s[j] >= tau ? 1 : 0;
         }
         return c;
+    }
+
+    /**
+     * Rewrites heapIdx/heapVal in age order, oldest first. The kept set is unique, but the heap's layout depends
+     * on which candidates arrived (the threshold: sampled, the vector kernel's, or none), and the softmax,
+     * context and summaries sum in this order: a fixed order makes the features bit-identical whichever way the
+     * set was found. Age order rather than slot order keeps them independent of the ring's rotation (a restored
+     * history starts unrotated). One bit per rank, read back word by word and cleared on the way.
+     */
+    private void keepOldestFirst(float[] s, int k) {
+        final long[] kept = keptRanks;
+        for (int i = 0; i < k; i++) {
+            int r = rank(heapIdx[i]);
+            kept[r >>> 6] |= 1L << r;
+        }
+        int o = 0;
+        for (int w = 0; o < k; w++) {
+            long bits = kept[w];
+            kept[w] = 0L;
+            while (bits != 0L) {
+                int slot = (w << 6) + Long.numberOfTrailingZeros(bits) + tieHead;
+                slot = slot < tieN ? slot : slot - tieN;
+                heapIdx[o] = slot;
+                heapVal[o] = s[slot];
+                o++;
+                bits &= bits - 1;
+            }
+        }
     }
 
     /** Age rank of a slot: 0 = oldest (for tie-breaking). */
