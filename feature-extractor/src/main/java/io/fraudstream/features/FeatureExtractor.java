@@ -28,6 +28,14 @@ public final class FeatureExtractor {
     /** Top-k selection samples every SAMPLE_STRIDE-th score when n >= SAMPLE_MIN_FACTOR * k. */
     private static final int SAMPLE_STRIDE = 4;
     private static final int SAMPLE_MIN_FACTOR = 8;
+    /**
+     * System property: {@code false} forces the scalar top-k even where the Vector API kernel could run (A/B
+     * measurement). Read when an extractor is constructed.
+     */
+    public static final String VECTOR_PROPERTY = "fraudstream.extractor.vector";
+    /** The Vector API kernel needs at least this many float lanes to beat the scalar code. */
+    private static final int MIN_VECTOR_LANES = 8;
+    private static final boolean VECTOR_SUPPORTED = vectorTopKSupported();
 
     private final ExtractorConfig config;
     private final ExtractorWeights weights;
@@ -63,12 +71,27 @@ public final class FeatureExtractor {
     private int[] candidates = new int[0];
     /** Kept entries by age rank, one bit each; all zero between selections. */
     private long[] keptRanks = new long[0];
+    /** Scratch of the vector top-k: order-preserving int keys of the candidates. */
+    private int[] candidateKeys = new int[0];
     private int touchedCount;
     /** The history's ring head and size during selection, for tie-breaking by age. */
     private int tieHead;
     private int tieN;
+    /** Whether the top-k candidates come from {@link VectorTopK}. */
+    private final boolean vectorTopK;
 
+    /**
+     * Uses the Vector API top-k kernel when the JVM has {@code jdk.incubator.vector}
+     * ({@code --add-modules jdk.incubator.vector}), its preferred float species has at least 8 lanes, k fits the
+     * kernel, and {@value #VECTOR_PROPERTY} is not {@code false}; the scalar kernel otherwise. Both give
+     * bit-identical features.
+     */
     public FeatureExtractor(ExtractorConfig config, ExtractorWeights weights) {
+        this(config, weights, Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY, "true")));
+    }
+
+    /** {@code vector} false forces the scalar top-k; true uses the vector one where supported. */
+    FeatureExtractor(ExtractorConfig config, ExtractorWeights weights, boolean vector) {
         if (weights.dim() != config.dim() || weights.heads() != config.heads()
                 || weights.tokenWidth() != TokenEncoder.WIDTH) {
             throw new IllegalArgumentException("weights " + weights + " do not fit " + config + " with F = "
@@ -91,6 +114,41 @@ public final class FeatureExtractor {
         this.heapVal = new float[config.k()];
         this.heapW = new float[config.k()];
         this.sample = new float[Math.max(1, (3 * config.k() + 2 * SAMPLE_STRIDE - 1) / (2 * SAMPLE_STRIDE))];
+        this.vectorTopK = vector && VECTOR_SUPPORTED && VectorTopK.supports(config.k());
+    }
+
+    /**
+     * Whether this JVM can run the Vector API top-k: {@code jdk.incubator.vector} is in the boot layer and its
+     * preferred float species has at least 8 lanes. {@link VectorTopK} is loaded only after the module check, so
+     * a JVM without the module never resolves a vector class.
+     */
+    static boolean vectorTopKSupported() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return false;
+        }
+        try {
+            return VectorTopK.lanes() >= MIN_VECTOR_LANES;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Whether this extractor selects top-k candidates with the Vector API kernel (for logs and tests). */
+    public boolean usesVectorTopK() {
+        return vectorTopK;
+    }
+
+    /** A line for start-up logs: which top-k kernel a default-constructed extractor uses here, and why. */
+    public static String topKKernelDescription() {
+        if (!VECTOR_SUPPORTED) {
+            return ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
+                    ? "scalar top-k (jdk.incubator.vector not in the JVM: --add-modules jdk.incubator.vector)"
+                    : "scalar top-k (the preferred float vector has fewer than " + MIN_VECTOR_LANES + " lanes)";
+        }
+        return Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY, "true"))
+                ? "vector top-k (" + VectorTopK.lanes() + " float lanes; k <= " + VectorTopK.MAX_DEPTH
+                        * VectorTopK.lanes() + ")"
+                : "scalar top-k (-D" + VECTOR_PROPERTY + "=false)";
     }
 
     /** Feature names for model width d; the order of {@link #extract}'s output. */
@@ -196,7 +254,12 @@ public final class FeatureExtractor {
             mant = new float[cap];
             touched = new int[Math.max(cap, heads * config.k())];
             keptRanks = new long[(cap + Long.SIZE - 1) / Long.SIZE];
-            candidates = new int[cap];
+            if (vectorTopK) {
+                candidates = new int[VectorTopK.scratchLength(cap)];
+                candidateKeys = new int[VectorTopK.scratchLength(cap)];
+            } else {
+                candidates = new int[cap];
+            }
         }
     }
 
@@ -373,11 +436,14 @@ public final class FeatureExtractor {
 
     /**
      * Top-k of s[0..n) (n > k; ties: the older entry) into heapIdx/heapVal, oldest first, then softmax over the
-     * kept only into heapW. Returns the max score.
+     * kept only into heapW. Returns the max score. {@link VectorTopK} when enabled, else {@link #selectScalar}:
+     * the same entries in the same order, so the features are bit-identical either way.
      */
     private float selectAndSoftmax(float[] s, int n, int head) {
         final int k = heapIdx.length;
-        selectScalar(s, n, head);
+        if (!(vectorTopK && VectorTopK.select(s, n, head, candidates, candidateKeys, heapIdx, heapVal))) {
+            selectScalar(s, n, head);
+        }
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < k; i++) {
             max = Math.max(max, heapVal[i]);
