@@ -31,9 +31,12 @@ import java.util.Map;
  * thread's CPU time per event (steady on a shared machine) and the wall-clock rate, per repetition.
  *
  * <pre>
- * java -cp "benchmarks/target/classes:$(cat replay/target/runtime-classpath.txt)" \
+ * java --add-modules jdk.incubator.vector -cp "benchmarks/target/classes:$(cat replay/target/runtime-classpath.txt)" \
  *   io.fraudstream.benchmarks.ReplayExtractorLoop ../shared/data/sparkov-100cards-2019-2020.csv.gz 4 card
  * </pre>
+ *
+ * Without {@code --add-modules jdk.incubator.vector} (or with {@code -Dfraudstream.extractor.vector=false}) the
+ * extractor uses its scalar top-k; the first line printed says which.
  *
  * Order {@code file} (default) scores in file order, {@code card} card after card (each card's records in file
  * order: the same features, and the layout of a bounded replay's spool parts). Prints a checksum of the scores,
@@ -83,6 +86,7 @@ public final class ReplayExtractorLoop {
             cards = c2;
         }
         FraudModel model = BootstrapModel.create(42);
+        System.out.println(FeatureExtractor.topKKernelDescription());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int rep = 0; rep < reps; rep++) {
             FeatureExtractor fx = model.newExtractor();
