@@ -33,7 +33,7 @@ public final class FeatureExtractor {
      * measurement). Read when an extractor is constructed.
      */
     public static final String VECTOR_PROPERTY = "fraudstream.extractor.vector";
-    /** The Vector API kernel needs at least this many float lanes to beat the scalar code. */
+    /** Fewest float lanes for the Vector API kernel (measured with 16, AVX-512); narrower keeps the scalar code. */
     private static final int MIN_VECTOR_LANES = 8;
     private static final boolean VECTOR_SUPPORTED = vectorTopKSupported();
 
@@ -77,7 +77,7 @@ public final class FeatureExtractor {
     /** The history's ring head and size during selection, for tie-breaking by age. */
     private int tieHead;
     private int tieN;
-    /** Whether the top-k candidates come from {@link VectorTopK}. */
+    /** Whether the top k come from {@link VectorTopK}. */
     private final boolean vectorTopK;
 
     /**
@@ -133,7 +133,7 @@ public final class FeatureExtractor {
         }
     }
 
-    /** Whether this extractor selects top-k candidates with the Vector API kernel (for logs and tests). */
+    /** Whether this extractor selects the top k with the Vector API kernel (for logs and tests). */
     public boolean usesVectorTopK() {
         return vectorTopK;
     }
@@ -582,9 +582,9 @@ public final class FeatureExtractor {
 
     /**
      * Rewrites heapIdx/heapVal in age order, oldest first. The kept set is unique, but the heap's layout depends
-     * on which candidates arrived (the threshold: sampled, the vector kernel's, or none), and the softmax,
-     * context and summaries sum in this order: a fixed order makes the features bit-identical whichever way the
-     * set was found. Age order rather than slot order keeps them independent of the ring's rotation (a restored
+     * on which candidates arrived (sampled threshold or full scan), and the softmax, context and summaries sum in
+     * this order: a fixed order makes the features bit-identical whichever way the set was found (this heap or
+     * {@link VectorTopK}). Age order rather than slot order keeps them independent of the ring's rotation (a restored
      * history starts unrotated). One bit per rank, read back word by word and cleared on the way.
      */
     private void keepOldestFirst(float[] s, int k) {

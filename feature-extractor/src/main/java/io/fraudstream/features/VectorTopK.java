@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The sparse top-k selection written with the Vector API (incubating in JDK 17), without a heap and without
- * data-dependent branches in its loops:
+ * The sparse top-k selection written with the Vector API (incubating in JDK 17), without a heap and without a
+ * branch per score or per candidate:
  * <ol>
  *   <li>a guaranteed lower bound tau for the k-th largest score ({@link #threshold});
  *   <li>the slots with s >= tau, newest first ({@link #newestFirst}; ~70 of 774 on the replay file);
@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       ones (the tie rule).
  * </ol>
  * The result is the scalar selection's, entry for entry: the same set (the top k by score, ties to the older
- * entry) in the same canonical order (age, oldest first), with the original float values.
+ * entry, -0.0 equal to +0.0) in the same canonical order (age, oldest first), with the original float values.
+ * NaN scores, which neither path orders and the extractor's arithmetic never makes, are the exception.
  *
  * <p>Loaded only after {@link FeatureExtractor#vectorTopKSupported()} has found {@code jdk.incubator.vector} in
  * the JVM ({@code --add-modules jdk.incubator.vector}); its signatures carry no vector types, so
@@ -86,7 +87,7 @@ final class VectorTopK {
     /**
      * The top k of s[0..n) (k = idx.length < n; ties: the older entry; slots newest first are head-1 .. 0, then
      * n-1 .. head) into idx/val[0..k), oldest first. cand and keys: scratch of {@link #scratchLength}(n). Returns
-     * false, having decided nothing, only when a score is NaN (the extractor's arithmetic makes none): the
+     * false, having decided nothing, when fewer than k scores reach the bound, which takes a NaN score: the
      * caller's scalar selection then decides.
      */
     static boolean select(float[] s, int n, int head, int[] cand, int[] keys, int[] idx, float[] val) {
@@ -172,7 +173,7 @@ final class VectorTopK {
     /**
      * The float's bits as an int that orders like the float (negative floats get their magnitude bits flipped).
      * -0.0 sorts just below +0.0, which a bound tolerates (a >= b as keys implies a >= b as floats); where
-     * equality matters, {@link #candidateKeys} maps -0.0 to +0.0 first.
+     * equality matters, {@link #select} maps -0.0 to +0.0 first.
      */
     private static IntVector key(FloatVector v) {
         IntVector bits = v.reinterpretAsInts();
