@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.State;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dai.djl.offline=true"})
+// --add-modules: the extractor's Vector API top-k, as on TaskManagers; scalar for A/B:
+// -jvmArgsAppend "-Xmx4g --add-modules=jdk.incubator.vector -Dfraudstream.extractor.vector=false"
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dai.djl.offline=true", "--add-modules=jdk.incubator.vector"})
 public class ExtractorBenchmark {
 
     /**

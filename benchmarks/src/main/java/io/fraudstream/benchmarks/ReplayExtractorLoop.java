@@ -31,9 +31,12 @@ import java.util.Map;
  * thread's CPU time per event (steady on a shared machine) and the wall-clock rate, per repetition.
  *
  * <pre>
- * java -cp "benchmarks/target/classes:$(cat replay/target/runtime-classpath.txt)" \
+ * java --add-modules jdk.incubator.vector -cp "benchmarks/target/classes:$(cat replay/target/runtime-classpath.txt)" \
  *   io.fraudstream.benchmarks.ReplayExtractorLoop ../shared/data/sparkov-100cards-2019-2020.csv.gz 4 card
  * </pre>
+ *
+ * Without {@code --add-modules jdk.incubator.vector} (or with {@code -Dfraudstream.extractor.vector=false}) the
+ * extractor uses its scalar top-k; the first line printed says which.
  *
  * Order {@code file} (default) scores in file order, {@code card} card after card (each card's records in file
  * order: the same features, and the layout of a bounded replay's spool parts). Prints a checksum of the scores,
@@ -83,6 +86,7 @@ public final class ReplayExtractorLoop {
             cards = c2;
         }
         FraudModel model = BootstrapModel.create(42);
+        System.out.println(FeatureExtractor.topKKernelDescription());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int rep = 0; rep < reps; rep++) {
             FeatureExtractor fx = model.newExtractor();
@@ -90,6 +94,7 @@ public final class ReplayExtractorLoop {
             Explanation explanation = new Explanation(5);
             Map<String, CardHistory> histories = new HashMap<>();
             double checksum = 0;
+            long alloc0 = allocatedBytes(threads);
             long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (int i = 0; i < txs.size(); i++) {
@@ -100,10 +105,21 @@ public final class ReplayExtractorLoop {
             }
             long wall = System.nanoTime() - t0;
             long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+            long alloc = allocatedBytes(threads) - alloc0;
             System.out.printf(Locale.ROOT, "rep %d (%s order): CPU %.2f us/event, wall %.2f us/event, %,.0f events/s,"
-                    + " score checksum %.6f%n", rep + 1, byCard ? "card" : "file", cpu / 1e3 / txs.size(),
-                    wall / 1e3 / txs.size(), txs.size() / (wall / 1e9), checksum);
+                    + " allocated %.1f B/event, score checksum %.6f%n", rep + 1, byCard ? "card" : "file",
+                    cpu / 1e3 / txs.size(), wall / 1e3 / txs.size(), txs.size() / (wall / 1e9),
+                    (double) alloc / txs.size(), checksum);
         }
+    }
+
+    /**
+     * Bytes this thread has allocated, -1 where the JVM cannot say. The extractor allocates nothing per event
+     * once its buffers have grown; a Vector API kernel that C2 failed to intrinsify would box vectors here.
+     */
+    private static long allocatedBytes(ThreadMXBean threads) {
+        return threads instanceof com.sun.management.ThreadMXBean t
+                ? t.getThreadAllocatedBytes(Thread.currentThread().getId()) : -1;
     }
 
     private static double orNaN(Double v) {

@@ -28,6 +28,14 @@ public final class FeatureExtractor {
     /** Top-k selection samples every SAMPLE_STRIDE-th score when n >= SAMPLE_MIN_FACTOR * k. */
     private static final int SAMPLE_STRIDE = 4;
     private static final int SAMPLE_MIN_FACTOR = 8;
+    /**
+     * System property: {@code false} forces the scalar top-k even where the Vector API kernel could run (A/B
+     * measurement). Read when an extractor is constructed.
+     */
+    public static final String VECTOR_PROPERTY = "fraudstream.extractor.vector";
+    /** Fewest float lanes for the Vector API kernel (measured with 16, AVX-512); narrower keeps the scalar code. */
+    private static final int MIN_VECTOR_LANES = 8;
+    private static final boolean VECTOR_SUPPORTED = vectorTopKSupported();
 
     private final ExtractorConfig config;
     private final ExtractorWeights weights;
@@ -61,12 +69,29 @@ public final class FeatureExtractor {
     private float[] mant = new float[0];
     private int[] touched = new int[0];
     private int[] candidates = new int[0];
+    /** Kept entries by age rank, one bit each; all zero between selections. */
+    private long[] keptRanks = new long[0];
+    /** Scratch of the vector top-k: order-preserving int keys of the candidates. */
+    private int[] candidateKeys = new int[0];
     private int touchedCount;
     /** The history's ring head and size during selection, for tie-breaking by age. */
     private int tieHead;
     private int tieN;
+    /** Whether the top k come from {@link VectorTopK}. */
+    private final boolean vectorTopK;
 
+    /**
+     * Uses the Vector API top-k kernel when the JVM has {@code jdk.incubator.vector}
+     * ({@code --add-modules jdk.incubator.vector}), its preferred float species has at least 8 lanes, k fits the
+     * kernel, and {@value #VECTOR_PROPERTY} is not {@code false}; the scalar kernel otherwise. Both give
+     * bit-identical features.
+     */
     public FeatureExtractor(ExtractorConfig config, ExtractorWeights weights) {
+        this(config, weights, Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY, "true")));
+    }
+
+    /** {@code vector} false forces the scalar top-k; true uses the vector one where supported. */
+    FeatureExtractor(ExtractorConfig config, ExtractorWeights weights, boolean vector) {
         if (weights.dim() != config.dim() || weights.heads() != config.heads()
                 || weights.tokenWidth() != TokenEncoder.WIDTH) {
             throw new IllegalArgumentException("weights " + weights + " do not fit " + config + " with F = "
@@ -89,6 +114,41 @@ public final class FeatureExtractor {
         this.heapVal = new float[config.k()];
         this.heapW = new float[config.k()];
         this.sample = new float[Math.max(1, (3 * config.k() + 2 * SAMPLE_STRIDE - 1) / (2 * SAMPLE_STRIDE))];
+        this.vectorTopK = vector && VECTOR_SUPPORTED && VectorTopK.supports(config.k());
+    }
+
+    /**
+     * Whether this JVM can run the Vector API top-k: {@code jdk.incubator.vector} is in the boot layer and its
+     * preferred float species has at least 8 lanes. {@link VectorTopK} is loaded only after the module check, so
+     * a JVM without the module never resolves a vector class.
+     */
+    static boolean vectorTopKSupported() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return false;
+        }
+        try {
+            return VectorTopK.lanes() >= MIN_VECTOR_LANES;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Whether this extractor selects the top k with the Vector API kernel (for logs and tests). */
+    public boolean usesVectorTopK() {
+        return vectorTopK;
+    }
+
+    /** A line for start-up logs: which top-k kernel a default-constructed extractor uses here, and why. */
+    public static String topKKernelDescription() {
+        if (!VECTOR_SUPPORTED) {
+            return ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
+                    ? "scalar top-k (jdk.incubator.vector not in the JVM: --add-modules jdk.incubator.vector)"
+                    : "scalar top-k (the preferred float vector has fewer than " + MIN_VECTOR_LANES + " lanes)";
+        }
+        return Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY, "true"))
+                ? "vector top-k (" + VectorTopK.lanes() + " float lanes; k <= " + VectorTopK.MAX_DEPTH
+                        * VectorTopK.lanes() + ")"
+                : "scalar top-k (-D" + VECTOR_PROPERTY + "=false)";
     }
 
     /** Feature names for model width d; the order of {@link #extract}'s output. */
@@ -219,7 +279,13 @@ public final class FeatureExtractor {
             bits = new int[cap];
             mant = new float[cap];
             touched = new int[Math.max(cap, heads * config.k())];
-            candidates = new int[cap];
+            keptRanks = new long[(cap + Long.SIZE - 1) / Long.SIZE];
+            if (vectorTopK) {
+                candidates = new int[VectorTopK.scratchLength(cap)];
+                candidateKeys = new int[VectorTopK.scratchLength(cap)];
+            } else {
+                candidates = new int[cap];
+            }
         }
     }
 
@@ -395,14 +461,54 @@ public final class FeatureExtractor {
     }
 
     /**
-     * Top-k of s[0..n) (n > k) into heapIdx/heapVal (a min-heap: root = worst kept; ties prefer the older
-     * entry), then softmax over the kept only into heapW. Returns the max score.
+     * Top-k of s[0..n) (n > k; ties: the older entry) into heapIdx/heapVal, oldest first, then softmax over the
+     * kept only into heapW. Returns the max score. {@link VectorTopK} when enabled, else {@link #selectScalar}:
+     * the same entries in the same order, so the features are bit-identical either way.
+     */
+    private float selectAndSoftmax(float[] s, int n, int head) {
+        final int k = heapIdx.length;
+        if (!(vectorTopK && VectorTopK.select(s, n, head, candidates, candidateKeys, heapIdx, heapVal))) {
+            selectScalar(s, n, head);
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            max = Math.max(max, heapVal[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < k; i++) {
+            float e = FastMath.expNonPositive(heapVal[i] - max);
+            heapW[i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < k; i++) {
+            heapW[i] *= inv;
+        }
+        return max;
+    }
+
+    /**
+     * The top-k selection and softmax on given scores (tests): kept slots, scores and weights into idx, val, w
+     * (k each), oldest first; returns the max score. n > k; head as in the ring (0 unless full).
+     */
+    float selectTopK(float[] s, int n, int head, int[] idx, float[] val, float[] w) {
+        ensureScratch(n);
+        float max = selectAndSoftmax(s, n, head);
+        System.arraycopy(heapIdx, 0, idx, 0, heapIdx.length);
+        System.arraycopy(heapVal, 0, val, 0, heapVal.length);
+        System.arraycopy(heapW, 0, w, 0, heapW.length);
+        return max;
+    }
+
+    /**
+     * The scalar top-k (the reference): candidates, a min-heap over them (root = worst kept), then the kept
+     * rewritten oldest first.
      *
      * <p>Scans newest first (in time order, across the ring's wrap): the temporal bias makes recent entries score
      * high, so the threshold rises at once and few later candidates enter the heap (an oldest-first scan of a
      * time-ordered history replaced the root almost every step: O(n log k) instead of ~O(n)).
      */
-    private float selectAndSoftmax(float[] s, int n, int head) {
+    private void selectScalar(float[] s, int n, int head) {
         final int k = heapIdx.length;
         tieHead = head;
         tieN = n;
@@ -437,21 +543,7 @@ public final class FeatureExtractor {
                 threshold = heapVal[0];
             }
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < k; i++) {
-            max = Math.max(max, heapVal[i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < k; i++) {
-            float e = FastMath.expNonPositive(heapVal[i] - max);
-            heapW[i] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < k; i++) {
-            heapW[i] *= inv;
-        }
-        return max;
+        keepOldestFirst(s, k);
     }
 
     /**
@@ -512,6 +604,34 @@ public final class FeatureExtractor {
             c += s[j] >= tau ? 1 : 0;
         }
         return c;
+    }
+
+    /**
+     * Rewrites heapIdx/heapVal in age order, oldest first. The kept set is unique, but the heap's layout depends
+     * on which candidates arrived (sampled threshold or full scan), and the softmax, context and summaries sum in
+     * this order: a fixed order makes the features bit-identical whichever way the set was found (this heap or
+     * {@link VectorTopK}). Age order rather than slot order keeps them independent of the ring's rotation (a restored
+     * history starts unrotated). One bit per rank, read back word by word and cleared on the way.
+     */
+    private void keepOldestFirst(float[] s, int k) {
+        final long[] kept = keptRanks;
+        for (int i = 0; i < k; i++) {
+            int r = rank(heapIdx[i]);
+            kept[r >>> 6] |= 1L << r;
+        }
+        int o = 0;
+        for (int w = 0; o < k; w++) {
+            long bits = kept[w];
+            kept[w] = 0L;
+            while (bits != 0L) {
+                int slot = (w << 6) + Long.numberOfTrailingZeros(bits) + tieHead;
+                slot = slot < tieN ? slot : slot - tieN;
+                heapIdx[o] = slot;
+                heapVal[o] = s[slot];
+                o++;
+                bits &= bits - 1;
+            }
+        }
     }
 
     /** Age rank of a slot: 0 = oldest (for tie-breaking). */
