@@ -96,7 +96,8 @@ final class FlinkStandaloneCluster implements AutoCloseable {
     Node startTaskManager(String name) throws IOException {
         // Heap = framework heap + task heap; direct = framework + task off-heap + network (see writeConfig).
         return startNode(name, TASKMANAGER_MAIN, List.of("-Xms320m", "-Xmx320m",
-                "-XX:MaxDirectMemorySize=192m", "-XX:MaxMetaspaceSize=256m"));
+                "-XX:MaxDirectMemorySize=192m", "-XX:MaxMetaspaceSize=256m",
+                "--add-modules", "jdk.incubator.vector")); // the extractor's Vector API top-k
     }
 
     /**
