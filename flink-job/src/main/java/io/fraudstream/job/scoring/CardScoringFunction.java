@@ -219,7 +219,8 @@ public class CardScoringFunction
         }
         champion = new Loaded(initialModel, settings);
         markLoaded(champion);
-        LOG.info("Scoring with champion model {}", champion.version());
+        LOG.info("Scoring with champion model {}; extractor: {}", champion.version(),
+                FeatureExtractor.topKKernelDescription());
         if (asyncChampionLoads) {
             int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
             loader = Executors.newSingleThreadExecutor(r -> {
