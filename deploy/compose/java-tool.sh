@@ -10,4 +10,4 @@ if [ -z "$jar" ] || [ ! -d "$module/target/lib" ]; then
   exit 1
 fi
 # -Dai.djl.offline=true: the trainer's DJL must never download natives (they come from the pytorch-native jar).
-exec java -Xmx${JAVA_XMX:-1g} -Dai.djl.offline=true --add-modules jdk.incubator.vector -cp "$jar:$module/target/lib/*" "$main" "$@"
+exec java -Xmx${JAVA_XMX:-1g} -Dai.djl.offline=true --add-modules ALL-SYSTEM -cp "$jar:$module/target/lib/*" "$main" "$@"
