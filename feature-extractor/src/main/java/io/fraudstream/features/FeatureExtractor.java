@@ -443,6 +443,11 @@ public final class FeatureExtractor {
 
     /** Dense softmax of s[0..n) into denseW; returns the max score. */
     private float softmaxAll(float[] s, int n) {
+        return softmax(s, denseW, n);
+    }
+
+    /** w[0..n) = softmax of s[0..n) (max-shifted, summed in double); returns the max of s. */
+    private static float softmax(float[] s, float[] w, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {
             max = Math.max(max, s[j]);
@@ -450,12 +455,12 @@ public final class FeatureExtractor {
         double sum = 0;
         for (int j = 0; j < n; j++) {
             float e = FastMath.expNonPositive(s[j] - max);
-            denseW[j] = e;
+            w[j] = e;
             sum += e;
         }
         float inv = (float) (1.0 / sum);
         for (int j = 0; j < n; j++) {
-            denseW[j] *= inv;
+            w[j] *= inv;
         }
         return max;
     }
@@ -470,21 +475,7 @@ public final class FeatureExtractor {
         if (!(vectorTopK && VectorTopK.select(s, n, head, candidates, candidateKeys, heapIdx, heapVal))) {
             selectScalar(s, n, head);
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < k; i++) {
-            max = Math.max(max, heapVal[i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < k; i++) {
-            float e = FastMath.expNonPositive(heapVal[i] - max);
-            heapW[i] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < k; i++) {
-            heapW[i] *= inv;
-        }
-        return max;
+        return softmax(heapVal, heapW, k);
     }
 
     /**

@@ -159,6 +159,16 @@ public class CardScoringFunction
         String version() {
             return descriptor.getModelVersion();
         }
+
+        /** The verified model, or null when the load was refused (counted and logged by tryLoad) or failed. */
+        Loaded outcome() {
+            try {
+                return result.get();
+            } catch (Exception e) {
+                LOG.warn("Loading model {} failed: {}", version(), e.toString());
+                return null;
+            }
+        }
     }
 
     /** A verified model with its thread-confined extractor and scratch buffers. */
@@ -455,13 +465,7 @@ public class CardScoringFunction
             return;
         }
         pendingShadow = null;
-        Loaded loaded;
-        try {
-            loaded = p.result().get();
-        } catch (Exception e) {
-            LOG.warn("Loading shadow model {} failed: {}", p.version(), e.toString());
-            return;
-        }
+        Loaded loaded = p.outcome();
         if (loaded != null && ModelVersions.isNewer(loaded.version(), champion.version())) {
             shadow = loaded;
             LOG.info("Shadow scoring with model {}", shadow.version());
@@ -475,13 +479,7 @@ public class CardScoringFunction
             return;
         }
         pending = null;
-        Loaded loaded;
-        try {
-            loaded = p.result().get();
-        } catch (Exception e) {
-            LOG.warn("Loading model {} failed: {}", p.descriptor().getModelVersion(), e.toString());
-            return;
-        }
+        Loaded loaded = p.outcome();
         if (loaded != null && ModelVersions.isNewer(loaded.version(), champion.version())) {
             adopt(loaded);
         }

@@ -307,25 +307,34 @@ class CardScoringFunctionTest {
         }
     }
 
-    @Test
-    void aNewChampionIsVerifiedOffTheScoringThreadAndTakesOverOnceLoaded() throws Exception {
+    /** A job-like function (async loads) whose loads of models other than v1 wait for {@link GatedFactory#GATE}. */
+    private void openGated() throws Exception {
         GatedFactory.GATE = new java.util.concurrent.CountDownLatch(1);
         GatedFactory.REACHED = new java.util.concurrent.CountDownLatch(1);
         CardScoringFunction function = new CardScoringFunction(new GatedFactory(), new ScoringSettings(TTL, 3, 3, 1024),
                 false, true);
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
                 new FraudScoringPipeline.CardKey(), Types.STRING, JobStreams.MODEL_DESCRIPTORS);
+    }
+
+    /** Waits (bounded) until the loader thread is inside load(), and checks it is the loader, not the task thread. */
+    private static void awaitLoaderInsideLoad() throws InterruptedException {
+        assertThat(GatedFactory.REACHED.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                .as("the loader thread reached load()").isTrue();
+        assertThat(GatedFactory.loadingThread).isNotNull().isNotSameAs(Thread.currentThread());
+        assertThat(GatedFactory.loadingThread.getName()).startsWith("model-loader-");
+    }
+
+    @Test
+    void aNewChampionIsVerifiedOffTheScoringThreadAndTakesOverOnceLoaded() throws Exception {
+        openGated();
         // Returns at once although the load is blocked (loading inline would hang here).
         harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.CHAMPION)));
         for (int i = 0; i < 3; i++) {
             harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
         }
         assertThat(scores()).extracting(FraudScore::getModelVersion).containsOnly("v1");
-        // The loader runs asynchronously: wait (bounded) until it is inside load(), then check which thread it is.
-        assertThat(GatedFactory.REACHED.await(30, java.util.concurrent.TimeUnit.SECONDS))
-                .as("the loader thread reached load()").isTrue();
-        assertThat(GatedFactory.loadingThread).isNotNull().isNotSameAs(Thread.currentThread());
-        assertThat(GatedFactory.loadingThread.getName()).startsWith("model-loader-");
+        awaitLoaderInsideLoad();
 
         GatedFactory.GATE.countDown();
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
@@ -425,19 +434,12 @@ class CardScoringFunctionTest {
 
     @Test
     void aShadowIsVerifiedOffTheScoringThreadAndScoresOnceLoadedWithoutTouchingTheChampionsScores() throws Exception {
-        GatedFactory.GATE = new java.util.concurrent.CountDownLatch(1);
-        GatedFactory.REACHED = new java.util.concurrent.CountDownLatch(1);
-        CardScoringFunction function = new CardScoringFunction(new GatedFactory(), new ScoringSettings(TTL, 3, 3, 1024),
-                false, true);
-        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
-                new FraudScoringPipeline.CardKey(), Types.STRING, JobStreams.MODEL_DESCRIPTORS);
+        openGated();
         harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.SHADOW)));
         for (int i = 0; i < 3; i++) {
             harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
         }
-        assertThat(GatedFactory.REACHED.await(30, java.util.concurrent.TimeUnit.SECONDS))
-                .as("the loader thread reached load()").isTrue();
-        assertThat(GatedFactory.loadingThread.getName()).startsWith("model-loader-");
+        awaitLoaderInsideLoad();
         assertThat(harness.getSideOutput(JobStreams.SHADOW_SCORES)).isNull();
         assertThat(harness.getBroadcastState(JobStreams.MODEL_DESCRIPTORS).get("SHADOW")).isNotNull();
 
