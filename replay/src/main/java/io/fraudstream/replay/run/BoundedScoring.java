@@ -16,6 +16,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
 import org.apache.flink.api.dag.Transformation;
@@ -26,7 +30,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 
 /**
  * Scores a {@link Spool} with the job's own topology ({@link FraudScoringPipeline#build}) on a local Flink
@@ -46,8 +49,10 @@ import org.apache.flink.util.CloseableIterator;
  * one pass over the data, each model's scores collected separately. A model's scores do not depend on the
  * others in the graph (each branch keeps its own card histories), so they equal a single-model run's.
  *
- * <p>Results are collected on the client ({@code collectAsync}) where the labels are, joined and handed back;
- * dead letters (records the job's validation refused) come back with their coordinates and reasons.
+ * <p>Results reach the client, where the labels are, through {@link LocalResults}: the scores' sink is chained to
+ * the scoring subtask and hands its list over in memory when its input ends (a bounded run is a local environment in
+ * this JVM), instead of Flink's collect path, which serialized every result on the way out and again on the way in.
+ * Dead letters (records the job's validation refused) come back with their coordinates and reasons.
  */
 public final class BoundedScoring {
 
@@ -87,11 +92,12 @@ public final class BoundedScoring {
      * @param modelVersion  the model that scored (null when nothing was scored)
      * @param threshold     its alert threshold (NaN when nothing was scored)
      * @param latencyMicros per score, from the source reading the record to the score (pipeline latency at full load)
-     * @param jobNanos      from submitting the job to its last result: includes Flink start-up and model loading
-     * @param scoringNanos  from the first result to the last: the steady-state scoring time (of all models)
+     * @param jobNanos      from submitting the job to its end: includes Flink start-up, model loading and shutdown
+     * @param scoringNanos  from the first result any sink received to the last sink's end of input: the
+     *                      steady-state scoring time (of all models)
      * @param parallelism   the run's parallelism
-     * @param cpuNanos      CPU time of this whole process from the first result to the last (every thread: Flink,
-     *                      the client collecting results), -1 when the JVM cannot tell; on a shared machine
+     * @param cpuNanos      CPU time of this whole process over the same interval (every thread: Flink's, the JIT's,
+     *                      the GC's, the client's), -1 when the JVM cannot tell; on a shared machine
      *                      {@code cpuNanos / records} is steadier than the wall-clock rate
      */
     public record Result(List<ScoredTransaction> scores, List<Rejected> rejected, String modelVersion, double threshold,
@@ -107,6 +113,9 @@ public final class BoundedScoring {
             return scoringNanos <= 0 ? Double.NaN : (scores.size() + rejected.size()) / (scoringNanos / 1e9);
         }
     }
+
+    /** How often the client prints progress while the job runs. */
+    private static final long PROGRESS_MILLIS = 250;
 
     private BoundedScoring() {}
 
@@ -165,51 +174,49 @@ public final class BoundedScoring {
         Set<Integer> shared = new HashSet<>();
         reachable(transactions.getTransformation(), shared);
         reachable(noUpdates.getTransformation(), shared);
-        DataStream<ReplayOutcome> results = null;
-        for (int i = 0; i < m; i++) {
-            PointOfPurchaseInput pop = settings.pointOfPurchase() == null ? PointOfPurchaseInput.off()
-                    : PointOfPurchaseInput.precomputed(settings.pointOfPurchase());
-            FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, noUpdates, pop,
-                    settings.rules(), settings.scoring(), models.get(i));
-            if (m > 1) {
-                suffixUids(outputs.scores().getTransformation(), "-model-" + i, shared, new HashSet<>());
-            }
-            DataStream<ReplayOutcome> r = outputs.scores().map(new ReplayFunctions.FromScore(i)).name("score out " + i)
-                    .union(outputs.deadLetters().map(new ReplayFunctions.FromDeadLetter(i)).name("dead letter out " + i));
-            results = results == null ? r : results.union(r);
-        }
-
-        List<List<ReplayOutcome>> byModel = new ArrayList<>();
-        for (int i = 0; i < m; i++) {
-            byModel.add(new ArrayList<>(n));
-        }
-        long total = (long) n * m;
-        long t0 = System.nanoTime();
-        long first = -1;
-        long cpuFirst = -1;
-        long count = 0;
-        try (CloseableIterator<ReplayOutcome> it = results.collectAsync()) {
-            JobClient job = env.executeAsync(m == 1 ? "replay-evaluation" : "replay-evaluation-" + m + "-models");
-            while (it.hasNext()) {
-                ReplayOutcome o = it.next();
-                if (first < 0) {
-                    first = System.nanoTime();
-                    cpuFirst = processCpuNanos();
+        try (LocalResults results = LocalResults.open(m)) {
+            for (int i = 0; i < m; i++) {
+                PointOfPurchaseInput pop = settings.pointOfPurchase() == null ? PointOfPurchaseInput.off()
+                        : PointOfPurchaseInput.precomputed(settings.pointOfPurchase());
+                FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, noUpdates, pop,
+                        settings.rules(), settings.scoring(), models.get(i));
+                if (m > 1) {
+                    suffixUids(outputs.scores().getTransformation(), "-model-" + i, shared, new HashSet<>());
                 }
-                byModel.get(o.model).add(o);
-                progress.tick("scored", ++count, total);
+                // scores: chained to the scoring subtask (forward edge, one input), so nothing is serialized
+                outputs.scores().map(new ReplayFunctions.FromScore(i)).name("score out " + i)
+                        .sinkTo(new ReplayFunctions.ToClient(results.id(), i)).name("scores to client " + i);
+                outputs.deadLetters().map(new ReplayFunctions.FromDeadLetter(i)).name("dead letter out " + i)
+                        .sinkTo(new ReplayFunctions.ToClient(results.id(), i)).name("dead letters to client " + i);
             }
-            job.getJobExecutionResult().get();
+            long total = (long) n * m;
+            long t0 = System.nanoTime();
+            JobClient job = env.executeAsync(m == 1 ? "replay-evaluation" : "replay-evaluation-" + m + "-models");
+            awaitWithProgress(job.getJobExecutionResult(), results, total, progress);
+            long end = System.nanoTime();
+            progress.done("scored", results.count());
+            long first = results.firstNanos();
+            long last = results.lastNanos();
+            List<Result> out = new ArrayList<>();
+            for (int i = 0; i < m; i++) {
+                out.add(inSpoolOrder(spool, results.outcomes(i), end - t0, first < 0 ? 0 : last - first, parallelism,
+                        results.cpuNanos()));
+            }
+            return out;
         }
-        long end = System.nanoTime();
-        long cpuEnd = processCpuNanos();
-        long cpu = cpuFirst < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuFirst;
-        progress.done("scored", count);
-        List<Result> out = new ArrayList<>();
-        for (int i = 0; i < m; i++) {
-            out.add(inSpoolOrder(spool, byModel.get(i), end - t0, first < 0 ? 0 : end - first, parallelism, cpu));
+    }
+
+    /** Waits for the job, printing progress from the sinks' counts; rethrows the job's failure. */
+    private static void awaitWithProgress(CompletableFuture<JobExecutionResult> done, LocalResults results,
+            long total, Progress progress) throws Exception {
+        while (true) {
+            try {
+                done.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException stillRunning) {
+                progress.tick("scored", results.count(), total);
+            }
         }
-        return out;
     }
 
     /**
@@ -296,11 +303,6 @@ public final class BoundedScoring {
             }
         }
         return new Result(scores, rejected, version, threshold, latency, jobNanos, scoringNanos, parallelism, cpuNanos);
-    }
-
-    private static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
     /**

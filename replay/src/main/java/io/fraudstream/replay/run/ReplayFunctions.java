@@ -7,10 +7,14 @@ import io.fraudstream.job.io.Clocks;
 import io.fraudstream.job.io.RawRecord;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.util.Collector;
-import java.util.List;
 
 /** The small operators around the job's topology in a bounded run. */
 final class ReplayFunctions {
@@ -94,6 +98,73 @@ final class ReplayFunctions {
             o.reason = d.getReason().name();
             o.message = d.getMessage();
             return o;
+        }
+    }
+
+    /**
+     * Hands a model's results to the client through {@link LocalResults}: each subtask keeps its results in a list,
+     * in arrival order, and delivers the list when its input ends.
+     */
+    static final class ToClient implements Sink<ReplayOutcome> {
+        private static final long serialVersionUID = 1L;
+        private final String run;
+        private final int model;
+
+        ToClient(String run, int model) {
+            this.run = run;
+            this.model = model;
+        }
+
+        @Override
+        public SinkWriter<ReplayOutcome> createWriter(WriterInitContext context) {
+            return new Writer(LocalResults.of(run), model);
+        }
+
+        private static final class Writer implements SinkWriter<ReplayOutcome> {
+            /** Results between progress counts. */
+            private static final int COUNT_EVERY = 4096;
+            private final LocalResults results;
+            private final int model;
+            private List<ReplayOutcome> outcomes = new ArrayList<>();
+            private int uncounted;
+
+            Writer(LocalResults results, int model) {
+                this.results = results;
+                this.model = model;
+            }
+
+            @Override
+            public void write(ReplayOutcome outcome, Context context) {
+                if (outcomes.isEmpty()) {
+                    results.started();
+                }
+                outcomes.add(outcome);
+                if (++uncounted == COUNT_EVERY) {
+                    results.counted(uncounted);
+                    uncounted = 0;
+                }
+            }
+
+            @Override
+            public void flush(boolean endOfInput) {
+                if (endOfInput) {
+                    deliver();
+                }
+            }
+
+            @Override
+            public void close() {
+                deliver();
+            }
+
+            private void deliver() {
+                if (outcomes != null) {
+                    results.counted(uncounted);
+                    uncounted = 0;
+                    results.deliver(model, outcomes);
+                    outcomes = null;
+                }
+            }
         }
     }
 }
