@@ -368,15 +368,25 @@ public final class FeatureExtractor {
         return logS;
     }
 
+    /** scores after {@link #scoreHead} (tests). */
+    float[] scores() {
+        return scores;
+    }
+
     /**
      * scores[0..n) for head hd: four key dimensions per pass, over whole arrays indexed from 0 (the form C2
-     * vectorizes; one axpy per dimension, or one pass over all eight dimensions, measured slower).
+     * vectorizes; one axpy per dimension, or one pass over all eight dimensions, measured slower). With the vector
+     * kernels and dh = 8, one Vector API pass ({@link VectorScores}) with the same bits.
      */
     void scoreHead(CardHistory h, int hd, boolean qKnown) {
         final int n = h.size;
         final float a = -weights.alphaOf(hd);
         final float b = qKnown ? -weights.betaOf(hd) : 0f;
         final int base = hd * dh;
+        if (vectorTopK && dh == VectorScores.HEAD_DIM) {
+            VectorScores.scoreHead8(scores, logT, logS, a, b, h.kv.keys, base, q, invSqrtDh, n);
+            return;
+        }
         // A separate bias pass: fusing it into the first key pass (7 arrays) left that loop scalar (JFR, JMH).
         initScores(scores, logT, logS, a, b, n);
         int c = 0;

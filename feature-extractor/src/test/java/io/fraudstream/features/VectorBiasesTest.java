@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API biases ({@link VectorBiases}) against the scalar ones of {@link FeatureExtractor#computeBiases}:
- * logT and logS bit for bit, on every length class of the vector loop (n < lanes, n not a multiple of the lanes,
+ * The Vector API biases ({@link VectorBiases}) and scores ({@link VectorScores}) against the scalar ones of
+ * {@link FeatureExtractor#computeBiases} and {@link FeatureExtractor#scoreHead}: logT, logS and scores bit for bit, on every length class of the vector loop (n < lanes, n not a multiple of the lanes,
  * full and rotated rings) and on the edges of the arithmetic (dt = 0, huge dt, unknown locations, the
  * antimeridian); and whole feature vectors, vector on vs off, on such histories.
  */
@@ -115,9 +115,17 @@ class VectorBiasesTest {
                 .homeLocation(q.homeLat(), q.homeLon()).build();
     }
 
-    /** logT, and logS where the query's location is known, bit for bit over the live slots. */
+    /**
+     * logT, logS where the query's location is known, and every head's scores ({@link VectorScores}), bit for bit
+     * over the live slots; with bootstrap and with random weights.
+     */
     private static void assertSameBiases(ExtractorConfig config, CardHistory h, RawTransaction query) {
-        ExtractorWeights w = ExtractorWeights.bootstrap(config, 1);
+        assertSameBiases(config, ExtractorWeights.bootstrap(config, 1), h, query);
+        assertSameBiases(config, FeatureExtractorReferenceTest.randomWeights(config, h.size), h, query);
+    }
+
+    private static void assertSameBiases(ExtractorConfig config, ExtractorWeights w, CardHistory h,
+            RawTransaction query) {
         FeatureExtractor vector = new FeatureExtractor(config, w, true);
         FeatureExtractor scalar = new FeatureExtractor(config, w, false);
         assertThat(vector.usesVectorTopK()).isTrue();
@@ -131,6 +139,15 @@ class VectorBiasesTest {
         if (qKnown) {
             assertThat(bits(vector.spaceBiases(), h.size)).as(where)
                     .containsExactly(bits(scalar.spaceBiases(), h.size));
+        }
+        // both read the K/V cache the first refresh computes (same model version)
+        vector.refreshCache(h);
+        scalar.refreshCache(h);
+        for (int hd = 0; hd < config.heads(); hd++) {
+            vector.scoreHead(h, hd, qKnown);
+            scalar.scoreHead(h, hd, qKnown);
+            assertThat(bits(vector.scores(), h.size)).as(where + " head " + hd)
+                    .containsExactly(bits(scalar.scores(), h.size));
         }
     }
 
