@@ -151,6 +151,23 @@ class VectorBiasesTest {
         }
     }
 
+    /** Whole extractions for k on both sides of one and two vectors of lanes (top-k depths 1, 2 and 4), every length. */
+    @Test
+    void everyTopKDepth() {
+        assumeVectorHardware();
+        RandomCases gen = new RandomCases(35);
+        int lanes = VectorTopK.lanes();
+        for (int k : new int[] {1, lanes - 1, lanes, lanes + 1, 2 * lanes, 2 * lanes + 1, 4 * lanes}) {
+            ExtractorConfig config = ExtractorConfig.builder().k(k).build();
+            for (int n : LENGTHS) {
+                RandomCases.Case c = gen.next(n);
+                CardHistory h = RandomCases.historyOf(config, c.history());
+                assertSameBiases(config, h, c.query());
+                assertSameFeatures(config, h, c.query());
+            }
+        }
+    }
+
     /** Whole features (biases, scores, top-k, summaries), vector on vs off; each on its own copy of the history. */
     private static void assertSameFeatures(ExtractorConfig config, CardHistory h, RawTransaction query) {
         ExtractorWeights w = ExtractorWeights.bootstrap(config, 2);
