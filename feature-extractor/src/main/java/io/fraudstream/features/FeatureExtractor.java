@@ -325,7 +325,7 @@ public final class FeatureExtractor {
         final long tq = tx.eventTimeMillis();
         final long[] time = h.time;
         if (vectorTopK) {
-            VectorBiases.logTime(time, tq, dtHours, logT, n);
+            VectorBiases.logTime(time, tq, logT, n);
         } else {
             final float[] dt = dtHours;
             for (int j = 0; j < n; j++) {
