@@ -77,7 +77,7 @@ public final class FeatureExtractor {
     /** The history's ring head and size during selection, for tie-breaking by age. */
     private int tieHead;
     private int tieN;
-    /** Whether the top k come from {@link VectorTopK}. */
+    /** Whether the Vector API kernels run: the top k from {@link VectorTopK}, the biases from {@link VectorBiases}. */
     private final boolean vectorTopK;
 
     /**
@@ -267,7 +267,7 @@ public final class FeatureExtractor {
         System.arraycopy(kv, 0, y, offset, d);
     }
 
-    private void ensureScratch(int cap) {
+    void ensureScratch(int cap) {
         if (dtHours.length < cap) {
             dtHours = new float[cap];
             logT = new float[cap];
@@ -316,21 +316,32 @@ public final class FeatureExtractor {
         summarize(h, tx, qKnown, maxScore, out, explanation);
     }
 
-    /** Relative biases, shared by all heads: logT = log1p(|dt| hours), logS = log1p(local km) (0 if unknown). */
+    /**
+     * Relative biases, shared by all heads: logT = log1p(|dt| hours), logS = log1p(local km) (0 if unknown).
+     * {@link VectorBiases} computes the same bits in one pass per bias where the vector kernels run.
+     */
     void computeBiases(CardHistory h, RawTransaction tx, boolean qKnown) {
         final int n = h.size;
         final long tq = tx.eventTimeMillis();
         final long[] time = h.time;
-        final float[] dt = dtHours;
-        for (int j = 0; j < n; j++) {
-            dt[j] = Math.abs((float) (tq - time[j])) * HOURS_PER_MS;
+        if (vectorTopK) {
+            VectorBiases.logTime(time, tq, logT, n);
+        } else {
+            final float[] dt = dtHours;
+            for (int j = 0; j < n; j++) {
+                dt[j] = Math.abs((float) (tq - time[j])) * HOURS_PER_MS;
+            }
+            FastMath.log1p(dt, logT, bits, mant, n);
         }
-        FastMath.log1p(dt, logT, bits, mant, n);
         if (qKnown) {
             final float qLat = (float) tx.merchantLat();
             final float qLon = (float) tx.merchantLon();
             final float qCos = (float) Math.cos(Math.toRadians(qLat));
             final float kmPerDeg = (float) Geo.KM_PER_DEGREE;
+            if (vectorTopK) {
+                VectorBiases.logSpace(h.lat, h.lon, h.cosLat, h.locKnown, qLat, qLon, qCos, kmPerDeg, logS, n);
+                return;
+            }
             final float[] lat = h.lat;
             final float[] lon = h.lon;
             final float[] cosLat = h.cosLat;
@@ -347,15 +358,35 @@ public final class FeatureExtractor {
         }
     }
 
+    /** logT after {@link #computeBiases} (tests). */
+    float[] timeBiases() {
+        return logT;
+    }
+
+    /** logS after {@link #computeBiases} with a known merchant location (tests). */
+    float[] spaceBiases() {
+        return logS;
+    }
+
+    /** scores after {@link #scoreHead} (tests). */
+    float[] scores() {
+        return scores;
+    }
+
     /**
      * scores[0..n) for head hd: four key dimensions per pass, over whole arrays indexed from 0 (the form C2
-     * vectorizes; one axpy per dimension, or one pass over all eight dimensions, measured slower).
+     * vectorizes; one axpy per dimension, or one pass over all eight dimensions, measured slower). With the vector
+     * kernels and dh = 8, one Vector API pass ({@link VectorScores}) with the same bits.
      */
     void scoreHead(CardHistory h, int hd, boolean qKnown) {
         final int n = h.size;
         final float a = -weights.alphaOf(hd);
         final float b = qKnown ? -weights.betaOf(hd) : 0f;
         final int base = hd * dh;
+        if (vectorTopK && dh == VectorScores.HEAD_DIM) {
+            VectorScores.scoreHead8(scores, logT, logS, a, b, h.kv.keys, base, q, invSqrtDh, n);
+            return;
+        }
         // A separate bias pass: fusing it into the first key pass (7 arrays) left that loop scalar (JFR, JMH).
         initScores(scores, logT, logS, a, b, n);
         int c = 0;
