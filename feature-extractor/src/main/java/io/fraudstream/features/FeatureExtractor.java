@@ -474,11 +474,14 @@ public final class FeatureExtractor {
 
     /** Dense softmax of s[0..n) into denseW; returns the max score. */
     private float softmaxAll(float[] s, int n) {
-        return softmax(s, denseW, n);
+        return vectorTopK ? VectorSoftmax.softmax(s, denseW, n) : softmax(s, denseW, n);
     }
 
-    /** w[0..n) = softmax of s[0..n) (max-shifted, summed in double); returns the max of s. */
-    private static float softmax(float[] s, float[] w, int n) {
+    /**
+     * w[0..n) = softmax of s[0..n) (max-shifted, summed in double); returns the max of s. The reference for
+     * {@link VectorSoftmax}, which gives the same bits where the vector kernels run.
+     */
+    static float softmax(float[] s, float[] w, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {
             max = Math.max(max, s[j]);
@@ -506,7 +509,7 @@ public final class FeatureExtractor {
         if (!(vectorTopK && VectorTopK.select(s, n, head, candidates, candidateKeys, heapIdx, heapVal))) {
             selectScalar(s, n, head);
         }
-        return softmax(heapVal, heapW, k);
+        return vectorTopK ? VectorSoftmax.softmax(heapVal, heapW, k) : softmax(heapVal, heapW, k);
     }
 
     /**
