@@ -87,8 +87,8 @@ final class VectorTopK {
     /**
      * The top k of s[0..n) (k = idx.length < n; ties: the older entry; slots newest first are head-1 .. 0, then
      * n-1 .. head) into idx/val[0..k), oldest first. cand and keys: scratch of {@link #scratchLength}(n). Returns
-     * false, having decided nothing, when fewer than k scores reach the bound, which takes a NaN score: the
-     * caller's scalar selection then decides.
+     * false, having decided nothing, when fewer than k scores reach the bound, which takes a NaN score or a
+     * history too short for the bound (see {@link #threshold}): the caller's scalar selection then decides.
      */
     static boolean select(float[] s, int n, int head, int[] cand, int[] keys, int[] idx, float[] val) {
         final int k = idx.length;
@@ -122,8 +122,10 @@ final class VectorTopK {
      * it, so at least lanes * m >= k scores reach it and no fallback is needed. The tail (n mod lanes slots) is
      * left out: the bound of a subset is a bound of the whole. Fewer groups with a deeper network would be
      * tighter (of 1024 random scores, 8 groups of depth 4 let ~57 pass, 16 of depth 2 ~80; more lanes, e.g. 32
-     * groups of depth 1 from two accumulators, ~122) but cost more per vector. -inf when a group has fewer than
-     * m values (n < m * lanes): then every score is a candidate.
+     * groups of depth 1 from two accumulators, ~122) but cost more per vector. When a group has fewer than m
+     * values (n < m * lanes) the bound is NaN, not -inf: the accumulators' start key {@code Integer.MIN_VALUE}
+     * unkeys to the bit pattern 0xFFFFFFFF. No score reaches a NaN, so {@link #select} returns false and the
+     * caller's scalar selection decides (correct, only slower; such short histories are rare).
      *
      * <p>The network runs on {@link #key}s, not floats: FloatVector max/min follow Math.max (NaN, -0.0), several
      * instructions each, and the chain through the accumulators made the float network latency-bound, 3-4x
