@@ -126,6 +126,21 @@ class VectorTopKTest {
         assertSameSelection(allNegInf, 100, 37, 32);
     }
 
+    /**
+     * A history with fewer than ceil(k / lanes) whole vectors per lane gives a NaN bound (no score reaches it: the
+     * scalar selection decides, as the selection tests above check); one more vector, a real bound.
+     */
+    @Test
+    void aShortHistoryGivesANaNBound() {
+        assumeVectorHardware();
+        int lanes = VectorTopK.lanes();
+        int k = lanes + 1; // depth 2
+        float[] s = new float[2 * lanes];
+        Arrays.fill(s, 1f);
+        assertThat(VectorTopK.threshold(s, 2 * lanes - 1, k)).isNaN();
+        assertThat(VectorTopK.threshold(s, 2 * lanes, k)).isEqualTo(1f);
+    }
+
     /** Features of whole extractions, vector on vs off: every float bit-identical, explanations equal. */
     @Test
     void extractIsBitIdenticalOnRandomHistories() {
