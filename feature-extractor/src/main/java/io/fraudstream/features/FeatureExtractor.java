@@ -77,8 +77,12 @@ public final class FeatureExtractor {
     /** The history's ring head and size during selection, for tie-breaking by age. */
     private int tieHead;
     private int tieN;
-    /** Whether the Vector API kernels run: the top k from {@link VectorTopK}, the biases from {@link VectorBiases}. */
-    private final boolean vectorTopK;
+    /**
+     * Whether the Vector API kernels run: the top k ({@link VectorTopK}), the biases ({@link VectorBiases}), the
+     * score pass ({@link VectorScores}) and the softmax ({@link VectorSoftmax}). All or none, as they are tested
+     * against the scalar path; a k beyond the top-k kernel's network keeps all of them scalar.
+     */
+    private final boolean vectorKernels;
 
     /**
      * Uses the Vector API top-k kernel when the JVM has {@code jdk.incubator.vector}
@@ -114,7 +118,7 @@ public final class FeatureExtractor {
         this.heapVal = new float[config.k()];
         this.heapW = new float[config.k()];
         this.sample = new float[Math.max(1, (3 * config.k() + 2 * SAMPLE_STRIDE - 1) / (2 * SAMPLE_STRIDE))];
-        this.vectorTopK = vector && VECTOR_SUPPORTED && VectorTopK.supports(config.k());
+        this.vectorKernels = vector && VECTOR_SUPPORTED && VectorTopK.supports(config.k());
     }
 
     /**
@@ -135,7 +139,7 @@ public final class FeatureExtractor {
 
     /** Whether this extractor selects the top k with the Vector API kernel (for logs and tests). */
     public boolean usesVectorTopK() {
-        return vectorTopK;
+        return vectorKernels;
     }
 
     /** A line for start-up logs: which top-k kernel a default-constructed extractor uses here, and why. */
@@ -280,7 +284,7 @@ public final class FeatureExtractor {
             mant = new float[cap];
             touched = new int[Math.max(cap, heads * config.k())];
             keptRanks = new long[(cap + Long.SIZE - 1) / Long.SIZE];
-            if (vectorTopK) {
+            if (vectorKernels) {
                 candidates = new int[VectorTopK.scratchLength(cap)];
                 candidateKeys = new int[VectorTopK.scratchLength(cap)];
             } else {
@@ -324,7 +328,7 @@ public final class FeatureExtractor {
         final int n = h.size;
         final long tq = tx.eventTimeMillis();
         final long[] time = h.time;
-        if (vectorTopK) {
+        if (vectorKernels) {
             VectorBiases.logTime(time, tq, logT, n);
         } else {
             final float[] dt = dtHours;
@@ -338,7 +342,7 @@ public final class FeatureExtractor {
             final float qLon = (float) tx.merchantLon();
             final float qCos = (float) Math.cos(Math.toRadians(qLat));
             final float kmPerDeg = (float) Geo.KM_PER_DEGREE;
-            if (vectorTopK) {
+            if (vectorKernels) {
                 VectorBiases.logSpace(h.lat, h.lon, h.cosLat, h.locKnown, qLat, qLon, qCos, kmPerDeg, logS, n);
                 return;
             }
@@ -383,7 +387,7 @@ public final class FeatureExtractor {
         final float a = -weights.alphaOf(hd);
         final float b = qKnown ? -weights.betaOf(hd) : 0f;
         final int base = hd * dh;
-        if (vectorTopK && dh == VectorScores.HEAD_DIM) {
+        if (vectorKernels && dh == VectorScores.HEAD_DIM) {
             VectorScores.scoreHead8(scores, logT, logS, a, b, h.kv.keys, base, q, invSqrtDh, n);
             return;
         }
@@ -474,7 +478,7 @@ public final class FeatureExtractor {
 
     /** Dense softmax of s[0..n) into denseW; returns the max score. */
     private float softmaxAll(float[] s, int n) {
-        return vectorTopK ? VectorSoftmax.softmax(s, denseW, n) : softmax(s, denseW, n);
+        return vectorKernels ? VectorSoftmax.softmax(s, denseW, n) : softmax(s, denseW, n);
     }
 
     /**
@@ -506,10 +510,10 @@ public final class FeatureExtractor {
      */
     private float selectAndSoftmax(float[] s, int n, int head) {
         final int k = heapIdx.length;
-        if (!(vectorTopK && VectorTopK.select(s, n, head, candidates, candidateKeys, heapIdx, heapVal))) {
+        if (!(vectorKernels && VectorTopK.select(s, n, head, candidates, candidateKeys, heapIdx, heapVal))) {
             selectScalar(s, n, head);
         }
-        return vectorTopK ? VectorSoftmax.softmax(heapVal, heapW, k) : softmax(heapVal, heapW, k);
+        return vectorKernels ? VectorSoftmax.softmax(heapVal, heapW, k) : softmax(heapVal, heapW, k);
     }
 
     /**
