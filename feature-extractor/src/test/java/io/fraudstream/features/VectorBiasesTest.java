@@ -1,7 +1,8 @@
 package io.fraudstream.features;
 
+import static io.fraudstream.features.VectorKernelChecks.assumeVectorHardware;
+import static io.fraudstream.features.VectorKernelChecks.bits;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -178,17 +179,5 @@ class VectorBiasesTest {
         vector.extract(h.copy(), query, a, null);
         scalar.extract(h.copy(), query, b, null);
         assertThat(bits(a, a.length)).containsExactly(bits(b, b.length));
-    }
-
-    private static int[] bits(float[] v, int n) {
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = Float.floatToRawIntBits(v[i]);
-        }
-        return out;
-    }
-
-    private static void assumeVectorHardware() {
-        assumeTrue(FeatureExtractor.vectorTopKSupported(), "Vector API kernels not supported on this CPU");
     }
 }

@@ -1,7 +1,8 @@
 package io.fraudstream.features;
 
+import static io.fraudstream.features.VectorKernelChecks.assumeVectorHardware;
+import static io.fraudstream.features.VectorKernelChecks.bits;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -133,17 +134,5 @@ class VectorSoftmaxTest {
             assertThat(Float.floatToRawIntBits(vmax)).as(where).isEqualTo(Float.floatToRawIntBits(smax));
             assertThat(vb).as(where).containsExactly(sb);
         }
-    }
-
-    private static int[] bits(float[] v) {
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = Float.floatToRawIntBits(v[i]);
-        }
-        return out;
-    }
-
-    private static void assumeVectorHardware() {
-        assumeTrue(FeatureExtractor.vectorTopKSupported(), "Vector API kernels not supported on this CPU");
     }
 }

@@ -1,7 +1,8 @@
 package io.fraudstream.features;
 
+import static io.fraudstream.features.VectorKernelChecks.assumeVectorHardware;
+import static io.fraudstream.features.VectorKernelChecks.bits;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -237,18 +238,5 @@ class VectorTopKTest {
         List<Integer> kept = new ArrayList<>(slots.subList(0, k));
         kept.sort(byAge);
         return kept.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private static int[] bits(float[] v) {
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = Float.floatToRawIntBits(v[i]);
-        }
-        return out;
-    }
-
-    private static void assumeVectorHardware() {
-        // a JVM whose preferred float vector has fewer than 8 lanes (no AVX2) runs the scalar kernel only
-        assumeTrue(FeatureExtractor.vectorTopKSupported(), "Vector API top-k not supported on this CPU");
     }
 }
