@@ -353,8 +353,9 @@ public final class ReplayMain {
             facts.put("Refused by the job's validation (dead letters)", Long.toString(r.rejected().size()));
             facts.put("Scoring throughput", String.format(Locale.ROOT,
                     "%,.0f events/s (first to last result, parallelism %d; process CPU %.1f µs per event); job %.1f s"
-                    + " including Flink start-up", r.eventsPerSecond(), r.parallelism(), r.cpuMicrosPerEvent(),
-                    r.jobNanos() / 1e9));
+                    + " including Flink start-up. This JVM's first run: includes JIT compilation (steady state:"
+                    + " docs/BENCHMARKS.md, \"Bounded replay throughput\")", r.eventsPerSecond(), r.parallelism(),
+                    r.cpuMicrosPerEvent(), r.jobNanos() / 1e9));
             facts.put("Pipeline latency under full replay load (p50 / p99 / max)", latency(r.latencyMicros()));
             facts.put("Score file", scores.toString());
             String inputName = o.has("input-topic") ? "topic " + o.required("input-topic")
