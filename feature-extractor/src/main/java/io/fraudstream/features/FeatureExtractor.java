@@ -307,7 +307,7 @@ public final class FeatureExtractor {
         final float invHeads = 1f / heads;
         for (int hd = 0; hd < heads; hd++) {
             scoreHead(h, hd, qKnown);
-            maxScore = Math.max(maxScore, dense ? softmaxAll(scores, n) : selectAndSoftmax(scores, n, h.head));
+            maxScore = Math.max(maxScore, dense ? softmaxKernel(scores, denseW, n) : selectAndSoftmax(scores, n, h.head));
             // context and head-averaged weights
             if (dense) {
                 accumulate(h.kv.values, null, denseW, n, hd * dh, invHeads);
@@ -476,9 +476,9 @@ public final class FeatureExtractor {
         }
     }
 
-    /** Dense softmax of s[0..n) into denseW; returns the max score. */
-    private float softmaxAll(float[] s, int n) {
-        return vectorKernels ? VectorSoftmax.softmax(s, denseW, n) : softmax(s, denseW, n);
+    /** w[0..n) = softmax of s[0..n) with this extractor's kernel (both give the same bits); returns the max of s. */
+    private float softmaxKernel(float[] s, float[] w, int n) {
+        return vectorKernels ? VectorSoftmax.softmax(s, w, n) : softmax(s, w, n);
     }
 
     /**
@@ -513,7 +513,7 @@ public final class FeatureExtractor {
         if (!(vectorKernels && VectorTopK.select(s, n, head, candidates, candidateKeys, heapIdx, heapVal))) {
             selectScalar(s, n, head);
         }
-        return vectorKernels ? VectorSoftmax.softmax(heapVal, heapW, k) : softmax(heapVal, heapW, k);
+        return softmaxKernel(heapVal, heapW, k);
     }
 
     /**
