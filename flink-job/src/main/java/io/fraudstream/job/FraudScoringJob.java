@@ -4,7 +4,9 @@ import io.fraudstream.avro.DeadLetter;
 import io.fraudstream.avro.FraudAlert;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.job.config.CheckpointSettings;
 import io.fraudstream.job.config.InvalidConfigurationException;
+import io.fraudstream.job.config.StartFrom;
 import io.fraudstream.job.pop.PointOfPurchaseInput;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
@@ -27,7 +29,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.function.SerializableFunction;
@@ -57,7 +58,14 @@ public final class FraudScoringJob {
             return;
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
-        build(env, config);
+        try {
+            build(env, config);
+        } catch (InvalidConfigurationException e) {
+            // Settings that conflict with the cluster's configuration are only known here.
+            System.err.println("fraud-scoring: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         env.execute(JOB_NAME);
     }
 
@@ -87,7 +95,10 @@ public final class FraudScoringJob {
             LOG.warn("execution.checkpointing.dir is not set: checkpoints go to JobManager memory (5 MB limit); "
                     + "set it (e.g. --execution.checkpointing.dir s3://bucket/fraudstream/checkpoints)");
         }
-        env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        configureCheckpointing(env, config);
+        LOG.info("Reading {} from {} when the job has no checkpoint or savepoint to resume from ({} = {})",
+                config.get(JobOptions.TRANSACTIONS_TOPIC), config.startFrom().describe(), JobOptions.START_FROM.key(),
+                config.get(JobOptions.START_FROM));
         int parallelism = config.get(JobOptions.PARALLELISM);
         if (parallelism > 0) {
             env.setParallelism(parallelism);
@@ -115,6 +126,17 @@ public final class FraudScoringJob {
         return outputs;
     }
 
+    /**
+     * Checkpointing as the cluster's configuration (or Flink keys among the job arguments) says, with the job's
+     * defaults for what nobody set ({@link CheckpointSettings}); logged, and returned for tests.
+     */
+    public static CheckpointSettings configureCheckpointing(StreamExecutionEnvironment env, JobConfig config) {
+        CheckpointSettings checkpoints = CheckpointSettings.resolve(env.getConfiguration(), config);
+        env.configure(checkpoints.configuration());
+        LOG.info("Checkpointing: {}", checkpoints.describe());
+        return checkpoints;
+    }
+
     /** Writes each output of the topology to its Kafka topic with the configured delivery guarantee. */
     public static void attachSinks(FraudScoringPipeline.Outputs outputs, JobConfig config) {
         outputs.scores().sinkTo(sink(config, JobOptions.SCORES_TOPIC, FraudScore.class, FraudScore::getCardId, "scores"))
@@ -130,22 +152,39 @@ public final class FraudScoringJob {
                 .uid(JobStreams.UID_DLQ_SINK).name("dead-letter sink");
     }
 
+    /** Transactions, raw, from {@code kafka.start-from} (a restored job: from its snapshot's offsets). */
     public static KafkaSource<RawRecord> transactionsSource(JobConfig config) {
-        return rawSource(config, JobOptions.TRANSACTIONS_TOPIC, config.get(JobOptions.GROUP_ID));
+        return rawSource(config, JobOptions.TRANSACTIONS_TOPIC, config.get(JobOptions.GROUP_ID),
+                startingOffsets(config.startFrom()));
     }
 
-    /** Fraud labels, raw: decoded (and dead-lettered when bad) inside the topology like transactions. */
+    /**
+     * Fraud labels, raw: decoded (and dead-lettered when bad) inside the topology like transactions. From the
+     * committed offsets, else the beginning: labels only count frauds, they never alert, and recent ones matter.
+     */
     public static KafkaSource<RawRecord> labelsSource(JobConfig config) {
-        return rawSource(config, JobOptions.LABELS_TOPIC, config.get(JobOptions.GROUP_ID) + "-labels");
+        return rawSource(config, JobOptions.LABELS_TOPIC, config.get(JobOptions.GROUP_ID) + "-labels",
+                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
     }
 
-    /** Undecoded records of one topic, from the committed offsets (earliest when none), bounded in replay mode. */
-    private static KafkaSource<RawRecord> rawSource(JobConfig config, ConfigOption<String> topic, String groupId) {
+    /** Where a job without a snapshot starts reading transactions. */
+    static OffsetsInitializer startingOffsets(StartFrom startFrom) {
+        return switch (startFrom.kind()) {
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
+            case LATEST -> OffsetsInitializer.latest();
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case TIMESTAMP -> OffsetsInitializer.timestamp(startFrom.timestamp().toEpochMilli());
+        };
+    }
+
+    /** Undecoded records of one topic from {@code start}, bounded in replay mode. */
+    private static KafkaSource<RawRecord> rawSource(JobConfig config, ConfigOption<String> topic, String groupId,
+            OffsetsInitializer start) {
         KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setTopics(config.get(topic))
                 .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(start)
                 .setDeserializer(new RawRecordDeserializer())
                 .setProperties(consumerProperties(config));
         if (config.get(JobOptions.BOUNDED)) {

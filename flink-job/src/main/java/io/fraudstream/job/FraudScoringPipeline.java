@@ -15,6 +15,8 @@ import io.fraudstream.job.pop.PopTableEnrichment;
 import io.fraudstream.job.pop.TransactionDeltas;
 import io.fraudstream.job.scoring.CardScoringFunction;
 import io.fraudstream.job.scoring.ScoringSettings;
+import io.fraudstream.job.validation.DeadLetterPayload;
+import io.fraudstream.job.validation.DeadLetterPolicy;
 import io.fraudstream.job.validation.DecodeAndValidate;
 import io.fraudstream.job.validation.TransactionEvent;
 import io.fraudstream.job.validation.ValidationRules;
@@ -76,7 +78,7 @@ public final class FraudScoringPipeline {
             DataStream<PopDelta> deltas = valid.flatMap(new TransactionDeltas()).name("point-of-purchase counts");
             if (pop.labels() != null) {
                 SingleOutputStreamOperator<PopDelta> labelDeltas = pop.labels()
-                        .process(new LabelDecoder(rules.deadLetterMaxPayload(), rules.maxEventLeadMillis()))
+                        .process(new LabelDecoder(rules.deadLetters(), rules.maxEventLeadMillis()))
                         .uid(JobStreams.UID_DECODE_LABELS)
                         .name("decode fraud labels");
                 labelDeadLetters = labelDeltas.getSideOutput(JobStreams.DEAD_LETTERS);
@@ -101,8 +103,14 @@ public final class FraudScoringPipeline {
                 .uid(JobStreams.UID_SCORE)
                 .name("score card transaction");
 
-        DataStream<DeadLetter> deadLetters = valid.getSideOutput(JobStreams.DEAD_LETTERS)
-                .union(scores.getSideOutput(JobStreams.DEAD_LETTERS));
+        DataStream<DeadLetter> scoringDeadLetters = scores.getSideOutput(JobStreams.DEAD_LETTERS);
+        if (rules.deadLetterPayload() == DeadLetterPayload.WITHHELD) {
+            // The scoring function builds its own dead letters (duplicates, scoring failures): withhold theirs too.
+            DeadLetterPolicy policy = rules.deadLetters();
+            scoringDeadLetters = scoringDeadLetters.map(policy::enforce).returns(JobStreams.DEAD_LETTERS.getTypeInfo())
+                    .name("withhold dead-letter payloads");
+        }
+        DataStream<DeadLetter> deadLetters = valid.getSideOutput(JobStreams.DEAD_LETTERS).union(scoringDeadLetters);
         if (labelDeadLetters != null) {
             deadLetters = deadLetters.union(labelDeadLetters);
         }

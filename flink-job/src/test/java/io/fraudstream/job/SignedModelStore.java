@@ -50,6 +50,8 @@ final class SignedModelStore {
         values.put(JobOptions.DEAD_LETTER_TOPIC.key(), prefix + "-dlq");
         values.put(JobOptions.MODEL_UPDATES_TOPIC.key(), prefix + "-models");
         values.put(JobOptions.GROUP_ID.key(), prefix);
+        // The tests produce their input before the job starts: read it all (a real first start reads only new records).
+        values.put(JobOptions.START_FROM.key(), "earliest");
         return values;
     }
 

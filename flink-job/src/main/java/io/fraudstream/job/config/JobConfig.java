@@ -115,6 +115,7 @@ public final class JobConfig implements Serializable {
         require(JobOptions.MODEL_PUBLIC_KEY);
         require(JobOptions.MODEL_INITIAL_DESCRIPTOR);
         positive(JobOptions.CHECKPOINT_INTERVAL);
+        startFrom();
         positive(JobOptions.CARD_STATE_TTL);
         positive(JobOptions.MAX_EVENT_AGE);
         positive(JobOptions.POP_FLUSH_INTERVAL);
@@ -180,6 +181,20 @@ public final class JobConfig implements Serializable {
     private InvalidConfigurationException invalid(ConfigOption<?> option, String why) {
         return new InvalidConfigurationException(
                 "invalid setting '" + option.key() + "' = '" + values.get(option.key()) + "': " + why);
+    }
+
+    /** {@code kafka.start-from}, parsed. */
+    public StartFrom startFrom() {
+        try {
+            return StartFrom.parse(get(JobOptions.START_FROM));
+        } catch (IllegalArgumentException e) {
+            throw invalid(JobOptions.START_FROM, e.getMessage());
+        }
+    }
+
+    /** Whether {@code option} was given (job argument or properties file), as opposed to its default. */
+    public boolean isSet(ConfigOption<?> option) {
+        return values.containsKey(option.key());
     }
 
     public <T> T get(ConfigOption<T> option) {

@@ -2,6 +2,7 @@ package io.fraudstream.job.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.fraudstream.job.validation.DeadLetterPayload;
 import io.fraudstream.schemas.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +32,13 @@ public final class JobOptions {
     public static final ConfigOption<String> GROUP_ID = key("kafka.group-id")
             .stringType().defaultValue("fraud-scoring")
             .withDescription("Consumer group id of the transaction source (offsets are also kept in checkpoints).");
+
+    public static final ConfigOption<String> START_FROM = key("kafka.start-from")
+            .stringType().defaultValue("committed")
+            .withDescription("Where a job without a checkpoint or savepoint starts reading topic.transactions: committed "
+                    + "(the group's committed offsets, else the end: only new transactions), latest, earliest (scores "
+                    + "and alerts on all retained, possibly days-old, traffic) or an ISO-8601 time such as "
+                    + "2026-12-01T00:00:00Z. A restored job continues from its snapshot's offsets.");
 
     public static final ConfigOption<String> TRANSACTIONS_TOPIC = key("topic.transactions")
             .stringType().defaultValue(Topics.TRANSACTIONS.name()).withDescription("Input topic of transactions.");
@@ -68,7 +76,9 @@ public final class JobOptions {
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(10))
-            .withDescription("Checkpoint interval. In EXACTLY_ONCE mode scores become visible at this pace.");
+            .withDescription("Checkpoint interval when neither this nor Flink's execution.checkpointing.interval (job "
+                    + "argument or the cluster's configuration) is set; when set, this wins. In EXACTLY_ONCE mode scores "
+                    + "become visible at this pace.");
 
     public static final ConfigOption<String> MODEL_STORE = key("model.store")
             .stringType().noDefaultValue()
@@ -114,7 +124,15 @@ public final class JobOptions {
             .withDescription("Largest plausible amount in minor units; larger amounts are dead-lettered.");
     public static final ConfigOption<Integer> DEAD_LETTER_MAX_PAYLOAD = key("dead-letter.max-payload-bytes")
             .intType().defaultValue(64 * 1024)
-            .withDescription("Original bytes kept in a dead letter; longer payloads are truncated (and flagged).");
+            .withDescription("With dead-letter.payload=truncated: original bytes kept in a dead letter; longer payloads "
+                    + "are truncated (and flagged).");
+    public static final ConfigOption<DeadLetterPayload> DEAD_LETTER_PAYLOAD =
+            key("dead-letter.payload")
+            .enumType(DeadLetterPayload.class)
+            .defaultValue(DeadLetterPayload.TRUNCATED)
+            .withDescription("What a dead letter keeps of the rejected record: full (value and key; values over 900,000 "
+                    + "bytes cut), truncated (the first dead-letter.max-payload-bytes, and the key) or withheld (neither: "
+                    + "coordinates, reason and message only). A record with a full card number is always withheld.");
 
     public static final ConfigOption<Integer> ALERT_TOP_ATTENDED = key("alert.top-attended")
             .intType().defaultValue(5)
@@ -132,12 +150,12 @@ public final class JobOptions {
 
     /** Every option the job knows; any other key (outside kafka.properties.* and Flink's own) is a typo. */
     public static final List<ConfigOption<?>> ALL = List.of(
-            BOOTSTRAP_SERVERS, GROUP_ID, TRANSACTIONS_TOPIC, SCORES_TOPIC, SHADOW_SCORES_TOPIC, ALERTS_TOPIC,
+            BOOTSTRAP_SERVERS, GROUP_ID, START_FROM, TRANSACTIONS_TOPIC, SCORES_TOPIC, SHADOW_SCORES_TOPIC, ALERTS_TOPIC,
             DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, LABELS_TOPIC, POP_ENABLED, POP_FLUSH_INTERVAL, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
             MODEL_STORE, MODEL_PUBLIC_KEY, MODEL_INITIAL_DESCRIPTOR, MODEL_MAX_BYTES, KV_REFRESH_CHUNK, KV_REFRESH_WINDOW,
             CARD_STATE_TTL, HISTORY_CACHE_TRANSACTIONS,
             MAX_EVENT_AGE,
-            MAX_EVENT_LEAD, MAX_AMOUNT_MINOR, DEAD_LETTER_MAX_PAYLOAD, ALERT_TOP_ATTENDED, ALERT_TOP_CONTRIBUTIONS,
+            MAX_EVENT_LEAD, MAX_AMOUNT_MINOR, DEAD_LETTER_MAX_PAYLOAD, DEAD_LETTER_PAYLOAD, ALERT_TOP_ATTENDED, ALERT_TOP_CONTRIBUTIONS,
             PARALLELISM, BOUNDED);
 
     private JobOptions() {}

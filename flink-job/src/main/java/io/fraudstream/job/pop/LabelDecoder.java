@@ -7,7 +7,8 @@ import io.fraudstream.features.pop.PopFeatures;
 import io.fraudstream.job.JobMetrics;
 import io.fraudstream.job.JobStreams;
 import io.fraudstream.job.io.RawRecord;
-import io.fraudstream.job.validation.DecodeAndValidate;
+import io.fraudstream.job.validation.DeadLetterPolicy;
+import io.fraudstream.job.validation.PanScan;
 import io.fraudstream.job.validation.Rejection;
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.schemas.WireFormatException;
@@ -21,13 +22,14 @@ import org.apache.flink.util.Collector;
 /**
  * Decodes {@code fraud-labels} records into point-of-purchase deltas: a FRAUD label counts once at its merchant
  * and once at its terminal, in the hour it was <i>reported</i>. GENUINE labels carry no fraud count and are only
- * counted. Undecodable labels and labels reported before 1970 or further ahead of the clock than
+ * counted. A label carrying a full card number (in a field, its key or its undecodable bytes) is dead-lettered as
+ * {@code PAN_DETECTED} without payload or key. Undecodable labels and labels reported before 1970 or further ahead of the clock than
  * {@code validation.max-event-lead} go to the dead-letter output with a reason; a fraud label that
  * names neither merchant nor terminal cannot be attributed and is counted in {@code fraudstreamLabelsUnattributed}.
  */
 public class LabelDecoder extends ProcessFunction<RawRecord, PopDelta> {
     private static final long serialVersionUID = 1L;
-    private final int deadLetterMaxPayload;
+    private final DeadLetterPolicy deadLetterPolicy;
     /** Labels reported further ahead of the wall clock than this are implausible (validation.max-event-lead). */
     private final long maxLeadMillis;
     private transient AvroCodec<FraudLabel> codec;
@@ -36,7 +38,11 @@ public class LabelDecoder extends ProcessFunction<RawRecord, PopDelta> {
     private transient Map<DeadLetterReason, Counter> deadLetters;
 
     public LabelDecoder(int deadLetterMaxPayload, long maxLeadMillis) {
-        this.deadLetterMaxPayload = deadLetterMaxPayload;
+        this(DeadLetterPolicy.truncated(deadLetterMaxPayload), maxLeadMillis);
+    }
+
+    public LabelDecoder(DeadLetterPolicy deadLetterPolicy, long maxLeadMillis) {
+        this.deadLetterPolicy = deadLetterPolicy;
         this.maxLeadMillis = maxLeadMillis;
     }
 
@@ -53,14 +59,24 @@ public class LabelDecoder extends ProcessFunction<RawRecord, PopDelta> {
 
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<PopDelta> out) {
+        // A chargeback feed is the likeliest place for a card number: key, fields and undecodable bytes are searched
+        // before anything else, and a label carrying one is dead-lettered without payload or key.
+        String keyPan = PanScan.key(raw.key) ? Rejection.KAFKA_KEY : null;
         FraudLabel label;
         try {
             label = codec.decode(raw.value);
         } catch (WireFormatException e) {
-            reject(raw, new Rejection(e.reason(), e.getMessage(), false), ctx);
+            String places = PanScan.join(PanScan.rawBytes(raw.value) ? Rejection.RAW_BYTES : null, keyPan);
+            reject(raw, places != null ? Rejection.pan(places, "the label is also not decodable: " + e.reason())
+                    : new Rejection(e.reason(), e.getMessage(), false), ctx);
             return;
         }
         labelsIn.inc();
+        String panPlaces = PanScan.join(PanScan.fields(label), keyPan);
+        if (panPlaces != null) {
+            reject(raw, Rejection.pan(panPlaces, "fraud label"), ctx);
+            return;
+        }
         long now = ctx.timerService().currentProcessingTime();
         long reported = label.getReportedAt() == null ? -1 : label.getReportedAt().toEpochMilli();
         if (reported < 0 || reported > now + maxLeadMillis) {
@@ -88,7 +104,7 @@ public class LabelDecoder extends ProcessFunction<RawRecord, PopDelta> {
 
     private void reject(RawRecord raw, Rejection rejection, Context ctx) {
         deadLetters.get(rejection.reason()).inc();
-        ctx.output(JobStreams.DEAD_LETTERS, DecodeAndValidate.deadLetter(raw.topic, raw.partition, raw.offset, raw.key,
-                raw.value, rejection, deadLetterMaxPayload, ctx.timerService().currentProcessingTime()));
+        ctx.output(JobStreams.DEAD_LETTERS, deadLetterPolicy.build(raw.topic, raw.partition, raw.offset, raw.key,
+                raw.value, rejection, ctx.timerService().currentProcessingTime()));
     }
 }

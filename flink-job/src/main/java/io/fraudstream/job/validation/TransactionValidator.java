@@ -24,6 +24,19 @@ public final class TransactionValidator {
      * ({@code out} is then garbage).
      */
     public Rejection validate(Transaction tx, long nowMillis, TransactionEvent out) {
+        return validate(tx, null, nowMillis, out);
+    }
+
+    /**
+     * As {@link #validate(Transaction, long, TransactionEvent)}, for a record whose Kafka key already showed a card
+     * number in {@code keyPan} (null when not). The card-number check comes first: a record with a PAN anywhere is
+     * refused as {@code PAN_DETECTED}, payload and key withheld, whatever else is wrong with it.
+     */
+    public Rejection validate(Transaction tx, String keyPan, long nowMillis, TransactionEvent out) {
+        String panPlaces = PanScan.join(PanScan.fields(tx), keyPan);
+        if (panPlaces != null) {
+            return Rejection.pan(panPlaces, null);
+        }
         Rejection r;
         if ((r = text("transactionId", tx.getTransactionId(), true)) != null
                 || (r = text("cardId", tx.getCardId(), true)) != null
@@ -35,24 +48,20 @@ public final class TransactionValidator {
                 || (r = text("terminalId", tx.getTerminalId(), false)) != null) {
             return r;
         }
-        if (CardNumbers.looksLikePan(tx.getCardId()) || CardNumbers.looksLikePan(tx.getAccountId())) {
-            return new Rejection(DeadLetterReason.INVALID_FIELD,
-                    "cardId/accountId looks like a full card number; only tokens are accepted (payload withheld)", true);
-        }
         if (tx.getEventTime() == null) {
-            return Rejection.of(DeadLetterReason.MISSING_FIELD, "eventTime is missing");
+            return Rejection.of(DeadLetterReason.MISSING_FIELD, "eventTime", "eventTime is missing");
         }
         long eventTime = tx.getEventTime().toEpochMilli();
         if (eventTime < nowMillis - rules.maxEventAgeMillis() || eventTime > nowMillis + rules.maxEventLeadMillis()) {
-            return Rejection.of(DeadLetterReason.INVALID_TIMESTAMP,
+            return Rejection.of(DeadLetterReason.INVALID_TIMESTAMP, "eventTime",
                     "eventTime " + tx.getEventTime() + " is outside [now - validation.max-event-age, now + validation.max-event-lead]");
         }
         long amountMinor = tx.getAmountMinor();
         if (amountMinor < 0) {
-            return Rejection.of(DeadLetterReason.INVALID_AMOUNT, "amountMinor is negative: " + amountMinor);
+            return Rejection.of(DeadLetterReason.INVALID_AMOUNT, "amountMinor", "amountMinor is negative: " + amountMinor);
         }
         if (amountMinor > rules.maxAmountMinor()) {
-            return Rejection.of(DeadLetterReason.INVALID_AMOUNT,
+            return Rejection.of(DeadLetterReason.INVALID_AMOUNT, "amountMinor",
                     "amountMinor " + amountMinor + " exceeds validation.max-amount-minor " + rules.maxAmountMinor());
         }
         // Only three-letter codes reach the cache, so hostile input cannot grow it without bound.
@@ -60,7 +69,7 @@ public final class TransactionValidator {
                 ? minorUnitScale.computeIfAbsent(tx.getCurrency(), TransactionValidator::scaleOf)
                 : Double.NaN;
         if (scale.isNaN()) {
-            return Rejection.of(DeadLetterReason.INVALID_FIELD, "currency is not an ISO 4217 currency code");
+            return Rejection.of(DeadLetterReason.INVALID_FIELD, "currency", "currency is not an ISO 4217 currency code");
         }
         if ((r = coordinates("merchant", tx.getMerchantLat(), tx.getMerchantLon())) != null
                 || (r = coordinates("home", tx.getHomeLat(), tx.getHomeLon())) != null) {
@@ -88,10 +97,10 @@ public final class TransactionValidator {
 
     private static Rejection text(String field, String value, boolean required) {
         if (value == null || value.isBlank()) {
-            return required ? Rejection.of(DeadLetterReason.MISSING_FIELD, field + " is missing or blank") : null;
+            return required ? Rejection.of(DeadLetterReason.MISSING_FIELD, field, field + " is missing or blank") : null;
         }
         if (value.length() > ValidationRules.MAX_TEXT_LENGTH) {
-            return Rejection.of(DeadLetterReason.INVALID_FIELD,
+            return Rejection.of(DeadLetterReason.INVALID_FIELD, field,
                     field + " is " + value.length() + " characters long (limit " + ValidationRules.MAX_TEXT_LENGTH + ")");
         }
         return null;
@@ -102,13 +111,13 @@ public final class TransactionValidator {
             return null;
         }
         if (lat == null || lon == null) {
-            return Rejection.of(DeadLetterReason.INVALID_COORDINATES, which + " latitude and longitude must be both set or both null");
+            return Rejection.of(DeadLetterReason.INVALID_COORDINATES, which + "Lat", which + " latitude and longitude must be both set or both null");
         }
         if (!(lat >= -90.0 && lat <= 90.0)) {
-            return Rejection.of(DeadLetterReason.INVALID_COORDINATES, which + "Lat " + lat + " is outside [-90, 90]");
+            return Rejection.of(DeadLetterReason.INVALID_COORDINATES, which + "Lat", which + "Lat " + lat + " is outside [-90, 90]");
         }
         if (!(lon >= -180.0 && lon <= 180.0)) {
-            return Rejection.of(DeadLetterReason.INVALID_COORDINATES, which + "Lon " + lon + " is outside [-180, 180]");
+            return Rejection.of(DeadLetterReason.INVALID_COORDINATES, which + "Lon", which + "Lon " + lon + " is outside [-180, 180]");
         }
         return null;
     }

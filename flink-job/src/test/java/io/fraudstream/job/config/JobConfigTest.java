@@ -3,6 +3,7 @@ package io.fraudstream.job.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fraudstream.job.validation.DeadLetterPayload;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,36 @@ class JobConfigTest {
         assertThat(config.get(JobOptions.DELIVERY)).isEqualTo(JobOptions.Delivery.EXACTLY_ONCE);
         assertThat(config.get(JobOptions.CARD_STATE_TTL)).isEqualTo(Duration.ofDays(30));
         assertThat(config.get(JobOptions.SCORES_TOPIC)).isEqualTo("fraud-scores");
+    }
+
+    @Test
+    void deadLetterPayloadIsOneOfThreeModes() {
+        assertThat(JobConfig.fromArgs(REQUIRED).get(JobOptions.DEAD_LETTER_PAYLOAD)).isEqualTo(DeadLetterPayload.TRUNCATED);
+        assertThat(JobConfig.fromArgs(with("--dead-letter.payload", "withheld")).get(JobOptions.DEAD_LETTER_PAYLOAD))
+                .isEqualTo(DeadLetterPayload.WITHHELD);
+        assertThat(JobConfig.fromArgs(with("--dead-letter.payload", "full")).get(JobOptions.DEAD_LETTER_PAYLOAD))
+                .isEqualTo(DeadLetterPayload.FULL);
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--dead-letter.payload", "none")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("dead-letter.payload");
+    }
+
+    @Test
+    void startFromIsCommittedLatestEarliestOrATime() {
+        assertThat(JobConfig.fromArgs(REQUIRED).startFrom()).isEqualTo(StartFrom.DEFAULT);
+        assertThat(StartFrom.DEFAULT.kind()).isEqualTo(StartFrom.Kind.COMMITTED);
+        assertThat(JobConfig.fromArgs(with("--kafka.start-from", "latest")).startFrom().kind()).isEqualTo(StartFrom.Kind.LATEST);
+        assertThat(JobConfig.fromArgs(with("--kafka.start-from", "EARLIEST")).startFrom().kind()).isEqualTo(StartFrom.Kind.EARLIEST);
+        StartFrom at = JobConfig.fromArgs(with("--kafka.start-from", "2026-12-01T01:00:00+01:00")).startFrom();
+        assertThat(at.kind()).isEqualTo(StartFrom.Kind.TIMESTAMP);
+        assertThat(at.timestamp()).isEqualTo(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        for (String bad : new String[] {"beginning", "2026-12-01", "yesterday", ""}) {
+            assertThatThrownBy(() -> JobConfig.fromArgs(with("--kafka.start-from", bad)))
+                    .as(bad)
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("kafka.start-from")
+                    .hasMessageContaining("earliest");
+        }
     }
 
     @Test

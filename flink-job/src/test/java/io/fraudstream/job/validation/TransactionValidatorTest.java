@@ -7,6 +7,9 @@ import io.fraudstream.avro.DeadLetterReason;
 import io.fraudstream.avro.Transaction;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -66,9 +69,61 @@ class TransactionValidatorTest {
     void aFullCardNumberIsRefusedWithoutBeingRepeated() {
         String pan = "4111 1111 1111 1111";
         Rejection r = check(b -> b.setCardId(pan));
-        assertThat(r.reason()).isEqualTo(DeadLetterReason.INVALID_FIELD);
+        assertThat(r.reason()).isEqualTo(DeadLetterReason.PAN_DETECTED);
         assertThat(r.withholdPayload()).isTrue();
-        assertThat(r.message()).doesNotContain("4111");
+        assertThat(r.field()).isEqualTo("cardId");
+        assertThat(r.message()).contains("cardId").doesNotContain("4111");
+    }
+
+    @Test
+    void theCardNumberCheckComesBeforeEveryOtherCheck() {
+        // Today's bug: a PAN with another defect left as that defect, payload and key in the dead letter.
+        String pan = "4111111111111111";
+        for (Consumer<Transaction.Builder> defect : List.<Consumer<Transaction.Builder>>of(
+                b -> b.setMerchantCategory(" "), b -> b.setMerchantId("x".repeat(300)), b -> b.setAmountMinor(-1),
+                b -> b.setEventTime(Instant.EPOCH), b -> b.setCurrency("XYZ"), b -> b.setMerchantLat(91.0),
+                b -> b.setTransactionId(""))) {
+            Rejection r = check(b -> defect.accept(b.setCardId(pan)));
+            assertThat(r.reason()).isEqualTo(DeadLetterReason.PAN_DETECTED);
+            assertThat(r.withholdPayload()).isTrue();
+            assertThat(r.field()).isEqualTo("cardId");
+        }
+    }
+
+    @Test
+    void everyStringFieldAndTheKeyAreSearched() {
+        String pan = "5555-5555-5555-4444";
+        Map<String, Consumer<Transaction.Builder>> fields = new LinkedHashMap<>();
+        fields.put("transactionId", b -> b.setTransactionId("tx " + pan));
+        fields.put("accountId", b -> b.setAccountId(pan));
+        fields.put("currency", b -> b.setCurrency(pan));
+        fields.put("merchantId", b -> b.setMerchantId("merchant " + pan));
+        fields.put("merchantCategory", b -> b.setMerchantCategory(pan));
+        fields.put("country", b -> b.setCountry(pan));
+        fields.put("terminalId", b -> b.setTerminalId(pan));
+        fields.put("amountMinor", b -> b.setAmountMinor(5555555555554444L));
+        fields.forEach((field, put) -> {
+            Rejection r = check(put);
+            assertThat(r.reason()).as(field).isEqualTo(DeadLetterReason.PAN_DETECTED);
+            assertThat(r.field()).as(field).isEqualTo(field);
+            assertThat(r.withholdPayload()).as(field).isTrue();
+        });
+        Rejection both = check(b -> b.setCardId(pan).setMerchantId(pan));
+        assertThat(both.field()).isEqualTo("cardId, merchantId");
+
+        Rejection keyOnly = validator.validate(valid().build(), Rejection.KAFKA_KEY, NOW, new TransactionEvent());
+        assertThat(keyOnly.reason()).isEqualTo(DeadLetterReason.PAN_DETECTED);
+        assertThat(keyOnly.field()).isEqualTo("kafka key");
+        Rejection keyAndField = validator.validate(valid().setCardId(pan).build(), Rejection.KAFKA_KEY, NOW,
+                new TransactionEvent());
+        assertThat(keyAndField.field()).isEqualTo("cardId, kafka key");
+    }
+
+    @Test
+    void tokensAndOrdinaryValuesAreNotCardNumbers() {
+        assertThat(check(b -> b.setCardId("card-3f2a9c41d07be5a1c2d3e4f5").setTransactionId("0b242abb623afc578575680df30655b9")
+                .setMerchantId("fraud_Rippin, Kub and Mann").setTerminalId("T-0000123"))).isNull();
+        assertThat(check(b -> b.setTransactionId("41111111111111111110"))).isNull(); // 20 digits
     }
 
     @Test
