@@ -56,7 +56,7 @@ public final class ReplayExtractorLoop {
         List<RawTransaction> txs = new ArrayList<>();
         List<String> cards = new ArrayList<>();
         try (TransactionReader r = InputFormat.SPARKOV.open(Path.of(args[0]),
-                new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, Map.of(), CardTokens.DEFAULT_SALT))) {
+                new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, Map.of(), CardTokens.publicTestKey("benchmark on the public sample")))) {
             LabelledTransaction t;
             while ((t = r.next()) != null) {
                 Transaction x = t.transaction();

@@ -99,7 +99,9 @@ final class ClusterFixture implements AutoCloseable {
                     "--" + JobOptions.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers(),
                     "--" + JobOptions.MODEL_STORE.key(), store.toString(),
                     "--" + JobOptions.MODEL_PUBLIC_KEY.key(), publicKey.toString(),
-                    "--" + JobOptions.MODEL_INITIAL_DESCRIPTOR.key(), descriptor.toString());
+                    "--" + JobOptions.MODEL_INITIAL_DESCRIPTOR.key(), descriptor.toString(),
+                    // The tests produce before they submit: read everything (a real first start reads only new records).
+                    "--" + JobOptions.START_FROM.key(), "earliest");
 
             Path classpath = Path.of(System.getProperty("fraudstream.cluster.classpath", "target/flink-cluster.classpath"));
             cluster = FlinkStandaloneCluster.start(dir, classpath, taskManagers, 1, flinkConfig);

@@ -31,11 +31,11 @@ public final class AvroTransactionReader implements TransactionReader {
     }
 
     /** {@code labels} maps transaction id to label; null or empty when there are none. */
-    public static AvroTransactionReader open(Path path, Map<String, Boolean> labels, String tokenSalt)
+    public static AvroTransactionReader open(Path path, Map<String, Boolean> labels, CardTokens tokens)
             throws IOException {
         DataFileReader<Transaction> file = new DataFileReader<>(path.toFile(),
                 new SpecificDatumReader<>(Transaction.class));
-        return new AvroTransactionReader(file, labels == null ? Map.of() : labels, new CardTokens(tokenSalt));
+        return new AvroTransactionReader(file, labels == null ? Map.of() : labels, tokens);
     }
 
     @Override

@@ -22,14 +22,14 @@ public enum InputFormat {
         }
     }
 
-    /** Settings a reader needs besides the file. */
-    public record Options(ColumnMapping mapping, String sparkovZone, Map<String, Boolean> labels, String tokenSalt) {}
+    /** Settings a reader needs besides the file; {@code tokens} tokenizes card and account numbers ({@link CardTokens}). */
+    public record Options(ColumnMapping mapping, String sparkovZone, Map<String, Boolean> labels, CardTokens tokens) {}
 
     public TransactionReader open(Path file, Options options) throws IOException {
         return switch (this) {
-            case SPARKOV -> MappedCsvReader.open(file, ColumnMapping.sparkov(options.sparkovZone()), options.tokenSalt());
-            case CSV -> MappedCsvReader.open(file, options.mapping(), options.tokenSalt());
-            case AVRO -> AvroTransactionReader.open(file, options.labels(), options.tokenSalt());
+            case SPARKOV -> MappedCsvReader.open(file, ColumnMapping.sparkov(options.sparkovZone()), options.tokens());
+            case CSV -> MappedCsvReader.open(file, options.mapping(), options.tokens());
+            case AVRO -> AvroTransactionReader.open(file, options.labels(), options.tokens());
         };
     }
 }

@@ -96,10 +96,10 @@ public final class MappedCsvReader implements TransactionReader {
     }
 
     /** Opens {@code file} and reads its header. */
-    public static MappedCsvReader open(Path file, ColumnMapping mapping, String tokenSalt) throws IOException {
+    public static MappedCsvReader open(Path file, ColumnMapping mapping, CardTokens tokens) throws IOException {
         CsvParser csv = CsvParser.open(file, mapping.delimiter());
         try {
-            return new MappedCsvReader(csv, mapping, new CardTokens(tokenSalt), file.getFileName().toString());
+            return new MappedCsvReader(csv, mapping, tokens, file.getFileName().toString());
         } catch (IOException | RuntimeException e) {
             csv.close();
             throw e;

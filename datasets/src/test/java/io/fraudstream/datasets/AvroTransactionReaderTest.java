@@ -38,14 +38,14 @@ class AvroTransactionReaderTest {
         BadRows bad = new BadRows();
         Map<String, Boolean> map = LabelFile.read(labels, bad);
         assertThat(bad.first()).extracting(BadRows.BadRow::line).containsExactly(4L);
-        try (TransactionReader reader = AvroTransactionReader.open(file, map, "s")) {
+        try (TransactionReader reader = AvroTransactionReader.open(file, map, CardTokens.publicTestKey("test"))) {
             LabelledTransaction a = reader.next();
             LabelledTransaction b = reader.next();
             assertThat(reader.next()).isNull();
             assertThat(a.transaction().getCardId()).isEqualTo("card-1");
             assertThat(a.fraud()).isFalse();
             assertThat(a.line()).isEqualTo(1);
-            assertThat(b.transaction().getCardId()).matches("card-[0-9a-f]{16}");
+            assertThat(b.transaction().getCardId()).matches("card-[0-9a-f]{24}");
             assertThat(b.fraud()).isTrue();
         }
     }

@@ -57,7 +57,7 @@ class MappedCsvReaderTest {
                 ""), StandardCharsets.UTF_8);
 
         List<LabelledTransaction> rows;
-        try (TransactionReader reader = MappedCsvReader.open(csv, ColumnMapping.read(mapping), "salt")) {
+        try (TransactionReader reader = MappedCsvReader.open(csv, ColumnMapping.read(mapping), CardTokens.publicTestKey("test"))) {
             rows = reader.readAll();
             assertThat(reader.badRows().count()).isZero();
         }
@@ -110,13 +110,13 @@ class MappedCsvReaderTest {
                 "c3,2024-01-01T00:00:00,3.00,"));                       // line 10: good, local time as UTC, no label
         List<LabelledTransaction> rows;
         BadRows bad;
-        try (TransactionReader reader = MappedCsvReader.open(csv, mapping, "salt")) {
+        try (TransactionReader reader = MappedCsvReader.open(csv, mapping, CardTokens.publicTestKey("test"))) {
             rows = reader.readAll();
             bad = reader.badRows();
             assertThat(reader.rowsRead()).isEqualTo(8);
         }
         assertThat(rows).extracting(LabelledTransaction::line).containsExactly(2L, 7L, 10L);
-        assertThat(rows.get(0).transaction().getCardId()).matches("card-[0-9a-f]{16}");
+        assertThat(rows.get(0).transaction().getCardId()).matches("card-[0-9a-f]{24}");
         assertThat(rows.get(0).transaction().getTransactionId()).isEqualTo("bad.csv:2");
         assertThat(rows.get(1).transaction().getEventTime()).isEqualTo(Instant.parse("2024-01-01T08:00:00Z"));
         assertThat(rows.get(1).transaction().getAmountMinor()).isEqualTo(250);
@@ -146,6 +146,6 @@ class MappedCsvReaderTest {
         Files.writeString(csv, "time,amount\n2024-01-01 00:00:00,1\n");
         ColumnMapping mapping = ColumnMapping.of(Map.of("column.card-id", "card", "column.event-time", "time",
                 "column.amount", "amount"));
-        assertThatThrownBy(() -> MappedCsvReader.open(csv, mapping, "s")).hasMessageContaining("no column 'card'");
+        assertThatThrownBy(() -> MappedCsvReader.open(csv, mapping, CardTokens.publicTestKey("test"))).hasMessageContaining("no column 'card'");
     }
 }

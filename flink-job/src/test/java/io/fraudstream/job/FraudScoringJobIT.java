@@ -66,6 +66,7 @@ class FraudScoringJobIT {
     private static final int VALID = 99_000;
     private static final int MALFORMED = 1_000;
     private static final double THRESHOLD = 0.5;
+    static final String PAN = "4111111111111111";
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -130,7 +131,7 @@ class FraudScoringJobIT {
             }
             DeadLetterReason reason;
             byte[] value;
-            switch (malformed++ % 8) {
+            switch (malformed++ % 12) {
                 case 0 -> { value = new byte[1 + random.nextInt(200)]; random.nextBytes(value); reason = DeadLetterReason.UNDECODABLE; }
                 case 1 -> { byte[] ok = codec.encode(tx); value = java.util.Arrays.copyOf(ok, 12); reason = DeadLetterReason.UNDECODABLE; }
                 case 2 -> { tx.setAmountMinor(-500); value = codec.encode(tx); reason = DeadLetterReason.INVALID_AMOUNT; }
@@ -138,7 +139,12 @@ class FraudScoringJobIT {
                 case 4 -> { value = codec.encode(tx); value[4] ^= 0x55; reason = DeadLetterReason.UNKNOWN_SCHEMA; }
                 case 5 -> { tx.setEventTime(Instant.parse("9999-12-31T00:00:00Z")); value = codec.encode(tx); reason = DeadLetterReason.INVALID_TIMESTAMP; }
                 case 6 -> { tx.setMerchantId(""); value = codec.encode(tx); reason = DeadLetterReason.MISSING_FIELD; }
-                default -> { tx.setCardId("4111111111111111"); value = codec.encode(tx); reason = DeadLetterReason.INVALID_FIELD; }
+                case 7 -> { tx.setCardId(PAN); value = codec.encode(tx); reason = DeadLetterReason.PAN_DETECTED; }
+                // A PAN with another defect: before the fix, reported as that defect with payload and key.
+                case 8 -> { tx.setCardId(PAN); tx.setMerchantCategory(" "); key = PAN.getBytes(StandardCharsets.UTF_8); value = codec.encode(tx); reason = DeadLetterReason.PAN_DETECTED; }
+                case 9 -> { tx.setMerchantId("merchant 5555-5555-5555-4444"); value = codec.encode(tx); reason = DeadLetterReason.PAN_DETECTED; }
+                case 10 -> { key = PAN.getBytes(StandardCharsets.UTF_8); value = codec.encode(tx); reason = DeadLetterReason.PAN_DETECTED; }
+                default -> { value = ("{\"card\":\"4111 1111 1111 1111\",\"amount\":" + i + "}").getBytes(StandardCharsets.UTF_8); reason = DeadLetterReason.PAN_DETECTED; }
             }
             records.add(new ProducerRecord<>(topic, key, value));
             expectedReason.add(reason);
@@ -182,11 +188,23 @@ class FraudScoringJobIT {
         Map<String, DeadLetterReason> actual = deadLetters.stream().collect(Collectors.toMap(
                 d -> d.getSourcePartition() + "@" + d.getSourceOffset(), DeadLetter::getReason));
         assertThat(actual).isEqualTo(run.malformedAt());
-        // A full card number is never copied into the dead-letter topic.
+        // A full card number is never copied into any output: not in a dead letter's payload, key or message, not in
+        // any key or value of any output topic; the dead letter says where it was and that it withheld the record.
         assertThat(deadLetters).allSatisfy(d -> {
-            assertThat(new String(d.getPayload().array(), StandardCharsets.ISO_8859_1)).doesNotContain("4111111111111111");
-            assertThat(d.getMessage()).doesNotContain("4111111111111111");
+            assertThat(new String(d.getPayload().array(), StandardCharsets.ISO_8859_1)).doesNotContain(PAN);
+            assertThat(d.getMessage()).doesNotContain(PAN).doesNotContain("4111 1111");
         });
+        assertThat(deadLetters).filteredOn(d -> d.getReason() == DeadLetterReason.PAN_DETECTED).allSatisfy(d -> {
+            assertThat(d.getPayloadWithheld()).isTrue();
+            assertThat(d.getPayload().remaining()).isZero();
+            assertThat(d.getKey()).isNull();
+            assertThat(d.getField()).isIn("cardId", "cardId, kafka key", "merchantId", "kafka key", "raw bytes");
+        });
+        assertThat(deadLetters).filteredOn(d -> d.getReason() == DeadLetterReason.PAN_DETECTED)
+                .extracting(DeadLetter::getField).contains("cardId", "cardId, kafka key", "merchantId", "kafka key", "raw bytes");
+        TestKafka.assertNoCardNumbers(bootstrap, List.of(PAN, "5555555555554444"), run.config().get(JobOptions.SCORES_TOPIC),
+                run.config().get(JobOptions.ALERTS_TOPIC), run.config().get(JobOptions.SHADOW_SCORES_TOPIC),
+                run.config().get(JobOptions.DEAD_LETTER_TOPIC));
 
         List<FraudAlert> alerts = TestKafka.readAll(bootstrap, run.config().get(JobOptions.ALERTS_TOPIC), FraudAlert.class);
         Set<String> overThreshold = scores.stream().filter(s -> s.getScore() >= THRESHOLD)

@@ -74,6 +74,51 @@ final class TestKafka {
         return out;
     }
 
+    /** Every committed record of a topic, key and value as bytes (from the beginning to the end offsets as of now). */
+    static List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> readRaw(String bootstrap, String topic) {
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                assertThat(System.nanoTime()).as("read %s to its end in time", topic).isLessThan(deadline);
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * No key or value of any record on {@code topics} holds a card number: neither one of {@code pans} literally
+     * (digits only, or in groups of four with spaces or dashes) nor anything the job's own detector calls one.
+     */
+    static void assertNoCardNumbers(String bootstrap, List<String> pans, String... topics) {
+        for (String topic : topics) {
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records = readRaw(bootstrap, topic);
+            for (org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r : records) {
+                for (byte[] bytes : new byte[][] {r.key(), r.value()}) {
+                    if (bytes == null) {
+                        continue;
+                    }
+                    String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertThat(io.fraudstream.job.validation.CardNumbers.containsPan(bytes))
+                            .as("%s record %d@%d holds a card number", topic, r.partition(), r.offset()).isFalse();
+                    for (String pan : pans) {
+                        assertThat(text).as("%s record %d@%d", topic, r.partition(), r.offset())
+                                .doesNotContain(pan).doesNotContain(pan.substring(0, 4) + " " + pan.substring(4, 8))
+                                .doesNotContain(pan.substring(0, 4) + "-" + pan.substring(4, 8));
+                    }
+                }
+            }
+        }
+    }
+
     /** Records written to a topic so far, committed or not: progress, not results. */
     static long recordsWritten(String bootstrap, String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(

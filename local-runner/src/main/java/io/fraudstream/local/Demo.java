@@ -178,6 +178,8 @@ final class Demo {
         values.put(JobOptions.MODEL_PUBLIC_KEY.key(), work.resolve("keys").resolve(SigningKeys.PUBLIC_KEY_FILE).toString());
         values.put(JobOptions.MODEL_INITIAL_DESCRIPTOR.key(), work.resolve("champion.json").toString());
         values.put(JobOptions.DELIVERY.key(), options.delivery());
+        // The demo's broker and topics are its own and new: score everything the simulator writes, from the first record.
+        values.put(JobOptions.START_FROM.key(), "earliest");
         values.put(JobOptions.CHECKPOINT_INTERVAL.key(), options.delivery().equals("EXACTLY_ONCE") ? "2 s" : "10 s");
         // Simulated time runs faster than the wall clock: let it run ahead without dead-lettering.
         values.put(JobOptions.MAX_EVENT_LEAD.key(), "3650 d");

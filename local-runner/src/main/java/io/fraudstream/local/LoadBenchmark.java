@@ -378,6 +378,7 @@ final class LoadBenchmark {
         v.put(JobOptions.MAX_EVENT_LEAD.key(), "3650 d");
         v.put(JobOptions.BOUNDED.key(), Boolean.toString(bounded));
         v.put(JobOptions.GROUP_ID.key(), prefix);
+        v.put(JobOptions.START_FROM.key(), "earliest"); // the run's own topics: every record is the benchmark's
         v.put(JobOptions.TRANSACTIONS_TOPIC.key(), prefix + "-transactions");
         v.put(JobOptions.SCORES_TOPIC.key(), prefix + "-fraud-scores");
         v.put(JobOptions.ALERTS_TOPIC.key(), prefix + "-fraud-alerts");

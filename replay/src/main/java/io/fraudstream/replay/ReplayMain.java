@@ -43,7 +43,7 @@ import java.util.Set;
  */
 public final class ReplayMain {
 
-    private static final Set<String> INPUT = Set.of("input", "format", "mapping", "labels", "time-zone", "token-salt");
+    private static final Set<String> INPUT = Set.of("input", "format", "mapping", "labels", "time-zone", "card-token-key-file");
     /** Reading a Kafka topic instead of a file (evaluate, compare). */
     private static final Set<String> TOPIC_INPUT = Set.of("input-topic", "bootstrap-servers", "partitions",
             "from-offset", "to-offset", "from-time", "to-time", "labels-topic");
@@ -60,7 +60,8 @@ public final class ReplayMain {
                            [--labels FILE | --labels-topic fraud-labels]   (T: 2019-06-01T00:00:00Z or epoch ms)
             input options: --format sparkov|csv|avro (default: avro for *.avro, else sparkov)
                            --mapping FILE (csv) --labels FILE --time-zone home-longitude|UTC|<zone> (sparkov)
-                           --token-salt TEXT
+                           --card-token-key-file FILE  secret key for card-number tokens (else env
+                           FRAUDSTREAM_CARD_TOKEN_KEY_FILE; without one, numeric card ids are refused)
             model options: --model-store DIR --public-key FILE --descriptor FILE   (a signed bundle)
                            --bootstrap-seed N                                      (default 42; unsigned)
                            --point-of-purchase true|false  merchant/terminal features (default false; a model
@@ -151,7 +152,8 @@ public final class ReplayMain {
         }
         Map<String, Boolean> labels = o.has("labels") ? LabelFile.read(o.existingFile("labels"), labelBadRows) : Map.of();
         labelsOut.putAll(labels);
-        return format.open(input, new InputFormat.Options(mapping, zone, labels, o.get("token-salt", CardTokens.DEFAULT_SALT)));
+        return format.open(input, new InputFormat.Options(mapping, zone, labels, CardTokens.fromOptionOrEnvironment(
+                o.get("card-token-key-file", null), System.getenv())));
     }
 
     private static Spool spool(Options o, PrintStream err, long progressEvery) throws IOException {
@@ -179,7 +181,7 @@ public final class ReplayMain {
 
     /** The slice of a Kafka topic named by the options, with labels from a file or a labels topic. */
     private static Spool topicSpool(Options o, PrintStream err, long progressEvery) throws IOException {
-        for (String illegal : new String[] {"input", "format", "mapping", "time-zone", "token-salt"}) {
+        for (String illegal : new String[] {"input", "format", "mapping", "time-zone", "card-token-key-file"}) {
             if (o.has(illegal)) {
                 throw new Options.UsageException("option --" + illegal + " cannot be combined with --input-topic");
             }

@@ -2,6 +2,7 @@ package io.fraudstream.trainer;
 
 import io.fraudstream.avro.Transaction;
 import io.fraudstream.datasets.BadRows;
+import io.fraudstream.datasets.CardTokens;
 import io.fraudstream.datasets.CsvParser;
 import io.fraudstream.datasets.EventTimeRule;
 import io.fraudstream.datasets.InputFormat;
@@ -23,8 +24,10 @@ import java.util.Set;
  * {@value EventTimeRule#HOME_LONGITUDE} rule, card numbers tokenized). The trainer is stricter than replay: every
  * column it learns from must be in the header, and any bad row fails the read (replay skips and reports them).
  *
- * <p>Card ids are {@code card-} plus the first 16 hex digits of SHA-256 of {@code cc_num} (no salt, as the
- * trainer has always keyed cards; cards are ordered by id). Amounts come back in dollars exactly as written
+ * <p>Card ids are the tokens of {@code cc_num} under the card-token key ({@link CardTokens}: the same function and key
+ * as replay and the producers of {@code transactions}, so a card has one token everywhere; cards are ordered by id).
+ * Without a key, a file whose cards are already tokens reads; one with card numbers is refused, saying how to supply
+ * the key. Amounts come back in dollars exactly as written
  * (minor units divided by 100, which gives the double nearest the decimal, as parsing it would).
  */
 public final class SparkovData {
@@ -32,18 +35,15 @@ public final class SparkovData {
         "trans_date_trans_time", "cc_num", "merchant", "category", "amt", "lat", "long", "trans_num", "merch_lat",
         "merch_long", "is_fraud",
     };
-    /** The trainer's card tokens: SHA-256 of the bare number. */
-    private static final String TOKEN_SALT = "";
-
     private SparkovData() {}
 
-    /** Reads a file; gzip is recognised by its magic bytes, not the name. */
-    public static LabelledData read(Path file) throws IOException {
+    /** Reads a file with card numbers tokenized by {@code tokens}; gzip is recognised by its magic bytes, not the name. */
+    public static LabelledData read(Path file, CardTokens tokens) throws IOException {
         String source = "sparkov csv " + file.getFileName();
         requireColumns(file, source);
         List<LabelledTransaction> out = new ArrayList<>();
         try (TransactionReader reader = InputFormat.SPARKOV.open(file,
-                new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, TOKEN_SALT))) {
+                new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, tokens))) {
             io.fraudstream.datasets.LabelledTransaction row;
             while ((row = reader.next()) != null) {
                 failOnBadRows(reader.badRows(), source);

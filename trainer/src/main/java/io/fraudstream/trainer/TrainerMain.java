@@ -1,6 +1,7 @@
 package io.fraudstream.trainer;
 
 import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.datasets.CardTokens;
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.model.BootstrapModel;
@@ -69,6 +70,8 @@ public final class TrainerMain {
             "  --sim-transactions <n> [all]  (first n simulated transactions only)",
             "--data kafka (reads the --kafka cluster): --from-time <date|instant|duration before to> (required)",
             "  --to-time <date|instant|now> [now]  --transactions-topic [transactions]  --labels-topic [fraud-labels]",
+            "--data <file>: --card-token-key-file <file> (or env FRAUDSTREAM_CARD_TOKEN_KEY_FILE): secret key for",
+            "  card-number tokens, the same as replay's and the producers'; files with card numbers need it",
             "durations: 30s, 15m, 8h, 7d, or ISO-8601 (PT8H)");
 
     private static final Set<String> COMMON = Set.of("store", "keys", "kafka", "topic");
@@ -77,7 +80,8 @@ public final class TrainerMain {
             "train-from", "train-to", "validation-from", "validation-to", "epochs", "max-history", "max-pairs",
             "batch-size", "learning-rate", "seed", "lambdas", "attention", "dim", "heads", "k", "window",
             "sim-cards", "sim-days", "sim-seed", "sim-start", "sim-transactions", "every", "classifier-negatives",
-            "from-time", "to-time", "transactions-topic", "labels-topic", "point-of-purchase", "label-delay");
+            "from-time", "to-time", "transactions-topic", "labels-topic", "point-of-purchase", "label-delay",
+            "card-token-key-file");
 
     private TrainerMain() {}
 
@@ -335,7 +339,8 @@ public final class TrainerMain {
         if (!Files.isRegularFile(file)) {
             throw new UsageException("--data " + data + " is neither 'simulator' nor a readable file");
         }
-        return () -> SparkovData.read(file);
+        CardTokens tokens = CardTokens.fromOptionOrEnvironment(o.get("card-token-key-file"), System.getenv());
+        return () -> SparkovData.read(file, tokens);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.fraudstream.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fraudstream.datasets.CardTokens;
 import io.fraudstream.features.Channel;
 import io.fraudstream.testkit.SharedData;
 import java.io.IOException;
@@ -21,7 +22,7 @@ class SparkovDataTest {
     private LabelledData read(String csv) throws IOException {
         Path file = dir.resolve("test.csv");
         Files.writeString(file, csv, StandardCharsets.UTF_8);
-        return SparkovData.read(file);
+        return SparkovData.read(file, CardTokens.publicTestKey("SparkovDataTest"));
     }
 
     @Test
@@ -59,7 +60,7 @@ class SparkovDataTest {
 
     @Test
     void readsTheSharedSampleHeadIfPresent() throws IOException {
-        LabelledData data = SparkovData.read(SharedData.kaggleHead());
+        LabelledData data = SparkovData.read(SharedData.kaggleHead(), CardTokens.publicTestKey("SparkovDataTest"));
         // data/README.md says 5,115; the file has 5,116 rows (counted with Python's csv module)
         assertThat(data.size()).isEqualTo(5116);
         assertThat(data.frauds()).isEqualTo(18);

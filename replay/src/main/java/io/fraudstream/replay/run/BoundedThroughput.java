@@ -41,7 +41,7 @@ public final class BoundedThroughput {
         spoolFile.toFile().deleteOnExit();
         Spool spool;
         try (TransactionReader reader = InputFormat.SPARKOV.open(input, new InputFormat.Options(null,
-                EventTimeRule.HOME_LONGITUDE, Map.of(), CardTokens.DEFAULT_SALT))) {
+                EventTimeRule.HOME_LONGITUDE, Map.of(), CardTokens.publicTestKey("throughput measurement on the public sample")))) {
             spool = Spool.write(reader, 0, input.getFileName().toString(), spoolFile, Map.of(), Progress.silent());
         }
         ModelRepository.Factory model = PinnedModels.inline(BootstrapModel.create(42));

@@ -63,7 +63,7 @@ class BoundedScoringTest {
 
     static Spool spool(Path csv, Path spoolFile) throws IOException {
         try (TransactionReader reader = InputFormat.SPARKOV.open(csv,
-                new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, CardTokens.DEFAULT_SALT))) {
+                new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, CardTokens.publicTestKey("BoundedScoringTest")))) {
             return Spool.write(reader, 0, csv.getFileName().toString(), spoolFile, Map.of(), Progress.silent());
         }
     }

@@ -82,7 +82,7 @@ class KafkaInputIT {
         try (KafkaProducer<byte[], byte[]> producer =
                         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
                 TransactionReader reader = InputFormat.SPARKOV.open(slice,
-                        new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, CardTokens.DEFAULT_SALT))) {
+                        new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, CardTokens.publicTestKey("KafkaInputIT")))) {
             LabelledTransaction t;
             int i = 0;
             while ((t = reader.next()) != null) {

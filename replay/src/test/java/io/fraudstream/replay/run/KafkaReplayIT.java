@@ -31,7 +31,7 @@ class KafkaReplayIT {
 
     private static TransactionReader open(Path csv) throws Exception {
         return InputFormat.SPARKOV.open(csv, new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null,
-                CardTokens.DEFAULT_SALT));
+                CardTokens.publicTestKey("KafkaReplayIT")));
     }
 
     @Test

@@ -127,6 +127,7 @@ class LiveParityIT {
             values.put(JobOptions.PARALLELISM.key(), "2");
             values.put(JobOptions.CHECKPOINT_INTERVAL.key(), "1 s");
             values.put(JobOptions.GROUP_ID.key(), "parity");
+            values.put(JobOptions.START_FROM.key(), "earliest");
             JobConfig config = JobConfig.fromMap(values);
             broker.createTopics(Map.of(config.get(JobOptions.TRANSACTIONS_TOPIC), 4, config.get(JobOptions.SCORES_TOPIC), 4,
                     config.get(JobOptions.SHADOW_SCORES_TOPIC), 1, config.get(JobOptions.ALERTS_TOPIC), 2,
@@ -161,7 +162,7 @@ class LiveParityIT {
         try (KafkaProducer<byte[], byte[]> producer =
                         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
                 TransactionReader reader = InputFormat.SPARKOV.open(csv,
-                        new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, CardTokens.DEFAULT_SALT))) {
+                        new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, CardTokens.publicTestKey("LiveParityIT")))) {
             LabelledTransaction t;
             while ((t = reader.next()) != null) {
                 acks.add(producer.send(new ProducerRecord<>(topic,
