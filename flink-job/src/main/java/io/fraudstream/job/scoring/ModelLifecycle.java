@@ -1,0 +1,388 @@
+package io.fraudstream.job.scoring;
+
+import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.ModelRole;
+import io.fraudstream.features.CardHistory;
+import io.fraudstream.job.model.ModelRepository;
+import io.fraudstream.model.FraudModel;
+import io.fraudstream.model.ModelRejectedException;
+import io.fraudstream.model.ModelVersions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model-lifecycle state machine of one scoring subtask: which verified model is the champion, which one is the
+ * outgoing champion during a staged K/V refresh, which loads are pending, which shadow scores, and what a restored
+ * subtask must catch up with. {@link CardScoringFunction} keeps the per-event work and asks this class which model
+ * scores; it has no Flink dependency beyond the descriptor map it is handed, so it is tested with plain unit tests
+ * (ModelLifecycleTest).
+ *
+ * <p><b>Descriptors</b> ({@link #onDescriptor}) change the descriptor map (Flink broadcast state) the same way on
+ * every subtask: what is stored depends on the descriptors only, never on this subtask's load outcome or timing.
+ * Champions are kept by version (the newest {@value #RECEIVED_CHAMPIONS_KEPT}); older or equal versions are ignored
+ * (a downgrade is counted); a refused bundle leaves the current champion scoring.
+ *
+ * <p><b>Loads</b> run on one loader thread per subtask (or inline, for operator harness tests, where a swap then
+ * takes effect at a known record); the first event after a load finished switches to it ({@link #beforeEvent}).
+ *
+ * <p><b>Staged K/V refresh</b> ({@link #scoringModel}): after a swap to new extractor weights, for
+ * {@code model.kv-refresh-window}, a card whose cache the outgoing champion holds complete keeps being scored by it
+ * while {@code model.kv-refresh-chunk} entries of the new cache are staged per event.
+ *
+ * <p>Not thread-safe: the task thread calls every method; the loader thread only runs {@link #tryLoad}.
+ */
+final class ModelLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLifecycle.class);
+
+    /** Descriptor-map key of the champion in savepoints written before champions were kept by version. */
+    static final String CHAMPION = ModelRole.CHAMPION.name();
+    /** Descriptor-map key prefix of each champion descriptor received, by version (the newest few are kept). */
+    static final String CHAMPION_RECEIVED = "CHAMPION@";
+    static final int RECEIVED_CHAMPIONS_KEPT = 8;
+    static final String SHADOW = ModelRole.SHADOW.name();
+
+    /** The descriptor map (Flink broadcast state on the job; a plain map in tests). */
+    interface DescriptorState {
+        ModelDescriptor get(String key);
+
+        Iterable<Map.Entry<String, ModelDescriptor>> entries();
+
+        /** Not available to the read-only view an event sees. */
+        void put(String key, ModelDescriptor descriptor);
+
+        /** Not available to the read-only view an event sees. */
+        void remove(String key);
+    }
+
+    /** What the lifecycle reports; the scoring function turns it into metrics. */
+    interface Events {
+        /** A bundle was read, verified and is ready (counted as a swap). */
+        void loaded(String version);
+
+        /** A descriptor or its bundle was refused; {@code reason} is the metric label. */
+        void refused(String version, String reason);
+
+        /** {@code champion} now scores. */
+        void championChanged(LoadedModel champion);
+
+        /** An event was scored by the outgoing champion while the new one's K/V cache is staged. */
+        void stagedScore();
+    }
+
+    /** A descriptor whose bundle the loader thread is reading and verifying. */
+    private record PendingModel(ModelDescriptor descriptor, Future<LoadedModel> result) {
+        String version() {
+            return descriptor.getModelVersion();
+        }
+
+        /** The verified model, or null when the load was refused (counted and logged by tryLoad) or failed. */
+        LoadedModel outcome() {
+            try {
+                return result.get();
+            } catch (Exception e) {
+                LOG.warn("Loading model {} failed: {}", version(), e.toString());
+                return null;
+            }
+        }
+    }
+
+    private final ModelRepository repository;
+    private final ScoringSettings settings;
+    private final boolean pointOfPurchase;
+    /** One thread per subtask that loads and verifies bundles; null when loading inline. */
+    private final ExecutorService loader;
+    private final Events events;
+
+    private LoadedModel champion;
+    /**
+     * The champion before the last swap to new extractor weights, until {@link #outgoingUntil}: it keeps scoring a
+     * card whose K/V cache it holds complete while the new champion's cache of that card is staged in chunks.
+     */
+    private LoadedModel outgoing;
+    private long outgoingUntil;
+    private LoadedModel shadow;
+    /** Last version refused, so a bad descriptor in broadcast state is not retried. */
+    private volatile String lastRefusedVersion;
+    /** The champion being loaded by {@link #loader}; the first event after it is done switches to it. */
+    private PendingModel pending;
+    /** The shadow being loaded by {@link #loader}; the first event after it is done starts shadow scoring. */
+    private PendingModel pendingShadow;
+    /** Whether this instance has looked at (possibly restored) descriptor state yet. */
+    private boolean caughtUp;
+
+    ModelLifecycle(ModelRepository repository, ScoringSettings settings, boolean pointOfPurchase,
+            ExecutorService loader, Events events) {
+        this.repository = repository;
+        this.settings = settings;
+        this.pointOfPurchase = pointOfPurchase;
+        this.loader = loader;
+        this.events = events;
+    }
+
+    /** Loads the configured initial champion; it must load: without a model the job cannot score anything. */
+    void start() throws ModelRejectedException {
+        FraudModel initialModel = repository.load(repository.initialChampion());
+        if (initialModel.usesPointOfPurchase() && !pointOfPurchase) {
+            throw new IllegalStateException("the initial champion " + initialModel.version() + " uses point-of-purchase "
+                    + "features but point-of-purchase.enabled is false");
+        }
+        champion = new LoadedModel(initialModel, settings);
+        events.championChanged(champion);
+    }
+
+    LoadedModel champion() {
+        return champion;
+    }
+
+    /** The shadow that scores beside the champion, or null. */
+    LoadedModel shadow() {
+        return shadow;
+    }
+
+    /**
+     * Before each event: switches to models whose load finished, and (once per instance) catches up with the
+     * descriptor state a restore brought back.
+     */
+    void beforeEvent(DescriptorState state) {
+        adoptLoadedChampion();
+        adoptLoadedShadow();
+        if (!caughtUp) {
+            catchUpWithDescriptorState(state);
+            caughtUp = true;
+        }
+    }
+
+    /**
+     * The model that scores this card now: the champion, unless the champion's extractor weights are new to this card
+     * and the outgoing champion still holds the card's complete cache; then {@code model.kv-refresh-chunk} entries of
+     * the new cache are staged and the outgoing model scores until the staged cache is complete. A card therefore
+     * moves to the new champion once (versions never go back: the outgoing model is used only while the readable
+     * cache is its own, and the first score by the champion replaces it), and no score mixes two models' caches.
+     */
+    LoadedModel scoringModel(CardHistory history, long now) {
+        if (outgoing == null) {
+            return champion;
+        }
+        if (outgoingUntil == Long.MIN_VALUE) {
+            outgoingUntil = now + settings.kvRefreshWindowMillis();
+        }
+        if (now >= outgoingUntil) {
+            LOG.info("K/V refresh window after the swap to {} is over; {} no longer scores", champion.version(),
+                    outgoing.version());
+            outgoing = null;
+            return champion;
+        }
+        if (champion.extractor.hasCache(history) || !outgoing.extractor.hasCache(history)
+                || champion.extractor.stageCache(history, settings.kvRefreshChunk())) {
+            return champion;
+        }
+        events.stagedScore();
+        return outgoing;
+    }
+
+    /** A descriptor from {@code model-updates}. */
+    void onDescriptor(ModelDescriptor descriptor, DescriptorState state) {
+        switch (descriptor.getRole()) {
+            case CHAMPION -> onChampion(descriptor, state);
+            case SHADOW -> onShadow(descriptor, state);
+            case RETIRED -> onRetired(descriptor, state);
+            default -> LOG.warn("Ignoring model descriptor with role {}", descriptor.getRole());
+        }
+    }
+
+    private void onChampion(ModelDescriptor descriptor, DescriptorState state) {
+        String version = descriptor.getModelVersion();
+        if (!ModelVersions.isNewer(version, champion.version())) {
+            if (!version.equals(champion.version())) {
+                events.refused(version, "downgrade");
+                LOG.warn("Refused champion {}: a downgrade from {} (roll back by publishing the old model "
+                        + "under a new version)", version, champion.version());
+            }
+            return;
+        }
+        if (pending != null && !ModelVersions.isNewer(version, pending.version())) {
+            return; // a newer one is already loading
+        }
+        // Kept by version whatever the load's outcome (broadcast state must not depend on this subtask's
+        // timing); after a restore the newest one that verifies is used (catchUpWithDescriptorState).
+        rememberChampion(state, descriptor);
+        if (loader == null) {
+            LoadedModel loaded = tryLoad(descriptor);
+            if (loaded != null) {
+                adopt(loaded);
+            }
+        } else {
+            pending = new PendingModel(descriptor, loader.submit(() -> tryLoad(descriptor)));
+        }
+    }
+
+    private void onShadow(ModelDescriptor descriptor, DescriptorState state) {
+        String version = descriptor.getModelVersion();
+        if ((shadow != null && !ModelVersions.isNewer(version, shadow.version()))
+                || (pendingShadow != null && !ModelVersions.isNewer(version, pendingShadow.version()))) {
+            return;
+        }
+        if (loader == null) {
+            LoadedModel loaded = tryLoad(descriptor);
+            if (loaded != null) {
+                shadow = loaded;
+                state.put(SHADOW, descriptor);
+                LOG.info("Shadow scoring with model {}", shadow.version());
+            }
+        } else {
+            // As for champions: kept whatever the load's outcome, loaded and verified off the task thread.
+            state.put(SHADOW, descriptor);
+            pendingShadow = new PendingModel(descriptor, loader.submit(() -> tryLoad(descriptor)));
+        }
+    }
+
+    private void onRetired(ModelDescriptor descriptor, DescriptorState state) {
+        String version = descriptor.getModelVersion();
+        if (pendingShadow != null && pendingShadow.version().equals(version)) {
+            pendingShadow = null;
+            state.remove(SHADOW);
+        }
+        if (shadow != null && shadow.version().equals(version)) {
+            LOG.info("Shadow model {} retired", shadow.version());
+            shadow = null;
+            state.remove(SHADOW);
+        }
+    }
+
+    /** Starts shadow scoring with the shadow the loader thread finished verifying, unless it was promoted meanwhile. */
+    private void adoptLoadedShadow() {
+        PendingModel p = pendingShadow;
+        if (p == null || !p.result().isDone()) {
+            return;
+        }
+        pendingShadow = null;
+        LoadedModel loaded = p.outcome();
+        if (loaded != null && ModelVersions.isNewer(loaded.version(), champion.version())) {
+            shadow = loaded;
+            LOG.info("Shadow scoring with model {}", shadow.version());
+        }
+    }
+
+    /** Switches to the champion the loader thread finished verifying, if it is still the newest. */
+    private void adoptLoadedChampion() {
+        PendingModel p = pending;
+        if (p == null || !p.result().isDone()) {
+            return;
+        }
+        pending = null;
+        LoadedModel loaded = p.outcome();
+        if (loaded != null && ModelVersions.isNewer(loaded.version(), champion.version())) {
+            adopt(loaded);
+        }
+    }
+
+    private void adopt(LoadedModel loaded) {
+        boolean newWeights = loaded.hasNewWeightsComparedTo(champion);
+        if (newWeights && settings.kvRefreshChunk() > 0 && settings.kvRefreshWindowMillis() > 0) {
+            outgoing = champion;
+            outgoingUntil = Long.MIN_VALUE; // set from the task's processing time by the next transaction
+        } else if (!newWeights && outgoing != null) {
+            // Same weights: cards still staging for the current weights go on with the outgoing model.
+            LOG.debug("Swap to {} keeps the extractor weights; {} keeps scoring cards still staging", loaded.version(),
+                    outgoing.version());
+        } else {
+            outgoing = null;
+        }
+        champion = loaded;
+        events.championChanged(champion);
+        if (shadow != null && shadow.version().equals(loaded.version())) {
+            shadow = null; // the shadow was promoted
+        }
+        if (pendingShadow != null && !ModelVersions.isNewer(pendingShadow.version(), loaded.version())) {
+            pendingShadow = null; // promoted (or overtaken) before it finished loading
+        }
+        LOG.info("Champion is now model {}", champion.version());
+    }
+
+    /** Records a received champion descriptor under its version, keeping the newest {@value #RECEIVED_CHAMPIONS_KEPT}. */
+    private static void rememberChampion(DescriptorState state, ModelDescriptor d) {
+        state.put(CHAMPION_RECEIVED + d.getModelVersion(), d);
+        List<String> versions = new ArrayList<>();
+        for (Map.Entry<String, ModelDescriptor> e : state.entries()) {
+            if (e.getKey().startsWith(CHAMPION_RECEIVED)) {
+                versions.add(e.getValue().getModelVersion());
+            }
+        }
+        versions.sort(ModelLifecycle::newestFirst);
+        for (int i = RECEIVED_CHAMPIONS_KEPT; i < versions.size(); i++) {
+            state.remove(CHAMPION_RECEIVED + versions.get(i));
+        }
+    }
+
+    private static int newestFirst(String a, String b) {
+        return ModelVersions.isNewer(a, b) ? -1 : ModelVersions.isNewer(b, a) ? 1 : 0;
+    }
+
+    /**
+     * Once per instance, before its first event: after a restore, descriptor state may name champions newer than the
+     * configured initial one; the newest that verifies is loaded (inline: a restore is not the steady state).
+     */
+    private void catchUpWithDescriptorState(DescriptorState state) {
+        List<ModelDescriptor> received = new ArrayList<>();
+        for (Map.Entry<String, ModelDescriptor> e : state.entries()) {
+            if (e.getKey().startsWith(CHAMPION_RECEIVED) || e.getKey().equals(CHAMPION)) {
+                received.add(e.getValue());
+            }
+        }
+        received.sort((a, b) -> newestFirst(a.getModelVersion(), b.getModelVersion()));
+        for (ModelDescriptor wanted : received) {
+            String version = wanted.getModelVersion();
+            if (!ModelVersions.isNewer(version, champion.version())
+                    || (pending != null && version.equals(pending.version()))) {
+                break;
+            }
+            if (version.equals(lastRefusedVersion)) {
+                continue;
+            }
+            LoadedModel loaded = tryLoad(wanted);
+            if (loaded != null) {
+                adopt(loaded);
+                break;
+            }
+        }
+        ModelDescriptor wantedShadow = state.get(SHADOW);
+        if (wantedShadow == null || !ModelVersions.isNewer(wantedShadow.getModelVersion(), champion.version())) {
+            shadow = null; // none, or already promoted
+        } else if ((shadow == null || !shadow.version().equals(wantedShadow.getModelVersion()))
+                && (pendingShadow == null || !pendingShadow.version().equals(wantedShadow.getModelVersion()))
+                && !wantedShadow.getModelVersion().equals(lastRefusedVersion)) {
+            shadow = tryLoad(wantedShadow);
+        }
+    }
+
+    /** Reads and verifies a descriptor's bundle; null when refused (counted and logged). Runs on the loader thread. */
+    private LoadedModel tryLoad(ModelDescriptor descriptor) {
+        try {
+            FraudModel model = repository.load(descriptor);
+            if (model.usesPointOfPurchase() && !pointOfPurchase) {
+                throw new ModelRejectedException(ModelRejectedException.Reason.DIMENSION_MISMATCH, "model "
+                        + model.version() + " needs point-of-purchase features and point-of-purchase.enabled is false");
+            }
+            LoadedModel loaded = new LoadedModel(model, settings);
+            events.loaded(loaded.version());
+            return loaded;
+        } catch (ModelRejectedException e) {
+            events.refused(descriptor.getModelVersion(), e.reason().name());
+            lastRefusedVersion = descriptor.getModelVersion();
+            LOG.warn("Refused model {} ({}): {}; {} keeps scoring", descriptor.getModelVersion(), e.reason(),
+                    e.getMessage(), champion == null ? "nothing" : champion.version());
+            return null;
+        } catch (RuntimeException e) {
+            events.refused(descriptor.getModelVersion(), ModelRejectedException.Reason.MALFORMED.name());
+            lastRefusedVersion = descriptor.getModelVersion();
+            LOG.warn("Refused model {}: {}", descriptor.getModelVersion(), e.toString());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.fraudstream.job.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.ModelRole;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The model-lifecycle state machine driven directly with descriptors and load outcomes (inline loads, a plain map as
+ * the descriptor state): no Flink harness.
+ */
+class ModelLifecycleTest {
+
+    static final ScoringSettings SETTINGS = new ScoringSettings(30L * 86_400_000, 3, 3, 4096);
+
+    /** The descriptor state as a plain map. */
+    static final class MapState implements ModelLifecycle.DescriptorState {
+        final Map<String, ModelDescriptor> map = new LinkedHashMap<>();
+
+        @Override
+        public ModelDescriptor get(String key) {
+            return map.get(key);
+        }
+
+        @Override
+        public Iterable<Map.Entry<String, ModelDescriptor>> entries() {
+            return List.copyOf(map.entrySet());
+        }
+
+        @Override
+        public void put(String key, ModelDescriptor descriptor) {
+            map.put(key, descriptor);
+        }
+
+        @Override
+        public void remove(String key) {
+            map.remove(key);
+        }
+    }
+
+    /** Records what the lifecycle reports. */
+    static final class Recorded implements ModelLifecycle.Events {
+        final List<String> loaded = new ArrayList<>();
+        final List<String> refused = new ArrayList<>();
+        final List<String> champions = new ArrayList<>();
+
+        @Override
+        public void loaded(String version) {
+            loaded.add(version);
+        }
+
+        @Override
+        public void refused(String version, String reason) {
+            refused.add(version + ":" + reason);
+        }
+
+        @Override
+        public void championChanged(LoadedModel champion) {
+            champions.add(champion.version());
+        }
+
+        @Override
+        public void stagedScore() {}
+    }
+
+    final MapState state = new MapState();
+    final Recorded events = new Recorded();
+
+    ModelLifecycle started() throws Exception {
+        ModelLifecycle lifecycle = new ModelLifecycle(new TestModels.Factory("v000001", 0.5, 1024).open(), SETTINGS,
+                false, null, events);
+        lifecycle.start();
+        return lifecycle;
+    }
+
+    @Test
+    void aNewerChampionTakesOverAnOlderOneIsADowngradeAndARefusedOneLeavesTheChampion() throws Exception {
+        ModelLifecycle lifecycle = started();
+        lifecycle.onDescriptor(TestModels.descriptor("v000003", ModelRole.CHAMPION), state);
+        lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.CHAMPION), state);
+        lifecycle.onDescriptor(TestModels.descriptor("v000004", ModelRole.CHAMPION, "refuse:BAD_SIGNATURE"), state);
+        lifecycle.beforeEvent(state);
+
+        assertThat(lifecycle.champion().version()).isEqualTo("v000003");
+        assertThat(events.champions).containsExactly("v000001", "v000003");
+        assertThat(events.refused).containsExactly("v000002:downgrade", "v000004:BAD_SIGNATURE");
+        // Kept by version whatever the outcome: the state depends on the descriptors only.
+        assertThat(state.map).containsOnlyKeys(ModelLifecycle.CHAMPION_RECEIVED + "v000003",
+                ModelLifecycle.CHAMPION_RECEIVED + "v000004");
+    }
+
+    @Test
+    void aShadowScoresUntilRetiredOrPromoted() throws Exception {
+        ModelLifecycle lifecycle = started();
+        lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.SHADOW), state);
+        assertThat(lifecycle.shadow().version()).isEqualTo("v000002");
+        lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.RETIRED), state);
+        assertThat(lifecycle.shadow()).isNull();
+        assertThat(state.map).doesNotContainKey(ModelLifecycle.SHADOW);
+
+        lifecycle.onDescriptor(TestModels.descriptor("v000003", ModelRole.SHADOW), state);
+        lifecycle.onDescriptor(TestModels.descriptor("v000003", ModelRole.CHAMPION), state);
+        assertThat(lifecycle.champion().version()).isEqualTo("v000003");
+        assertThat(lifecycle.shadow()).isNull();
+    }
+
+    @Test
+    void aRestoredInstanceCatchesUpWithTheNewestChampionThatVerifies() throws Exception {
+        ModelLifecycle first = started();
+        first.onDescriptor(TestModels.descriptor("v000002", ModelRole.CHAMPION), state);
+        first.onDescriptor(TestModels.descriptor("v000003", ModelRole.CHAMPION, "refuse:DIGEST_MISMATCH"), state);
+        first.onDescriptor(TestModels.descriptor("v000004", ModelRole.SHADOW), state);
+
+        ModelLifecycle restored = started();
+        assertThat(restored.champion().version()).isEqualTo("v000001");
+        restored.beforeEvent(state);
+        assertThat(restored.champion().version()).isEqualTo("v000002");
+        assertThat(restored.shadow().version()).isEqualTo("v000004");
+    }
+}
