@@ -46,6 +46,11 @@ final class ModelLifecycle {
     static final String CHAMPION_RECEIVED = "CHAMPION@";
     static final int RECEIVED_CHAMPIONS_KEPT = 8;
     static final String SHADOW = ModelRole.SHADOW.name();
+    /** Descriptor-map key prefix of the last decision accepted for a version (replay protection). */
+    static final String DECISION = "DECISION@";
+    /** Descriptor-map key of the newest version whose decisions have been forgotten (older ones are refused). */
+    static final String DECISION_HORIZON = "DECISION-HORIZON";
+    static final int DECISIONS_KEPT = 32;
 
     /** The descriptor map (Flink broadcast state on the job; a plain map in tests). */
     interface DescriptorState {
@@ -186,8 +191,20 @@ final class ModelLifecycle {
         return outgoing;
     }
 
-    /** A descriptor from {@code model-updates}. */
+    /**
+     * A descriptor from {@code model-updates}. Nothing happens unless its decision is signed with the model-signing
+     * key and is not a replay ({@link #checkAuthentic}); a refused descriptor is counted and the models scoring stay.
+     */
     void onDescriptor(ModelDescriptor descriptor, DescriptorState state) {
+        try {
+            checkAuthentic(descriptor, state);
+        } catch (ModelRejectedException e) {
+            events.refused(ModelVersions.printable(String.valueOf(descriptor.getModelVersion())), e.reason().name());
+            LOG.warn("Refused model descriptor ({}): {}; {} keeps scoring", e.reason(), e.getMessage(),
+                    champion.version());
+            return;
+        }
+        rememberDecision(state, descriptor);
         switch (descriptor.getRole()) {
             case CHAMPION -> onChampion(descriptor, state);
             case SHADOW -> onShadow(descriptor, state);
@@ -303,6 +320,63 @@ final class ModelLifecycle {
             pendingShadow = null; // promoted (or overtaken) before it finished loading
         }
         LOG.info("Champion is now model {}", champion.version());
+    }
+
+    /**
+     * Refuses a descriptor whose decision signature does not verify (DECISION_SIGNATURE), whose version is not a valid
+     * version (MALFORMED), or that replays an old decision (REPLAYED): its issued-at is not after the last decision
+     * accepted for the same version, or its version is older than every version whose decisions are still remembered
+     * (the newest {@value #DECISIONS_KEPT} are; older ones have been superseded many times over). The rule is per
+     * version, so decisions about different versions need no global clock, and a replayed SHADOW after its RETIRED,
+     * or a replayed RETIRED after a re-deployment, is refused. Depends on the descriptors only, so every subtask
+     * decides the same.
+     */
+    private void checkAuthentic(ModelDescriptor d, DescriptorState state) throws ModelRejectedException {
+        repository.verifyDecision(d);
+        String version = d.getModelVersion();
+        if (!ModelVersions.isValid(version) || d.getRole() == null) {
+            throw new ModelRejectedException(ModelRejectedException.Reason.MALFORMED, "descriptor of '"
+                    + ModelVersions.printable(String.valueOf(version)) + "' has no valid version or role");
+        }
+        if (d.getIssuedAt() == null) {
+            throw new ModelRejectedException(ModelRejectedException.Reason.DECISION_SIGNATURE, "the " + d.getRole()
+                    + " decision for " + version + " has no issued-at time");
+        }
+        ModelDescriptor last = state.get(DECISION + version);
+        if (last != null && !d.getIssuedAt().isAfter(last.getIssuedAt())) {
+            throw new ModelRejectedException(ModelRejectedException.Reason.REPLAYED, "the " + d.getRole()
+                    + " decision for " + version + " was issued at " + d.getIssuedAt() + ", not after the "
+                    + last.getRole() + " decision for it accepted already (issued at " + last.getIssuedAt() + ")");
+        }
+        ModelDescriptor horizon = state.get(DECISION_HORIZON);
+        if (last == null && horizon != null && !ModelVersions.isNewer(version, horizon.getModelVersion())) {
+            throw new ModelRejectedException(ModelRejectedException.Reason.REPLAYED, "the " + d.getRole()
+                    + " decision for " + version + " is about a version older than every version whose decisions"
+                    + " are remembered (the oldest forgotten is " + horizon.getModelVersion() + ")");
+        }
+    }
+
+    /** Remembers the last accepted decision per version, for the newest {@value #DECISIONS_KEPT} versions. */
+    private static void rememberDecision(DescriptorState state, ModelDescriptor d) {
+        state.put(DECISION + d.getModelVersion(), d);
+        List<ModelDescriptor> decisions = new ArrayList<>();
+        for (Map.Entry<String, ModelDescriptor> e : state.entries()) {
+            if (e.getKey().startsWith(DECISION)) {
+                decisions.add(e.getValue());
+            }
+        }
+        if (decisions.size() <= DECISIONS_KEPT) {
+            return;
+        }
+        decisions.sort((a, b) -> newestFirst(a.getModelVersion(), b.getModelVersion()));
+        ModelDescriptor horizon = state.get(DECISION_HORIZON);
+        for (ModelDescriptor forgotten : decisions.subList(DECISIONS_KEPT, decisions.size())) {
+            state.remove(DECISION + forgotten.getModelVersion());
+            if (horizon == null || ModelVersions.isNewer(forgotten.getModelVersion(), horizon.getModelVersion())) {
+                horizon = forgotten;
+            }
+        }
+        state.put(DECISION_HORIZON, horizon);
     }
 
     /** Records a received champion descriptor under its version, keeping the newest {@value #RECEIVED_CHAMPIONS_KEPT}. */

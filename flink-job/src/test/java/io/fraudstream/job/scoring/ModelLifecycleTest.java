@@ -90,8 +90,9 @@ class ModelLifecycleTest {
         assertThat(events.champions).containsExactly("v000001", "v000003");
         assertThat(events.refused).containsExactly("v000002:downgrade", "v000004:BAD_SIGNATURE");
         // Kept by version whatever the outcome: the state depends on the descriptors only.
-        assertThat(state.map).containsOnlyKeys(ModelLifecycle.CHAMPION_RECEIVED + "v000003",
-                ModelLifecycle.CHAMPION_RECEIVED + "v000004");
+        assertThat(state.map.keySet().stream().filter(k -> k.startsWith(ModelLifecycle.CHAMPION_RECEIVED)))
+                .containsExactlyInAnyOrder(ModelLifecycle.CHAMPION_RECEIVED + "v000003",
+                        ModelLifecycle.CHAMPION_RECEIVED + "v000004");
     }
 
     @Test
@@ -121,5 +122,47 @@ class ModelLifecycleTest {
         restored.beforeEvent(state);
         assertThat(restored.champion().version()).isEqualTo("v000002");
         assertThat(restored.shadow().version()).isEqualTo("v000004");
+    }
+
+    @Test
+    void aForgedDecisionChangesNothingAndIsCounted() throws Exception {
+        ModelLifecycle lifecycle = started();
+        lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.SHADOW), state);
+        Map<String, ModelDescriptor> before = Map.copyOf(state.map);
+        lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.CHAMPION, "forged:v000002"), state);
+        lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.RETIRED, "forged:v000002"), state);
+        lifecycle.beforeEvent(state);
+
+        assertThat(lifecycle.champion().version()).isEqualTo("v000001");
+        assertThat(lifecycle.shadow().version()).isEqualTo("v000002");
+        assertThat(events.refused).containsExactly("v000002:DECISION_SIGNATURE", "v000002:DECISION_SIGNATURE");
+        assertThat(state.map).isEqualTo(before);
+    }
+
+    @Test
+    void aReplayedDecisionIsRefusedSoARetiredShadowStaysRetired() throws Exception {
+        ModelLifecycle lifecycle = started();
+        ModelDescriptor shadow = TestModels.descriptor("v000002", ModelRole.SHADOW);
+        lifecycle.onDescriptor(shadow, state);
+        lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.RETIRED), state);
+        lifecycle.onDescriptor(shadow, state); // the same, validly signed bytes again
+
+        assertThat(lifecycle.shadow()).isNull();
+        assertThat(state.map).doesNotContainKey(ModelLifecycle.SHADOW);
+        assertThat(events.refused).containsExactly("v000002:REPLAYED");
+    }
+
+    @Test
+    void decisionsAboutVersionsOlderThanEveryRememberedOneAreRefusedAsReplays() throws Exception {
+        ModelLifecycle lifecycle = started();
+        ModelDescriptor old = TestModels.descriptor("v000100", ModelRole.SHADOW);
+        lifecycle.onDescriptor(old, state);
+        for (int v = 101; v <= 100 + ModelLifecycle.DECISIONS_KEPT; v++) {
+            lifecycle.onDescriptor(TestModels.descriptor(String.format("v%06d", v), ModelRole.RETIRED), state);
+        }
+        assertThat(state.map.keySet().stream().filter(k -> k.startsWith(ModelLifecycle.DECISION)))
+                .hasSize(ModelLifecycle.DECISIONS_KEPT);
+        lifecycle.onDescriptor(old, state);
+        assertThat(events.refused).containsExactly("v000100:REPLAYED");
     }
 }
