@@ -108,6 +108,7 @@ public class CardScoringFunction
     private transient Histogram scorePermille;
     private transient volatile long modelLoadedAt;
     private transient volatile String modelVersion;
+    private transient volatile long modelVersionNumber;
 
     /**
      * Without point-of-purchase features, loading new champions inline on the task thread: a swap then takes effect
@@ -155,6 +156,7 @@ public class CardScoringFunction
         scorePermille = metrics.histogram(JobMetrics.SCORE_PERMILLE, new DescriptiveStatisticsHistogram(10_000));
         metrics.gauge(JobMetrics.MODEL_VERSION_LOADED_AT, () -> modelLoadedAt);
         metrics.gauge(JobMetrics.MODEL_VERSION, () -> modelVersion);
+        metrics.gauge(JobMetrics.CHAMPION_VERSION_NUMBER, () -> modelVersionNumber);
 
         repository = models.open();
         if (asyncChampionLoads) {
@@ -376,6 +378,7 @@ public class CardScoringFunction
     private void markLoaded(LoadedModel m) {
         modelLoadedAt = System.currentTimeMillis();
         modelVersion = m.version();
+        modelVersionNumber = ModelLifecycle.versionNumber(m.version());
     }
 
     private void rejectDuplicate(TransactionEvent tx, ReadOnlyContext ctx) {

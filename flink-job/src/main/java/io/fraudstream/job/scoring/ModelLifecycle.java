@@ -10,6 +10,8 @@ import io.fraudstream.model.ModelVersions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.slf4j.Logger;
@@ -86,12 +88,24 @@ final class ModelLifecycle {
             return descriptor.getModelVersion();
         }
 
-        /** The verified model, or null when the load was refused (counted and logged by tryLoad) or failed. */
+        /**
+         * The verified model, or null when the load was refused (counted and logged by tryLoad). An {@link Error}
+         * thrown while loading (out of memory, a linkage error) is rethrown on the task thread: the JVM is not in a
+         * state to go on scoring, so the task fails and Flink restarts it.
+         */
         LoadedModel outcome() {
             try {
                 return result.get();
-            } catch (Exception e) {
-                LOG.warn("Loading model {} failed: {}", version(), e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                LOG.warn("Loading model {} failed: {}", version(), String.valueOf(e.getCause()));
+                return null;
+            } catch (CancellationException e) {
                 return null;
             }
         }
@@ -139,6 +153,27 @@ final class ModelLifecycle {
         }
         champion = new LoadedModel(initialModel, settings);
         events.championChanged(champion);
+    }
+
+    /**
+     * A model version as a number for a numeric gauge (Prometheus exports numbers only): its digits, in order, as one
+     * integer, at most 15 of them (exact in a double). {@code 20261129T1030Z-bootstrap} is 202611291030,
+     * {@code v000012} is 12: ordered as the versions are for the documented schemes (time stamps or counters), so
+     * a subtask whose champion drifts behind shows a smaller value. 0 for a version without digits.
+     */
+    static long versionNumber(String version) {
+        long n = 0;
+        int digits = 0;
+        for (int i = 0; i < version.length() && digits < 15; i++) {
+            char c = version.charAt(i);
+            if (c >= '0' && c <= '9') {
+                n = n * 10 + (c - '0');
+                if (n > 0) {
+                    digits++;
+                }
+            }
+        }
+        return n;
     }
 
     LoadedModel champion() {
@@ -245,30 +280,37 @@ final class ModelLifecycle {
                 || (pendingShadow != null && !ModelVersions.isNewer(version, pendingShadow.version()))) {
             return;
         }
+        // As for champions: kept whatever the load's outcome, so the state is the same on every subtask.
+        state.put(SHADOW, descriptor);
         if (loader == null) {
             LoadedModel loaded = tryLoad(descriptor);
             if (loaded != null) {
                 shadow = loaded;
-                state.put(SHADOW, descriptor);
                 LOG.info("Shadow scoring with model {}", shadow.version());
             }
         } else {
-            // As for champions: kept whatever the load's outcome, loaded and verified off the task thread.
-            state.put(SHADOW, descriptor);
             pendingShadow = new PendingModel(descriptor, loader.submit(() -> tryLoad(descriptor)));
         }
     }
 
+    /**
+     * Withdraws the shadow of that version. The descriptor state changes the same way on every subtask, whatever this
+     * subtask's own load of the shadow did (loaded, still loading, refused, failed): otherwise a subtask whose load
+     * failed would keep the SHADOW entry, and a restore would bring the retired shadow back.
+     */
     private void onRetired(ModelDescriptor descriptor, DescriptorState state) {
         String version = descriptor.getModelVersion();
-        if (pendingShadow != null && pendingShadow.version().equals(version)) {
-            pendingShadow = null;
+        ModelDescriptor wanted = state.get(SHADOW);
+        if (wanted != null && wanted.getModelVersion().equals(version)) {
             state.remove(SHADOW);
+        }
+        if (pendingShadow != null && pendingShadow.version().equals(version)) {
+            pendingShadow.result().cancel(false);
+            pendingShadow = null;
         }
         if (shadow != null && shadow.version().equals(version)) {
             LOG.info("Shadow model {} retired", shadow.version());
             shadow = null;
-            state.remove(SHADOW);
         }
     }
 

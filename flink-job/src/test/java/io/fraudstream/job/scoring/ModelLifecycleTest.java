@@ -165,4 +165,97 @@ class ModelLifecycleTest {
         lifecycle.onDescriptor(old, state);
         assertThat(events.refused).containsExactly("v000100:REPLAYED");
     }
+
+    /** Test models; loads of {@code failing} versions throw what {@link #failure} makes. */
+    static final class FlakyRepository implements io.fraudstream.job.model.ModelRepository {
+        final io.fraudstream.job.model.ModelRepository inner;
+        final java.util.Set<String> failing = new java.util.HashSet<>();
+        java.util.function.Supplier<Throwable> failure = () -> new io.fraudstream.model.ModelRejectedException(
+                io.fraudstream.model.ModelRejectedException.Reason.MISSING, "not there yet");
+
+        FlakyRepository() throws Exception {
+            inner = new TestModels.Factory("v000001", 0.5, 1024).open();
+        }
+
+        @Override
+        public ModelDescriptor initialChampion() {
+            return inner.initialChampion();
+        }
+
+        @Override
+        public void verifyDecision(ModelDescriptor d) throws io.fraudstream.model.ModelRejectedException {
+            inner.verifyDecision(d);
+        }
+
+        @Override
+        public io.fraudstream.model.FraudModel load(ModelDescriptor d)
+                throws io.fraudstream.model.ModelRejectedException {
+            if (failing.contains(d.getModelVersion())) {
+                Throwable t = failure.get();
+                if (t instanceof io.fraudstream.model.ModelRejectedException r) {
+                    throw r;
+                }
+                throw (Error) t;
+            }
+            return inner.load(d);
+        }
+    }
+
+    private static void drain(java.util.concurrent.ExecutorService loader) throws Exception {
+        loader.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS); // one thread: earlier loads are done
+    }
+
+    @Test
+    void aRetiredShadowStaysRetiredAcrossARestoreWhateverThisSubtasksLoadDid() throws Exception {
+        java.util.concurrent.ExecutorService loader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            FlakyRepository repository = new FlakyRepository();
+            repository.failing.add("v000002"); // this subtask cannot read the shadow's bundle (yet)
+            ModelLifecycle lifecycle = new ModelLifecycle(repository, SETTINGS, false, loader, events);
+            lifecycle.start();
+            lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.SHADOW), state);
+            drain(loader);
+            lifecycle.beforeEvent(state); // the failed load is seen
+            lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.RETIRED), state);
+            assertThat(state.map).doesNotContainKey(ModelLifecycle.SHADOW);
+
+            // Restored from that state, where the bundle is readable now: the shadow does not come back.
+            FlakyRepository healthy = new FlakyRepository();
+            ModelLifecycle restored = new ModelLifecycle(healthy, SETTINGS, false, loader, new Recorded());
+            restored.start();
+            restored.beforeEvent(state);
+            drain(loader);
+            restored.beforeEvent(state);
+            assertThat(restored.shadow()).isNull();
+        } finally {
+            loader.shutdownNow();
+        }
+    }
+
+    @Test
+    void anErrorWhileLoadingIsRethrownOnTheTaskThreadNotTakenForARefusal() throws Exception {
+        java.util.concurrent.ExecutorService loader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            FlakyRepository repository = new FlakyRepository();
+            repository.failing.add("v000002");
+            repository.failure = () -> new OutOfMemoryError("test: no heap left for the bundle");
+            ModelLifecycle lifecycle = new ModelLifecycle(repository, SETTINGS, false, loader, events);
+            lifecycle.start();
+            lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.CHAMPION), state);
+            drain(loader);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> lifecycle.beforeEvent(state))
+                    .isInstanceOf(OutOfMemoryError.class).hasMessageContaining("no heap left");
+        } finally {
+            loader.shutdownNow();
+        }
+    }
+
+    @Test
+    void versionNumbersFollowTheVersionOrderOfTimeStampsAndCounters() {
+        assertThat(ModelLifecycle.versionNumber("20261129T1030Z-bootstrap")).isEqualTo(202611291030L);
+        assertThat(ModelLifecycle.versionNumber("20261129T1830Z-retrain"))
+                .isGreaterThan(ModelLifecycle.versionNumber("20261129T1030Z-bootstrap"));
+        assertThat(ModelLifecycle.versionNumber("v000012")).isEqualTo(12L);
+        assertThat(ModelLifecycle.versionNumber("bootstrap")).isZero();
+    }
 }
