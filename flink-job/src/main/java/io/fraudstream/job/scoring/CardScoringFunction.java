@@ -97,6 +97,7 @@ public class CardScoringFunction
     private transient Counter alerts;
     private transient Counter shadowScores;
     private transient Counter duplicates;
+    private transient Counter scoringFailures;
     private transient Counter cardsExpired;
     private transient Counter modelSwaps;
     private transient Counter kvStagedScores;
@@ -142,6 +143,7 @@ public class CardScoringFunction
         alerts = metrics.counter(JobMetrics.ALERTS);
         shadowScores = metrics.counter(JobMetrics.SHADOW_SCORES);
         duplicates = JobMetrics.deadLetterCounter(metrics, DeadLetterReason.DUPLICATE);
+        scoringFailures = JobMetrics.deadLetterCounter(metrics, DeadLetterReason.SCORING_FAILED);
         cardsExpired = metrics.counter(JobMetrics.CARDS_EXPIRED);
         modelSwaps = metrics.counter(JobMetrics.MODEL_SWAPS);
         kvStagedScores = metrics.counter(JobMetrics.KV_STAGED_SCORES);
@@ -150,6 +152,8 @@ public class CardScoringFunction
             rejectionCounter(metrics, reason.name()); // registered up front, so every reason is exported from 0
         }
         rejectionCounter(metrics, "downgrade");
+        rejectionCounter(metrics, "scoring_failed");
+        rejectionCounter(metrics, "shadow_scoring_failed");
         endToEndLatencyMs = metrics.histogram(JobMetrics.END_TO_END_LATENCY_MS, new DescriptiveStatisticsHistogram(10_000));
         processingLatencyUs = metrics.histogram(JobMetrics.PROCESSING_LATENCY_US, new DescriptiveStatisticsHistogram(10_000));
         extractorNanos = metrics.histogram(JobMetrics.EXTRACTOR_TIME_NS, new DescriptiveStatisticsHistogram(10_000));
@@ -233,7 +237,16 @@ public class CardScoringFunction
 
         RawTransaction raw = toRaw(tx);
         LoadedModel scoring = lifecycle.scoringModel(history, ctx.timerService().currentProcessingTime());
-        FraudScore score = score(scoring, history, raw, tx, ModelRole.CHAMPION);
+        FraudScore score;
+        try {
+            score = score(scoring, history, raw, tx, ModelRole.CHAMPION);
+        } catch (RuntimeException e) {
+            // A poison event: dead-lettered, not appended, and the job goes on (systematic failures: ModelLifecycle).
+            rejectScoringFailure(tx, ctx, scoring, e);
+            lifecycle.scoringFailed(scoring, e);
+            return;
+        }
+        lifecycle.scored();
         out.collect(score);
         scoresOut.inc();
         if (score.getDecision() == Decision.ALERT) {
@@ -247,8 +260,15 @@ public class CardScoringFunction
         if (shadow != null) {
             // The shadow recomputes the history's K/V cache for its own version (and the champion
             // recomputes it back next time): correct, at twice the cost, only while a shadow runs.
-            ctx.output(JobStreams.SHADOW_SCORES, score(shadow, history, raw, tx, ModelRole.SHADOW));
-            shadowScores.inc();
+            try {
+                ctx.output(JobStreams.SHADOW_SCORES, score(shadow, history, raw, tx, ModelRole.SHADOW));
+                shadowScores.inc();
+            } catch (RuntimeException e) {
+                // The champion's score is out; a failing candidate costs its own evaluation only.
+                modelRejections.get("shadow_scoring_failed").inc();
+                LOG.warn("Shadow model {} failed to score transaction {}: {}", shadow.version(), tx.transactionId,
+                        e.toString());
+            }
         }
 
         history.add(raw);
@@ -388,6 +408,19 @@ public class CardScoringFunction
                 tx.sourceOffset, tx.cardId.getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes,
                 Rejection.of(DeadLetterReason.DUPLICATE, "transaction " + tx.transactionId
                         + " was already scored for this card"),
+                settings.deadLetterMaxPayload(), ctx.timerService().currentProcessingTime()));
+    }
+
+    private void rejectScoringFailure(TransactionEvent tx, ReadOnlyContext ctx, LoadedModel model, RuntimeException e) {
+        scoringFailures.inc();
+        String detail = String.valueOf(e.getMessage());
+        String message = "scoring with model " + model.version() + " failed: " + e.getClass().getName() + ": "
+                + (detail.length() > 300 ? detail.substring(0, 300) + "..." : detail);
+        LOG.warn("Transaction {} of card {} could not be scored: {}", tx.transactionId, tx.cardId, message);
+        byte[] bytes = transactionCodec.encode(TransactionEvents.toAvro(tx));
+        ctx.output(JobStreams.DEAD_LETTERS, DecodeAndValidate.deadLetter(tx.sourceTopic, tx.sourcePartition,
+                tx.sourceOffset, tx.cardId.getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes,
+                Rejection.of(DeadLetterReason.SCORING_FAILED, message),
                 settings.deadLetterMaxPayload(), ctx.timerService().currentProcessingTime()));
     }
 

@@ -53,6 +53,11 @@ final class ModelLifecycle {
     /** Descriptor-map key of the newest version whose decisions have been forgotten (older ones are refused). */
     static final String DECISION_HORIZON = "DECISION-HORIZON";
     static final int DECISIONS_KEPT = 32;
+    /**
+     * Consecutive transactions the champion failed to score after which the failure is taken for systematic (a broken
+     * model, not a poison event): the lifecycle falls back to the previous champion, or the job stops.
+     */
+    static final int SYSTEMATIC_FAILURES = 100;
 
     /** The descriptor map (Flink broadcast state on the job; a plain map in tests). */
     interface DescriptorState {
@@ -126,6 +131,10 @@ final class ModelLifecycle {
     private LoadedModel outgoing;
     private long outgoingUntil;
     private LoadedModel shadow;
+    /** The champion before the current one (null after a fallback or before the first swap): the fallback. */
+    private LoadedModel previous;
+    /** Transactions in a row the current champion failed to score. */
+    private int consecutiveFailures;
     /** Last version refused, so a bad descriptor in broadcast state is not retried. */
     private volatile String lastRefusedVersion;
     /** The champion being loaded by {@link #loader}; the first event after it is done switches to it. */
@@ -224,6 +233,46 @@ final class ModelLifecycle {
         }
         events.stagedScore();
         return outgoing;
+    }
+
+    /** The champion scored a transaction: failures before it were not systematic. */
+    void scored() {
+        consecutiveFailures = 0;
+    }
+
+    /**
+     * {@code failed} (the champion, or the outgoing champion during a staged refresh) threw while scoring one
+     * transaction; the caller dead-letters that transaction (SCORING_FAILED). After {@value #SYSTEMATIC_FAILURES} in a
+     * row the failure is systematic: the lifecycle falls back to the previous champion (an ERROR is logged and the
+     * failing version counted as refused with reason {@code scoring_failed}; it is not loaded again by this instance),
+     * or, with no previous champion to fall back to, throws {@link IllegalStateException} naming the model, so the job
+     * stops rather than dead-letter every transaction.
+     */
+    void scoringFailed(LoadedModel failed, RuntimeException cause) {
+        if (failed != champion) {
+            LOG.warn("Outgoing champion {} failed to score a transaction: {}", failed.version(), cause.toString());
+            outgoing = null; // the current champion scores the card (its cache is recomputed)
+            return;
+        }
+        if (++consecutiveFailures < SYSTEMATIC_FAILURES) {
+            return;
+        }
+        String broken = champion.version();
+        events.refused(broken, "scoring_failed");
+        if (previous == null) {
+            throw new IllegalStateException("champion model " + broken + " failed to score " + consecutiveFailures
+                    + " transactions in a row (last: " + cause + ") and there is no earlier champion to fall back to;"
+                    + " publish a working model under a newer version, or fix model.initial-descriptor", cause);
+        }
+        LOG.error("Champion model {} failed to score {} transactions in a row (last: {}); falling back to {}. Those "
+                + "transactions are on the dead-letter topic (SCORING_FAILED); publish a fixed model under a newer "
+                + "version", broken, consecutiveFailures, cause.toString(), previous.version());
+        lastRefusedVersion = broken;
+        champion = previous;
+        previous = null;
+        outgoing = null;
+        consecutiveFailures = 0;
+        events.championChanged(champion);
     }
 
     /**
@@ -353,6 +402,8 @@ final class ModelLifecycle {
         } else {
             outgoing = null;
         }
+        previous = champion;
+        consecutiveFailures = 0;
         champion = loaded;
         events.championChanged(champion);
         if (shadow != null && shadow.version().equals(loaded.version())) {
