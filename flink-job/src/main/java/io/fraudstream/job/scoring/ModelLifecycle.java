@@ -58,6 +58,11 @@ final class ModelLifecycle {
      * model, not a poison event): the lifecycle falls back to the previous champion, or the job stops.
      */
     static final int SYSTEMATIC_FAILURES = 100;
+    /** Loads of one descriptor refused as MISSING (no file, or an I/O error reading it) before giving up. */
+    static final int LOAD_ATTEMPTS = 8;
+    /** Delay before the first retry of a MISSING bundle; doubled per attempt up to {@link #MAX_RETRY_DELAY_MILLIS}. */
+    static final long FIRST_RETRY_DELAY_MILLIS = 1_000;
+    static final long MAX_RETRY_DELAY_MILLIS = 60_000;
 
     /** The descriptor map (Flink broadcast state on the job; a plain map in tests). */
     interface DescriptorState {
@@ -143,9 +148,22 @@ final class ModelLifecycle {
     private PendingModel pendingShadow;
     /** Whether this instance has looked at (possibly restored) descriptor state yet. */
     private boolean caughtUp;
+    /** Versions whose last load was refused as MISSING, possibly transient (written by the loader thread). */
+    private final java.util.Set<String> transientFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Loads to retry, by version: the descriptor, the attempts made and when the next may start. */
+    private final Map<String, Retry> retries = new java.util.HashMap<>();
+    private final java.util.function.LongSupplier clock;
+
+    private record Retry(ModelDescriptor descriptor, int attempts, long notBefore) {}
 
     ModelLifecycle(ModelRepository repository, ScoringSettings settings, boolean pointOfPurchase,
             ExecutorService loader, Events events) {
+        this(repository, settings, pointOfPurchase, loader, events, System::currentTimeMillis);
+    }
+
+    ModelLifecycle(ModelRepository repository, ScoringSettings settings, boolean pointOfPurchase,
+            ExecutorService loader, Events events, java.util.function.LongSupplier clock) {
+        this.clock = clock;
         this.repository = repository;
         this.settings = settings;
         this.pointOfPurchase = pointOfPurchase;
@@ -199,6 +217,7 @@ final class ModelLifecycle {
      * descriptor state a restore brought back.
      */
     void beforeEvent(DescriptorState state) {
+        startDueRetries();
         adoptLoadedChampion();
         adoptLoadedShadow();
         if (!caughtUp) {
@@ -313,13 +332,89 @@ final class ModelLifecycle {
         // Kept by version whatever the load's outcome (broadcast state must not depend on this subtask's
         // timing); after a restore the newest one that verifies is used (catchUpWithDescriptorState).
         rememberChampion(state, descriptor);
+        loadChampion(descriptor);
+    }
+
+    private void loadChampion(ModelDescriptor descriptor) {
         if (loader == null) {
             LoadedModel loaded = tryLoad(descriptor);
             if (loaded != null) {
                 adopt(loaded);
+            } else {
+                retryIfTransient(descriptor);
             }
         } else {
             pending = new PendingModel(descriptor, loader.submit(() -> tryLoad(descriptor)));
+        }
+    }
+
+    private void loadShadow(ModelDescriptor descriptor) {
+        if (loader == null) {
+            LoadedModel loaded = tryLoad(descriptor);
+            if (loaded != null) {
+                shadow = loaded;
+                LOG.info("Shadow scoring with model {}", shadow.version());
+            } else {
+                retryIfTransient(descriptor);
+            }
+        } else {
+            pendingShadow = new PendingModel(descriptor, loader.submit(() -> tryLoad(descriptor)));
+        }
+    }
+
+    /**
+     * A load refused as MISSING (no file yet, or an I/O error reading it: a store on a network file system, a bundle
+     * still being copied) is retried with exponential backoff, at most {@value #LOAD_ATTEMPTS} loads in all; then
+     * an ERROR is logged and the version stays refused on this subtask (the champion-version gauge shows the drift).
+     * Refusals for cause (digest, signature, ...) are never retried.
+     */
+    private void retryIfTransient(ModelDescriptor descriptor) {
+        String version = descriptor.getModelVersion();
+        if (!transientFailures.remove(version)) {
+            retries.remove(version);
+            return;
+        }
+        Retry before = retries.remove(version);
+        int attempts = before == null ? 1 : before.attempts();
+        if (attempts >= LOAD_ATTEMPTS) {
+            LOG.error("Gave up loading model {} ({}) after {} attempts: its bundle stayed unreadable; {} keeps scoring"
+                    + " on this subtask", version, descriptor.getRole(), attempts, champion.version());
+            return;
+        }
+        long delay = Math.min(MAX_RETRY_DELAY_MILLIS, FIRST_RETRY_DELAY_MILLIS << Math.min(20, attempts - 1));
+        retries.put(version, new Retry(descriptor, attempts + 1, clock.getAsLong() + delay));
+        lastRefusedVersion = null; // it may still load
+        LOG.warn("Model {} could not be read (attempt {} of {}); retrying in {} ms", version, attempts, LOAD_ATTEMPTS,
+                delay);
+    }
+
+    /** Starts the retries whose time has come, unless overtaken meanwhile. */
+    private void startDueRetries() {
+        if (retries.isEmpty()) {
+            return;
+        }
+        long now = clock.getAsLong();
+        for (Retry r : List.copyOf(retries.values())) {
+            if (now < r.notBefore()) {
+                continue;
+            }
+            ModelDescriptor d = r.descriptor();
+            String version = d.getModelVersion();
+            boolean stillWanted = d.getRole() == ModelRole.SHADOW
+                    ? ModelVersions.isNewer(version, champion.version()) && shadow == null && pendingShadow == null
+                    : ModelVersions.isNewer(version, champion.version())
+                            && (pending == null || ModelVersions.isNewer(version, pending.version()));
+            if (!stillWanted) {
+                retries.remove(version);
+                continue;
+            }
+            // The Retry stays in the map (attempt count) until the outcome is known.
+            retries.put(version, new Retry(d, r.attempts(), Long.MAX_VALUE));
+            if (d.getRole() == ModelRole.SHADOW) {
+                loadShadow(d);
+            } else {
+                loadChampion(d);
+            }
         }
     }
 
@@ -331,15 +426,7 @@ final class ModelLifecycle {
         }
         // As for champions: kept whatever the load's outcome, so the state is the same on every subtask.
         state.put(SHADOW, descriptor);
-        if (loader == null) {
-            LoadedModel loaded = tryLoad(descriptor);
-            if (loaded != null) {
-                shadow = loaded;
-                LOG.info("Shadow scoring with model {}", shadow.version());
-            }
-        } else {
-            pendingShadow = new PendingModel(descriptor, loader.submit(() -> tryLoad(descriptor)));
-        }
+        loadShadow(descriptor);
     }
 
     /**
@@ -353,6 +440,7 @@ final class ModelLifecycle {
         if (wanted != null && wanted.getModelVersion().equals(version)) {
             state.remove(SHADOW);
         }
+        retries.remove(version);
         if (pendingShadow != null && pendingShadow.version().equals(version)) {
             pendingShadow.result().cancel(false);
             pendingShadow = null;
@@ -373,7 +461,10 @@ final class ModelLifecycle {
         LoadedModel loaded = p.outcome();
         if (loaded != null && ModelVersions.isNewer(loaded.version(), champion.version())) {
             shadow = loaded;
+            retries.remove(loaded.version());
             LOG.info("Shadow scoring with model {}", shadow.version());
+        } else if (loaded == null) {
+            retryIfTransient(p.descriptor());
         }
     }
 
@@ -387,6 +478,8 @@ final class ModelLifecycle {
         LoadedModel loaded = p.outcome();
         if (loaded != null && ModelVersions.isNewer(loaded.version(), champion.version())) {
             adopt(loaded);
+        } else if (loaded == null) {
+            retryIfTransient(p.descriptor());
         }
     }
 
@@ -402,6 +495,7 @@ final class ModelLifecycle {
         } else {
             outgoing = null;
         }
+        retries.remove(loaded.version());
         previous = champion;
         consecutiveFailures = 0;
         champion = loaded;
@@ -517,6 +611,18 @@ final class ModelLifecycle {
                 adopt(loaded);
                 break;
             }
+            // Never a silent fallback to the configured initial champion: a transient failure is retried, a refusal
+            // is an ERROR and counted (reason catch_up_failed); older received champions are tried next.
+            if (transientFailures.contains(version)) {
+                retryIfTransient(wanted);
+                LOG.error("After the restore, champion {} received before the checkpoint could not be read yet; it "
+                        + "is retried, older received champions are tried meanwhile (now: {})", version,
+                        champion.version());
+                continue;
+            }
+            events.refused(version, "catch_up_failed");
+            LOG.error("After the restore, champion {} received before the checkpoint was refused; trying older "
+                    + "received champions (now: {})", version, champion.version());
         }
         ModelDescriptor wantedShadow = state.get(SHADOW);
         if (wantedShadow == null || !ModelVersions.isNewer(wantedShadow.getModelVersion(), champion.version())) {
@@ -525,6 +631,9 @@ final class ModelLifecycle {
                 && (pendingShadow == null || !pendingShadow.version().equals(wantedShadow.getModelVersion()))
                 && !wantedShadow.getModelVersion().equals(lastRefusedVersion)) {
             shadow = tryLoad(wantedShadow);
+            if (shadow == null) {
+                retryIfTransient(wantedShadow);
+            }
         }
     }
 
@@ -540,6 +649,9 @@ final class ModelLifecycle {
             events.loaded(loaded.version());
             return loaded;
         } catch (ModelRejectedException e) {
+            if (e.reason() == ModelRejectedException.Reason.MISSING) {
+                transientFailures.add(descriptor.getModelVersion());
+            }
             events.refused(descriptor.getModelVersion(), e.reason().name());
             lastRefusedVersion = descriptor.getModelVersion();
             LOG.warn("Refused model {} ({}): {}; {} keeps scoring", descriptor.getModelVersion(), e.reason(),

@@ -169,7 +169,8 @@ class ModelLifecycleTest {
     /** Test models; loads of {@code failing} versions throw what {@link #failure} makes. */
     static final class FlakyRepository implements io.fraudstream.job.model.ModelRepository {
         final io.fraudstream.job.model.ModelRepository inner;
-        final java.util.Set<String> failing = new java.util.HashSet<>();
+        final java.util.Set<String> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final Map<String, Integer> attempts = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.function.Supplier<Throwable> failure = () -> new io.fraudstream.model.ModelRejectedException(
                 io.fraudstream.model.ModelRejectedException.Reason.MISSING, "not there yet");
 
@@ -190,6 +191,7 @@ class ModelLifecycleTest {
         @Override
         public io.fraudstream.model.FraudModel load(ModelDescriptor d)
                 throws io.fraudstream.model.ModelRejectedException {
+            attempts.merge(d.getModelVersion(), 1, Integer::sum);
             if (failing.contains(d.getModelVersion())) {
                 Throwable t = failure.get();
                 if (t instanceof io.fraudstream.model.ModelRejectedException r) {
@@ -257,5 +259,50 @@ class ModelLifecycleTest {
                 .isGreaterThan(ModelLifecycle.versionNumber("20261129T1030Z-bootstrap"));
         assertThat(ModelLifecycle.versionNumber("v000012")).isEqualTo(12L);
         assertThat(ModelLifecycle.versionNumber("bootstrap")).isZero();
+    }
+
+    @Test
+    void aBundleThatCannotBeReadYetIsRetriedWithBackoffUntilItLoads() throws Exception {
+        FlakyRepository repository = new FlakyRepository();
+        repository.failing.add("v000002");
+        long[] now = {1_000_000};
+        ModelLifecycle lifecycle = new ModelLifecycle(repository, SETTINGS, false, null, events, () -> now[0]);
+        lifecycle.start();
+        lifecycle.beforeEvent(state); // the first event: nothing restored to catch up with
+        lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.CHAMPION), state);
+        assertThat(repository.attempts).containsEntry("v000002", 1);
+
+        now[0] += ModelLifecycle.FIRST_RETRY_DELAY_MILLIS - 1;
+        lifecycle.beforeEvent(state);
+        assertThat(repository.attempts).containsEntry("v000002", 1); // not before its time
+        now[0] += 1;
+        lifecycle.beforeEvent(state);
+        assertThat(repository.attempts).containsEntry("v000002", 2);
+        assertThat(lifecycle.champion().version()).isEqualTo("v000001");
+
+        repository.failing.clear(); // the file arrived
+        now[0] += 2 * ModelLifecycle.FIRST_RETRY_DELAY_MILLIS;
+        lifecycle.beforeEvent(state);
+        assertThat(lifecycle.champion().version()).isEqualTo("v000002");
+        assertThat(repository.attempts).containsEntry("v000002", 3);
+    }
+
+    @Test
+    void retriesAreBoundedAndARefusalForCauseIsNeverRetried() throws Exception {
+        FlakyRepository repository = new FlakyRepository();
+        repository.failing.add("v000002");
+        long[] now = {0};
+        ModelLifecycle lifecycle = new ModelLifecycle(repository, SETTINGS, false, null, events, () -> now[0]);
+        lifecycle.start();
+        lifecycle.beforeEvent(state); // the first event: nothing restored to catch up with
+        lifecycle.onDescriptor(TestModels.descriptor("v000002", ModelRole.CHAMPION), state);
+        lifecycle.onDescriptor(TestModels.descriptor("v000003", ModelRole.SHADOW, "refuse:BAD_SIGNATURE"), state);
+        for (int i = 0; i < 50; i++) {
+            now[0] += ModelLifecycle.MAX_RETRY_DELAY_MILLIS;
+            lifecycle.beforeEvent(state);
+        }
+        assertThat(repository.attempts).containsEntry("v000002", ModelLifecycle.LOAD_ATTEMPTS)
+                .containsEntry("v000003", 1);
+        assertThat(lifecycle.champion().version()).isEqualTo("v000001");
     }
 }
