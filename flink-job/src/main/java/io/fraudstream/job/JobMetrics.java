@@ -22,6 +22,12 @@ public final class JobMetrics {
     public static final String SCORE_PERMILLE = "fraudstreamScorePermille";
     public static final String MODEL_VERSION_LOADED_AT = "fraudstreamModelLoadedAtMillis";
     public static final String MODEL_VERSION = "fraudstreamModelVersion";
+    /**
+     * The champion's version as a number (its digits; see {@code ModelLifecycle.versionNumber}), per subtask: a
+     * numeric gauge Prometheus exports, so a subtask whose champion drifts behind is visible
+     * ({@code min by (subtask_index)} differs from {@code max}).
+     */
+    public static final String CHAMPION_VERSION_NUMBER = "fraudstreamChampionVersionNumber";
     public static final String MODEL_SWAPS = "fraudstreamModelSwaps";
     /** Scores by the outgoing champion while the new one's K/V cache of the card was still being staged. */
     public static final String KV_STAGED_SCORES = "fraudstreamKvStagedScores";

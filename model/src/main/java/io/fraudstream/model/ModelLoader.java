@@ -83,6 +83,20 @@ public final class ModelLoader {
         return model;
     }
 
+    /**
+     * Refuses (DECISION_SIGNATURE) a descriptor whose decision is unsigned or does not verify with the configured
+     * public key ({@link DecisionSigner}). Cheap (no file access): call it before acting on a descriptor at all.
+     * {@link #load} does not repeat it: the configured initial descriptor is trusted configuration, like the key.
+     */
+    public void verifyDecision(ModelDescriptor descriptor) throws ModelRejectedException {
+        if (!DecisionSigner.verify(descriptor, publicKey)) {
+            throw new ModelRejectedException(Reason.DECISION_SIGNATURE, (descriptor.getDecisionSignature() == null
+                    ? "unsigned " : "forged or corrupted ") + descriptor.getRole() + " decision for "
+                    + ModelVersions.printable(String.valueOf(descriptor.getModelVersion()))
+                    + " (its decision signature does not verify with the configured public key)");
+        }
+    }
+
     public long maxBundleBytes() {
         return maxBundleBytes;
     }

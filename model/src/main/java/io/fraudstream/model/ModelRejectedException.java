@@ -7,7 +7,7 @@ package io.fraudstream.model;
 public final class ModelRejectedException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    /** Why a bundle was refused, in the order {@link ModelLoader} checks. */
+    /** Why a bundle or descriptor was refused; the bundle reasons in the order {@link ModelLoader} checks. */
     public enum Reason {
         /** The location is absolute, contains {@code ..}, or resolves (through a symlink) outside the store. */
         PATH_TRAVERSAL,
@@ -24,7 +24,14 @@ public final class ModelRejectedException extends Exception {
         /** The bundle's model version differs from the descriptor's (a signed old bundle under a new name). */
         VERSION_MISMATCH,
         /** The model's feature count differs from what the consumer expects. */
-        DIMENSION_MISMATCH
+        DIMENSION_MISMATCH,
+        /**
+         * The descriptor's decision (version, role, digest, location, issued-at) is unsigned or its signature does
+         * not verify with the model-signing public key ({@link DecisionSigner}): nobody we trust decided this.
+         */
+        DECISION_SIGNATURE,
+        /** A validly signed decision that is not newer than one already accepted for that version: a replay. */
+        REPLAYED
     }
 
     private final Reason reason;

@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.PrivateKey;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -53,7 +54,8 @@ public final class ModelStore {
 
     /**
      * Writes the model's bundle as {@code <version>.bundle} (temp file, fsync, then an atomic no-replace link),
-     * signs it and returns the descriptor to put on {@code model-updates}.
+     * signs it and returns the descriptor to put on {@code model-updates}, its decision ({@code role}, issued now) signed
+     * with the same key ({@link DecisionSigner}).
      */
     public ModelDescriptor publish(FraudModel model, ModelRole role, PrivateKey signingKey) throws IOException {
         Objects.requireNonNull(role, "role");
@@ -81,7 +83,7 @@ public final class ModelStore {
             }
             syncDirectory();
         }
-        return ModelDescriptor.newBuilder()
+        ModelDescriptor descriptor = ModelDescriptor.newBuilder()
                 .setModelVersion(model.version())
                 .setLocation(location)
                 .setSha256(sig.sha256Hex())
@@ -89,6 +91,7 @@ public final class ModelStore {
                 .setRole(role)
                 .setCreatedAt(model.createdAt())
                 .build();
+        return DecisionSigner.sign(descriptor, signingKey, Instant.now());
     }
 
     private static void placeWithoutReplacing(Path tmp, Path target) throws IOException {

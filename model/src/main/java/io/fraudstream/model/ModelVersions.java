@@ -134,7 +134,8 @@ public final class ModelVersions {
         return c >= '0' && c <= '9';
     }
 
-    static String printable(String s) {
+    /** {@code s} with non-printable characters replaced by {@code ?} and cut to 64 characters, for log messages. */
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), 64));
         for (int i = 0; i < s.length() && i < 64; i++) {
             char c = s.charAt(i);

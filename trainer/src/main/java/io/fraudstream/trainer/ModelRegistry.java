@@ -2,6 +2,7 @@ package io.fraudstream.trainer;
 
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.avro.ModelRole;
+import io.fraudstream.model.DecisionSigner;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelLoader;
 import io.fraudstream.model.ModelRejectedException;
@@ -34,12 +35,13 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * &lt;store&gt;/&lt;version&gt;.bundle                      signed bundles (ModelStore)
- * &lt;store&gt;/registry/state.properties              champion, shadow, shadowSince, previousChampions
+ * &lt;store&gt;/registry/state.properties              champion, shadow, shadowSince, previousChampions, lastIssuedAt
  * &lt;store&gt;/registry/descriptors/&lt;version&gt;.&lt;ROLE&gt;.json  every descriptor issued (Avro JSON, AvroJson)
  * &lt;store&gt;/registry/decisions.log                one JSON object per decision, with its figures
  * </pre>
  *
- * Every descriptor issued is written as a file and sent to the {@link DescriptorSink} (the {@code model-updates}
+ * Every descriptor issued carries a decision signed with the model-signing key ({@link DecisionSigner}), issued
+ * strictly after the previous one, is written as a file and sent to the {@link DescriptorSink} (the {@code model-updates}
  * topic) before the state changes. Every model it hands out was loaded through {@link ModelLoader} (digest and
  * signature verified). The job refuses a champion that is not newer than its current one, so a rollback of a
  * champion re-publishes the previous champion's model under a new version ({@link #restorePreviousChampion}).
@@ -52,6 +54,8 @@ public final class ModelRegistry {
     private static final String SHADOW = "shadow";
     private static final String SHADOW_SINCE = "shadowSince";
     private static final String PREVIOUS = "previousChampions";
+    /** Issued-at of the last decision issued: the next one is issued strictly later. */
+    private static final String LAST_ISSUED = "lastIssuedAt";
 
     private final ModelStore store;
     private final KeyPair keys;
@@ -100,7 +104,7 @@ public final class ModelRegistry {
             retireShadow("superseded by " + model.version(), Map.of());
         }
         ModelDescriptor d = store.publish(model, ModelRole.SHADOW, keys.getPrivate());
-        issue(d);
+        d = issue(d);
         Properties s = state();
         s.setProperty(SHADOW, d.getModelVersion());
         s.setProperty(SHADOW_SINCE, clock.instant().toString());
@@ -124,7 +128,7 @@ public final class ModelRegistry {
         }
         load(known); // verified before anyone is told to use it
         ModelDescriptor d = ModelDescriptor.newBuilder(known).setRole(ModelRole.CHAMPION).build();
-        issue(d);
+        d = issue(d);
         Properties s = state();
         current.ifPresent(c -> s.setProperty(PREVIOUS, append(s.getProperty(PREVIOUS), c.getModelVersion())));
         s.setProperty(CHAMPION, version);
@@ -144,7 +148,7 @@ public final class ModelRegistry {
             return Optional.empty();
         }
         ModelDescriptor d = ModelDescriptor.newBuilder(shadow.get()).setRole(ModelRole.RETIRED).build();
-        issue(d);
+        d = issue(d);
         Properties s = state();
         s.remove(SHADOW);
         s.remove(SHADOW_SINCE);
@@ -174,7 +178,8 @@ public final class ModelRegistry {
         FraudModel restored = model.toBuilder().version(newVersion).createdAt(clock.instant()).properties(props)
                 .build();
         ModelDescriptor d = store.publish(restored, ModelRole.CHAMPION, keys.getPrivate());
-        issue(d);
+        d = issue(d);
+        s.setProperty(LAST_ISSUED, d.getIssuedAt().toString()); // s was read before issue() advanced it
         previous.remove(previous.size() - 1);
         s.setProperty(PREVIOUS, String.join(",", previous));
         s.setProperty(CHAMPION, newVersion);
@@ -216,11 +221,26 @@ public final class ModelRegistry {
         return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
     }
 
-    private void issue(ModelDescriptor d) throws Exception {
+    /**
+     * Signs the decision ({@link DecisionSigner}; issued-at strictly after the previous decision this registry issued,
+     * so the job's replay check never refuses a genuine successor issued within the same millisecond or under a
+     * fixed test clock), writes it and sends it. Returns the signed descriptor.
+     */
+    private ModelDescriptor issue(ModelDescriptor unsigned) throws Exception {
+        Properties s = state();
+        Instant now = clock.instant();
+        String last = s.getProperty(LAST_ISSUED);
+        if (last != null && !last.isEmpty() && !now.isAfter(Instant.parse(last))) {
+            now = Instant.parse(last).plusMillis(1);
+        }
+        ModelDescriptor d = DecisionSigner.sign(unsigned, keys.getPrivate(), now);
+        s.setProperty(LAST_ISSUED, d.getIssuedAt().toString());
+        saveState(s);
         AvroJson.write(d, dir.resolve("descriptors").resolve(d.getModelVersion() + "." + d.getRole() + ".json"));
         sink.send(d);
-        LOG.info("Issued {} descriptor of {} ({}; sha256 {})", d.getRole(), d.getModelVersion(), sink,
-                d.getSha256());
+        LOG.info("Issued {} descriptor of {} ({}; sha256 {}; issued at {})", d.getRole(), d.getModelVersion(), sink,
+                d.getSha256(), d.getIssuedAt());
+        return d;
     }
 
     private Optional<ModelDescriptor> descriptor(String version, ModelRole preferred) throws IOException {

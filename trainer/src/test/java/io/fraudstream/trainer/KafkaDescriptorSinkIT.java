@@ -28,7 +28,8 @@ class KafkaDescriptorSinkIT {
             String topic = Topics.MODEL_UPDATES.name();
             broker.createTopics(Map.of(topic, 1), Duration.ofSeconds(60));
             ModelDescriptor shadow = new ModelDescriptor("20261129T1200Z-trained", "20261129T1200Z-trained.bundle",
-                    "a".repeat(64), "c2ln", ModelRole.SHADOW, Instant.parse("2026-11-29T12:00:00Z"));
+                    "a".repeat(64), "c2ln", ModelRole.SHADOW, Instant.parse("2026-11-29T12:00:00Z"),
+                    Instant.parse("2026-11-29T12:00:01Z"), "ZGVjaXNpb24=");
             ModelDescriptor champion = ModelDescriptor.newBuilder(shadow).setRole(ModelRole.CHAMPION).build();
             try (KafkaDescriptorSink sink = new KafkaDescriptorSink(broker.bootstrapServers(), topic,
                     Duration.ofSeconds(60))) {

@@ -125,6 +125,13 @@ class ModelCycleTest {
                 .contains("\"action\":\"ROLLBACK\"").contains("average precision");
         assertThat(Files.exists(registry.store().root().resolve("registry/descriptors/" + r.candidate()
                 + ".RETIRED.json"))).isTrue();
+        // Every decision sent is signed with the model-signing key and issued strictly after the one before (the
+        // clock does not move during the cycle), so the job's replay check accepts the RETIRED after its SHADOW.
+        assertThat(sent).allSatisfy(d -> assertThat(
+                io.fraudstream.model.DecisionSigner.verify(d, keys.getPublic())).isTrue());
+        for (int i = 1; i < sent.size(); i++) {
+            assertThat(sent.get(i).getIssuedAt()).isAfter(sent.get(i - 1).getIssuedAt());
+        }
     }
 
     @Test

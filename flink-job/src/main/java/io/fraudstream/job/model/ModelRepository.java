@@ -17,6 +17,18 @@ public interface ModelRepository extends AutoCloseable {
     /** Loads and verifies the bundle a descriptor points to; refuses anything unverifiable. */
     FraudModel load(ModelDescriptor descriptor) throws ModelRejectedException;
 
+    /**
+     * Refuses a descriptor whose decision (version, role, digest, location, issued-at) is not signed with the
+     * model-signing key ({@link ModelRejectedException.Reason#DECISION_SIGNATURE}). Called before the job acts on
+     * any descriptor from {@code model-updates}. The default refuses every descriptor: a repository that does not
+     * know the key takes no orders from the topic.
+     */
+    default void verifyDecision(ModelDescriptor descriptor) throws ModelRejectedException {
+        throw new ModelRejectedException(ModelRejectedException.Reason.DECISION_SIGNATURE,
+                "this model repository verifies no model decisions; descriptor of " + descriptor.getModelVersion()
+                        + " ignored");
+    }
+
     @Override
     default void close() {}
 

@@ -16,7 +16,9 @@ import java.nio.file.Path;
 
 /**
  * Models from the signed model store: every bundle's location, size, SHA-256 and Ed25519 signature
- * are checked by {@link ModelLoader} before a byte of it is parsed.
+ * are checked by {@link ModelLoader} before a byte of it is parsed, and every descriptor's decision signature before
+ * the job acts on it. The configured initial descriptor is trusted configuration (as the public key file next to
+ * it), so its decision signature is not required: a deployment may point it at a descriptor written before v2.
  */
 public final class StoreModelRepository implements ModelRepository {
 
@@ -31,6 +33,11 @@ public final class StoreModelRepository implements ModelRepository {
     @Override
     public ModelDescriptor initialChampion() {
         return initial;
+    }
+
+    @Override
+    public void verifyDecision(ModelDescriptor descriptor) throws ModelRejectedException {
+        loader.verifyDecision(descriptor);
     }
 
     @Override

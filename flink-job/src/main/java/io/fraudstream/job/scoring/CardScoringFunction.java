@@ -7,7 +7,6 @@ import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.avro.ModelRole;
 import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.Channel;
-import io.fraudstream.features.Explanation;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.RawTransaction;
 import io.fraudstream.features.pop.PopFeatures;
@@ -19,18 +18,13 @@ import io.fraudstream.job.validation.DecodeAndValidate;
 import io.fraudstream.job.validation.Rejection;
 import io.fraudstream.job.validation.TransactionEvent;
 import io.fraudstream.job.validation.TransactionEvents;
-import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelRejectedException;
-import io.fraudstream.model.ModelVersions;
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.avro.Transaction;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -66,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * score never mixes two models. After a swap to new weights the recompute is spread out: for
  * {@code model.kv-refresh-window}, a card whose cache the previous champion holds complete keeps being scored by that
  * model while {@code model.kv-refresh-chunk} entries of the new cache are staged per transaction; the card moves to
- * the new champion once its staged cache is complete (see {@link #scoringModel}).
+ * the new champion once its staged cache is complete (see {@link ModelLifecycle}).
  *
  * <p><b>Expiry:</b> a history older than {@code state.card-ttl} (in event time, relative to the new
  * transaction) is forgotten before scoring: deterministic, so replay and live agree. A processing-time
@@ -77,12 +71,8 @@ public class CardScoringFunction
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CardScoringFunction.class);
-    /** Broadcast-state key of the champion in savepoints written before champions were kept by version. */
-    private static final String CHAMPION = ModelRole.CHAMPION.name();
-    /** Broadcast-state key prefix of each champion descriptor received, by version (the newest few are kept). */
-    static final String CHAMPION_RECEIVED = "CHAMPION@";
-    static final int RECEIVED_CHAMPIONS_KEPT = 8;
-    private static final String SHADOW = ModelRole.SHADOW.name();
+    /** Broadcast-state key prefix of each champion descriptor received, by version (see {@link ModelLifecycle}). */
+    static final String CHAMPION_RECEIVED = ModelLifecycle.CHAMPION_RECEIVED;
 
     private final ModelRepository.Factory models;
     private final ScoringSettings settings;
@@ -97,41 +87,29 @@ public class CardScoringFunction
     /** RocksDB only: deserialized hot histories; null when off. */
     private transient HistoryCache historyCache;
 
-    private transient Loaded champion;
-    /**
-     * The champion before the last swap to new extractor weights, until {@link #outgoingUntil}: it keeps scoring a
-     * card whose K/V cache it holds complete while the new champion's cache of that card is staged in chunks.
-     */
-    private transient Loaded outgoing;
-    private transient long outgoingUntil;
-    private transient Loaded shadow;
-    /** Last version refused, so a bad descriptor in broadcast state is not retried. */
-    private transient volatile String lastRefusedVersion;
-    /** One thread per subtask that loads and verifies champion bundles; null when loading inline. */
+    /** Which model scores: champion, outgoing champion during a staged K/V refresh, shadow, pending loads. */
+    private transient ModelLifecycle lifecycle;
+    /** One thread per subtask that loads and verifies bundles; null when loading inline. */
     private transient ExecutorService loader;
-    /** The champion being loaded by {@link #loader}; the first event after it is done switches to it. */
-    private transient PendingModel pending;
-    /** The shadow being loaded by {@link #loader}; the first event after it is done starts shadow scoring. */
-    private transient PendingModel pendingShadow;
-    /** Whether this instance has looked at (possibly restored) broadcast state yet. */
-    private transient boolean caughtUp;
 
     private transient AvroCodec<Transaction> transactionCodec;
     private transient Counter scoresOut;
     private transient Counter alerts;
     private transient Counter shadowScores;
     private transient Counter duplicates;
+    private transient Counter scoringFailures;
     private transient Counter cardsExpired;
     private transient Counter modelSwaps;
     private transient Counter kvStagedScores;
-    private transient Map<ModelRejectedException.Reason, Counter> modelRejections;
-    private transient Counter downgradesRefused;
+    /** By reason label (lower case): every {@link ModelRejectedException.Reason}, and "downgrade". */
+    private transient Map<String, Counter> modelRejections;
     private transient Histogram endToEndLatencyMs;
     private transient Histogram processingLatencyUs;
     private transient Histogram extractorNanos;
     private transient Histogram scorePermille;
     private transient volatile long modelLoadedAt;
     private transient volatile String modelVersion;
+    private transient volatile long modelVersionNumber;
 
     /**
      * Without point-of-purchase features, loading new champions inline on the task thread: a swap then takes effect
@@ -154,44 +132,6 @@ public class CardScoringFunction
         this.asyncChampionLoads = asyncChampionLoads;
     }
 
-    /** A descriptor whose bundle the loader thread is reading and verifying. */
-    private record PendingModel(ModelDescriptor descriptor, Future<Loaded> result) {
-        String version() {
-            return descriptor.getModelVersion();
-        }
-
-        /** The verified model, or null when the load was refused (counted and logged by tryLoad) or failed. */
-        Loaded outcome() {
-            try {
-                return result.get();
-            } catch (Exception e) {
-                LOG.warn("Loading model {} failed: {}", version(), e.toString());
-                return null;
-            }
-        }
-    }
-
-    /** A verified model with its thread-confined extractor and scratch buffers. */
-    private static final class Loaded {
-        final FraudModel model;
-        final FeatureExtractor extractor;
-        final float[] features;
-        final Explanation explanation;
-        final AlertExplainer explainer;
-
-        Loaded(FraudModel model, ScoringSettings settings) {
-            this.model = model;
-            this.extractor = model.newExtractor();
-            this.features = new float[model.featureCount()];
-            this.explanation = new Explanation(Math.max(1, settings.topAttended()));
-            this.explainer = new AlertExplainer(model, settings.topAttended(), settings.topContributions());
-        }
-
-        String version() {
-            return model.version();
-        }
-    }
-
     @Override
     public void open(OpenContext openContext) throws Exception {
         historyState = getRuntimeContext().getState(JobStreams.CARD_HISTORY);
@@ -203,34 +143,26 @@ public class CardScoringFunction
         alerts = metrics.counter(JobMetrics.ALERTS);
         shadowScores = metrics.counter(JobMetrics.SHADOW_SCORES);
         duplicates = JobMetrics.deadLetterCounter(metrics, DeadLetterReason.DUPLICATE);
+        scoringFailures = JobMetrics.deadLetterCounter(metrics, DeadLetterReason.SCORING_FAILED);
         cardsExpired = metrics.counter(JobMetrics.CARDS_EXPIRED);
         modelSwaps = metrics.counter(JobMetrics.MODEL_SWAPS);
         kvStagedScores = metrics.counter(JobMetrics.KV_STAGED_SCORES);
-        modelRejections = new EnumMap<>(ModelRejectedException.Reason.class);
+        modelRejections = new ConcurrentHashMap<>(); // the loader thread reports refusals too
         for (ModelRejectedException.Reason reason : ModelRejectedException.Reason.values()) {
-            modelRejections.put(reason, metrics.addGroup("reason", reason.name().toLowerCase(Locale.ROOT))
-                    .counter(JobMetrics.MODEL_REJECTIONS));
+            rejectionCounter(metrics, reason.name()); // registered up front, so every reason is exported from 0
         }
-        downgradesRefused = metrics.addGroup("reason", "downgrade").counter(JobMetrics.MODEL_REJECTIONS);
+        rejectionCounter(metrics, "downgrade");
+        rejectionCounter(metrics, "scoring_failed");
+        rejectionCounter(metrics, "shadow_scoring_failed");
         endToEndLatencyMs = metrics.histogram(JobMetrics.END_TO_END_LATENCY_MS, new DescriptiveStatisticsHistogram(10_000));
         processingLatencyUs = metrics.histogram(JobMetrics.PROCESSING_LATENCY_US, new DescriptiveStatisticsHistogram(10_000));
         extractorNanos = metrics.histogram(JobMetrics.EXTRACTOR_TIME_NS, new DescriptiveStatisticsHistogram(10_000));
         scorePermille = metrics.histogram(JobMetrics.SCORE_PERMILLE, new DescriptiveStatisticsHistogram(10_000));
         metrics.gauge(JobMetrics.MODEL_VERSION_LOADED_AT, () -> modelLoadedAt);
         metrics.gauge(JobMetrics.MODEL_VERSION, () -> modelVersion);
+        metrics.gauge(JobMetrics.CHAMPION_VERSION_NUMBER, () -> modelVersionNumber);
 
         repository = models.open();
-        ModelDescriptor initial = repository.initialChampion();
-        // The initial champion must load: without a model the job cannot score anything.
-        FraudModel initialModel = repository.load(initial);
-        if (initialModel.usesPointOfPurchase() && !pointOfPurchase) {
-            throw new IllegalStateException("the initial champion " + initialModel.version() + " uses point-of-purchase "
-                    + "features but point-of-purchase.enabled is false");
-        }
-        champion = new Loaded(initialModel, settings);
-        markLoaded(champion);
-        LOG.info("Scoring with champion model {}; extractor: {}", champion.version(),
-                FeatureExtractor.topKKernelDescription());
         if (asyncChampionLoads) {
             int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
             loader = Executors.newSingleThreadExecutor(r -> {
@@ -239,6 +171,36 @@ public class CardScoringFunction
                 return t;
             });
         }
+        lifecycle = new ModelLifecycle(repository, settings, pointOfPurchase, loader, new ModelLifecycle.Events() {
+            @Override
+            public void loaded(String version) {
+                modelSwaps.inc();
+            }
+
+            @Override
+            public void refused(String version, String reason) {
+                rejectionCounter(metrics, reason).inc();
+            }
+
+            @Override
+            public void championChanged(LoadedModel champion) {
+                markLoaded(champion);
+            }
+
+            @Override
+            public void stagedScore() {
+                kvStagedScores.inc();
+            }
+        });
+        lifecycle.start();
+        LOG.info("Scoring with champion model {}; extractor: {}", lifecycle.champion().version(),
+                FeatureExtractor.topKKernelDescription());
+    }
+
+    /** The rejection counter of a reason label (lower case), created on first use. */
+    private Counter rejectionCounter(MetricGroup metrics, String reason) {
+        return modelRejections.computeIfAbsent(reason.toLowerCase(Locale.ROOT),
+                r -> metrics.addGroup("reason", r).counter(JobMetrics.MODEL_REJECTIONS));
     }
 
     @Override
@@ -253,12 +215,7 @@ public class CardScoringFunction
 
     @Override
     public void processElement(TransactionEvent tx, ReadOnlyContext ctx, Collector<FraudScore> out) throws Exception {
-        adoptLoadedChampion();
-        adoptLoadedShadow();
-        if (!caughtUp) {
-            catchUpWithBroadcastState(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS));
-            caughtUp = true;
-        }
+        lifecycle.beforeEvent(descriptors(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS)));
 
         String card = ctx.getCurrentKey();
         CardHistory history = historyCache == null ? null : historyCache.get(card);
@@ -271,7 +228,7 @@ public class CardScoringFunction
             cardsExpired.inc();
         }
         if (history == null) {
-            history = CardHistory.create(champion.model.extractorConfig());
+            history = CardHistory.create(lifecycle.champion().model.extractorConfig());
         }
         if (history.containsTransactionId(tx.transactionId)) {
             rejectDuplicate(tx, ctx);
@@ -279,8 +236,17 @@ public class CardScoringFunction
         }
 
         RawTransaction raw = toRaw(tx);
-        Loaded scoring = scoringModel(history, ctx.timerService().currentProcessingTime());
-        FraudScore score = score(scoring, history, raw, tx, ModelRole.CHAMPION);
+        LoadedModel scoring = lifecycle.scoringModel(history, ctx.timerService().currentProcessingTime());
+        FraudScore score;
+        try {
+            score = score(scoring, history, raw, tx, ModelRole.CHAMPION);
+        } catch (RuntimeException e) {
+            // A poison event: dead-lettered, not appended, and the job goes on (systematic failures: ModelLifecycle).
+            rejectScoringFailure(tx, ctx, scoring, e);
+            lifecycle.scoringFailed(scoring, e);
+            return;
+        }
+        lifecycle.scored();
         out.collect(score);
         scoresOut.inc();
         if (score.getDecision() == Decision.ALERT) {
@@ -290,11 +256,19 @@ public class CardScoringFunction
             }
             alerts.inc();
         }
+        LoadedModel shadow = lifecycle.shadow();
         if (shadow != null) {
             // The shadow recomputes the history's K/V cache for its own version (and the champion
             // recomputes it back next time): correct, at twice the cost, only while a shadow runs.
-            ctx.output(JobStreams.SHADOW_SCORES, score(shadow, history, raw, tx, ModelRole.SHADOW));
-            shadowScores.inc();
+            try {
+                ctx.output(JobStreams.SHADOW_SCORES, score(shadow, history, raw, tx, ModelRole.SHADOW));
+                shadowScores.inc();
+            } catch (RuntimeException e) {
+                // The champion's score is out; a failing candidate costs its own evaluation only.
+                modelRejections.get("shadow_scoring_failed").inc();
+                LOG.warn("Shadow model {} failed to score transaction {}: {}", shadow.version(), tx.transactionId,
+                        e.toString());
+            }
         }
 
         history.add(raw);
@@ -309,35 +283,7 @@ public class CardScoringFunction
         lastSeenState.update(now);
     }
 
-    /**
-     * The model that scores this card now: the champion, unless the champion's extractor weights are new to this card
-     * and the outgoing champion still holds the card's complete cache; then {@code model.kv-refresh-chunk} entries of
-     * the new cache are staged and the outgoing model scores until the staged cache is complete. A card therefore
-     * moves to the new champion once (versions never go back: the outgoing model is used only while the readable
-     * cache is its own, and the first score by the champion replaces it), and no score mixes two models' caches.
-     */
-    private Loaded scoringModel(CardHistory history, long now) {
-        if (outgoing == null) {
-            return champion;
-        }
-        if (outgoingUntil == Long.MIN_VALUE) {
-            outgoingUntil = now + settings.kvRefreshWindowMillis();
-        }
-        if (now >= outgoingUntil) {
-            LOG.info("K/V refresh window after the swap to {} is over; {} no longer scores", champion.version(),
-                    outgoing.version());
-            outgoing = null;
-            return champion;
-        }
-        if (champion.extractor.hasCache(history) || !outgoing.extractor.hasCache(history)
-                || champion.extractor.stageCache(history, settings.kvRefreshChunk())) {
-            return champion;
-        }
-        kvStagedScores.inc();
-        return outgoing;
-    }
-
-    private FraudScore score(Loaded m, CardHistory history, RawTransaction raw, TransactionEvent tx, ModelRole role) {
+    private FraudScore score(LoadedModel m, CardHistory history, RawTransaction raw, TransactionEvent tx, ModelRole role) {
         long t0 = System.nanoTime();
         m.extractor.extract(history, raw, m.features, settings.explainAlerts() ? m.explanation : null);
         if (m.model.usesPointOfPurchase()) {
@@ -396,203 +342,63 @@ public class CardScoringFunction
     @Override
     public void processBroadcastElement(ModelDescriptor descriptor, Context ctx, Collector<FraudScore> out)
             throws Exception {
-        BroadcastState<String, ModelDescriptor> state = ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS);
-        switch (descriptor.getRole()) {
-            case CHAMPION -> {
-                String version = descriptor.getModelVersion();
-                if (!ModelVersions.isNewer(version, champion.version())) {
-                    if (!version.equals(champion.version())) {
-                        downgradesRefused.inc();
-                        LOG.warn("Refused champion {}: a downgrade from {} (roll back by publishing the old model "
-                                + "under a new version)", version, champion.version());
-                    }
-                    return;
-                }
-                if (pending != null && !ModelVersions.isNewer(version, pending.version())) {
-                    return; // a newer one is already loading
-                }
-                // Kept by version whatever the load's outcome (broadcast state must not depend on this subtask's
-                // timing); after a restore the newest one that verifies is used (catchUpWithBroadcastState).
-                rememberChampion(state, descriptor);
-                if (loader == null) {
-                    Loaded loaded = tryLoad(descriptor);
-                    if (loaded != null) {
-                        adopt(loaded);
-                    }
-                } else {
-                    pending = new PendingModel(descriptor, loader.submit(() -> tryLoad(descriptor)));
-                }
+        lifecycle.onDescriptor(descriptor, descriptors(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS)));
+    }
+
+    /** The broadcast state as the lifecycle's descriptor map. */
+    private static ModelLifecycle.DescriptorState descriptors(BroadcastState<String, ModelDescriptor> state) {
+        return new BroadcastDescriptors(state, state);
+    }
+
+    /** The read-only broadcast state an event sees, as the lifecycle's descriptor map. */
+    private static ModelLifecycle.DescriptorState descriptors(ReadOnlyBroadcastState<String, ModelDescriptor> state) {
+        return new BroadcastDescriptors(state, null);
+    }
+
+    /** Flink's broadcast state behind the lifecycle's descriptor map ({@code writable} null: read-only). */
+    private record BroadcastDescriptors(ReadOnlyBroadcastState<String, ModelDescriptor> readable,
+            BroadcastState<String, ModelDescriptor> writable) implements ModelLifecycle.DescriptorState {
+        @Override
+        public ModelDescriptor get(String key) {
+            try {
+                return readable.get(key);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot read model descriptor state", e);
             }
-            case SHADOW -> {
-                String version = descriptor.getModelVersion();
-                if ((shadow != null && !ModelVersions.isNewer(version, shadow.version()))
-                        || (pendingShadow != null && !ModelVersions.isNewer(version, pendingShadow.version()))) {
-                    return;
-                }
-                if (loader == null) {
-                    Loaded loaded = tryLoad(descriptor);
-                    if (loaded != null) {
-                        shadow = loaded;
-                        state.put(SHADOW, descriptor);
-                        LOG.info("Shadow scoring with model {}", shadow.version());
-                    }
-                } else {
-                    // As for champions: kept whatever the load's outcome, loaded and verified off the task thread.
-                    state.put(SHADOW, descriptor);
-                    pendingShadow = new PendingModel(descriptor, loader.submit(() -> tryLoad(descriptor)));
-                }
+        }
+
+        @Override
+        public Iterable<Map.Entry<String, ModelDescriptor>> entries() {
+            try {
+                return readable.immutableEntries();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot read model descriptor state", e);
             }
-            case RETIRED -> {
-                String version = descriptor.getModelVersion();
-                if (pendingShadow != null && pendingShadow.version().equals(version)) {
-                    pendingShadow = null;
-                    state.remove(SHADOW);
-                }
-                if (shadow != null && shadow.version().equals(version)) {
-                    LOG.info("Shadow model {} retired", shadow.version());
-                    shadow = null;
-                    state.remove(SHADOW);
-                }
+        }
+
+        @Override
+        public void put(String key, ModelDescriptor descriptor) {
+            try {
+                writable.put(key, descriptor);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot write model descriptor state", e);
             }
-            default -> LOG.warn("Ignoring model descriptor with role {}", descriptor.getRole());
+        }
+
+        @Override
+        public void remove(String key) {
+            try {
+                writable.remove(key);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot write model descriptor state", e);
+            }
         }
     }
 
-    /** Starts shadow scoring with the shadow the loader thread finished verifying, unless it was promoted meanwhile. */
-    private void adoptLoadedShadow() {
-        PendingModel p = pendingShadow;
-        if (p == null || !p.result().isDone()) {
-            return;
-        }
-        pendingShadow = null;
-        Loaded loaded = p.outcome();
-        if (loaded != null && ModelVersions.isNewer(loaded.version(), champion.version())) {
-            shadow = loaded;
-            LOG.info("Shadow scoring with model {}", shadow.version());
-        }
-    }
-
-    /** Switches to the champion the loader thread finished verifying, if it is still the newest. */
-    private void adoptLoadedChampion() {
-        PendingModel p = pending;
-        if (p == null || !p.result().isDone()) {
-            return;
-        }
-        pending = null;
-        Loaded loaded = p.outcome();
-        if (loaded != null && ModelVersions.isNewer(loaded.version(), champion.version())) {
-            adopt(loaded);
-        }
-    }
-
-    private void adopt(Loaded loaded) {
-        boolean newWeights = !loaded.model.extractorWeights().modelVersion()
-                .equals(champion.model.extractorWeights().modelVersion());
-        if (newWeights && settings.kvRefreshChunk() > 0 && settings.kvRefreshWindowMillis() > 0) {
-            outgoing = champion;
-            outgoingUntil = Long.MIN_VALUE; // set from the task's processing time by the next transaction
-        } else if (!newWeights && outgoing != null) {
-            // Same weights: cards still staging for the current weights go on with the outgoing model.
-            LOG.debug("Swap to {} keeps the extractor weights; {} keeps scoring cards still staging", loaded.version(),
-                    outgoing.version());
-        } else {
-            outgoing = null;
-        }
-        champion = loaded;
-        markLoaded(champion);
-        if (shadow != null && shadow.version().equals(loaded.version())) {
-            shadow = null; // the shadow was promoted
-        }
-        if (pendingShadow != null && !ModelVersions.isNewer(pendingShadow.version(), loaded.version())) {
-            pendingShadow = null; // promoted (or overtaken) before it finished loading
-        }
-        LOG.info("Champion is now model {}", champion.version());
-    }
-
-    /** Records a received champion descriptor under its version, keeping the newest {@value #RECEIVED_CHAMPIONS_KEPT}. */
-    private static void rememberChampion(BroadcastState<String, ModelDescriptor> state, ModelDescriptor d)
-            throws Exception {
-        state.put(CHAMPION_RECEIVED + d.getModelVersion(), d);
-        List<String> versions = new ArrayList<>();
-        for (Map.Entry<String, ModelDescriptor> e : state.immutableEntries()) {
-            if (e.getKey().startsWith(CHAMPION_RECEIVED)) {
-                versions.add(e.getValue().getModelVersion());
-            }
-        }
-        versions.sort(CardScoringFunction::newestFirst);
-        for (int i = RECEIVED_CHAMPIONS_KEPT; i < versions.size(); i++) {
-            state.remove(CHAMPION_RECEIVED + versions.get(i));
-        }
-    }
-
-    private static int newestFirst(String a, String b) {
-        return ModelVersions.isNewer(a, b) ? -1 : ModelVersions.isNewer(b, a) ? 1 : 0;
-    }
-
-    /**
-     * Once per instance, before its first event: after a restore, broadcast state may name champions newer than the
-     * configured initial one; the newest that verifies is loaded (inline: a restore is not the steady state).
-     */
-    private void catchUpWithBroadcastState(ReadOnlyBroadcastState<String, ModelDescriptor> state) throws Exception {
-        List<ModelDescriptor> received = new ArrayList<>();
-        for (Map.Entry<String, ModelDescriptor> e : state.immutableEntries()) {
-            if (e.getKey().startsWith(CHAMPION_RECEIVED) || e.getKey().equals(CHAMPION)) {
-                received.add(e.getValue());
-            }
-        }
-        received.sort((a, b) -> newestFirst(a.getModelVersion(), b.getModelVersion()));
-        for (ModelDescriptor wanted : received) {
-            String version = wanted.getModelVersion();
-            if (!ModelVersions.isNewer(version, champion.version())
-                    || (pending != null && version.equals(pending.version()))) {
-                break;
-            }
-            if (version.equals(lastRefusedVersion)) {
-                continue;
-            }
-            Loaded loaded = tryLoad(wanted);
-            if (loaded != null) {
-                adopt(loaded);
-                break;
-            }
-        }
-        ModelDescriptor wantedShadow = state.get(SHADOW);
-        if (wantedShadow == null || !ModelVersions.isNewer(wantedShadow.getModelVersion(), champion.version())) {
-            shadow = null; // none, or already promoted
-        } else if ((shadow == null || !shadow.version().equals(wantedShadow.getModelVersion()))
-                && (pendingShadow == null || !pendingShadow.version().equals(wantedShadow.getModelVersion()))
-                && !wantedShadow.getModelVersion().equals(lastRefusedVersion)) {
-            shadow = tryLoad(wantedShadow);
-        }
-    }
-
-    private Loaded tryLoad(ModelDescriptor descriptor) {
-        try {
-            FraudModel model = repository.load(descriptor);
-            if (model.usesPointOfPurchase() && !pointOfPurchase) {
-                throw new ModelRejectedException(ModelRejectedException.Reason.DIMENSION_MISMATCH, "model "
-                        + model.version() + " needs point-of-purchase features and point-of-purchase.enabled is false");
-            }
-            Loaded loaded = new Loaded(model, settings);
-            modelSwaps.inc();
-            return loaded;
-        } catch (ModelRejectedException e) {
-            modelRejections.get(e.reason()).inc();
-            lastRefusedVersion = descriptor.getModelVersion();
-            LOG.warn("Refused model {} ({}): {}; {} keeps scoring", descriptor.getModelVersion(), e.reason(),
-                    e.getMessage(), champion == null ? "nothing" : champion.version());
-            return null;
-        } catch (RuntimeException e) {
-            modelRejections.get(ModelRejectedException.Reason.MALFORMED).inc();
-            lastRefusedVersion = descriptor.getModelVersion();
-            LOG.warn("Refused model {}: {}", descriptor.getModelVersion(), e.toString());
-            return null;
-        }
-    }
-
-    private void markLoaded(Loaded m) {
+    private void markLoaded(LoadedModel m) {
         modelLoadedAt = System.currentTimeMillis();
         modelVersion = m.version();
+        modelVersionNumber = ModelLifecycle.versionNumber(m.version());
     }
 
     private void rejectDuplicate(TransactionEvent tx, ReadOnlyContext ctx) {
@@ -602,6 +408,19 @@ public class CardScoringFunction
                 tx.sourceOffset, tx.cardId.getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes,
                 Rejection.of(DeadLetterReason.DUPLICATE, "transaction " + tx.transactionId
                         + " was already scored for this card"),
+                settings.deadLetterMaxPayload(), ctx.timerService().currentProcessingTime()));
+    }
+
+    private void rejectScoringFailure(TransactionEvent tx, ReadOnlyContext ctx, LoadedModel model, RuntimeException e) {
+        scoringFailures.inc();
+        String detail = String.valueOf(e.getMessage());
+        String message = "scoring with model " + model.version() + " failed: " + e.getClass().getName() + ": "
+                + (detail.length() > 300 ? detail.substring(0, 300) + "..." : detail);
+        LOG.warn("Transaction {} of card {} could not be scored: {}", tx.transactionId, tx.cardId, message);
+        byte[] bytes = transactionCodec.encode(TransactionEvents.toAvro(tx));
+        ctx.output(JobStreams.DEAD_LETTERS, DecodeAndValidate.deadLetter(tx.sourceTopic, tx.sourcePartition,
+                tx.sourceOffset, tx.cardId.getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes,
+                Rejection.of(DeadLetterReason.SCORING_FAILED, message),
                 settings.deadLetterMaxPayload(), ctx.timerService().currentProcessingTime()));
     }
 

@@ -289,6 +289,12 @@ class CardScoringFunctionTest {
                 }
 
                 @Override
+                public void verifyDecision(io.fraudstream.avro.ModelDescriptor d)
+                        throws io.fraudstream.model.ModelRejectedException {
+                    inner.verifyDecision(d);
+                }
+
+                @Override
                 public io.fraudstream.model.FraudModel load(io.fraudstream.avro.ModelDescriptor d)
                         throws io.fraudstream.model.ModelRejectedException {
                     if (!d.getModelVersion().equals("v1")) {

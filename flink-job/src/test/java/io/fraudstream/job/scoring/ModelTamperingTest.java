@@ -11,6 +11,7 @@ import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
 import io.fraudstream.job.model.StoreModelRepository;
 import io.fraudstream.model.BundleSigner;
+import io.fraudstream.model.DecisionSigner;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;
 import io.fraudstream.schemas.AvroJson;
@@ -130,8 +131,9 @@ class ModelTamperingTest {
 
     private static ModelDescriptor descriptor(String version, String location, byte[] bytes, KeyPair keys) {
         var sig = new BundleSigner(keys.getPrivate()).sign(bytes);
-        return ModelDescriptor.newBuilder().setModelVersion(version).setLocation(location)
+        // A genuine decision about a hostile bundle: what the bundle checks must catch.
+        return DecisionSigner.sign(ModelDescriptor.newBuilder().setModelVersion(version).setLocation(location)
                 .setSha256(sig.sha256Hex()).setSignature(sig.signatureBase64()).setRole(ModelRole.CHAMPION)
-                .setCreatedAt(Instant.parse("2026-11-29T00:00:00Z")).build();
+                .setCreatedAt(Instant.parse("2026-11-29T00:00:00Z")).build(), keys.getPrivate(), Instant.now());
     }
 }

@@ -19,6 +19,7 @@ import java.util.Map;
  * classifier that rises with amount and night time. A descriptor whose location starts with
  * "pop:" is a model with point-of-purchase features ({@link #model(String, double, int, boolean)}); an initial
  * version starting with "pop-" is one too;
+ * "forged:" is a descriptor whose decision signature does not verify;
  * "refuse:" is refused with the reason that follows, as the real loader would refuse a tampered bundle;
  * "seed:N" is a model whose extractor weights are the bootstrap weights of seed N (new weights: every card's K/V
  * cache must be recomputed), where the others share seed 7.
@@ -75,8 +76,18 @@ public final class TestModels {
         return descriptor(version, role, "test:" + version);
     }
 
+    /** Each descriptor is issued after the one before, as a registry would issue them. */
+    private static final java.util.concurrent.atomic.AtomicLong ISSUED =
+            new java.util.concurrent.atomic.AtomicLong(Instant.parse("2026-11-29T00:00:00Z").toEpochMilli());
+
+    /**
+     * A descriptor issued now (after every descriptor made before); the fake repository accepts its decision unless
+     * the location starts with "forged:".
+     */
     public static ModelDescriptor descriptor(String version, ModelRole role, String location) {
         return ModelDescriptor.newBuilder()
+                .setIssuedAt(Instant.ofEpochMilli(ISSUED.incrementAndGet()))
+                .setDecisionSignature("test")
                 .setModelVersion(version)
                 .setLocation(location)
                 .setSha256("00")
@@ -96,6 +107,14 @@ public final class TestModels {
                     return initialVersion.startsWith("pop-")
                             ? descriptor(initialVersion, ModelRole.CHAMPION, "pop:" + initialVersion)
                             : descriptor(initialVersion, ModelRole.CHAMPION);
+                }
+
+                @Override
+                public void verifyDecision(ModelDescriptor d) throws ModelRejectedException {
+                    if (d.getLocation().startsWith("forged:")) {
+                        throw new ModelRejectedException(ModelRejectedException.Reason.DECISION_SIGNATURE,
+                                "test forgery");
+                    }
                 }
 
                 @Override

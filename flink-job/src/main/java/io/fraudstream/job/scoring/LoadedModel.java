@@ -1,0 +1,34 @@
+package io.fraudstream.job.scoring;
+
+import io.fraudstream.features.Explanation;
+import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.model.FraudModel;
+
+/**
+ * A verified model with its thread-confined extractor and scratch buffers. Used by the task thread only (built on
+ * the loader thread, then handed over through a {@code Future}).
+ */
+final class LoadedModel {
+    final FraudModel model;
+    final FeatureExtractor extractor;
+    final float[] features;
+    final Explanation explanation;
+    final AlertExplainer explainer;
+
+    LoadedModel(FraudModel model, ScoringSettings settings) {
+        this.model = model;
+        this.extractor = model.newExtractor();
+        this.features = new float[model.featureCount()];
+        this.explanation = new Explanation(Math.max(1, settings.topAttended()));
+        this.explainer = new AlertExplainer(model, settings.topAttended(), settings.topContributions());
+    }
+
+    String version() {
+        return model.version();
+    }
+
+    /** Whether this model's extractor weights differ from {@code other}'s (every card's K/V must be recomputed). */
+    boolean hasNewWeightsComparedTo(LoadedModel other) {
+        return !model.extractorWeights().modelVersion().equals(other.model.extractorWeights().modelVersion());
+    }
+}
