@@ -6,32 +6,41 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PushbackReader;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
 
 /**
- * A streaming RFC 4180 CSV parser: quoted fields may hold the delimiter, doubled quotes and line breaks;
- * CRLF and LF line ends; a UTF-8 byte-order mark is skipped. Tracks the line each record starts on, for
- * bad-row reports. Gzip files are decompressed (recognised by their magic bytes, not the name).
+ * RFC 4180 CSV records (Commons CSV): quoted fields may hold the delimiter, doubled quotes and line breaks; CRLF and
+ * LF line ends; a UTF-8 byte-order mark is skipped. Adds what bad-row reports need: the line each record starts on,
+ * blank lines as empty records, and an unterminated quote at the end of the file as a flagged record instead of an
+ * exception. Gzip files are decompressed (recognised by their magic bytes, not the name).
  */
 public final class CsvParser implements Closeable {
 
-    private final Reader in;
-    private final char delimiter;
-    private final StringBuilder field = new StringBuilder(64);
-    private long line = 1;
+    private final org.apache.commons.csv.CSVParser parser;
+    private final Iterator<CSVRecord> records;
     private long recordLine;
     private boolean eof;
     private boolean unterminatedQuote;
 
-    public CsvParser(Reader in, char delimiter) {
-        this.in = in instanceof BufferedReader ? in : new BufferedReader(in, 1 << 16);
-        this.delimiter = delimiter;
+    public CsvParser(Reader in, char delimiter) throws IOException {
+        PushbackReader reader = new PushbackReader(in instanceof BufferedReader ? in : new BufferedReader(in, 1 << 16));
+        int first = reader.read();
+        if (first >= 0 && first != '\uFEFF') {
+            reader.unread(first); // anything but a byte-order mark is data
+        }
+        this.parser = CSVFormat.RFC4180.builder().setDelimiter(delimiter).setIgnoreEmptyLines(false).get()
+                .parse(reader);
+        this.records = parser.iterator();
     }
 
     /** Opens {@code file} as UTF-8, gunzipping when it starts with the gzip magic bytes (whatever its name). */
@@ -58,77 +67,39 @@ public final class CsvParser implements Closeable {
         return unterminatedQuote;
     }
 
-    /** The next record's fields, or null at end of input. A blank line is an empty list. */
+    /**
+     * The next record's fields, or null at end of input. A blank line is an empty list; an unterminated quoted field
+     * at the end of the file is a one-field record with {@link #unterminatedQuote()} set.
+     */
     public List<String> next() throws IOException {
         if (eof) {
             return null;
         }
-        recordLine = line;
-        unterminatedQuote = false;
-        List<String> fields = new ArrayList<>();
-        field.setLength(0);
-        boolean quoted = false;
-        boolean sawAny = false;
-        while (true) {
-            int c = in.read();
-            if (c < 0) {
+        // Commons CSV counts the line breaks it has consumed, the previous record's terminator included.
+        recordLine = parser.getCurrentLineNumber() + 1;
+        try {
+            if (!records.hasNext()) {
                 eof = true;
-                if (quoted) {
-                    unterminatedQuote = true;
-                }
-                if (!sawAny) {
-                    return null;
-                }
-                fields.add(field.toString());
-                return fields;
+                return null;
             }
-            sawAny = true;
-            if (quoted) {
-                if (c == '"') {
-                    in.mark(1);
-                    int d = in.read();
-                    if (d == '"') {
-                        field.append('"');
-                    } else {
-                        quoted = false;
-                        if (d >= 0) {
-                            in.reset();
-                        }
-                    }
-                } else {
-                    if (c == '\n') {
-                        line++;
-                    }
-                    field.append((char) c);
-                }
-            } else if (c == delimiter) {
-                fields.add(field.toString());
-                field.setLength(0);
-            } else if (c == '\n' || c == '\r') {
-                if (c == '\r') {
-                    in.mark(1);
-                    if (in.read() != '\n') {
-                        in.reset();
-                    }
-                }
-                line++;
-                if (fields.isEmpty() && field.length() == 0) {
-                    return fields;
-                }
-                fields.add(field.toString());
-                return fields;
-            } else if (c == '"' && field.length() == 0) {
-                quoted = true;
-            } else if (c == '\uFEFF' && recordLine == 1 && fields.isEmpty() && field.length() == 0) {
-                // byte-order mark at the start of the file
-            } else {
-                field.append((char) c);
+            CSVRecord record = records.next();
+            if (record.size() == 1 && record.get(0).isEmpty()) {
+                return List.of();
             }
+            return record.toList();
+        } catch (UncheckedIOException e) {
+            String message = String.valueOf(e.getCause().getMessage());
+            if (message.contains("EOF reached before encapsulated token finished")) {
+                eof = true;
+                unterminatedQuote = true;
+                return List.of("");
+            }
+            throw e.getCause();
         }
     }
 
     @Override
     public void close() throws IOException {
-        in.close();
+        parser.close();
     }
 }

@@ -60,7 +60,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li><b>Latency</b>: runs the job live while a producer offers {@code rate} transactions per second
  *       for {@code seconds}; reports produce-to-score latency percentiles after a warm-up.</li>
  * </ol>
- * Command: {@code ./fraudstream bench [--state-backend rocksdb] [--count 400000] [--rate 10000] [--seconds 30]}.
+ * Command: {@code ./fraudstream bench [--state-backend rocksdb] [--count 400000] [--rate 10000] [--seconds 30]}
+ * ({@link BenchCommand}).
  *
  * <p><b>Latency during model swaps</b> ({@code --swap-every S}): the latency phase's paced window is cut into
  * slots of {@code S} seconds; at the start of every odd slot a new signed champion (new version, new extractor-weights
@@ -118,46 +119,6 @@ final class LoadBenchmark {
             return String.format(Locale.ROOT, "p50 %d ms, p90 %d ms, p99 %d ms, max %d ms (%,d tx)", p50, p90, p99,
                     max, n);
         }
-    }
-
-    static void main(String[] args, PrintStream out) throws Exception {
-        String backend = "hashmap";
-        long count = 400_000;
-        double rate = 10_000;
-        int seconds = 30;
-        int cards = 10_000;
-        int swapEvery = 0;
-        int history = 0;
-        boolean newWeights = true;
-        Map<String, String> jobSettings = new LinkedHashMap<>();
-        if (args.length % 2 != 0) {
-            throw new IllegalArgumentException("options come in pairs: --name value; got " + Arrays.toString(args));
-        }
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--swap-every" -> swapEvery = Integer.parseInt(args[i + 1]);
-                case "--history" -> history = Integer.parseInt(args[i + 1]);
-                case "--swap-weights" -> newWeights = switch (args[i + 1]) {
-                    case "new" -> true;
-                    case "same" -> false;
-                    default -> throw new IllegalArgumentException("--swap-weights must be new or same");
-                };
-                case "--checkpoint-interval" -> jobSettings.put(JobOptions.CHECKPOINT_INTERVAL.key(),
-                        Integer.parseInt(args[i + 1]) + " s");
-                case "--kv-refresh-chunk" -> jobSettings.put(JobOptions.KV_REFRESH_CHUNK.key(),
-                        Integer.toString(Integer.parseInt(args[i + 1])));
-                case "--state-backend" -> backend = args[i + 1];
-                case "--count" -> count = Long.parseLong(args[i + 1]);
-                case "--rate" -> rate = Double.parseDouble(args[i + 1]);
-                case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
-                case "--cards" -> cards = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        if (swapEvery < 0 || history < 0 || count < 0) {
-            throw new IllegalArgumentException("--swap-every, --history and --count must be >= 0");
-        }
-        new LoadBenchmark(out, backend, count, rate, seconds, cards, swapEvery, history, newWeights, jobSettings).run();
     }
 
     void run() throws Exception {

@@ -1,16 +1,22 @@
 package io.fraudstream.replay;
 
+import io.fraudstream.cli.support.DurationConverter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.List;
+import picocli.CommandLine;
 
-/** {@code --name value} options of one command, validated against the command's known names. */
+/**
+ * Typed, validated access to the options picocli parsed for one replay command (picocli has refused unknown,
+ * repeated and value-less options already). Checks across options stay in {@link ReplayMain}; every message names
+ * the option.
+ */
 final class Options {
 
     /** A bad command line; the message names the option. Exit status 2. */
-    static final class UsageException extends RuntimeException {
+    static final class UsageException extends io.fraudstream.cli.support.UsageException {
         private static final long serialVersionUID = 1L;
 
         UsageException(String message) {
@@ -20,32 +26,17 @@ final class Options {
 
     private final Map<String, String> values = new LinkedHashMap<>();
 
-    Options(String[] args, int from, Set<String> known) {
-        for (int i = from; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new UsageException("unexpected argument '" + a + "' (options are --name value)");
-            }
-            String name = a.substring(2);
-            String value = null;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            if (!known.contains(name)) {
-                throw new UsageException("unknown option --" + name);
-            }
-            if (value == null) {
-                if (i + 1 >= args.length) {
-                    throw new UsageException("option --" + name + " needs a value");
-                }
-                value = args[++i];
-            }
-            if (values.put(name, value) != null) {
-                throw new UsageException("option --" + name + " given twice");
-            }
+    /** The options given on the command line (not picocli's defaults: {@link #has} means "given"). */
+    Options(CommandLine.ParseResult parsed) {
+        for (CommandLine.Model.OptionSpec o : parsed.matchedOptions()) {
+            List<String> given = o.originalStringValues();
+            values.put(o.longestName().substring(2), given.isEmpty() ? "" : given.get(given.size() - 1));
         }
+    }
+
+    /** Options by name without the dashes (tests). */
+    Options(Map<String, String> values) {
+        this.values.putAll(values);
     }
 
     boolean has(String name) {
@@ -96,38 +87,16 @@ final class Options {
         }
     }
 
-    /**
-     * A non-negative duration: {@code 7d}, {@code 36h}, {@code 90m}, {@code 30s} (units case-insensitive) or ISO-8601
-     * ({@code P7D}, {@code PT36H}); {@code def} when the option is absent.
-     */
+    /** A non-negative duration (the shared syntax: 7d, 36h, PT36H, ...); {@code def} when the option is absent. */
     java.time.Duration duration(String name, java.time.Duration def) {
         String v = values.get(name);
         if (v == null) {
             return def;
         }
-        String t = v.trim().toUpperCase(java.util.Locale.ROOT);
         try {
-            java.time.Duration d;
-            if (t.startsWith("P")) {
-                d = java.time.Duration.parse(t);
-            } else if (t.matches("\\d+[DHMS]")) {
-                long n = Long.parseLong(t.substring(0, t.length() - 1));
-                d = switch (t.charAt(t.length() - 1)) {
-                    case 'D' -> java.time.Duration.ofDays(n);
-                    case 'H' -> java.time.Duration.ofHours(n);
-                    case 'M' -> java.time.Duration.ofMinutes(n);
-                    default -> java.time.Duration.ofSeconds(n);
-                };
-            } else {
-                throw new java.time.format.DateTimeParseException("not a duration", v, 0);
-            }
-            if (d.isNegative()) {
-                throw new java.time.format.DateTimeParseException("negative", v, 0);
-            }
-            return d;
-        } catch (java.time.format.DateTimeParseException | ArithmeticException | NumberFormatException e) {
-            throw new UsageException("option --" + name + " must be a non-negative duration like 7d, 36h or PT36H, was '"
-                    + v + "'");
+            return DurationConverter.parse(v);
+        } catch (CommandLine.TypeConversionException e) {
+            throw new UsageException("option --" + name + ": " + e.getMessage());
         }
     }
 

@@ -36,39 +36,28 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import io.fraudstream.cli.support.Commands;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * The replay command line: {@code evaluate}, {@code compare} and {@code replay} (see {@code docs/REPLAY.md}).
+ * The replay commands: {@code evaluate}, {@code compare} and {@code replay} (see {@code docs/REPLAY.md}), offered at
+ * the top level of the {@code fraudstream} command ({@link #commands}); {@link #main} runs them standalone.
  * Exit status 0 on success, 2 on a bad command line (the message names the option), 1 on a failure.
  */
-public final class ReplayMain {
+@Command(name = "replay-tools", mixinStandardHelpOptions = true, description = "Replays, evaluates and compares"
+        + " models on historical data (docs/REPLAY.md).")
+public final class ReplayMain implements Runnable {
 
-    private static final Set<String> INPUT = Set.of("input", "format", "mapping", "labels", "time-zone", "card-token-key-file");
     /** Reading a Kafka topic instead of a file (evaluate, compare). */
     private static final Set<String> TOPIC_INPUT = Set.of("input-topic", "bootstrap-servers", "partitions",
             "from-offset", "to-offset", "from-time", "to-time", "labels-topic");
-    private static final String USAGE = """
-            usage: replay evaluate --input FILE --out DIR [input options] [model options] [--progress-every N]
-                                   [--parallelism N]
-                   replay evaluate --scores FILE --out DIR [--threshold T] [--title TEXT]
-                   replay compare  --input FILE [input options] [--models k16,k32,k64,dense,none] [--runs 3]
-                                   [--seed 42] [--out FILE.md] [--graph separate|one] [--parallelism N]
-                   replay replay   --input FILE [input options] --bootstrap-servers HOST:PORT [--topic transactions]
-                                   [--speed 1|60|max|<factor>]
-            topic input:   --input-topic NAME --bootstrap-servers HOST:PORT [--partitions 0,1]
-                           [--from-offset N|P:N,.. | --from-time T] [--to-offset N|P:N,.. | --to-time T]
-                           [--labels FILE | --labels-topic fraud-labels]   (T: 2019-06-01T00:00:00Z or epoch ms)
-            input options: --format sparkov|csv|avro (default: avro for *.avro, else sparkov)
-                           --mapping FILE (csv) --labels FILE --time-zone home-longitude|UTC|<zone> (sparkov)
-                           --card-token-key-file FILE  secret key for card-number tokens (else env
-                           FRAUDSTREAM_CARD_TOKEN_KEY_FILE; without one, numeric card ids are refused)
-            model options: --model-store DIR --public-key FILE --descriptor FILE   (a signed bundle)
-                           --bootstrap-seed N                                      (default 42; unsigned)
-                           --point-of-purchase true|false  merchant/terminal features (default false; a model
-                           trained with them needs true) --label-delay D  fraud report delay: 7d, 36h, PT36H (default 7d)
-            evaluate:      --evaluate-from T  score everything, report only events at or after T (a time split:
-                           earlier events only build card histories and point-of-purchase counts)
-            """;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     private ReplayMain() {}
 
@@ -76,42 +65,191 @@ public final class ReplayMain {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs a command; returns the exit status. */
+    /** Runs {@code <command> ...}; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
-            err.print(USAGE);
-            return args.length == 0 ? 2 : 0;
+        CommandLine cl = new CommandLine(new ReplayMain());
+        for (Object c : commands(out, err)) {
+            cl.addSubcommand(c);
         }
-        try {
-            switch (args[0]) {
-                case "evaluate" -> evaluate(new Options(args, 1, union(union(INPUT, TOPIC_INPUT), "out", "scores", "threshold", "title",
-                        "model-store", "public-key", "descriptor", "bootstrap-seed", "progress-every", "parallelism",
-                        "point-of-purchase", "label-delay", "evaluate-from")), out, err);
-                case "compare" -> compare(new Options(args, 1, union(union(INPUT, TOPIC_INPUT), "models", "runs", "seed", "out", "parallelism", "graph")), out, err);
-                case "replay" -> replay(new Options(args, 1, union(INPUT, "bootstrap-servers", "topic", "speed",
-                        "progress-every")), out, err);
-                default -> throw new Options.UsageException("unknown command '" + args[0]
-                        + "' (evaluate, compare or replay)");
-            }
+        return Commands.configure(cl, out, err).execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: evaluate, compare or"
+                + " replay");
+    }
+
+    /** The commands, for the top-level {@code fraudstream} command. */
+    public static List<Object> commands(PrintStream out, PrintStream err) {
+        return List.of(new Evaluate(out, err), new Compare(out, err), new Replay(out, err));
+    }
+
+    /** A file input. */
+    static final class FileInput {
+        @Option(names = "--input", paramLabel = "FILE", description = "Sparkov/Kaggle CSV, mapped CSV or Avro file"
+                + " (.gz read as gzip).")
+        String input;
+        @Option(names = "--format", paramLabel = "sparkov|csv|avro", description = "Default: avro for *.avro, else"
+                + " sparkov.")
+        String format;
+        @Option(names = "--mapping", paramLabel = "FILE", description = "Column mapping (--format csv).")
+        String mapping;
+        @Option(names = "--labels", paramLabel = "FILE", description = "Fraud labels (transaction id, label).")
+        String labels;
+        @Option(names = "--time-zone", paramLabel = "home-longitude|UTC|ZONE", description = "Local times of"
+                + " --format sparkov (default home-longitude).")
+        String timeZone;
+        @Option(names = "--card-token-key-file", paramLabel = "FILE", description = "Secret key for card-number"
+                + " tokens (else env FRAUDSTREAM_CARD_TOKEN_KEY_FILE; without one, numeric card ids are refused).")
+        String cardTokenKeyFile;
+    }
+
+    /** A Kafka topic slice as input (evaluate, compare). */
+    static final class TopicInput {
+        @Option(names = "--input-topic", paramLabel = "NAME", description = "Read this topic instead of a file.")
+        String inputTopic;
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT")
+        String bootstrapServers;
+        @Option(names = "--partitions", paramLabel = "P,P,..", description = "Default: all.")
+        String partitions;
+        @Option(names = "--from-offset", paramLabel = "N|P:N,..")
+        String fromOffset;
+        @Option(names = "--to-offset", paramLabel = "N|P:N,..")
+        String toOffset;
+        @Option(names = "--from-time", paramLabel = "T", description = "2019-06-01T00:00:00Z or epoch ms.")
+        String fromTime;
+        @Option(names = "--to-time", paramLabel = "T")
+        String toTime;
+        @Option(names = "--labels-topic", paramLabel = "NAME", description = "Default: fraud-labels (unless --labels).")
+        String labelsTopic;
+    }
+
+    /** Shared by the three commands: streams and the parsed options. */
+    abstract static class ReplayCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        final PrintStream out;
+        final PrintStream err;
+
+        ReplayCommand(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        Options options() {
+            return new Options(spec.commandLine().getParseResult());
+        }
+    }
+
+    @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, description = {
+        "Scores a file or topic slice with a model through the job's scoring code and writes a report (HTML, JSON,"
+            + " Markdown, charts, scores.csv) to --out; or reports on an existing score file (--scores)."})
+    static final class Evaluate extends ReplayCommand {
+        @Mixin
+        FileInput file;
+        @Mixin
+        TopicInput topic;
+        @Option(names = "--out", paramLabel = "DIR", description = "Report directory (required).")
+        String outDir;
+        @Option(names = "--scores", paramLabel = "FILE", description = "Report on this score file; no scoring.")
+        String scores;
+        @Option(names = "--threshold", paramLabel = "T", description = "With --scores: alert threshold in [0, 1].")
+        String threshold;
+        @Option(names = "--title", paramLabel = "TEXT", description = "With --scores: report title.")
+        String title;
+        @Option(names = "--model-store", paramLabel = "DIR", description = "A signed bundle's store (with"
+                + " --public-key and --descriptor); default: the bootstrap model.")
+        String modelStore;
+        @Option(names = "--public-key", paramLabel = "FILE")
+        String publicKey;
+        @Option(names = "--descriptor", paramLabel = "FILE")
+        String descriptor;
+        @Option(names = "--bootstrap-seed", paramLabel = "N", description = "Seed of the unsigned bootstrap model"
+                + " (default 42).")
+        String bootstrapSeed;
+        @Option(names = "--progress-every", paramLabel = "N", description = "Progress line every N records (default"
+                + " 50000; also every 5 s).")
+        String progressEvery;
+        @Option(names = "--parallelism", paramLabel = "N", description = "Default: the machine's cores, at most 64.")
+        String parallelism;
+        @Option(names = "--point-of-purchase", paramLabel = "true|false", description = "Merchant/terminal features"
+                + " (default false; a model trained with them needs true).")
+        String pointOfPurchase;
+        @Option(names = "--label-delay", paramLabel = "D", description = "Fraud report delay: 7d, 36h, PT36H"
+                + " (default 7d).")
+        String labelDelay;
+        @Option(names = "--evaluate-from", paramLabel = "T", description = "Score everything, report only events at"
+                + " or after T (earlier ones only build history).")
+        String evaluateFrom;
+
+        Evaluate(PrintStream out, PrintStream err) {
+            super(out, err);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            evaluate(options(), out, err);
             return 0;
-        } catch (Options.UsageException e) {
-            err.println("replay: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
-        } catch (Exception e) {
-            err.println("replay: failed: " + e);
-            return 1;
         }
     }
 
-    private static Set<String> union(Set<String> base, Set<String> more) {
-        return union(base, more.toArray(String[]::new));
+    @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false, description = "Trains and"
+            + " scores model variants on one input (a time split) and prints a Markdown table.")
+    static final class Compare extends ReplayCommand {
+        @Mixin
+        FileInput file;
+        @Mixin
+        TopicInput topic;
+        @Option(names = "--models", paramLabel = "k16,k32,..", description = "Variants: kN, dense, none (default"
+                + " k16,k32,k64,dense,none).")
+        String models;
+        @Option(names = "--runs", paramLabel = "N", description = "Seeds per variant (default 3).")
+        String runs;
+        @Option(names = "--seed", paramLabel = "N", description = "First seed (default 42).")
+        String seed;
+        @Option(names = "--out", paramLabel = "FILE.md", description = "Also write the table here.")
+        String outFile;
+        @Option(names = "--graph", paramLabel = "separate|one", description = "One Flink graph per variant, or all"
+                + " in one (default separate).")
+        String graph;
+        @Option(names = "--parallelism", paramLabel = "N")
+        String parallelism;
+
+        Compare(PrintStream out, PrintStream err) {
+            super(out, err);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            compare(options(), out, err);
+            return 0;
+        }
     }
 
-    private static Set<String> union(Set<String> base, String... more) {
-        Set<String> s = new java.util.HashSet<>(base);
-        s.addAll(Arrays.asList(more));
-        return s;
+    @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false, description = "Writes a file's"
+            + " transactions to a Kafka topic, at event-time speed times a factor or as fast as possible.")
+    static final class Replay extends ReplayCommand {
+        @Mixin
+        FileInput file;
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Required.")
+        String bootstrapServers;
+        @Option(names = "--topic", paramLabel = "NAME", description = "Default: transactions.")
+        String topic;
+        @Option(names = "--speed", paramLabel = "1|60|max|FACTOR", description = "Default: max.")
+        String speed;
+        @Option(names = "--progress-every", paramLabel = "N", description = "Default: 50000.")
+        String progressEvery;
+
+        Replay(PrintStream out, PrintStream err) {
+            super(out, err);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            replay(options(), out, err);
+            return 0;
+        }
     }
 
     /** Opens the input named by the options; bad option values are usage errors naming the option. */

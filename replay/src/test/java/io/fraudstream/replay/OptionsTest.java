@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OptionsTest {
 
     private static Duration delay(String value) {
-        return new Options(new String[] {"--label-delay", value}, 0, Set.of("label-delay"))
+        return new Options(Map.of("label-delay", value))
                 .duration("label-delay", Duration.ZERO);
     }
 
@@ -24,7 +24,7 @@ class OptionsTest {
         assertThat(delay("PT36H")).isEqualTo(Duration.ofHours(36));
         assertThat(delay("P7D")).isEqualTo(Duration.ofDays(7));
         assertThat(delay("0d")).isEqualTo(Duration.ZERO);
-        assertThat(new Options(new String[0], 0, Set.of("label-delay")).duration("label-delay", Duration.ofDays(7)))
+        assertThat(new Options(Map.of()).duration("label-delay", Duration.ofDays(7)))
                 .isEqualTo(Duration.ofDays(7));
     }
 

@@ -34,7 +34,7 @@ class ReplayMainTest {
         Path csv = Files.writeString(dir.resolve("in.csv"), "a\n");
         assertThat(run("evaluate", "--inptu", "x")).satisfies(r -> {
             assertThat(r.status()).isEqualTo(2);
-            assertThat(r.err()).contains("unknown option --inptu");
+            assertThat(r.err()).contains("Unknown options: '--inptu', 'x'", "Possible solutions: --input");
         });
         assertThat(run("evaluate", "--input", dir.resolve("missing.csv").toString(), "--out", dir.toString()).err())
                 .contains("option --input: no such file");
@@ -55,6 +55,8 @@ class ReplayMainTest {
         assertThat(run("evaluate", "--scores", csv.toString(), "--out", dir.toString(), "--threshold", "2").err())
                 .contains("option --threshold must be a number in [0, 1]");
         assertThat(run("frobnicate").status()).isEqualTo(2);
+        assertThat(run("evaluate", "--out", dir.toString(), "--out", dir.toString()).err())
+                .contains("option '--out' (DIR) should be specified only once");
         assertThat(run("evaluate", "--input", csv.toString(), "--out", dir.toString(), "--parallelism", "0").err())
                 .contains("option --parallelism must be a positive integer");
         assertThat(run("compare", "--input", csv.toString(), "--graph", "two").err())

@@ -9,41 +9,28 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import io.fraudstream.cli.support.Commands;
+import io.fraudstream.cli.support.DurationConverter;
+import io.fraudstream.cli.support.UsageException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * Command line: simulate, then write to Kafka (live at {@code --rate} or as fast as possible) and/or to
- * a Sparkov CSV file. Exit codes: 0 done, 1 failed while writing, 2 bad command line (the message names
- * the option). {@code --help} lists the options.
+ * {@code fraudstream simulate}: simulate, then write to Kafka (live at {@code --rate} or as fast as possible) and/or
+ * to a Sparkov CSV file. Exit codes: 0 done, 1 failed while writing, 2 bad command line (the message names the
+ * option). {@code --help} lists the options with their defaults. {@link #main} runs it standalone (the compose
+ * stack's simulator service).
  */
-public final class SimulatorMain {
+@Command(name = "simulate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+        description = "Simulates cardholders with labelled fraud scenarios; writes Kafka (transactions and labels)"
+                + " and/or a Sparkov-layout CSV. At least one of --out, --bootstrap-servers.")
+public final class SimulatorMain implements Callable<Integer> {
 
-    static final String USAGE = String.join("\n",
-            "Usage: simulator [options]   (at least one of --out, --bootstrap-servers)",
-            "  --seed N                 run seed (default 42); equal options give identical output",
-            "  --cards N                number of cards (default 1000)",
-            "  --start INSTANT|now      event time of the first day, e.g. 2025-01-01T00:00:00Z",
-            "                           (default: now with --bootstrap-servers, else 2025-01-01T00:00:00Z)",
-            "  --duration D|unbounded   simulated event-time span, e.g. 30d, 12h, 90m, PT2H (default 30d,",
-            "                           or unbounded when --count is given)",
-            "  --count N                stop after N transactions",
-            "  --fraud-rate X           expected fraud share, e.g. 0.01 (default 0.01)",
-            "  --no-compromised-merchant  switch the compromised-merchant scenario off",
-            "  --label-delay D          delay from fraud to its label (default 7d)",
-            "  --bootstrap-servers H:P  write transactions and labels to Kafka",
-            "  --topic NAME             transactions topic (default transactions)",
-            "  --labels-topic NAME      labels topic (default fraud-labels)",
-            "  --rate TX_PER_S          live mode: pace transactions (default: as fast as possible)",
-            "  --out FILE[.gz]          write a Sparkov-layout CSV (gzip when the name ends in .gz)",
-            "  --help                   this text");
-
-    private static final Set<String> FLAGS = Set.of("--no-compromised-merchant", "--help");
-    private static final Set<String> VALUED = Set.of("--seed", "--cards", "--start", "--duration", "--count",
-            "--fraud-rate", "--label-delay", "--bootstrap-servers", "--topic", "--labels-topic", "--rate", "--out");
     /** Config setting to the option that sets it, to name the option in errors. */
     private static final Map<String, String> OPTION_OF_SETTING = Map.of(
             "simulator.cards", "--cards", "simulator.start", "--start", "simulator.duration", "--duration",
@@ -52,7 +39,61 @@ public final class SimulatorMain {
 
     private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    private SimulatorMain() {}
+    @Option(names = "--seed", paramLabel = "N", description = "Run seed; equal options give identical output.",
+            defaultValue = "42")
+    long seed;
+
+    @Option(names = "--cards", paramLabel = "N", description = "Number of cards.", defaultValue = "1000")
+    int cards;
+
+    @Option(names = "--start", paramLabel = "INSTANT|now", description = "Event time of the first day, e.g."
+            + " 2025-01-01T00:00:00Z (default: now with --bootstrap-servers, else 2025-01-01T00:00:00Z).")
+    String start;
+
+    @Option(names = "--duration", paramLabel = "D|unbounded", description = "Simulated event-time span, e.g. 30d,"
+            + " 12h, 90m, PT2H (default 30d, or unbounded when --count is given).")
+    String duration;
+
+    @Option(names = "--count", paramLabel = "N", description = "Stop after N transactions.")
+    Long count;
+
+    @Option(names = "--fraud-rate", paramLabel = "X", description = "Expected fraud share, e.g. 0.01 (default 0.01).")
+    Double fraudRate;
+
+    @Option(names = "--no-compromised-merchant", description = "Switch the compromised-merchant scenario off.")
+    boolean noCompromisedMerchant;
+
+    @Option(names = "--label-delay", paramLabel = "D", description = "Delay from fraud to its label (default 7d).")
+    Duration labelDelay;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Write transactions and labels"
+            + " to Kafka.")
+    String bootstrapServers;
+
+    @Option(names = "--topic", paramLabel = "NAME", description = "Transactions topic.", defaultValue = "transactions")
+    String topic;
+
+    @Option(names = "--labels-topic", paramLabel = "NAME", description = "Labels topic.", defaultValue = "fraud-labels")
+    String labelsTopic;
+
+    @Option(names = "--rate", paramLabel = "TX_PER_S", description = "Live mode: pace Kafka writes (default: as fast"
+            + " as possible).")
+    Double rate;
+
+    @Option(names = "--out", paramLabel = "FILE[.gz]", description = "Write a Sparkov-layout CSV (gzip when the name"
+            + " ends in .gz).")
+    Path out;
+
+    private final Clock clock;
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+
+    /** {@code clock} is read once, for {@code --start now}. */
+    public SimulatorMain(Clock clock, PrintStream out, PrintStream err) {
+        this.clock = clock;
+        this.stdout = out;
+        this.stderr = err;
+    }
 
     public static void main(String[] args) {
         int code = run(args, System.out, System.err, Clock.systemUTC());
@@ -61,35 +102,19 @@ public final class SimulatorMain {
         }
     }
 
-    /** A bad command line: exit code 2. */
-    static final class UsageException extends Exception {
-        UsageException(String message) {
-            super(message);
-        }
+    /** Runs the command; returns the exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
+        return Commands.execute(new SimulatorMain(clock, out, err), args, out, err);
     }
 
-    /** Runs the command; returns the exit code. {@code clock} is read once, for {@code --start now}. */
-    static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
-        Options options;
+    @Override
+    public Integer call() throws IOException {
+        Options options = options();
         try {
-            options = parse(args, clock);
-        } catch (UsageException e) {
-            err.println("simulator: " + e.getMessage());
-            err.println("Try --help.");
-            return 2;
-        }
-        if (options == null) {
-            out.println(USAGE);
-            return 0;
-        }
-        try {
-            return simulate(options, out, err);
+            return simulate(options, stdout, stderr);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            err.println("simulator: interrupted");
-            return 1;
-        } catch (IOException | RuntimeException e) {
-            err.println("simulator: failed: " + e);
+            stderr.println("simulate: interrupted");
             return 1;
         }
     }
@@ -97,94 +122,54 @@ public final class SimulatorMain {
     record Options(SimulatorConfig config, String bootstrapServers, String topic, String labelsTopic, double rate,
             Path out) {}
 
-    static Options parse(String[] args, Clock clock) throws UsageException {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String value = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                value = a.substring(eq + 1);
-                a = a.substring(0, eq);
-            }
-            if (FLAGS.contains(a)) {
-                if (value != null) {
-                    throw new UsageException(a + " takes no value");
-                }
-                values.put(a, "true");
-            } else if (VALUED.contains(a)) {
-                if (value == null) {
-                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                        throw new UsageException(a + " needs a value");
-                    }
-                    value = args[++i];
-                }
-                if (values.containsKey(a)) {
-                    throw new UsageException(a + " given twice");
-                }
-                values.put(a, value);
-            } else {
-                throw new UsageException("unknown option '" + args[i] + "'");
-            }
-        }
-        if (values.containsKey("--help")) {
-            return null;
-        }
-        String bootstrap = values.get("--bootstrap-servers");
-        String outValue = values.get("--out");
-        if (bootstrap == null && outValue == null) {
+    /** The validated options; rules across options fail with a {@link UsageException} naming them. */
+    Options options() {
+        if (bootstrapServers == null && out == null) {
             throw new UsageException("nothing to write: give --out FILE and/or --bootstrap-servers HOST:PORT");
         }
-        if (bootstrap != null && bootstrap.isBlank()) {
+        if (bootstrapServers != null && bootstrapServers.isBlank()) {
             throw new UsageException("--bootstrap-servers must not be blank");
         }
-        double rate = values.containsKey("--rate") ? parseDouble(values, "--rate") : 0;
-        if (!(rate > 0) && values.containsKey("--rate")) {
-            throw new UsageException("--rate must be > 0 transactions per second, was " + values.get("--rate"));
+        if (rate != null && !(rate > 0 && Double.isFinite(rate))) {
+            throw new UsageException("--rate must be > 0 transactions per second, was " + rate);
         }
-        if (rate > 0 && bootstrap == null) {
+        if (rate != null && bootstrapServers == null) {
             throw new UsageException("--rate paces Kafka writes and needs --bootstrap-servers");
         }
-
-        SimulatorConfig.Builder b = SimulatorConfig.builder();
-        if (values.containsKey("--seed")) {
-            b.seed(parseLong(values, "--seed"));
-        }
-        if (values.containsKey("--cards")) {
-            b.cards(parseInt(values, "--cards"));
-        }
-        String start = values.get("--start");
-        if (start == null) {
-            start = bootstrap != null ? "now" : null;
-        }
-        if (start != null) {
-            try {
-                b.start("now".equals(start) ? clock.instant().truncatedTo(ChronoUnit.SECONDS) : Instant.parse(start));
-            } catch (DateTimeParseException e) {
-                throw new UsageException("--start must be an ISO instant like 2025-01-01T00:00:00Z or 'now', was '"
-                        + start + "'");
-            }
-        }
-        if (values.containsKey("--count")) {
-            b.maxTransactions(parseLong(values, "--count"));
-            b.unbounded();
-        }
-        String duration = values.get("--duration");
-        if ("unbounded".equals(duration)) {
-            b.unbounded();
-        } else if (duration != null) {
-            b.duration(parseDuration(duration, "--duration"));
-        }
-        if (values.containsKey("--no-compromised-merchant")) {
-            b.compromisedMerchant(false);
-        }
-        if (values.containsKey("--label-delay")) {
-            b.labelDelay(parseDuration(values.get("--label-delay"), "--label-delay"));
-        }
+        SimulatorConfig.Builder b = SimulatorConfig.builder().seed(seed);
+        String first = start != null ? start : bootstrapServers != null ? "now" : null;
         SimulatorConfig config;
         try {
-            if (values.containsKey("--fraud-rate")) {
-                b.fraudRate(parseDouble(values, "--fraud-rate"));
+            b.cards(cards);
+            if (first != null) {
+                try {
+                    b.start("now".equals(first) ? clock.instant().truncatedTo(ChronoUnit.SECONDS) : Instant.parse(first));
+                } catch (DateTimeParseException e) {
+                    throw new UsageException("--start must be an ISO instant like 2025-01-01T00:00:00Z or 'now', was '"
+                            + first + "'");
+                }
+            }
+            if (count != null) {
+                b.maxTransactions(count);
+                b.unbounded();
+            }
+            if ("unbounded".equals(duration)) {
+                b.unbounded();
+            } else if (duration != null) {
+                try {
+                    b.duration(DurationConverter.parse(duration));
+                } catch (CommandLine.TypeConversionException e) {
+                    throw new UsageException("--duration: " + e.getMessage() + " (or unbounded)");
+                }
+            }
+            if (noCompromisedMerchant) {
+                b.compromisedMerchant(false);
+            }
+            if (labelDelay != null) {
+                b.labelDelay(labelDelay);
+            }
+            if (fraudRate != null) {
+                b.fraudRate(fraudRate);
             }
             config = b.build();
         } catch (InvalidSettingException e) {
@@ -192,11 +177,10 @@ public final class SimulatorMain {
                     : OPTION_OF_SETTING.getOrDefault(e.setting(), e.setting());
             throw new UsageException(option + ": " + e.getMessage());
         }
-        if (config.duration() == null && config.maxTransactions() == Long.MAX_VALUE && outValue != null) {
+        if (config.duration() == null && config.maxTransactions() == Long.MAX_VALUE && out != null) {
             throw new UsageException("--duration unbounded without --count would write an endless --out file");
         }
-        return new Options(config, bootstrap, values.getOrDefault("--topic", "transactions"),
-                values.getOrDefault("--labels-topic", "fraud-labels"), rate, outValue == null ? null : Path.of(outValue));
+        return new Options(config, bootstrapServers, topic, labelsTopic, rate == null ? 0 : rate, out);
     }
 
     private static int simulate(Options o, PrintStream out, PrintStream err) throws IOException, InterruptedException {
@@ -285,62 +269,5 @@ public final class SimulatorMain {
         boolean isSet() {
             return set;
         }
-    }
-
-    private static long parseLong(Map<String, String> values, String option) throws UsageException {
-        try {
-            return Long.parseLong(values.get(option).replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new UsageException(option + " must be an integer, was '" + values.get(option) + "'");
-        }
-    }
-
-    private static int parseInt(Map<String, String> values, String option) throws UsageException {
-        try {
-            return Integer.parseInt(values.get(option).replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new UsageException(option + " must be an integer, was '" + values.get(option) + "'");
-        }
-    }
-
-    private static double parseDouble(Map<String, String> values, String option) throws UsageException {
-        try {
-            double d = Double.parseDouble(values.get(option));
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new UsageException(option + " must be a number, was '" + values.get(option) + "'");
-        }
-    }
-
-    /** {@code 30d}, {@code 12h}, {@code 90m}, {@code 45s}, {@code 500ms} or ISO-8601 ({@code PT2H}). */
-    static Duration parseDuration(String text, String option) throws UsageException {
-        String s = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (s.startsWith("p")) {
-                return Duration.parse(s.toUpperCase(Locale.ROOT));
-            }
-            if (s.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            }
-            long n = Long.parseLong(s.substring(0, s.length() - 1));
-            switch (s.charAt(s.length() - 1)) {
-                case 'd':
-                    return Duration.ofDays(n);
-                case 'h':
-                    return Duration.ofHours(n);
-                case 'm':
-                    return Duration.ofMinutes(n);
-                case 's':
-                    return Duration.ofSeconds(n);
-                default:
-                    break;
-            }
-        } catch (RuntimeException e) {
-            // reported below
-        }
-        throw new UsageException(option + " must be a duration like 30d, 12h, 90m, 45s or PT2H, was '" + text + "'");
     }
 }

@@ -8,6 +8,8 @@ import io.fraudstream.model.ModelLoader;
 import io.fraudstream.model.ModelRejectedException;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.ModelVersions;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fraudstream.schemas.AvroJson;
 import java.io.IOException;
 import java.io.Reader;
@@ -52,6 +54,8 @@ public final class ModelRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
     private static final String CHAMPION = "champion";
     private static final String SHADOW = "shadow";
+    /** Decision lines: one compact JSON object each. */
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SHADOW_SINCE = "shadowSince";
     private static final String PREVIOUS = "previousChampions";
     /** Issued-at of the last decision issued: the next one is issued strictly later. */
@@ -191,26 +195,19 @@ public final class ModelRegistry {
 
     /** Appends a decision line (also logged); figures are numbers or strings. */
     public void decision(String action, String version, String why, Map<String, Object> figures) throws IOException {
-        StringBuilder json = new StringBuilder(256).append('{');
-        field(json, "time", clock.instant().toString()).append(',');
-        field(json, "action", action).append(',');
-        field(json, "version", version).append(',');
-        field(json, "why", why).append(",\"figures\":{");
-        boolean first = true;
+        ObjectNode json = JSON.createObjectNode().put("time", clock.instant().toString()).put("action", action)
+                .put("version", version).put("why", why);
+        ObjectNode numbers = json.putObject("figures"); // numbers stay numbers, the rest strings
         for (Map.Entry<String, Object> e : figures.entrySet()) {
-            if (!first) {
-                json.append(',');
-            }
-            first = false;
             Object v = e.getValue();
             if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-                json.append(quote(e.getKey())).append(':').append(n);
+                numbers.set(e.getKey(), JSON.valueToTree(n));
             } else {
-                field(json, e.getKey(), String.valueOf(v));
+                numbers.put(e.getKey(), String.valueOf(v));
             }
         }
-        json.append("}}\n");
-        Files.writeString(dir.resolve("decisions.log"), json, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        String line = JSON.writeValueAsString(json) + "\n";
+        Files.writeString(dir.resolve("decisions.log"), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
         LOG.info("Decision {} {}: {} {}", action, version, why, figures);
     }
@@ -290,29 +287,5 @@ public final class ModelRegistry {
 
     private static List<String> split(String list) {
         return list == null || list.isEmpty() ? new ArrayList<>() : new ArrayList<>(Arrays.asList(list.split(",")));
-    }
-
-    private static StringBuilder field(StringBuilder b, String k, String v) {
-        return b.append(quote(k)).append(':').append(quote(v));
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

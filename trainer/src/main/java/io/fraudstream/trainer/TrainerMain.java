@@ -1,6 +1,8 @@
 package io.fraudstream.trainer;
 
 import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.cli.support.Commands;
+import io.fraudstream.cli.support.UsageException;
 import io.fraudstream.datasets.CardTokens;
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
@@ -21,159 +23,346 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * The trainer command.
+ * The trainer's commands: {@code train}, {@code loop}, {@code promote}, {@code rollback} ({@link #commands}); the
+ * {@code fraudstream} command offers them at its top level, and {@link #main} runs them standalone as
+ * {@code trainer <command>} (the compose stack and the Kubernetes CronJob do).
  *
- * <pre>
- * train    --data &lt;csv|simulator&gt; --store &lt;dir&gt; --keys &lt;dir&gt; [--kafka &lt;bootstrap&gt;] [options]
- * loop     --every 8h (and the train options)
- * promote  &lt;version&gt; --store &lt;dir&gt; --keys &lt;dir&gt; [--kafka &lt;bootstrap&gt;]
- * rollback --store &lt;dir&gt; --keys &lt;dir&gt; [--kafka &lt;bootstrap&gt;]
- * </pre>
- *
- * Exit status: 0 done, 1 failed, 2 bad command line (the message names the option). Run with
- * {@code -Dai.djl.offline=true} (the launcher does): DJL must never download anything.
+ * <p>Exit status: 0 done, 1 failed, 2 bad command line (the message names the option). Sets
+ * {@code ai.djl.offline=true} when the property is absent: DJL must never download anything.
  */
-public final class TrainerMain {
+@Command(name = "trainer", mixinStandardHelpOptions = true, description = "Relearns, publishes, promotes and rolls"
+        + " back fraud models (docs/TRAINER.md).")
+public final class TrainerMain implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerMain.class);
-    static final String USAGE = String.join("\n",
-            "usage: trainer <command> [options]",
-            "  train     --data <file.csv[.gz]|simulator|kafka> --store <dir> --keys <dir> [--kafka <host:port>]",
-            "  loop      --every <duration> (plus every train option); retrains until stopped",
-            "  promote   <version> --store <dir> --keys <dir> [--kafka <host:port>]",
-            "  rollback  --store <dir> --keys <dir> [--kafka <host:port>]",
-            "             retires the pending shadow; without one, restores the previous champion",
-            "train/loop options (defaults in brackets):",
-            "  --topic <name> [model-updates]      --shadow-period <duration> [8h; 0 decides at once]",
-            "  --alert-budget <share> [0.01]        --ap-margin <abs> [0.02]",
-            "  --min-alert-rate / --max-alert-rate <share> [budget/2, 2 x budget]",
-            "  --gap <duration> [7d]  --validation <duration> [15d]  --train-window <duration> [all before the gap]",
-            "  --train-from/--train-to/--validation-from/--validation-to <yyyy-mm-dd|instant> (all four, or none)",
-            "  --epochs <n> [4]  --max-history <n> [64]  --max-pairs <n> [8192]  --batch-size <n> [256]",
-            "  --learning-rate <x> [0.01]  --seed <n> [42]  --lambdas <a,b,..> [0.1,1,10,100]",
-            "  --classifier-negatives <n> [100000; 0 = all]  genuine rows the classifier fit samples at most",
-            "  --attention <learned|seeded|none|keep> [learned]  --dim <d> [32]  --heads <h> [4]  --k <k> [32]",
-            "             keep: the champion's extractor (weights version too), classifier retrained only",
-            "  --window <W> [1024]",
-            "  --point-of-purchase <true|false> [false]  add merchant/terminal risk features (docs/POINT_OF_PURCHASE.md)",
-            "  --label-delay <duration> [7d]  when a fraud was reported, for files without report times",
-            "  --sim-cards <n> [300]  --sim-days <n> [60]  --sim-seed <n> [42]  --sim-start <date> [2025-01-01]",
-            "  --sim-transactions <n> [all]  (first n simulated transactions only)",
-            "--data kafka (reads the --kafka cluster): --from-time <date|instant|duration before to> (required)",
-            "  --to-time <date|instant|now> [now]  --transactions-topic [transactions]  --labels-topic [fraud-labels]",
-            "--data <file>: --card-token-key-file <file> (or env FRAUDSTREAM_CARD_TOKEN_KEY_FILE): secret key for",
-            "  card-number tokens, the same as replay's and the producers'; files with card numbers need it",
-            "durations: 30s, 15m, 8h, 7d, or ISO-8601 (PT8H)");
 
-    private static final Set<String> COMMON = Set.of("store", "keys", "kafka", "topic");
-    private static final Set<String> TRAIN = Set.of("data", "store", "keys", "kafka", "topic", "shadow-period",
-            "alert-budget", "ap-margin", "min-alert-rate", "max-alert-rate", "gap", "validation", "train-window",
-            "train-from", "train-to", "validation-from", "validation-to", "epochs", "max-history", "max-pairs",
-            "batch-size", "learning-rate", "seed", "lambdas", "attention", "dim", "heads", "k", "window",
-            "sim-cards", "sim-days", "sim-seed", "sim-start", "sim-transactions", "every", "classifier-negatives",
-            "from-time", "to-time", "transactions-topic", "labels-topic", "point-of-purchase", "label-delay",
-            "card-token-key-file");
-
-    private TrainerMain() {}
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err, Clock.systemUTC()));
     }
 
-    /** Runs a command; returns the exit status. */
+    /** Runs {@code trainer <command> ...}; returns the exit status. */
     static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
+        CommandLine cl = new CommandLine(new TrainerMain());
+        for (Object c : commands(clock, out)) {
+            cl.addSubcommand(c);
+        }
+        return Commands.configure(cl, out, err).execute(args);
+    }
+
+    /** {@code trainer} alone: the list of commands; a usage error (exit 2) as before. */
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: train, loop, promote"
+                + " or rollback");
+    }
+
+    /** The commands, for {@code trainer} and for the top-level {@code fraudstream} command. */
+    public static List<Object> commands(Clock clock, PrintStream out) {
+        return List.of(new Train(clock), new Loop(clock), new Promote(clock, out), new Rollback(clock, out));
+    }
+
+    private static void djlOffline() {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true"); // never download natives, even when launched bare
         }
-        try {
-            if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
-                out.println(USAGE);
-                return args.length == 0 ? 2 : 0;
-            }
-            String command = args[0];
-            List<String> positional = new ArrayList<>();
-            Map<String, String> opts = parse(args, positional);
-            return switch (command) {
-                case "train" -> train(opts, positional, clock, false);
-                case "loop" -> train(opts, positional, clock, true);
-                case "promote" -> promote(opts, positional, clock, out);
-                case "rollback" -> rollback(opts, positional, clock, out);
-                default -> throw new UsageException("unknown command '" + command + "' (train, loop, promote,"
-                        + " rollback)");
-            };
-        } catch (UsageException e) {
-            err.println("trainer: " + e.getMessage());
-            err.println(USAGE);
-            return 2;
-        } catch (Exception e) {
-            LOG.error("trainer failed", e);
-            err.println("trainer: failed: " + e);
-            return 1;
+    }
+
+    /** Where models live and go: every command has these. */
+    static final class StoreOptions {
+        @Option(names = "--store", paramLabel = "DIR", required = true, description = "Model store (signed bundles).")
+        Path store;
+
+        @Option(names = "--keys", paramLabel = "DIR", required = true, description = "Signing keys (created when"
+                + " missing; the private key never leaves this directory).")
+        Path keys;
+
+        @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Publish descriptors to this cluster (and"
+                + " read it with --data kafka).")
+        String kafka;
+
+        @Option(names = "--topic", paramLabel = "NAME", defaultValue = "model-updates", description = "Descriptor"
+                + " topic.")
+        String topic;
+    }
+
+    /** Options of {@code train} and {@code loop}. */
+    static final class TrainOptions {
+        @Option(names = "--data", paramLabel = "FILE|simulator|kafka", required = true, description = "Labelled"
+                + " history: a Sparkov CSV (.csv[.gz]), the simulator, or the --kafka cluster's topics.")
+        String data;
+
+        @Option(names = "--card-token-key-file", paramLabel = "FILE", description = "--data FILE: secret key for"
+                + " card-number tokens, the same as replay's and the producers' (else env"
+                + " FRAUDSTREAM_CARD_TOKEN_KEY_FILE); files with card numbers need it.")
+        String cardTokenKeyFile;
+
+        @Option(names = "--shadow-period", paramLabel = "D", defaultValue = "8h", description = "How long a"
+                + " candidate shadows the champion before the gates decide (0: at once).")
+        Duration shadowPeriod;
+
+        @Option(names = "--alert-budget", paramLabel = "SHARE", defaultValue = "0.01", description = "Share of"
+                + " transactions that may alert; sets the threshold.")
+        double alertBudget;
+
+        @Option(names = "--ap-margin", paramLabel = "ABS", defaultValue = "0.02", description = "Average precision"
+                + " a candidate may lose against the champion.")
+        double apMargin;
+
+        @Option(names = "--min-alert-rate", paramLabel = "SHARE", description = "Lowest acceptable alert rate"
+                + " (default: budget / 2).")
+        Double minAlertRate;
+
+        @Option(names = "--max-alert-rate", paramLabel = "SHARE", description = "Highest acceptable alert rate"
+                + " (default: 2 x budget).")
+        Double maxAlertRate;
+
+        @Option(names = "--gap", paramLabel = "D", defaultValue = "7d", description = "Gap between training and"
+                + " validation data.")
+        Duration gap;
+
+        @Option(names = "--validation", paramLabel = "D", defaultValue = "15d", description = "Validation span (the"
+                + " newest data).")
+        Duration validation;
+
+        @Option(names = "--train-window", paramLabel = "D", description = "Training span (default: all before the"
+                + " gap).")
+        Duration trainWindow;
+
+        @Option(names = "--train-from", paramLabel = "DATE|INSTANT", description = "Explicit split (all four of"
+                + " --train-from/--train-to/--validation-from/--validation-to, or none).")
+        String trainFrom;
+
+        @Option(names = "--train-to", paramLabel = "DATE|INSTANT")
+        String trainTo;
+
+        @Option(names = "--validation-from", paramLabel = "DATE|INSTANT")
+        String validationFrom;
+
+        @Option(names = "--validation-to", paramLabel = "DATE|INSTANT")
+        String validationTo;
+
+        @Option(names = "--epochs", paramLabel = "N", defaultValue = "4", description = "Attention training epochs.")
+        int epochs;
+
+        @Option(names = "--max-history", paramLabel = "N", defaultValue = "64", description = "History per training"
+                + " pair.")
+        int maxHistory;
+
+        @Option(names = "--max-pairs", paramLabel = "N", defaultValue = "8192", description = "Training pairs per"
+                + " epoch.")
+        int maxPairs;
+
+        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256")
+        int batchSize;
+
+        @Option(names = "--learning-rate", paramLabel = "X", defaultValue = "0.01")
+        double learningRate;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "42")
+        long seed;
+
+        @Option(names = "--lambdas", paramLabel = "A,B,..", defaultValue = "0.1,1,10,100", description = "L2"
+                + " strengths the classifier tries.")
+        String lambdas;
+
+        @Option(names = "--classifier-negatives", paramLabel = "N", defaultValue = "100000", description = "Genuine"
+                + " rows the classifier fit samples at most (0 = all).")
+        int classifierNegatives;
+
+        @Option(names = "--attention", paramLabel = "MODE", defaultValue = "learned", description = "learned,"
+                + " seeded, none, or keep (the champion's extractor and weights version; classifier retrained only).")
+        String attention;
+
+        @Option(names = "--dim", paramLabel = "D", defaultValue = "32")
+        int dim;
+
+        @Option(names = "--heads", paramLabel = "H", defaultValue = "4")
+        int heads;
+
+        @Option(names = "--k", paramLabel = "K", defaultValue = "32", description = "Attended past transactions.")
+        int k;
+
+        @Option(names = "--window", paramLabel = "W", defaultValue = "1024", description = "Card history length.")
+        int window;
+
+        @Option(names = "--point-of-purchase", paramLabel = "true|false", arity = "1", defaultValue = "false",
+                description = "Add merchant/terminal risk features (docs/POINT_OF_PURCHASE.md).")
+        boolean pointOfPurchase;
+
+        @Option(names = "--label-delay", paramLabel = "D", description = "When a fraud was reported, for files"
+                + " without report times (default 7d; with --point-of-purchase true).")
+        Duration labelDelay;
+
+        @Option(names = "--sim-cards", paramLabel = "N", description = "--data simulator: cards (default 300).")
+        Integer simCards;
+
+        @Option(names = "--sim-days", paramLabel = "N", description = "--data simulator: days (default 60).")
+        Integer simDays;
+
+        @Option(names = "--sim-seed", paramLabel = "N", description = "--data simulator: seed (default 42).")
+        Long simSeed;
+
+        @Option(names = "--sim-start", paramLabel = "DATE|INSTANT", description = "--data simulator: first day"
+                + " (default 2025-01-01).")
+        String simStart;
+
+        @Option(names = "--sim-transactions", paramLabel = "N", description = "--data simulator: first N"
+                + " transactions only (default all).")
+        Integer simTransactions;
+
+        @Option(names = "--from-time", paramLabel = "DATE|INSTANT|D", description = "--data kafka (required): start,"
+                + " or a duration before --to-time.")
+        String fromTime;
+
+        @Option(names = "--to-time", paramLabel = "DATE|INSTANT|now", description = "--data kafka: end (default"
+                + " now, each cycle's start).")
+        String toTime;
+
+        @Option(names = "--transactions-topic", paramLabel = "NAME", description = "--data kafka (default"
+                + " transactions).")
+        String transactionsTopic;
+
+        @Option(names = "--labels-topic", paramLabel = "NAME", description = "--data kafka (default fraud-labels).")
+        String labelsTopic;
+    }
+
+    /** {@code train}: one cycle. */
+    @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+            description = "Trains a candidate, publishes it as a shadow (or decides at once with --shadow-period 0)"
+                    + " and applies the promote/rollback gates to the pending shadow.")
+    static class Train implements Callable<Integer> {
+        @Mixin
+        StoreOptions store = new StoreOptions();
+        @Mixin
+        TrainOptions train = new TrainOptions();
+        final Clock clock;
+
+        Train(Clock clock) {
+            this.clock = clock;
+        }
+
+        Duration every() {
+            return null;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            djlOffline();
+            return TrainerMain.train(store, train, clock, every());
         }
     }
 
-    static Map<String, String> parse(String[] args, List<String> positional) throws UsageException {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            if (a.startsWith("--")) {
-                String name = a.substring(2);
-                String value;
-                int eq = name.indexOf('=');
-                if (eq >= 0) {
-                    value = name.substring(eq + 1);
-                    name = name.substring(0, eq);
-                } else {
-                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                        throw new UsageException("--" + name + " needs a value");
-                    }
-                    value = args[++i];
-                }
-                if (opts.put(name, value) != null) {
-                    throw new UsageException("--" + name + " is given twice");
-                }
-            } else {
-                positional.add(a);
-            }
+    /** {@code loop}: a cycle every {@code --every} until stopped. */
+    @Command(name = "loop", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+            description = "Runs train's cycle every --every until stopped; a failed cycle is logged and retried on"
+                    + " the next one.")
+    static final class Loop extends Train {
+        @Option(names = "--every", paramLabel = "D", required = true, description = "Time between cycles, e.g. 8h.")
+        Duration every;
+
+        Loop(Clock clock) {
+            super(clock);
         }
-        return opts;
+
+        @Override
+        Duration every() {
+            if (every.isZero()) {
+                throw new UsageException("--every must be a positive duration, e.g. 8h");
+            }
+            return every;
+        }
     }
 
-    private static int train(Map<String, String> o, List<String> positional, Clock clock, boolean loop)
-            throws Exception {
-        allowOnly(o, TRAIN, loop ? "loop" : "train");
-        if (!positional.isEmpty()) {
-            throw new UsageException("unexpected argument '" + positional.get(0) + "'");
+    /** {@code promote <version>}. */
+    @Command(name = "promote", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Makes a stored version the champion (publishes its descriptor).")
+    static final class Promote implements Callable<Integer> {
+        @Parameters(paramLabel = "VERSION", description = "The model version to promote.")
+        String version;
+        @Mixin
+        StoreOptions store = new StoreOptions();
+        final Clock clock;
+        final PrintStream out;
+
+        Promote(Clock clock, PrintStream out) {
+            this.clock = clock;
+            this.out = out;
         }
-        if (!loop && o.containsKey("every")) {
-            throw new UsageException("--every belongs to the loop command");
+
+        @Override
+        public Integer call() throws Exception {
+            try (Env env = env(store, clock)) {
+                ModelDescriptor d = env.registry.promote(version, "manual promote", Map.of());
+                out.println("champion is now " + d.getModelVersion());
+                return 0;
+            }
         }
-        Duration every = loop ? duration(o, "every", null) : null;
-        if (loop && (every == null || every.isZero() || every.isNegative())) {
-            throw new UsageException("--every must be a positive duration, e.g. 8h");
+    }
+
+    /** {@code rollback}. */
+    @Command(name = "rollback", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Retires the pending shadow; without one, restores the previous champion. Exit 1 when"
+                    + " there is nothing to roll back.")
+    static final class Rollback implements Callable<Integer> {
+        @Mixin
+        StoreOptions store = new StoreOptions();
+        final Clock clock;
+        final PrintStream out;
+
+        Rollback(Clock clock, PrintStream out) {
+            this.clock = clock;
+            this.out = out;
         }
-        String data = required(o, "data");
-        ModelCycle.DataSource source = withPointOfPurchase(o, dataSource(o, data, clock));
+
+        @Override
+        public Integer call() throws Exception {
+            try (Env env = env(store, clock)) {
+                Optional<ModelDescriptor> retired = env.registry.retireShadow("manual rollback", Map.of());
+                if (retired.isPresent()) {
+                    out.println("retired shadow " + retired.get().getModelVersion());
+                    return 0;
+                }
+                String v = ModelCycle.VERSION_TIME.format(clock.instant()) + "-restored";
+                Optional<ModelDescriptor> restored = env.registry.restorePreviousChampion(v, "manual rollback");
+                if (restored.isEmpty()) {
+                    out.println("nothing to roll back: no shadow and no previous champion");
+                    return 1;
+                }
+                out.println("champion is now " + restored.get().getModelVersion()
+                        + " (the previous champion's model)");
+                return 0;
+            }
+        }
+    }
+
+    /** One cycle, or (with {@code every}) cycles until stopped. */
+    private static int train(StoreOptions store, TrainOptions o, Clock clock, Duration every) throws Exception {
+        boolean loop = every != null;
+        ModelCycle.DataSource source = withPointOfPurchase(o, dataSource(o, store.kafka, clock));
         TrainerSettings settings = trainerSettings(o);
-        double budget = settings.alertBudget();
-        Gates gates = gates(o, budget);
-        ModelCycle.Settings cycle = new ModelCycle.Settings(split(o), optionalDuration(o, "train-window"),
-                duration(o, "gap", Duration.ofDays(7)), duration(o, "validation", Duration.ofDays(15)),
-                duration(o, "shadow-period", Duration.ofHours(8)), gates, 42L);
-        try (Env env = env(o, clock)) {
+        Gates gates = gates(o, settings.alertBudget());
+        ModelCycle.Settings cycle = new ModelCycle.Settings(split(o), o.trainWindow, o.gap, o.validation,
+                o.shadowPeriod, gates, 42L);
+        try (Env env = env(store, clock)) {
             ModelTrainer trainer = new ModelTrainer(settings);
             ModelRegistry registry = env.registry;
             // keep: each cycle retrains the classifier over the extractor of the champion of that moment.
-            ModelCycle.CandidateTrainer candidates = "keep".equals(o.get("attention"))
+            ModelCycle.CandidateTrainer candidates = "keep".equals(o.attention)
                     ? (d, s, v, at) -> trainer.trainClassifierOnly(d, s, v, at, championModel(registry))
                     : trainer::train;
             ModelCycle c = new ModelCycle(source, candidates, env.registry, cycle, clock);
@@ -206,42 +395,6 @@ public final class TrainerMain {
         }
     }
 
-    private static int promote(Map<String, String> o, List<String> positional, Clock clock, PrintStream out)
-            throws Exception {
-        allowOnly(o, COMMON, "promote");
-        if (positional.size() != 1) {
-            throw new UsageException("promote needs exactly one <version>, got " + positional);
-        }
-        try (Env env = env(o, clock)) {
-            ModelDescriptor d = env.registry.promote(positional.get(0), "manual promote", Map.of());
-            out.println("champion is now " + d.getModelVersion());
-            return 0;
-        }
-    }
-
-    private static int rollback(Map<String, String> o, List<String> positional, Clock clock, PrintStream out)
-            throws Exception {
-        allowOnly(o, COMMON, "rollback");
-        if (!positional.isEmpty()) {
-            throw new UsageException("rollback takes no arguments, got " + positional);
-        }
-        try (Env env = env(o, clock)) {
-            Optional<ModelDescriptor> retired = env.registry.retireShadow("manual rollback", Map.of());
-            if (retired.isPresent()) {
-                out.println("retired shadow " + retired.get().getModelVersion());
-                return 0;
-            }
-            String version = ModelCycle.VERSION_TIME.format(clock.instant()) + "-restored";
-            Optional<ModelDescriptor> restored = env.registry.restorePreviousChampion(version, "manual rollback");
-            if (restored.isEmpty()) {
-                out.println("nothing to roll back: no shadow and no previous champion");
-                return 1;
-            }
-            out.println("champion is now " + restored.get().getModelVersion() + " (the previous champion's model)");
-            return 0;
-        }
-    }
-
     /** Store, keys, sink and registry, closed together. */
     private static final class Env implements AutoCloseable {
         final DescriptorSink sink;
@@ -258,24 +411,21 @@ public final class TrainerMain {
         }
     }
 
-    private static Env env(Map<String, String> o, Clock clock) throws Exception {
-        Path store = Path.of(required(o, "store"));
-        Path keys = Path.of(required(o, "keys"));
-        if (Files.exists(store) && !Files.isDirectory(store)) {
-            throw new UsageException("--store " + store + " is not a directory");
+    private static Env env(StoreOptions o, Clock clock) throws Exception {
+        if (Files.exists(o.store) && !Files.isDirectory(o.store)) {
+            throw new UsageException("--store " + o.store + " is not a directory");
         }
-        if (Files.exists(keys) && !Files.isDirectory(keys)) {
-            throw new UsageException("--keys " + keys + " is not a directory");
+        if (Files.exists(o.keys) && !Files.isDirectory(o.keys)) {
+            throw new UsageException("--keys " + o.keys + " is not a directory");
         }
-        String topic = o.getOrDefault("topic", Topics.MODEL_UPDATES.name());
-        if (topic.isBlank()) {
+        if (o.topic.isBlank()) {
             throw new UsageException("--topic must not be empty");
         }
-        KeyPair pair = SigningKeys.loadOrCreate(keys);
-        DescriptorSink sink = o.containsKey("kafka")
-                ? new KafkaDescriptorSink(o.get("kafka"), topic, Duration.ofSeconds(60)) : DescriptorSink.NONE;
+        KeyPair pair = SigningKeys.loadOrCreate(o.keys);
+        DescriptorSink sink = o.kafka != null
+                ? new KafkaDescriptorSink(o.kafka, o.topic, Duration.ofSeconds(60)) : DescriptorSink.NONE;
         try {
-            return new Env(sink, new ModelRegistry(new ModelStore(store), pair, sink, clock));
+            return new Env(sink, new ModelRegistry(new ModelStore(o.store), pair, sink, clock));
         } catch (Exception e) {
             sink.close();
             throw e;
@@ -287,40 +437,40 @@ public final class TrainerMain {
      * from their report time (the simulator's and the fraud-labels topic's own; {@code --label-delay} after the
      * transaction for files, which carry only a fraud flag).
      */
-    static ModelCycle.DataSource withPointOfPurchase(Map<String, String> o, ModelCycle.DataSource source)
-            throws UsageException {
-        String flag = o.getOrDefault("point-of-purchase", "false");
-        if (!flag.equals("true") && !flag.equals("false")) {
-            throw new UsageException("--point-of-purchase must be true or false, was '" + flag + "'");
-        }
-        Duration delay = duration(o, "label-delay", Duration.ofDays(7));
-        if (flag.equals("false")) {
-            if (o.containsKey("label-delay")) {
+    static ModelCycle.DataSource withPointOfPurchase(TrainOptions o, ModelCycle.DataSource source) {
+        if (!o.pointOfPurchase) {
+            if (o.labelDelay != null) {
                 throw new UsageException("--label-delay only applies with --point-of-purchase true");
             }
             return source;
         }
+        Duration delay = o.labelDelay != null ? o.labelDelay : Duration.ofDays(7);
         return () -> source.load().withPointOfPurchase(delay);
     }
 
-    private static ModelCycle.DataSource dataSource(Map<String, String> o, String data, Clock clock)
-            throws UsageException {
-        if (!data.equals("kafka")) {
-            for (String k : List.of("from-time", "to-time", "transactions-topic", "labels-topic")) {
-                if (o.containsKey(k)) {
-                    throw new UsageException("--" + k + " only applies to --data kafka");
-                }
-            }
-        }
+    private static ModelCycle.DataSource dataSource(TrainOptions o, String kafka, Clock clock) {
+        String data = o.data;
         if (data.equals("kafka")) {
-            return kafkaSource(o, clock);
+            return kafkaSource(o, kafka, clock);
         }
+        Map<String, Object> kafkaOnly = new java.util.LinkedHashMap<>();
+        kafkaOnly.put("from-time", o.fromTime);
+        kafkaOnly.put("to-time", o.toTime);
+        kafkaOnly.put("transactions-topic", o.transactionsTopic);
+        kafkaOnly.put("labels-topic", o.labelsTopic);
+        kafkaOnly.forEach((k, v) -> {
+            if (v != null) {
+                throw new UsageException("--" + k + " only applies to --data kafka");
+            }
+        });
         if (data.equals("simulator")) {
-            int cards = integer(o, "sim-cards", 300, 1);
-            int days = integer(o, "sim-days", 60, 1);
-            long seed = longValue(o, "sim-seed", 42);
-            Instant start = instant(o, "sim-start", Instant.parse("2025-01-01T00:00:00Z"));
-            long max = o.containsKey("sim-transactions") ? integer(o, "sim-transactions", 0, 1) : Long.MAX_VALUE;
+            int cards = atLeast("--sim-cards", o.simCards, 300, 1);
+            int days = atLeast("--sim-days", o.simDays, 60, 1);
+            long seed = o.simSeed != null ? o.simSeed : 42;
+            Instant start = o.simStart != null ? instant("--sim-start", o.simStart)
+                    : Instant.parse("2025-01-01T00:00:00Z");
+            long max = o.simTransactions != null ? atLeast("--sim-transactions", o.simTransactions, 0, 1)
+                    : Long.MAX_VALUE;
             SimulatorConfig config;
             try {
                 config = SimulatorConfig.builder().seed(seed).cards(cards).start(start)
@@ -330,16 +480,15 @@ public final class TrainerMain {
             }
             return () -> SimulatorData.load(config);
         }
-        for (String k : o.keySet()) {
-            if (k.startsWith("sim-")) {
-                throw new UsageException("--" + k + " only applies to --data simulator");
-            }
+        if (o.simCards != null || o.simDays != null || o.simSeed != null || o.simStart != null
+                || o.simTransactions != null) {
+            throw new UsageException("--sim-* options only apply to --data simulator");
         }
         Path file = Path.of(data);
         if (!Files.isRegularFile(file)) {
-            throw new UsageException("--data " + data + " is neither 'simulator' nor a readable file");
+            throw new UsageException("--data " + data + " is neither 'simulator', 'kafka' nor a readable file");
         }
-        CardTokens tokens = CardTokens.fromOptionOrEnvironment(o.get("card-token-key-file"), System.getenv());
+        CardTokens tokens = CardTokens.fromOptionOrEnvironment(o.cardTokenKeyFile, System.getenv());
         return () -> SparkovData.read(file, tokens);
     }
 
@@ -348,32 +497,38 @@ public final class TrainerMain {
      * defaults to the cycle's start ("now", so each loop cycle reads up to its own start) and {@code from} may be a
      * duration before it.
      */
-    private static ModelCycle.DataSource kafkaSource(Map<String, String> o, Clock clock) throws UsageException {
-        String bootstrap = o.get("kafka");
+    private static ModelCycle.DataSource kafkaSource(TrainOptions o, String bootstrap, Clock clock) {
         if (bootstrap == null || bootstrap.isBlank()) {
             throw new UsageException("--data kafka reads the cluster named by --kafka <host:port>; it is missing");
         }
-        String fromText = required(o, "from-time");
-        String toText = o.getOrDefault("to-time", "now");
-        Instant fixedTo = toText.equals("now") ? null : instant(o, "to-time", null);
+        if (o.fromTime == null || o.fromTime.isBlank()) {
+            throw new UsageException("--from-time is required with --data kafka");
+        }
+        String fromText = o.fromTime;
+        String toText = o.toTime != null ? o.toTime : "now";
+        Instant fixedTo = toText.equals("now") ? null : instant("--to-time", toText);
         Duration back = null;
         Instant fixedFrom = null;
-        if (Character.isDigit(fromText.charAt(0)) && !fromText.contains("-")) {
-            back = duration(o, "from-time", null);
+        boolean looksLikeDuration = fromText.startsWith("P") || fromText.startsWith("p")
+                || Character.isDigit(fromText.charAt(0)) && !fromText.contains("-");
+        if (looksLikeDuration) {
+            try {
+                back = io.fraudstream.cli.support.DurationConverter.parse(fromText);
+            } catch (CommandLine.TypeConversionException e) {
+                throw new UsageException("--from-time must be a date, an instant or a duration: " + e.getMessage());
+            }
             if (back.isZero()) {
                 throw new UsageException("--from-time must be a positive duration before --to-time, was 0");
             }
-        } else if (fromText.startsWith("P") || fromText.startsWith("p")) {
-            back = duration(o, "from-time", null);
         } else {
-            fixedFrom = instant(o, "from-time", null);
+            fixedFrom = instant("--from-time", fromText);
         }
         if (fixedFrom != null && fixedTo != null && !fixedFrom.isBefore(fixedTo)) {
             throw new UsageException("--from-time " + fixedFrom + " must be before --to-time " + fixedTo);
         }
         KafkaLabelledHistory.Source source = new KafkaLabelledHistory.Source(bootstrap, Map.of(),
-                topicName(o, "transactions-topic", Topics.TRANSACTIONS.name()),
-                topicName(o, "labels-topic", Topics.FRAUD_LABELS.name()), Duration.ofMinutes(30));
+                topicName("--transactions-topic", o.transactionsTopic, Topics.TRANSACTIONS.name()),
+                topicName("--labels-topic", o.labelsTopic, Topics.FRAUD_LABELS.name()), Duration.ofMinutes(30));
         Duration backFinal = back;
         Instant fromFinal = fixedFrom;
         return () -> {
@@ -383,87 +538,88 @@ public final class TrainerMain {
         };
     }
 
-    private static String topicName(Map<String, String> o, String name, String def) throws UsageException {
-        String v = o.getOrDefault(name, def);
+    private static String topicName(String option, String value, String def) {
+        String v = value != null ? value : def;
         if (v.isBlank()) {
-            throw new UsageException("--" + name + " must not be empty");
+            throw new UsageException(option + " must not be empty");
         }
         return v;
     }
 
-    static TrainerSettings trainerSettings(Map<String, String> o) throws UsageException {
+    static TrainerSettings trainerSettings(TrainOptions o) {
         try {
             AttentionMode mode = AttentionMode.SPARSE_TOP_K;
             boolean learn = true;
-            String attention = o.getOrDefault("attention", "learned");
-            switch (attention) {
+            switch (o.attention) {
                 case "learned" -> { }
                 case "seeded", "keep" -> learn = false;
                 case "none" -> mode = AttentionMode.NONE;
                 default -> throw new UsageException("--attention must be learned, seeded, none or keep, was '"
-                        + attention
-                        + "'");
+                        + o.attention + "'");
             }
-            ExtractorConfig extractor = ExtractorConfig.builder().window(integer(o, "window", 1024, 1))
-                    .k(integer(o, "k", 32, 1)).heads(integer(o, "heads", 4, 1)).dim(integer(o, "dim", 32, 1))
+            ExtractorConfig extractor = ExtractorConfig.builder().window(atLeast("--window", o.window, 1))
+                    .k(atLeast("--k", o.k, 1)).heads(atLeast("--heads", o.heads, 1)).dim(atLeast("--dim", o.dim, 1))
                     .mode(mode).build();
-            AttentionSettings a = new AttentionSettings(integer(o, "epochs", 4, 1), integer(o, "batch-size", 256, 1),
-                    (float) decimal(o, "learning-rate", 0.01), integer(o, "max-history", 64, 1),
-                    integer(o, "max-pairs", 8192, 2), longValue(o, "seed", 42));
-            double[] lambdas = TrainerSettings.DEFAULT_LAMBDAS;
-            if (o.containsKey("lambdas")) {
-                String[] parts = o.get("lambdas").split(",");
-                lambdas = new double[parts.length];
-                for (int i = 0; i < parts.length; i++) {
-                    try {
-                        lambdas[i] = Double.parseDouble(parts[i].trim());
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("--lambdas must be numbers separated by commas, was '"
-                                + o.get("lambdas") + "'");
-                    }
+            AttentionSettings a = new AttentionSettings(atLeast("--epochs", o.epochs, 1),
+                    atLeast("--batch-size", o.batchSize, 1), (float) o.learningRate,
+                    atLeast("--max-history", o.maxHistory, 1), atLeast("--max-pairs", o.maxPairs, 2), o.seed);
+            String[] parts = o.lambdas.split(",");
+            double[] lambdas = new double[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    lambdas[i] = Double.parseDouble(parts[i].trim());
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--lambdas must be numbers separated by commas, was '" + o.lambdas
+                            + "'");
                 }
             }
-            double budget = decimal(o, "alert-budget", TrainerSettings.DEFAULT_ALERT_BUDGET);
+            double budget = o.alertBudget;
             if (!(budget > 0 && budget < 1)) {
                 throw new UsageException("--alert-budget must be in (0, 1), was " + budget);
             }
             // validates the lambdas
             new ClassifierTrainer(lambdas, budget);
             return new TrainerSettings(extractor, a, learn, lambdas, budget,
-                    integer(o, "classifier-negatives", ClassifierTrainer.DEFAULT_MAX_NEGATIVES, 0));
+                    atLeast("--classifier-negatives", o.classifierNegatives, 0));
+        } catch (UsageException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new UsageException(optionName(e.getMessage()));
         }
     }
 
-    private static Gates gates(Map<String, String> o, double budget) throws UsageException {
-        double margin = decimal(o, "ap-margin", 0.02);
-        double min = decimal(o, "min-alert-rate", budget / 2);
-        double max = decimal(o, "max-alert-rate", Math.min(1, budget * 2));
+    private static Gates gates(TrainOptions o, double budget) {
+        double min = o.minAlertRate != null ? o.minAlertRate : budget / 2;
+        double max = o.maxAlertRate != null ? o.maxAlertRate : Math.min(1, budget * 2);
         try {
-            return new Gates(margin, min, max);
+            return new Gates(o.apMargin, min, max);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--ap-margin/--min-alert-rate/--max-alert-rate: " + e.getMessage());
         }
     }
 
-    private static TimeSplit split(Map<String, String> o) throws UsageException {
-        String[] keys = {"train-from", "train-to", "validation-from", "validation-to"};
-        int given = 0;
-        for (String k : keys) {
-            given += o.containsKey(k) ? 1 : 0;
-        }
-        if (given == 0) {
+    private static TimeSplit split(TrainOptions o) {
+        Map<String, String> given = new java.util.LinkedHashMap<>();
+        given.put("--train-from", o.trainFrom);
+        given.put("--train-to", o.trainTo);
+        given.put("--validation-from", o.validationFrom);
+        given.put("--validation-to", o.validationTo);
+        List<String> missing = new ArrayList<>();
+        given.forEach((k, v) -> {
+            if (v == null) {
+                missing.add(k);
+            }
+        });
+        if (missing.size() == 4) {
             return null;
         }
-        if (given != 4) {
+        if (!missing.isEmpty()) {
             throw new UsageException("--train-from, --train-to, --validation-from and --validation-to go together;"
-                    + " missing " + java.util.Arrays.stream(keys).filter(k -> !o.containsKey(k))
-                    .map(k -> "--" + k).toList());
+                    + " missing " + missing);
         }
         try {
-            return new TimeSplit(instant(o, "train-from", null), instant(o, "train-to", null),
-                    instant(o, "validation-from", null), instant(o, "validation-to", null));
+            return new TimeSplit(instant("--train-from", o.trainFrom), instant("--train-to", o.trainTo),
+                    instant("--validation-from", o.validationFrom), instant("--validation-to", o.validationTo));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--train-*/--validation-*: " + e.getMessage());
         }
@@ -474,114 +630,23 @@ public final class TrainerMain {
         return message.replace("trainer.attention.", "--").replace("extractor.", "--").replace("trainer.", "--");
     }
 
-    private static void allowOnly(Map<String, String> o, Set<String> allowed, String command) throws UsageException {
-        for (String k : o.keySet()) {
-            if (!allowed.contains(k)) {
-                throw new UsageException("unknown option --" + k + " for " + command);
-            }
-        }
+    private static int atLeast(String option, Integer value, int def, int min) {
+        return value == null ? def : atLeast(option, value.intValue(), min);
     }
 
-    private static String required(Map<String, String> o, String name) throws UsageException {
-        String v = o.get(name);
-        if (v == null || v.isBlank()) {
-            throw new UsageException("--" + name + " is required");
+    private static int atLeast(String option, int value, int min) {
+        if (value < min) {
+            throw new UsageException(option + " must be >= " + min + ", was " + value);
         }
-        return v;
+        return value;
     }
 
-    private static int integer(Map<String, String> o, String name, int def, int min) throws UsageException {
-        String v = o.get(name);
-        if (v == null) {
-            return def;
-        }
-        try {
-            int i = Integer.parseInt(v.trim());
-            if (i < min) {
-                throw new UsageException("--" + name + " must be >= " + min + ", was " + i);
-            }
-            return i;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be an integer, was '" + v + "'");
-        }
-    }
-
-    private static long longValue(Map<String, String> o, String name, long def) throws UsageException {
-        String v = o.get(name);
-        if (v == null) {
-            return def;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be an integer, was '" + v + "'");
-        }
-    }
-
-    private static double decimal(Map<String, String> o, String name, double def) throws UsageException {
-        String v = o.get(name);
-        if (v == null) {
-            return def;
-        }
-        try {
-            double d = Double.parseDouble(v.trim());
-            if (!Double.isFinite(d)) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be a number, was '" + v + "'");
-        }
-    }
-
-    private static Instant instant(Map<String, String> o, String name, Instant def) throws UsageException {
-        String v = o.get(name);
-        if (v == null) {
-            return def;
-        }
+    private static Instant instant(String option, String v) {
         try {
             return v.length() == 10 ? LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(v);
         } catch (DateTimeParseException e) {
-            throw new UsageException("--" + name + " must be a date (2019-01-01) or an instant"
+            throw new UsageException(option + " must be a date (2019-01-01) or an instant"
                     + " (2019-01-01T00:00:00Z), was '" + v + "'");
         }
-    }
-
-    private static Duration optionalDuration(Map<String, String> o, String name) throws UsageException {
-        return o.containsKey(name) ? duration(o, name, null) : null;
-    }
-
-    static Duration duration(Map<String, String> o, String name, Duration def) throws UsageException {
-        String v = o.get(name);
-        if (v == null) {
-            return def;
-        }
-        String s = v.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (s.equals("0")) {
-                return Duration.ZERO;
-            }
-            if (s.startsWith("p")) {
-                return nonNegative(name, Duration.parse(v.trim().toUpperCase(Locale.ROOT)));
-            }
-            long n = Long.parseLong(s.substring(0, s.length() - 1));
-            return nonNegative(name, switch (s.charAt(s.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'd' -> Duration.ofDays(n);
-                default -> throw new NumberFormatException();
-            });
-        } catch (RuntimeException e) {
-            throw new UsageException("--" + name + " must be a duration like 30s, 15m, 8h, 7d or PT8H, was '" + v
-                    + "'");
-        }
-    }
-
-    private static Duration nonNegative(String name, Duration d) {
-        if (d.isNegative()) {
-            throw new IllegalArgumentException("--" + name + " must not be negative");
-        }
-        return d;
     }
 }

@@ -1,5 +1,11 @@
 package io.fraudstream.replay.eval;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +20,10 @@ import java.util.Map;
  * directory.
  */
 public final class ReportWriter {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter().withSeparators(
+            Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
 
     private ReportWriter() {}
 
@@ -117,65 +127,37 @@ public final class ReportWriter {
         return s.toString();
     }
 
-    private static String jsonNum(double v) {
-        return Double.isFinite(v) ? Double.toString(v) : "null";
-    }
-
-    private static String jsonStr(String v) {
-        if (v == null) {
-            return "null";
-        }
-        StringBuilder s = new StringBuilder("\"");
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            switch (c) {
-                case '"' -> s.append("\\\"");
-                case '\\' -> s.append("\\\\");
-                case '\n' -> s.append("\\n");
-                case '\r' -> s.append("\\r");
-                case '\t' -> s.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        s.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        s.append(c);
-                    }
-                }
-            }
-        }
-        return s.append('"').toString();
-    }
-
+    /** {@code report.json}: pretty-printed ("key": value), non-finite numbers as null. */
     public static String json(Evaluation e) {
-        StringBuilder s = new StringBuilder("{\n");
-        s.append("  \"title\": ").append(jsonStr(e.title())).append(",\n");
-        s.append("  \"model_version\": ").append(jsonStr(e.modelVersion())).append(",\n");
-        s.append("  \"threshold\": ").append(jsonNum(e.threshold())).append(",\n");
-        s.append("  \"scored\": ").append(e.scored()).append(",\n");
-        s.append("  \"unlabelled\": ").append(e.unlabelled()).append(",\n");
-        s.append("  \"frauds\": ").append(e.frauds()).append(",\n");
-        s.append("  \"facts\": {");
-        String sep = "\n";
-        for (Map.Entry<String, String> f : e.facts().entrySet()) {
-            s.append(sep).append("    ").append(jsonStr(f.getKey())).append(": ").append(jsonStr(f.getValue()));
-            sep = ",\n";
-        }
-        s.append("\n  },\n  \"metrics\": {");
-        sep = "\n";
-        for (Map.Entry<String, Double> m : e.headline().entrySet()) {
-            s.append(sep).append("    ").append(jsonStr(m.getKey())).append(": ").append(jsonNum(m.getValue()));
-            sep = ",\n";
-        }
-        s.append("\n  },\n  \"daily\": [");
-        sep = "\n";
+        ObjectNode root = JSON.createObjectNode();
+        root.put("title", e.title());
+        root.put("model_version", e.modelVersion());
+        number(root, "threshold", e.threshold());
+        root.put("scored", e.scored());
+        root.put("unlabelled", e.unlabelled());
+        root.put("frauds", e.frauds());
+        ObjectNode facts = root.putObject("facts");
+        e.facts().forEach(facts::put);
+        ObjectNode metrics = root.putObject("metrics");
+        e.headline().forEach((k, v) -> number(metrics, k, v));
+        ArrayNode daily = root.putArray("daily");
         for (Evaluation.Day d : e.days()) {
-            s.append(sep).append("    {\"day\": \"").append(d.day()).append("\", \"transactions\": ").append(d.transactions())
-                    .append(", \"frauds\": ").append(d.frauds()).append(", \"alerts\": ").append(d.alerts())
-                    .append(", \"compromised_cards\": ").append(d.compromisedCards())
-                    .append(", \"card_precision_at_100\": ").append(jsonNum(d.cardPrecision100())).append('}');
-            sep = ",\n";
+            ObjectNode day = daily.addObject().put("day", d.day().toString()).put("transactions", d.transactions())
+                    .put("frauds", d.frauds()).put("alerts", d.alerts()).put("compromised_cards", d.compromisedCards());
+            number(day, "card_precision_at_100", d.cardPrecision100());
         }
-        s.append("\n  ]\n}\n");
-        return s.toString();
+        try {
+            return JSON.writer(PRETTY).writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException x) {
+            throw new IllegalStateException("cannot write report.json", x);
+        }
+    }
+
+    private static void number(ObjectNode node, String key, double v) {
+        if (Double.isFinite(v)) {
+            node.put(key, v);
+        } else {
+            node.putNull(key);
+        }
     }
 }

@@ -2,35 +2,51 @@ package io.fraudstream.replay.run;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Progress lines on long runs: one line every {@code everyRecords} records or {@code everyMillis}
- * milliseconds, whichever comes first, to a stream (stderr by default, so stdout stays clean). Not
- * thread-safe; one per loop.
+ * Progress of long runs (reading, scoring, replaying). On a terminal (progress to stderr, the JVM attached to a
+ * console): a progress bar with count, rate and ETA (when the total is known), one per stage. Otherwise (logs, CI,
+ * tests): one plain line every {@code everyRecords} records or {@code everyMillis} milliseconds, whichever comes
+ * first. Not thread-safe; one per loop.
  */
 public final class Progress {
 
     private final PrintStream out;
     private final long everyRecords;
     private final long everyNanos;
+    private final boolean terminal;
     private long start = -1;
     private long lastNanos;
     private long lastCount;
+    private ProgressBar bar;
+    private String barTask;
 
     public Progress(PrintStream out, long everyRecords, long everyMillis) {
+        this(out, everyRecords, everyMillis, out == System.err && System.console() != null);
+    }
+
+    Progress(PrintStream out, long everyRecords, long everyMillis, boolean terminal) {
         this.out = out;
         this.everyRecords = everyRecords;
         this.everyNanos = everyMillis * 1_000_000L;
+        this.terminal = terminal && out != null;
     }
 
     /** Prints nothing. */
     public static Progress silent() {
-        return new Progress(null, Long.MAX_VALUE, Long.MAX_VALUE / 2_000_000L);
+        return new Progress(null, Long.MAX_VALUE, Long.MAX_VALUE / 2_000_000L, false);
     }
 
     /** Call per record; prints when due. {@code total} &lt; 0 when unknown. */
     public void tick(String what, long count, long total) {
         if (out == null) {
+            return;
+        }
+        if (terminal) {
+            bar(what, total).stepTo(count);
             return;
         }
         long now = System.nanoTime();
@@ -53,9 +69,34 @@ public final class Progress {
         if (out == null) {
             return;
         }
+        if (terminal) {
+            if (bar != null) {
+                bar.stepTo(count);
+                bar.close();
+                bar = null;
+            }
+            return;
+        }
         double seconds = start < 0 ? 0 : (System.nanoTime() - start) / 1e9;
         out.println(String.format(Locale.ROOT, "%s: %,d done in %.1f s", what, count, seconds));
         start = -1;
         lastCount = 0;
+    }
+
+    /** The bar of stage {@code what}, started on its first tick (a new stage closes the previous bar). */
+    private ProgressBar bar(String what, long total) {
+        if (bar != null && !what.equals(barTask)) {
+            bar.close();
+            bar = null;
+        }
+        if (bar == null) {
+            barTask = what;
+            bar = new ProgressBarBuilder().setTaskName(what).setInitialMax(total > 0 ? total : -1)
+                    .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(250)
+                    .continuousUpdate().build();
+        } else if (total > 0 && bar.getMax() != total) {
+            bar.maxHint(total);
+        }
+        return bar;
     }
 }

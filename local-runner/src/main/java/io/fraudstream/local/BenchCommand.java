@@ -1,0 +1,80 @@
+package io.fraudstream.local;
+
+import io.fraudstream.cli.support.UsageException;
+import io.fraudstream.job.config.JobOptions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fraudstream bench}: the load harness ({@link LoadBenchmark}; docs/BENCHMARKS.md). */
+@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+        description = {"Measures the real job on a real in-process broker: throughput over a pre-loaded topic, then"
+            + " produce-to-score latency at an offered rate; with --swap-every, latency with and without model"
+            + " hot-swaps (docs/BENCHMARKS.md)."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--state-backend", paramLabel = "B", defaultValue = "hashmap", description = "${COMPLETION-"
+            + "CANDIDATES}.")
+    DemoCommand.StateBackend stateBackend;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "400000", description = "Transactions of the"
+            + " throughput phase (0 skips it).")
+    long count;
+
+    @Option(names = "--rate", paramLabel = "TX_PER_S", defaultValue = "10000", description = "Offered rate of the"
+            + " latency phase.")
+    double rate;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "30", description = "Length of the latency"
+            + " phase.")
+    int seconds;
+
+    @Option(names = "--cards", paramLabel = "N", defaultValue = "10000", description = "Simulated cards.")
+    int cards;
+
+    @Option(names = "--swap-every", paramLabel = "S", defaultValue = "0", description = "Publish a new signed"
+            + " champion at the start of every other slot of S seconds (0: no swaps).")
+    int swapEvery;
+
+    @Option(names = "--history", paramLabel = "N", defaultValue = "0", description = "Transactions fed to every"
+            + " card before the latency phase.")
+    int history;
+
+    @Option(names = "--swap-weights", paramLabel = "new|same", defaultValue = "new", description = "Swapped"
+            + " models get new extractor weights (every K/V cache recomputed) or keep them.")
+    String swapWeights;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "S", description = "Job checkpoint interval in seconds"
+            + " (job default 10).")
+    Integer checkpointInterval;
+
+    @Option(names = "--kv-refresh-chunk", paramLabel = "N", description = "The job's model.kv-refresh-chunk.")
+    Integer kvRefreshChunk;
+
+    @Override
+    public Integer call() throws Exception {
+        if (swapEvery < 0 || history < 0 || count < 0) {
+            throw new UsageException("--swap-every, --history and --count must be >= 0");
+        }
+        if (!(rate > 0) || seconds <= 0 || cards <= 0) {
+            throw new UsageException("--rate, --seconds and --cards must be > 0");
+        }
+        boolean newWeights = switch (swapWeights) {
+            case "new" -> true;
+            case "same" -> false;
+            default -> throw new UsageException("--swap-weights must be new or same, was '" + swapWeights + "'");
+        };
+        Map<String, String> jobSettings = new LinkedHashMap<>();
+        if (checkpointInterval != null) {
+            jobSettings.put(JobOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval + " s");
+        }
+        if (kvRefreshChunk != null) {
+            jobSettings.put(JobOptions.KV_REFRESH_CHUNK.key(), Integer.toString(kvRefreshChunk));
+        }
+        new LoadBenchmark(System.out, stateBackend.name(), count, rate, seconds, cards, swapEvery, history,
+                newWeights, jobSettings).run();
+        return 0;
+    }
+}
