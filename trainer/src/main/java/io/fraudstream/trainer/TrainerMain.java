@@ -222,18 +222,17 @@ public final class TrainerMain {
             throw new UsageException("rollback takes no arguments, got " + positional);
         }
         try (Env env = env(o, clock)) {
-            Optional<ModelDescriptor> retired = env.registry.retireShadow("manual rollback", Map.of());
-            if (retired.isPresent()) {
-                out.println("retired shadow " + retired.get().getModelVersion());
-                return 0;
+            // The same call as the console's model page (one rollback path).
+            ModelRegistry.Rollback r = env.registry.rollback("manual rollback");
+            switch (r.action()) {
+                case "RETIRED_SHADOW" -> out.println("retired shadow " + r.descriptor().get().getModelVersion());
+                case "RESTORED_CHAMPION" -> out.println("champion is now " + r.descriptor().get().getModelVersion()
+                        + " (the previous champion's model)");
+                default -> {
+                    out.println("nothing to roll back: no shadow and no previous champion");
+                    return 1;
+                }
             }
-            String version = ModelCycle.VERSION_TIME.format(clock.instant()) + "-restored";
-            Optional<ModelDescriptor> restored = env.registry.restorePreviousChampion(version, "manual rollback");
-            if (restored.isEmpty()) {
-                out.println("nothing to roll back: no shadow and no previous champion");
-                return 1;
-            }
-            out.println("champion is now " + restored.get().getModelVersion() + " (the previous champion's model)");
             return 0;
         }
     }
