@@ -37,6 +37,7 @@ public final class Console implements AutoCloseable {
     private final AlertIngestor ingestor;
     private final ConsoleServer server;
     private final String host;
+    private final String bootstrap;
 
     private Console(ConsoleSettings s, Clock clock) throws Exception {
         try {
@@ -47,6 +48,7 @@ public final class Console implements AutoCloseable {
             passwords = new PasswordAuthenticator(db, clock, s.integer("console.bcrypt-cost"));
             AlertStore store = new AlertStore(db, clock);
             String bootstrap = s.get("kafka.bootstrap-servers");
+            this.bootstrap = bootstrap;
             Map<String, Object> kafka = s.kafkaClientProperties();
             KafkaLabelSink labels = new KafkaLabelSink(bootstrap, kafka, s.get("topic.labels"), Duration.ofSeconds(30));
             parts.add(labels);
@@ -94,6 +96,10 @@ public final class Console implements AutoCloseable {
     /** http://localhost:PORT/ */
     public String url() {
         return "http://localhost:" + port() + "/";
+    }
+
+    public String bootstrapServers() {
+        return bootstrap;
     }
 
     public Database database() {
