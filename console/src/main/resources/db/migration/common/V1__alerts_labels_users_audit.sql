@@ -20,13 +20,14 @@ CREATE TABLE alerts (
     explanation    VARCHAR(1000000) NOT NULL  -- JSON: reasons, attended transactions, feature contributions
 );
 -- The queue: newest first (optionally per status) and highest score first; filters by merchant and model.
-CREATE INDEX alerts_status_scored ON alerts (status, scored_at DESC);
-CREATE INDEX alerts_scored ON alerts (scored_at DESC);
-CREATE INDEX alerts_status_score ON alerts (status, score DESC);
-CREATE INDEX alerts_score ON alerts (score DESC);
+-- Each ends with the queue's tie-breaker (transaction_id), so a page is read straight off the index.
+CREATE INDEX alerts_status_scored ON alerts (status, scored_at DESC, transaction_id);
+CREATE INDEX alerts_scored ON alerts (scored_at DESC, transaction_id);
+CREATE INDEX alerts_status_score ON alerts (status, score DESC, transaction_id);
+CREATE INDEX alerts_score ON alerts (score DESC, transaction_id);
 CREATE INDEX alerts_card ON alerts (card_id, scored_at DESC);
-CREATE INDEX alerts_merchant ON alerts (merchant_id, scored_at DESC);
-CREATE INDEX alerts_model ON alerts (model_version, scored_at DESC);
+CREATE INDEX alerts_merchant ON alerts (merchant_id, scored_at DESC, transaction_id);
+CREATE INDEX alerts_model ON alerts (model_version, scored_at DESC, transaction_id);
 
 -- Every label an analyst gave (also produced as a FraudLabel on fraud-labels).
 CREATE TABLE labels (

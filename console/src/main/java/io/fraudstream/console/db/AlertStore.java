@@ -174,8 +174,26 @@ public final class AlertStore {
         }
     }
 
-    /** Alerts per status. */
+    /**
+     * Alerts per status, for the queue's header: counted at most once a second (a count over millions of rows on
+     * every queue request would dominate its latency).
+     */
     public Map<String, Long> countsByStatus() throws SQLException {
+        long now = System.nanoTime();
+        CachedCounts c = cachedCounts;
+        if (c != null && now - c.atNanos < 1_000_000_000L) {
+            return c.counts;
+        }
+        Map<String, Long> counts = countByStatus();
+        cachedCounts = new CachedCounts(now, counts);
+        return counts;
+    }
+
+    private record CachedCounts(long atNanos, Map<String, Long> counts) {}
+
+    private volatile CachedCounts cachedCounts;
+
+    private Map<String, Long> countByStatus() throws SQLException {
         Map<String, Long> out = new LinkedHashMap<>();
         for (Status s : Status.values()) {
             out.put(s.name(), 0L);
