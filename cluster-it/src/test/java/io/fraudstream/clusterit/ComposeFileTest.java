@@ -222,14 +222,14 @@ class ComposeFileTest {
 
     @Test
     void toolServicesRunClassesThatExistAndTheDeploySingleFilePrograms() throws Exception {
-        for (String service : List.of("simulator", "trainer", "alerts", "model-bootstrap")) {
+        for (String service : List.of("simulator", "trainer", "alerts", "model-bootstrap", "console")) {
             List<String> command = stringList(service(service).get("command"));
             assertThat(command.get(0)).isEqualTo("bash");
             assertThat(repo.resolve(command.get(1))).as("%s script", service).isRegularFile();
             assertThat(dependsOn(service)).containsEntry("build", "service_completed_successfully");
         }
         // Main classes named in java-tool.sh calls exist in the modules the build prepares.
-        for (String service : List.of("simulator", "trainer")) {
+        for (String service : List.of("simulator", "trainer", "console")) {
             List<String> command = stringList(service(service).get("command"));
             String module = command.get(2);
             String main = command.get(3);

@@ -100,6 +100,11 @@ final class Demo {
             out.printf("  job %s running: Flink web UI http://localhost:%d, metrics http://localhost:%d/metrics%n",
                     job.getJobID(), options.webPort(), options.metricsPort());
 
+            // The analyst console on the embedded database, reading the demo's alerts and model store.
+            io.fraudstream.console.Console console = startConsole(broker.bootstrapServers(), work);
+            out.printf("  analyst console %s  one-time login: analyst / %s (model owner)%n", console.url(),
+                    new String(console.oneTimeLogin("analyst", io.fraudstream.console.auth.Role.MODEL_OWNER)));
+
             AtomicLong sent = new AtomicLong();
             Set<String> injectedFraud = ConcurrentHashMap.newKeySet();
             AtomicReference<Throwable> simulatorFailure = new AtomicReference<>();
@@ -141,6 +146,7 @@ final class Demo {
                 summary = monitor.summarize(injectedFraud);
             } finally {
                 simulator.interrupt();
+                console.close();
                 job.cancel().get(30, TimeUnit.SECONDS);
             }
             out.printf(java.util.Locale.ROOT, "injected fraud: %,d transactions scored, %,d of them alerted (recall %.2f); "
@@ -149,6 +155,23 @@ final class Demo {
             out.println("fraudstream demo: stopped cleanly.");
             lastSummary = summary;
             return alerts;
+        }
+    }
+
+    /** The console on 8090 (or any free port when 8090 is taken), promote/rollback on the demo's model store. */
+    private io.fraudstream.console.Console startConsole(String bootstrap, Path work) throws Exception {
+        Map<String, String> s = new java.util.HashMap<>();
+        s.put("kafka.bootstrap-servers", bootstrap);
+        s.put("console.bind", "127.0.0.1");
+        s.put("console.model.store", work.resolve("model-store").toString());
+        s.put("console.model.keys", work.resolve("keys").toString());
+        s.put("console.prometheus-url", "http://localhost:" + options.metricsPort() + "/metrics");
+        s.put("console.port", "8090");
+        try {
+            return io.fraudstream.console.Console.start(io.fraudstream.console.ConsoleSettings.of(s));
+        } catch (Exception e) {
+            s.put("console.port", "0");
+            return io.fraudstream.console.Console.start(io.fraudstream.console.ConsoleSettings.of(s));
         }
     }
 

@@ -32,6 +32,7 @@ class DemoIT {
 
         String output = captured.toString(StandardCharsets.UTF_8);
         assertThat(output).contains("[status]", "[ALERT]", "stopped cleanly");
+        assertThat(output).as("the demo starts the analyst console").containsPattern("analyst console http://localhost:[0-9]+/  one-time login: analyst / [A-Za-z0-9]{20}");
         assertThat(alerts).isPositive();
         Demo.Summary summary = demo.lastSummary();
         assertThat(summary.scored()).as("transactions scored").isGreaterThan(3_000);

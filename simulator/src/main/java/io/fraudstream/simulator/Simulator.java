@@ -162,7 +162,7 @@ public final class Simulator {
     /** The label a bank would eventually record for a fraudulent transaction. */
     public static FraudLabel labelFor(Transaction tx, Duration delay) {
         return new FraudLabel(tx.getTransactionId(), tx.getCardId(), LabelValue.FRAUD, tx.getEventTime().plus(delay),
-                LABEL_SOURCE, tx.getMerchantId(), tx.getTerminalId(), tx.getEventTime());
+                LABEL_SOURCE, tx.getMerchantId(), tx.getTerminalId(), tx.getEventTime(), null);
     }
 
     /** Every cardholder, by card index ({@code card-000001} first). */

@@ -193,6 +193,24 @@ public final class ModelRegistry {
         return Optional.of(d);
     }
 
+    /** What {@link #rollback} did: retired the shadow, restored the previous champion, or nothing to roll back. */
+    public record Rollback(String action, Optional<ModelDescriptor> descriptor) {}
+
+    /**
+     * The rollback of {@code trainer rollback} and of the console's model page: retires the pending shadow if there is
+     * one, otherwise restores the previous champion (re-published as {@code <now>-restored}); action NOTHING when
+     * there is neither.
+     */
+    public Rollback rollback(String why) throws Exception {
+        Optional<ModelDescriptor> retired = retireShadow(why, Map.of());
+        if (retired.isPresent()) {
+            return new Rollback("RETIRED_SHADOW", retired);
+        }
+        String version = ModelCycle.VERSION_TIME.format(clock.instant()) + "-restored";
+        Optional<ModelDescriptor> restored = restorePreviousChampion(version, why);
+        return new Rollback(restored.isPresent() ? "RESTORED_CHAMPION" : "NOTHING", restored);
+    }
+
     /** Appends a decision line (also logged); figures are numbers or strings. */
     public void decision(String action, String version, String why, Map<String, Object> figures) throws IOException {
         ObjectNode json = JSON.createObjectNode().put("time", clock.instant().toString()).put("action", action)

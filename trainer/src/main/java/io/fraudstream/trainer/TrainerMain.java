@@ -332,19 +332,17 @@ public final class TrainerMain implements Runnable {
         @Override
         public Integer call() throws Exception {
             try (Env env = env(store, clock)) {
-                Optional<ModelDescriptor> retired = env.registry.retireShadow("manual rollback", Map.of());
-                if (retired.isPresent()) {
-                    out.println("retired shadow " + retired.get().getModelVersion());
-                    return 0;
+                // The same call as the console's model page (one rollback path).
+                ModelRegistry.Rollback r = env.registry.rollback("manual rollback");
+                switch (r.action()) {
+                    case "RETIRED_SHADOW" -> out.println("retired shadow " + r.descriptor().get().getModelVersion());
+                    case "RESTORED_CHAMPION" -> out.println("champion is now " + r.descriptor().get().getModelVersion()
+                            + " (the previous champion's model)");
+                    default -> {
+                        out.println("nothing to roll back: no shadow and no previous champion");
+                        return 1;
+                    }
                 }
-                String v = ModelCycle.VERSION_TIME.format(clock.instant()) + "-restored";
-                Optional<ModelDescriptor> restored = env.registry.restorePreviousChampion(v, "manual rollback");
-                if (restored.isEmpty()) {
-                    out.println("nothing to roll back: no shadow and no previous champion");
-                    return 1;
-                }
-                out.println("champion is now " + restored.get().getModelVersion()
-                        + " (the previous champion's model)");
                 return 0;
             }
         }

@@ -84,9 +84,9 @@ class KafkaLabelledHistoryIT {
             raw.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), "card-x", new byte[] {(byte) 0xC3, 1, 2}));
             writer.send(first); // a producer retry that got through twice
             writer.send(new FraudLabel("no-such-transaction", "card-000001", LabelValue.FRAUD, FROM, "ANALYST",
-                    null, null, null));
+                    null, null, null, null));
             writer.send(new FraudLabel(fraudInRange.tx().getTransactionId(), "card-999999", LabelValue.GENUINE,
-                    fraudInRange.tx().getEventTime().plus(Duration.ofDays(6)), "ANALYST", null, null, null));
+                    fraudInRange.tx().getEventTime().plus(Duration.ofDays(6)), "ANALYST", null, null, null, null));
         }
         expected = new ArrayList<>();
         for (SimulatedTransaction t : simulated) {
