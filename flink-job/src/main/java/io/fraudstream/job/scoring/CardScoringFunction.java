@@ -291,8 +291,8 @@ public class CardScoringFunction
             alerts.inc();
         }
         if (shadow != null) {
-            // The shadow recomputes the history's K/V cache for its own version (and the champion
-            // recomputes it back next time): correct, at twice the cost, only while a shadow runs.
+            // The shadow keeps its own K/V cache in the history (one per weights version): it never evicts
+            // the champion's keys, so running a shadow costs one extraction per event, not a recompute.
             ctx.output(JobStreams.SHADOW_SCORES, score(shadow, history, raw, tx, ModelRole.SHADOW));
             shadowScores.inc();
         }
