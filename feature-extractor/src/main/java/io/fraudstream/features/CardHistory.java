@@ -503,6 +503,16 @@ public final class CardHistory {
         return out;
     }
 
+    /** The cache for {@code version} (any width), or null. */
+    KvCache cacheFor(String version) {
+        for (KvCache c : caches) {
+            if (c != null && version.equals(c.version)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     /** The cache for {@code version} and width d, or null. */
     KvCache cacheFor(String version, int d) {
         for (KvCache c : caches) {
@@ -568,6 +578,117 @@ public final class CardHistory {
         }
         c.lastUse = ++cacheClock;
         return c;
+    }
+
+    /** Logical index (0 = oldest) of the entry with this id and event time, or -1 when it is not in the window. */
+    public int indexOf(String txId, long eventTime) {
+        int i = countBefore(eventTime);
+        for (; i < size; i++) {
+            int s = slot(i);
+            if (time[s] != eventTime) {
+                return -1;
+            }
+            if (txId.equals(id[s])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether (t, txId) sorts before the oldest entry: such an entry has left a full window for good. */
+    public boolean isOlderThanWindow(long t, String txId) {
+        if (size < window) {
+            return false;
+        }
+        int s = slot(0);
+        return t < time[s] || (t == time[s] && txId.compareTo(id[s]) < 0);
+    }
+
+    /**
+     * The history stored in {@code chunks} (arrival order): the window is the W greatest (event time, id) of their
+     * entries, exactly what inserting them one by one keeps; laid out as the written history was ({@code head}: its
+     * ring position of the oldest entry), so that kernels sum in the same order and scores are bit-identical. Each
+     * chunk's K/V fill the cache of its tag (at most {@value #MAX_KV_CACHES} tags, newest chunks first); entries
+     * without stored K/V are computed by the next extraction.
+     */
+    public static CardHistory fromChunks(int window, int head, java.util.List<HistoryChunk> chunks) {
+        int total = 0;
+        for (HistoryChunk c : chunks) {
+            total += c.count;
+        }
+        long[] keyTime = new long[total];
+        Integer[] order = new Integer[total];
+        String[] ids = new String[total];
+        int[] chunkOf = new int[total];
+        int[] indexIn = new int[total];
+        int e = 0;
+        for (int ci = 0; ci < chunks.size(); ci++) {
+            HistoryChunk c = chunks.get(ci);
+            for (int j = 0; j < c.count; j++) {
+                keyTime[e] = c.time[j];
+                ids[e] = c.id[j];
+                chunkOf[e] = ci;
+                indexIn[e] = j;
+                order[e] = e;
+                e++;
+            }
+        }
+        java.util.Arrays.sort(order, (a, b) -> {
+            int cmp = Long.compare(keyTime[a], keyTime[b]);
+            return cmp != 0 ? cmp : ids[a].compareTo(ids[b]);
+        });
+        int n = Math.min(window, total);
+        if (head < 0 || head >= window || (head != 0 && n != window)) {
+            throw new IllegalArgumentException("corrupt card state: window " + window + ", size " + n + ", head "
+                    + head);
+        }
+        CardHistory h = new CardHistory(window);
+        for (int i = total - n; i < total; i++) {
+            HistoryChunk c = chunks.get(chunkOf[order[i]]);
+            int j = indexIn[order[i]];
+            h.insert(c.time[j], c.id[j], c.amount[j], c.lat[j], c.lon[j], c.homeKm[j], c.channel[j],
+                    c.categoryHash[j], c.merchantHash[j]);
+        }
+        h.rotate(head);
+        // K/V: the newest entries' tags first.
+        for (int i = total - 1; i >= total - n; i--) {
+            int ci = chunkOf[order[i]];
+            HistoryChunk c = chunks.get(ci);
+            if (c.kv == null) {
+                continue;
+            }
+            KvCache cache = h.cacheFor(c.kvTag, c.dim);
+            if (cache == null) {
+                if (!h.hasFreeCache()) {
+                    continue;
+                }
+                cache = h.newCache(c.kvTag, c.dim, null);
+                h.cacheResets--; // restored, not started from nothing
+            }
+            int s = h.slot(i - (total - n));
+            int j = indexIn[order[i]];
+            int d = c.dim;
+            for (int r = 0; r < d; r++) {
+                cache.keys[r][s] = c.kvAt(j, r);
+            }
+            for (int r = 0; r < d; r++) {
+                cache.values[s * d + r] = c.kvAt(j, d + r);
+            }
+            if (!cache.valid[s]) {
+                cache.valid[s] = true;
+                cache.invalidCount--;
+            }
+        }
+        return h;
+    }
+
+    private boolean hasFreeCache() {
+        for (KvCache c : caches) {
+            if (c == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Drops the K/V caches (e.g. to save memory for an idle card); the next extraction recomputes them. */
