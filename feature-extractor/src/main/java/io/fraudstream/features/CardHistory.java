@@ -78,7 +78,7 @@ public final class CardHistory {
     /** The K/V cache the extractor reads now (the one {@link #useCache} returned last); null when there is none. */
     KvCache kv;
     /** Use clock of the caches, for least-recently-used eviction. */
-    private long cacheClock;
+    long cacheClock;
     /** How many times a cache was started from nothing (every entry to compute): for tests and metrics. */
     long cacheResets;
 
@@ -580,6 +580,25 @@ public final class CardHistory {
         return c;
     }
 
+    /**
+     * About how many bytes of heap this history holds: its columns (an id string counted at 80 bytes) and its K/V
+     * caches. For sizing caches of histories, not exact.
+     */
+    public long estimatedBytes() {
+        long bytes = 200L + capacity * (8L + 4 * 8 + 1 + 4 * 3 + 8 + 80);
+        for (KvCache c : caches) {
+            if (c != null) {
+                bytes += capacity * (8L * c.dim + 1) + 64;
+            }
+        }
+        return bytes;
+    }
+
+    /** Ring position of the oldest entry, to store with the entries (see {@link #fromChunks}). */
+    public int headForState() {
+        return head;
+    }
+
     /** Logical index (0 = oldest) of the entry with this id and event time, or -1 when it is not in the window. */
     public int indexOf(String txId, long eventTime) {
         int i = countBefore(eventTime);
@@ -664,6 +683,10 @@ public final class CardHistory {
                 }
                 cache = h.newCache(c.kvTag, c.dim, null);
                 h.cacheResets--; // restored, not started from nothing
+                if (h.kv == null) {
+                    h.kv = cache; // the newest entry's model reads first
+                    cache.lastUse = ++h.cacheClock;
+                }
             }
             int s = h.slot(i - (total - n));
             int j = indexIn[order[i]];

@@ -92,10 +92,9 @@ public class CardScoringFunction
     private final boolean asyncChampionLoads;
 
     private transient ModelRepository repository;
-    private transient ValueState<CardHistory> historyState;
+    /** The cards' histories: append-only chunks in keyed state, with a cache of deserialized histories. */
+    private transient CardStateStore store;
     private transient ValueState<Long> lastSeenState;
-    /** RocksDB only: deserialized hot histories; null when off. */
-    private transient HistoryCache historyCache;
 
     private transient Loaded champion;
     /**
@@ -181,7 +180,8 @@ public class CardScoringFunction
 
         Loaded(FraudModel model, ScoringSettings settings) {
             this.model = model;
-            this.extractor = model.newExtractor();
+            // Half-precision K/V: what the card state stores, so a card scores the same cached or read from state.
+            this.extractor = FeatureExtractor.compactKv(model.extractorConfig(), model.extractorWeights());
             this.features = new float[model.featureCount()];
             this.explanation = new Explanation(Math.max(1, settings.topAttended()));
             this.explainer = new AlertExplainer(model, settings.topAttended(), settings.topContributions());
@@ -194,9 +194,8 @@ public class CardScoringFunction
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        historyState = getRuntimeContext().getState(JobStreams.CARD_HISTORY);
+        store = new CardStateStore(getRuntimeContext(), settings.historyCacheBytes());
         lastSeenState = getRuntimeContext().getState(JobStreams.LAST_SEEN);
-        historyCache = settings.historyCacheTransactions() > 0 ? new HistoryCache(settings.historyCacheTransactions()) : null;
         transactionCodec = AvroCodec.of(Transaction.class);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         scoresOut = metrics.counter(JobMetrics.SCORES_OUT);
@@ -243,6 +242,9 @@ public class CardScoringFunction
 
     @Override
     public void close() throws Exception {
+        if (store != null) {
+            store.close();
+        }
         if (loader != null) {
             loader.shutdownNow();
         }
@@ -260,19 +262,18 @@ public class CardScoringFunction
             caughtUp = true;
         }
 
-        String card = ctx.getCurrentKey();
-        CardHistory history = historyCache == null ? null : historyCache.get(card);
-        if (history == null) {
-            history = historyState.value();
-        }
-        if (history != null && !history.isEmpty()
-                && tx.eventTimeMillis - history.eventTimeAt(history.size() - 1) > settings.cardTtlMillis()) {
-            history = null;
+        String key = ctx.getCurrentKey();
+        CardStateStore.Card card = store.load(key);
+        if (card != null && !card.history().isEmpty() && tx.eventTimeMillis
+                - card.history().eventTimeAt(card.history().size() - 1) > settings.cardTtlMillis()) {
+            store.clear(key);
+            card = null;
             cardsExpired.inc();
         }
-        if (history == null) {
-            history = CardHistory.create(champion.model.extractorConfig());
+        if (card == null) {
+            card = store.create(key, champion.model.extractorConfig().window());
         }
+        CardHistory history = card.history();
         if (history.containsTransactionId(tx.transactionId)) {
             rejectDuplicate(tx, ctx);
             return;
@@ -297,11 +298,7 @@ public class CardScoringFunction
             shadowScores.inc();
         }
 
-        history.add(raw);
-        historyState.update(history);
-        if (historyCache != null) {
-            historyCache.put(card, history);
-        }
+        store.append(key, card, raw, scoring.extractor);
         long now = ctx.timerService().currentProcessingTime();
         if (lastSeenState.value() == null) {
             ctx.timerService().registerProcessingTimeTimer(now + settings.cardTtlMillis());
@@ -381,11 +378,8 @@ public class CardScoringFunction
         }
         long expiresAt = lastSeen + settings.cardTtlMillis();
         if (timestamp >= expiresAt) {
-            historyState.clear();
+            store.clear(ctx.getCurrentKey());
             lastSeenState.clear();
-            if (historyCache != null) {
-                historyCache.remove(ctx.getCurrentKey());
-            }
             cardsExpired.inc();
         } else {
             // Seen again since the timer was set: one timer per card, re-armed only when it fires.
