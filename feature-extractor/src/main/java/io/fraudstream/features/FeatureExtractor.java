@@ -83,7 +83,10 @@ public final class FeatureExtractor {
      * against the scalar path; a k beyond the top-k kernel's network keeps all of them scalar.
      */
     private final boolean vectorKernels;
-    /** Whether computed keys and values are rounded to half precision (the compact K/V form, see {@link Fp16}). */
+    /**
+     * Whether computed values are rounded to half precision (the compact K/V form, see {@link Fp16}). Keys stay full
+     * precision: they decide the top-k selection, and rounding them flips near-ties (measured: docs/STATE.md).
+     */
     private final boolean compactKv;
     /** Tag of this extractor's K/V caches: the weights version, with {@link #COMPACT_SUFFIX} when compact. */
     private final String kvTag;
@@ -106,9 +109,9 @@ public final class FeatureExtractor {
     }
 
     /**
-     * An extractor whose keys and values are rounded to half precision as they are computed, so that a history's
-     * K/V stored in the compact form (2 bytes a number) and read back score bit-identically to the ones computed
-     * in memory: a card scores the same whether it was cached, restored or read from state. The card-scoring job
+     * An extractor whose values are rounded to half precision as they are computed (keys stay full precision), so
+     * that a history's K/V stored in the compact form (keys 4 bytes, values 2) and read back score bit-identically
+     * to the ones computed in memory: a card scores the same whether it was cached, restored or read from state. The card-scoring job
      * uses this; training and evaluation outside the job use full precision. The quality cost is measured in
      * docs/STATE.md.
      */
@@ -285,7 +288,7 @@ public final class FeatureExtractor {
                 h.tokenAt(s, token, 0);
                 project(wkT, token, kv);
                 for (int c = 0; c < d; c++) {
-                    cache.keys[c][s] = compactKv ? Fp16.round(kv[c]) : kv[c];
+                    cache.keys[c][s] = kv[c];
                 }
                 project(wvT, token, cache.values, s * d);
                 if (compactKv) {

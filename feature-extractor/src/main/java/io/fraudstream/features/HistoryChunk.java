@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.UUID;
 
 /**
- * Up to {@link #CAPACITY} of a card's stored transactions, in <b>arrival</b> order, with their keys and values in
- * half precision under one K/V tag (the weights version that computed them, see {@link FeatureExtractor#kvTag}).
+ * Up to {@link #CAPACITY} of a card's stored transactions, in <b>arrival</b> order, with their keys (full precision)
+ * and values (half precision) under one K/V tag (the weights version that computed them, see {@link FeatureExtractor#kvTag}).
  * The unit of the append-only card state: the job writes only the tail chunk per event, drops whole chunks when all
  * their entries have left the window, and rebuilds a history from its chunks with {@link CardHistory#fromChunks}.
  * Not thread-safe.
@@ -34,8 +34,10 @@ public final class HistoryChunk {
     String kvTag;
     /** Width d of the stored K/V (0 when none). */
     int dim;
-    /** Per entry: d keys then d values, as halves; null when no K/V is stored. */
+    /** Per entry: d values, as halves; null when no K/V is stored. */
     short[] kv;
+    /** Per entry: d keys (full precision: they decide the top-k selection); null when no K/V is stored. */
+    float[] keys;
 
     public int size() { return count; }
     public boolean isFull() { return count == CAPACITY; }
@@ -58,7 +60,8 @@ public final class HistoryChunk {
         if (count == 0) {
             kvTag = withKv ? tag : null;
             dim = withKv ? c.dim : 0;
-            kv = withKv ? new short[CAPACITY * 2 * dim] : null;
+            kv = withKv ? new short[CAPACITY * dim] : null;
+            keys = withKv ? new float[CAPACITY * dim] : null;
         } else if (withKv && (kv == null || !tag.equals(kvTag))) {
             if (!restamp(h, tag)) {
                 dropKv();
@@ -86,17 +89,18 @@ public final class HistoryChunk {
     void dropKv() {
         kvTag = null;
         kv = null;
+        keys = null;
         dim = 0;
     }
 
     private void copyKv(CardHistory.KvCache c, int s, int j) {
         int d = c.dim;
-        int base = j * 2 * d;
+        int base = j * d;
         for (int r = 0; r < d; r++) {
-            kv[base + r] = Fp16.fromFloat(c.keys[r][s]);
+            keys[base + r] = c.keys[r][s];
         }
         for (int r = 0; r < d; r++) {
-            kv[base + d + r] = Fp16.fromFloat(c.values[s * d + r]);
+            kv[base + r] = Fp16.fromFloat(c.values[s * d + r]);
         }
     }
 
@@ -119,7 +123,8 @@ public final class HistoryChunk {
         }
         kvTag = tag;
         dim = c.dim;
-        kv = new short[CAPACITY * 2 * dim];
+        kv = new short[CAPACITY * dim];
+        keys = new float[CAPACITY * dim];
         for (int j = 0; j < count; j++) {
             if (slots[j] >= 0) {
                 copyKv(c, slots[j], j);
@@ -130,14 +135,14 @@ public final class HistoryChunk {
 
     /** The key (r < d) or value (r - d) component r of entry j, as a float. */
     float kvAt(int j, int r) {
-        return Fp16.toFloat(kv[j * 2 * dim + r]);
+        return r < dim ? keys[j * dim + r] : Fp16.toFloat(kv[j * dim + r - dim]);
     }
 
     /**
      * Writes the state form: byte FORMAT_VERSION; byte count; UTF tag ("" when none); [byte d when tagged]; per
      * entry: long time, float amount, byte flags (bits 0-2 channel, bit 3 location known, bit 4 home distance
      * known, bit 5 UUID id), [float lat, lon], [float homeKm], int category hash, int merchant hash, the id (two
-     * longs or UTF), [2d halves]. About 45 bytes of raw fields and 4d bytes of K/V per entry.
+     * longs or UTF), [d float keys, d half values]. About 45 bytes of raw fields and 6d bytes of K/V per entry.
      */
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT_VERSION);
@@ -169,8 +174,11 @@ public final class HistoryChunk {
                 out.writeUTF(id[j]);
             }
             if (kv != null) {
-                int base = j * 2 * dim;
-                for (int r = 0; r < 2 * dim; r++) {
+                int base = j * dim;
+                for (int r = 0; r < dim; r++) {
+                    out.writeFloat(keys[base + r]);
+                }
+                for (int r = 0; r < dim; r++) {
                     out.writeShort(kv[base + r]);
                 }
             }
@@ -192,7 +200,8 @@ public final class HistoryChunk {
         if (!tag.isEmpty()) {
             c.kvTag = tag;
             c.dim = in.readUnsignedByte();
-            c.kv = new short[CAPACITY * 2 * c.dim];
+            c.kv = new short[CAPACITY * c.dim];
+            c.keys = new float[CAPACITY * c.dim];
         }
         c.count = n;
         for (int j = 0; j < n; j++) {
@@ -211,8 +220,11 @@ public final class HistoryChunk {
             c.merchantHash[j] = in.readInt();
             c.id[j] = (flags & 32) != 0 ? new UUID(in.readLong(), in.readLong()).toString() : in.readUTF();
             if (c.kv != null) {
-                int base = j * 2 * c.dim;
-                for (int r = 0; r < 2 * c.dim; r++) {
+                int base = j * c.dim;
+                for (int r = 0; r < c.dim; r++) {
+                    c.keys[base + r] = in.readFloat();
+                }
+                for (int r = 0; r < c.dim; r++) {
                     c.kv[base + r] = in.readShort();
                 }
             }
@@ -236,13 +248,14 @@ public final class HistoryChunk {
         c.kvTag = kvTag;
         c.dim = dim;
         c.kv = kv == null ? null : kv.clone();
+        c.keys = keys == null ? null : keys.clone();
         return c;
     }
 
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof HistoryChunk c) || c.count != count || !java.util.Objects.equals(kvTag, c.kvTag)
-                || !Arrays.equals(kv, c.kv)) {
+                || !Arrays.equals(kv, c.kv) || !Arrays.equals(keys, c.keys)) {
             return false;
         }
         for (int j = 0; j < count; j++) {
