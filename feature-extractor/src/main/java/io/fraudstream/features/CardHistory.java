@@ -7,8 +7,9 @@ import java.util.Arrays;
 import java.util.UUID;
 
 /**
- * A card's most recent transactions (at most W), in event-time order, with the K/V cache of the model
- * that last scored the card. Not thread-safe: it belongs to one key of one task.
+ * A card's most recent transactions (at most W), in event-time order, with up to {@value #MAX_KV_CACHES} K/V
+ * caches, one per extractor-weights version that scores the card (champion, outgoing champion, shadow), so that
+ * models never evict each other's keys. Not thread-safe: it belongs to one key of one task.
  *
  * <p><b>Order.</b> Entries are ordered by (event time, transaction id). An out-of-order arrival is inserted
  * at its position; entries with the same time and id keep arrival order. Ordering ties by id (rather than by
@@ -66,13 +67,20 @@ public final class CardHistory {
     long sumLogAmountSq;
     static final double LOG_AMOUNT_SCALE = 1 << 18;
 
-    /** The K/V cache the extractor reads; null when there is none. */
-    KvCache kv;
     /**
-     * A cache being filled for the next model a few entries per event while {@link #kv} keeps serving the current
-     * one (see {@code FeatureExtractor#stageCache}); null when none. The extractor of that model adopts it.
+     * At most this many K/V caches live per history, one per extractor-weights version: the champion, the outgoing
+     * champion while a swap's refresh is staged, and a shadow. A fourth version evicts the least recently used.
      */
-    KvCache staged;
+    public static final int MAX_KV_CACHES = 3;
+
+    /** The K/V caches by weights version (null slots unused); {@link #kv} is one of them. */
+    final KvCache[] caches = new KvCache[MAX_KV_CACHES];
+    /** The K/V cache the extractor reads now (the one {@link #useCache} returned last); null when there is none. */
+    KvCache kv;
+    /** Use clock of the caches, for least-recently-used eviction. */
+    long cacheClock;
+    /** How many times a cache was started from nothing (every entry to compute): for tests and metrics. */
+    long cacheResets;
 
     /**
      * Keys and values of a history's entries under one model's weights, by physical slot, tagged with the weights
@@ -85,6 +93,12 @@ public final class CardHistory {
         float[] values;
         boolean[] valid;
         int invalidCount;
+        /**
+         * Filled a few entries per event for a model that does not score this card yet (see
+         * {@code FeatureExtractor#stageCache}); the first extraction by that model adopts it.
+         */
+        boolean staging;
+        long lastUse;
 
         KvCache(int dim, int capacity) {
             this.dim = dim;
@@ -103,6 +117,8 @@ public final class CardHistory {
             this.values = from.values.clone();
             this.valid = from.valid.clone();
             this.invalidCount = from.invalidCount;
+            this.staging = from.staging;
+            this.lastUse = from.lastUse;
         }
 
         /** Belongs to {@code newVersion} from now on, every slot of a {@code size}-entry history invalid. */
@@ -176,8 +192,16 @@ public final class CardHistory {
         this.idHash = from.idHash.clone();
         this.sumLogAmount = from.sumLogAmount;
         this.sumLogAmountSq = from.sumLogAmountSq;
-        this.kv = from.kv == null ? null : new KvCache(from.kv);
-        this.staged = from.staged == null ? null : new KvCache(from.staged);
+        for (int i = 0; i < caches.length; i++) {
+            if (from.caches[i] != null) {
+                caches[i] = new KvCache(from.caches[i]);
+                if (from.caches[i] == from.kv) {
+                    kv = caches[i];
+                }
+            }
+        }
+        this.cacheClock = from.cacheClock;
+        this.cacheResets = from.cacheResets;
     }
 
     /**
@@ -200,8 +224,32 @@ public final class CardHistory {
     public boolean isEmpty() { return size == 0; }
     /** Weights version of the cached keys/values the extractor reads, or null when none is cached. */
     public String cachedModelVersion() { return kv == null ? null : kv.version; }
-    /** Weights version of a cache being staged for the next model, or null when none is. */
-    public String stagedModelVersion() { return staged == null ? null : staged.version; }
+    /** Weights version of a cache being staged for a next model, or null when none is. */
+    public String stagedModelVersion() {
+        for (KvCache c : caches) {
+            if (c != null && c.staging) {
+                return c.version;
+            }
+        }
+        return null;
+    }
+
+    /** Weights versions of the K/V caches this history holds, in no particular order. */
+    public java.util.List<String> cachedModelVersions() {
+        java.util.List<String> out = new java.util.ArrayList<>(caches.length);
+        for (KvCache c : caches) {
+            if (c != null) {
+                out.add(c.version);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * How many times a K/V cache of this history was started from nothing (so every entry had to be computed), since
+     * the history was created or read. A shadow scoring between champion scores must not add to it.
+     */
+    public long cacheResets() { return cacheResets; }
 
     /** Physical slot of the i-th oldest entry. */
     int slot(int logical) {
@@ -254,11 +302,10 @@ public final class CardHistory {
             if (pos == 0) {
                 return false;
             }
-            if (kv != null) {
-                kv.evict(head);
-            }
-            if (staged != null) {
-                staged.evict(head);
+            for (KvCache c : caches) {
+                if (c != null) {
+                    c.evict(head);
+                }
             }
             long evicted = fixedLogAmount(logAmount[head]);
             sumLogAmount -= evicted;
@@ -290,11 +337,10 @@ public final class CardHistory {
         channel[s] = ch;
         categoryHash[s] = cat;
         merchantHash[s] = merch;
-        if (kv != null) {
-            kv.added(s);
-        }
-        if (staged != null) {
-            staged.added(s);
+        for (KvCache c : caches) {
+            if (c != null) {
+                c.added(s);
+            }
         }
         size++;
         return true;
@@ -376,11 +422,10 @@ public final class CardHistory {
         channel[to] = channel[from];
         categoryHash[to] = categoryHash[from];
         merchantHash[to] = merchantHash[from];
-        if (kv != null) {
-            kv.move(from, to);
-        }
-        if (staged != null) {
-            staged.move(from, to);
+        for (KvCache c : caches) {
+            if (c != null) {
+                c.move(from, to);
+            }
         }
     }
 
@@ -416,11 +461,10 @@ public final class CardHistory {
         merchantHash = Arrays.copyOf(merchantHash, cap);
         id = Arrays.copyOf(id, cap);
         idHash = Arrays.copyOf(idHash, cap);
-        if (kv != null) {
-            kv.grow(cap);
-        }
-        if (staged != null) {
-            staged.grow(cap);
+        for (KvCache c : caches) {
+            if (c != null) {
+                c.grow(cap);
+            }
         }
         capacity = cap;
     }
@@ -459,46 +503,221 @@ public final class CardHistory {
         return out;
     }
 
-    /** Makes the cache belong to {@code version} with width d: every slot invalid, arrays reused when they fit. */
-    void resetCache(String version, int d) {
-        if (kv == null || kv.dim != d || kv.valid.length != capacity) {
-            kv = new KvCache(d, capacity);
+    /** The cache for {@code version} (any width), or null. */
+    KvCache cacheFor(String version) {
+        for (KvCache c : caches) {
+            if (c != null && version.equals(c.version)) {
+                return c;
+            }
         }
-        kv.reset(version, size);
+        return null;
+    }
+
+    /** The cache for {@code version} and width d, or null. */
+    KvCache cacheFor(String version, int d) {
+        for (KvCache c : caches) {
+            if (c != null && c.isFor(version, d)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /**
-     * The cache for {@code version}, made the one the extractor reads: the staged cache when it is for that version
-     * (whatever it has computed so far is kept), else the current one reset. Returns it.
+     * A new cache for {@code version}, every entry invalid, in a free slot or in place of the least recently used
+     * cache (never {@code keep}).
      */
-    KvCache useCache(String version, int d) {
-        if (kv != null && kv.isFor(version, d)) {
-            return kv;
+    private KvCache newCache(String version, int d, KvCache keep) {
+        int victim = -1;
+        for (int i = 0; i < caches.length; i++) {
+            if (caches[i] == null) {
+                victim = i;
+                break;
+            }
+            if (caches[i] != keep && (victim < 0 || caches[i].lastUse < caches[victim].lastUse)) {
+                victim = i;
+            }
         }
-        if (staged != null && staged.isFor(version, d)) {
-            kv = staged;
-            staged = null;
-        } else {
-            resetCache(version, d);
+        KvCache old = caches[victim];
+        KvCache c = old != null && old.dim == d && old.valid.length == capacity ? old : new KvCache(d, capacity);
+        c.reset(version, size);
+        c.staging = false;
+        caches[victim] = c;
+        if (old == kv) {
+            kv = null;
         }
-        return kv;
+        cacheResets++;
+        return c;
     }
 
-    /** The staged cache for {@code version}, started (every slot invalid) unless one for it is under way. */
-    KvCache stageCache(String version, int d) {
-        if (staged == null || staged.dim != d || staged.valid.length != capacity) {
-            staged = new KvCache(d, capacity);
-            staged.reset(version, size);
-        } else if (!version.equals(staged.version)) {
-            staged.reset(version, size);
+    /**
+     * The cache for {@code version}, made the one the extractor reads: a cache staged for it is adopted with whatever
+     * it has computed so far; without one, a new cache (every entry to compute) takes a free slot or the least
+     * recently used one. The other versions' caches are kept. Returns it.
+     */
+    KvCache useCache(String version, int d) {
+        KvCache c = cacheFor(version, d);
+        if (c == null) {
+            c = newCache(version, d, kv);
         }
-        return staged;
+        c.staging = false;
+        c.lastUse = ++cacheClock;
+        kv = c;
+        return c;
+    }
+
+    /**
+     * The cache for {@code version}, started as a staged cache (every slot invalid) unless there is one. It never
+     * replaces the cache the extractor reads now.
+     */
+    KvCache stageCache(String version, int d) {
+        KvCache c = cacheFor(version, d);
+        if (c == null) {
+            c = newCache(version, d, kv);
+            c.staging = true;
+        }
+        c.lastUse = ++cacheClock;
+        return c;
+    }
+
+    /**
+     * About how many bytes of heap this history holds: its columns (an id string counted at 80 bytes) and its K/V
+     * caches. For sizing caches of histories, not exact.
+     */
+    public long estimatedBytes() {
+        long bytes = 200L + capacity * (8L + 4 * 8 + 1 + 4 * 3 + 8 + 80);
+        for (KvCache c : caches) {
+            if (c != null) {
+                bytes += capacity * (8L * c.dim + 1) + 64;
+            }
+        }
+        return bytes;
+    }
+
+    /** Ring position of the oldest entry, to store with the entries (see {@link #fromChunks}). */
+    public int headForState() {
+        return head;
+    }
+
+    /** Logical index (0 = oldest) of the entry with this id and event time, or -1 when it is not in the window. */
+    public int indexOf(String txId, long eventTime) {
+        int i = countBefore(eventTime);
+        for (; i < size; i++) {
+            int s = slot(i);
+            if (time[s] != eventTime) {
+                return -1;
+            }
+            if (txId.equals(id[s])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether (t, txId) sorts before the oldest entry: such an entry has left a full window for good. */
+    public boolean isOlderThanWindow(long t, String txId) {
+        if (size < window) {
+            return false;
+        }
+        int s = slot(0);
+        return t < time[s] || (t == time[s] && txId.compareTo(id[s]) < 0);
+    }
+
+    /**
+     * The history stored in {@code chunks} (arrival order): the window is the W greatest (event time, id) of their
+     * entries, exactly what inserting them one by one keeps; laid out as the written history was ({@code head}: its
+     * ring position of the oldest entry), so that kernels sum in the same order and scores are bit-identical. Each
+     * chunk's K/V fill the cache of its tag (at most {@value #MAX_KV_CACHES} tags, newest chunks first); entries
+     * without stored K/V are computed by the next extraction.
+     */
+    public static CardHistory fromChunks(int window, int head, java.util.List<HistoryChunk> chunks) {
+        int total = 0;
+        for (HistoryChunk c : chunks) {
+            total += c.count;
+        }
+        long[] keyTime = new long[total];
+        Integer[] order = new Integer[total];
+        String[] ids = new String[total];
+        int[] chunkOf = new int[total];
+        int[] indexIn = new int[total];
+        int e = 0;
+        for (int ci = 0; ci < chunks.size(); ci++) {
+            HistoryChunk c = chunks.get(ci);
+            for (int j = 0; j < c.count; j++) {
+                keyTime[e] = c.time[j];
+                ids[e] = c.id[j];
+                chunkOf[e] = ci;
+                indexIn[e] = j;
+                order[e] = e;
+                e++;
+            }
+        }
+        java.util.Arrays.sort(order, (a, b) -> {
+            int cmp = Long.compare(keyTime[a], keyTime[b]);
+            return cmp != 0 ? cmp : ids[a].compareTo(ids[b]);
+        });
+        int n = Math.min(window, total);
+        if (head < 0 || head >= window || (head != 0 && n != window)) {
+            throw new IllegalArgumentException("corrupt card state: window " + window + ", size " + n + ", head "
+                    + head);
+        }
+        CardHistory h = new CardHistory(window);
+        for (int i = total - n; i < total; i++) {
+            HistoryChunk c = chunks.get(chunkOf[order[i]]);
+            int j = indexIn[order[i]];
+            h.insert(c.time[j], c.id[j], c.amount[j], c.lat[j], c.lon[j], c.homeKm[j], c.channel[j],
+                    c.categoryHash[j], c.merchantHash[j]);
+        }
+        h.rotate(head);
+        // K/V: the newest entries' tags first.
+        for (int i = total - 1; i >= total - n; i--) {
+            int ci = chunkOf[order[i]];
+            HistoryChunk c = chunks.get(ci);
+            if (c.kv == null) {
+                continue;
+            }
+            KvCache cache = h.cacheFor(c.kvTag, c.dim);
+            if (cache == null) {
+                if (!h.hasFreeCache()) {
+                    continue;
+                }
+                cache = h.newCache(c.kvTag, c.dim, null);
+                h.cacheResets--; // restored, not started from nothing
+                if (h.kv == null) {
+                    h.kv = cache; // the newest entry's model reads first
+                    cache.lastUse = ++h.cacheClock;
+                }
+            }
+            int s = h.slot(i - (total - n));
+            int j = indexIn[order[i]];
+            int d = c.dim;
+            for (int r = 0; r < d; r++) {
+                cache.keys[r][s] = c.kvAt(j, r);
+            }
+            for (int r = 0; r < d; r++) {
+                cache.values[s * d + r] = c.kvAt(j, d + r);
+            }
+            if (!cache.valid[s]) {
+                cache.valid[s] = true;
+                cache.invalidCount--;
+            }
+        }
+        return h;
+    }
+
+    private boolean hasFreeCache() {
+        for (KvCache c : caches) {
+            if (c == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Drops the K/V caches (e.g. to save memory for an idle card); the next extraction recomputes them. */
     public void clearCache() {
+        java.util.Arrays.fill(caches, null);
         kv = null;
-        staged = null;
     }
 
     /**

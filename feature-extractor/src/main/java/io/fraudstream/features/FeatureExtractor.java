@@ -83,6 +83,15 @@ public final class FeatureExtractor {
      * against the scalar path; a k beyond the top-k kernel's network keeps all of them scalar.
      */
     private final boolean vectorKernels;
+    /**
+     * Whether computed values are rounded to half precision (the compact K/V form, see {@link Fp16}). Keys stay full
+     * precision: they decide the top-k selection, and rounding them flips near-ties (measured: docs/STATE.md).
+     */
+    private final boolean compactKv;
+    /** Tag of this extractor's K/V caches: the weights version, with {@link #COMPACT_SUFFIX} when compact. */
+    private final String kvTag;
+    /** Suffix of the K/V tag of a compact extractor: its caches are never read by a full-precision one. */
+    public static final String COMPACT_SUFFIX = "~fp16";
 
     /**
      * Uses the Vector API top-k kernel when the JVM has {@code jdk.incubator.vector}
@@ -96,6 +105,22 @@ public final class FeatureExtractor {
 
     /** {@code vector} false forces the scalar top-k; true uses the vector one where supported. */
     FeatureExtractor(ExtractorConfig config, ExtractorWeights weights, boolean vector) {
+        this(config, weights, vector, false);
+    }
+
+    /**
+     * An extractor whose values are rounded to half precision as they are computed (keys stay full precision), so
+     * that a history's K/V stored in the compact form (keys 4 bytes, values 2) and read back score bit-identically
+     * to the ones computed in memory: a card scores the same whether it was cached, restored or read from state. The card-scoring job
+     * uses this; training and evaluation outside the job use full precision. The quality cost is measured in
+     * docs/STATE.md.
+     */
+    public static FeatureExtractor compactKv(ExtractorConfig config, ExtractorWeights weights) {
+        return new FeatureExtractor(config, weights, Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY,
+                "true")), true);
+    }
+
+    FeatureExtractor(ExtractorConfig config, ExtractorWeights weights, boolean vector, boolean compactKv) {
         if (weights.dim() != config.dim() || weights.heads() != config.heads()
                 || weights.tokenWidth() != TokenEncoder.WIDTH) {
             throw new IllegalArgumentException("weights " + weights + " do not fit " + config + " with F = "
@@ -119,6 +144,18 @@ public final class FeatureExtractor {
         this.heapW = new float[config.k()];
         this.sample = new float[Math.max(1, (3 * config.k() + 2 * SAMPLE_STRIDE - 1) / (2 * SAMPLE_STRIDE))];
         this.vectorKernels = vector && VECTOR_SUPPORTED && VectorTopK.supports(config.k());
+        this.compactKv = compactKv;
+        this.kvTag = compactKv ? weights.modelVersion() + COMPACT_SUFFIX : weights.modelVersion();
+    }
+
+    /** Whether keys and values are kept in half precision (see {@link #compactKv}). */
+    public boolean isCompactKv() {
+        return compactKv;
+    }
+
+    /** The tag of this extractor's K/V caches in a history (and in the stored compact form). */
+    public String kvTag() {
+        return kvTag;
     }
 
     /**
@@ -204,9 +241,12 @@ public final class FeatureExtractor {
         DirectFeatures.compute(history, current, homeKm, out, d + ATTENTION_SUMMARY_NAMES.length, explanation);
     }
 
-    /** Brings the history's K/V cache to this model's version, computing only what is missing. */
-    void refreshCache(CardHistory h) {
-        fill(h, h.useCache(weights.modelVersion(), d), Integer.MAX_VALUE);
+    /**
+     * Brings the history's K/V cache for these weights up to date (computing only what is missing) and makes it the
+     * one read. The job calls it after appending a transaction, so the new entry's K/V can be stored with it.
+     */
+    public void refreshCache(CardHistory h) {
+        fill(h, h.useCache(kvTag, d), Integer.MAX_VALUE);
     }
 
     /**
@@ -219,8 +259,9 @@ public final class FeatureExtractor {
      * keeps being scored by the previous model, with that model's complete cache, until this returns true.
      */
     public boolean stageCache(CardHistory h, int budget) {
-        String version = weights.modelVersion();
-        if (h.kv != null && h.kv.isFor(version, d)) {
+        String version = kvTag;
+        CardHistory.KvCache current = h.cacheFor(version, d);
+        if (current != null && !current.staging) {
             return true;
         }
         CardHistory.KvCache cache = h.stageCache(version, d);
@@ -228,9 +269,13 @@ public final class FeatureExtractor {
         return cache.invalidCount == 0;
     }
 
-    /** Whether the history's readable K/V cache was computed with these weights (it may lack new entries). */
+    /**
+     * Whether the history holds a K/V cache of these weights that this model has read (not one being staged for it);
+     * it may lack entries added since.
+     */
     public boolean hasCache(CardHistory h) {
-        return h.kv != null && h.kv.isFor(weights.modelVersion(), d);
+        CardHistory.KvCache c = h.cacheFor(kvTag, d);
+        return c != null && !c.staging;
     }
 
     /** Computes up to {@code budget} invalid entries of {@code cache}, newest first (new entries are usually newest). */
@@ -246,6 +291,11 @@ public final class FeatureExtractor {
                     cache.keys[c][s] = kv[c];
                 }
                 project(wvT, token, cache.values, s * d);
+                if (compactKv) {
+                    for (int c = s * d, end = c + d; c < end; c++) {
+                        cache.values[c] = Fp16.round(cache.values[c]);
+                    }
+                }
                 cache.valid[s] = true;
                 done++;
             }

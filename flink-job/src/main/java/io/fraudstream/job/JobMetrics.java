@@ -33,6 +33,12 @@ public final class JobMetrics {
     public static final String KV_STAGED_SCORES = "fraudstreamKvStagedScores";
     public static final String MODEL_REJECTIONS = "fraudstreamModelRejections";
     public static final String CARDS_EXPIRED = "fraudstreamCardsExpired";
+    /** Cards whose v1 state (one whole-history value) was rewritten as chunks on their first event. */
+    public static final String CARDS_MIGRATED = "fraudstreamCardsMigrated";
+    /** Share of card lookups served by the deserialized-history cache, since the subtask started. */
+    public static final String CARD_CACHE_HIT_RATE = "fraudstreamCardCacheHitRate";
+    /** Estimated heap bytes of the deserialized-history cache. */
+    public static final String CARD_CACHE_BYTES = "fraudstreamCardCacheBytes";
     public static final String LABELS_IN = "fraudstreamLabelsIn";
     public static final String LABELS_UNATTRIBUTED = "fraudstreamLabelsUnattributed";
     public static final String POP_LATE_COUNTS = "fraudstreamPopLateCounts";

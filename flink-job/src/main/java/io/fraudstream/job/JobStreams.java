@@ -6,6 +6,10 @@ import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.job.scoring.CardHistorySerializer;
 import io.fraudstream.features.CardHistory;
+import io.fraudstream.features.HistoryChunk;
+import io.fraudstream.job.scoring.CardStateHeader;
+import io.fraudstream.job.scoring.CardStateSerializers;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -26,9 +30,18 @@ public final class JobStreams {
     public static final OutputTag<FraudScore> SHADOW_SCORES =
             new OutputTag<>("shadow-scores", new AvroTypeInfo<>(FraudScore.class));
 
-    /** The card's recent transactions (and its K/V cache), serialized by {@link CardHistorySerializer}. */
+    /**
+     * The v1 card state: the card's whole history in one value ({@link CardHistorySerializer}). Read only to migrate
+     * a card written by a release before the chunked state, on the card's first event (see {@code CardStateStore}).
+     */
     public static final ValueStateDescriptor<CardHistory> CARD_HISTORY =
             new ValueStateDescriptor<>("card-history", CardHistorySerializer.INSTANCE);
+    /** The card's history as append-only chunks of {@value HistoryChunk#CAPACITY} entries, by chunk index. */
+    public static final MapStateDescriptor<Integer, HistoryChunk> CARD_CHUNKS =
+            new MapStateDescriptor<>("card-chunks", IntSerializer.INSTANCE, CardStateSerializers.Chunk.INSTANCE);
+    /** The small header of {@link #CARD_CHUNKS}: live chunk range, window, ring head, each chunk's K/V tag. */
+    public static final ValueStateDescriptor<CardStateHeader> CARD_HEADER =
+            new ValueStateDescriptor<>("card-header", CardStateSerializers.Header.INSTANCE);
     /** Processing time of the card's latest transaction, for the inactivity cleanup timer. */
     public static final ValueStateDescriptor<Long> LAST_SEEN = new ValueStateDescriptor<>("last-seen", Types.LONG);
     /** Current champion and shadow descriptors by role name (broadcast, identical on every subtask). */

@@ -53,6 +53,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kv-refresh-chunk", paramLabel = "N", description = "The job's model.kv-refresh-chunk.")
     Integer kvRefreshChunk;
 
+    @Option(names = "--shadow", paramLabel = "new-weights|none", defaultValue = "none", description = "Deploy a"
+            + " shadow model with new extractor weights before the paced window (its own K/V of every card).")
+    String shadow;
+
     @Override
     public Integer call() throws Exception {
         if (swapEvery < 0 || history < 0 || count < 0) {
@@ -66,6 +70,11 @@ public final class BenchCommand implements Callable<Integer> {
             case "same" -> false;
             default -> throw new UsageException("--swap-weights must be new or same, was '" + swapWeights + "'");
         };
+        boolean withShadow = switch (shadow) {
+            case "new-weights" -> true;
+            case "none" -> false;
+            default -> throw new UsageException("--shadow must be new-weights or none, was '" + shadow + "'");
+        };
         Map<String, String> jobSettings = new LinkedHashMap<>();
         if (checkpointInterval != null) {
             jobSettings.put(JobOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval + " s");
@@ -73,8 +82,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (kvRefreshChunk != null) {
             jobSettings.put(JobOptions.KV_REFRESH_CHUNK.key(), Integer.toString(kvRefreshChunk));
         }
-        new LoadBenchmark(System.out, stateBackend.name(), count, rate, seconds, cards, swapEvery, history,
-                newWeights, jobSettings).run();
+        LoadBenchmark bench = new LoadBenchmark(System.out, stateBackend.name(), count, rate, seconds, cards,
+                swapEvery, history, newWeights, jobSettings);
+        bench.shadow = withShadow;
+        bench.run();
         return 0;
     }
 }

@@ -74,6 +74,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code --checkpoint-interval S} (seconds, default 10) should not divide the swap cycle (2 S): checkpoints then
  * fall evenly into both classes of slot instead of always into the same one. {@code --kv-refresh-chunk N} sets the
  * job's {@code model.kv-refresh-chunk} (0: a card's whole K/V cache is recomputed on its first event after a swap).
+ *
+ * <p><b>Shadow</b> ({@code --shadow new-weights}): a shadow model with new extractor weights is deployed after the
+ * history and before the paced window, so every measured transaction is scored twice, as while a retraining's
+ * candidate runs (most of every 8-hour cycle). Compare against the same command without it.
  */
 final class LoadBenchmark {
 
@@ -86,6 +90,8 @@ final class LoadBenchmark {
     private final int swapEverySeconds;
     private final int history;
     private final boolean newWeights;
+    /** Whether a shadow with new extractor weights is deployed for the paced window ({@code --shadow new-weights}). */
+    boolean shadow;
     /** Job settings given on the command line, over the bench's defaults. */
     private final Map<String, String> jobSettings;
 
@@ -142,6 +148,7 @@ final class LoadBenchmark {
 
             // 2. Latency at an offered rate; with --swap-every, in alternating slots with and without model swaps.
             List<ModelDescriptor> swaps = swapEverySeconds > 0 ? swapModels(store, work) : List.of();
+            shadowDescriptor = shadow ? shadowModel(store, work) : null;
             Latency l = latency(broker, work, store, "lat", swaps);
             out.printf(Locale.ROOT, "latency at %,.0f tx/s offered (achieved %,.0f tx/s produced, %,d scored): %s"
                     + " (produce-to-score, after 20%% warm-up)%n", l.offeredRate(), l.producedRate(), l.scored(), l.all());
@@ -216,6 +223,12 @@ final class LoadBenchmark {
                             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                             ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
                 AvroCodec<ModelDescriptor> descriptors = AvroCodec.of(ModelDescriptor.class);
+                if (shadowDescriptor != null) {
+                    // Deployed before the paced window (after the history): every paced transaction is also scored
+                    // by the shadow, whose new extractor weights need their own K/V of every card.
+                    updates.send(new ProducerRecord<>(prefix + "-model-updates", ModelRole.SHADOW.name(),
+                            descriptors.encode(shadowDescriptor))).get(30, TimeUnit.SECONDS);
+                }
                 if (!swaps.isEmpty()) {
                     // The first send of a producer blocks the caller until the topic's metadata arrives: fetch it
                     // now, or the paced loop would stall at the first swap and the stall would be charged to it.
@@ -260,6 +273,20 @@ final class LoadBenchmark {
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    private ModelDescriptor shadowDescriptor;
+
+    /** A shadow whose extractor weights carry its own version (new weights, as a retraining's), signed and stored. */
+    private ModelDescriptor shadowModel(Path store, Path work) throws Exception {
+        KeyPair keys = SigningKeys.loadOrCreate(work.resolve("keys"));
+        FraudModel base = BootstrapModel.create(42);
+        ExtractorWeights w = base.extractorWeights();
+        String version = "v900000";
+        ExtractorWeights weights = new ExtractorWeights(version, w.tokenWidth(), w.queryWeights(), w.keyWeights(),
+                w.valueWeights(), w.alpha(), w.beta());
+        FraudModel m = base.toBuilder().version(version).extractor(base.extractorConfig(), weights).build();
+        return new ModelStore(store).publish(m, ModelRole.SHADOW, keys.getPrivate());
     }
 
     /**

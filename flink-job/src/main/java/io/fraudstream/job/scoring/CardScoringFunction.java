@@ -82,10 +82,9 @@ public class CardScoringFunction
     private final boolean asyncChampionLoads;
 
     private transient ModelRepository repository;
-    private transient ValueState<CardHistory> historyState;
+    /** The cards' histories: append-only chunks in keyed state, with a cache of deserialized histories. */
+    private transient CardStateStore store;
     private transient ValueState<Long> lastSeenState;
-    /** RocksDB only: deserialized hot histories; null when off. */
-    private transient HistoryCache historyCache;
 
     /** Which model scores: champion, outgoing champion during a staged K/V refresh, shadow, pending loads. */
     private transient ModelLifecycle lifecycle;
@@ -134,9 +133,8 @@ public class CardScoringFunction
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        historyState = getRuntimeContext().getState(JobStreams.CARD_HISTORY);
+        store = new CardStateStore(getRuntimeContext(), settings.historyCacheBytes());
         lastSeenState = getRuntimeContext().getState(JobStreams.LAST_SEEN);
-        historyCache = settings.historyCacheTransactions() > 0 ? new HistoryCache(settings.historyCacheTransactions()) : null;
         transactionCodec = AvroCodec.of(Transaction.class);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         scoresOut = metrics.counter(JobMetrics.SCORES_OUT);
@@ -205,6 +203,9 @@ public class CardScoringFunction
 
     @Override
     public void close() throws Exception {
+        if (store != null) {
+            store.close();
+        }
         if (loader != null) {
             loader.shutdownNow();
         }
@@ -217,19 +218,18 @@ public class CardScoringFunction
     public void processElement(TransactionEvent tx, ReadOnlyContext ctx, Collector<FraudScore> out) throws Exception {
         lifecycle.beforeEvent(descriptors(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS)));
 
-        String card = ctx.getCurrentKey();
-        CardHistory history = historyCache == null ? null : historyCache.get(card);
-        if (history == null) {
-            history = historyState.value();
-        }
-        if (history != null && !history.isEmpty()
-                && tx.eventTimeMillis - history.eventTimeAt(history.size() - 1) > settings.cardTtlMillis()) {
-            history = null;
+        String key = ctx.getCurrentKey();
+        CardStateStore.Card card = store.load(key);
+        if (card != null && !card.history().isEmpty() && tx.eventTimeMillis
+                - card.history().eventTimeAt(card.history().size() - 1) > settings.cardTtlMillis()) {
+            store.clear(key);
+            card = null;
             cardsExpired.inc();
         }
-        if (history == null) {
-            history = CardHistory.create(lifecycle.champion().model.extractorConfig());
+        if (card == null) {
+            card = store.create(key, lifecycle.champion().model.extractorConfig().window());
         }
+        CardHistory history = card.history();
         if (history.containsTransactionId(tx.transactionId)) {
             rejectDuplicate(tx, ctx);
             return;
@@ -258,8 +258,8 @@ public class CardScoringFunction
         }
         LoadedModel shadow = lifecycle.shadow();
         if (shadow != null) {
-            // The shadow recomputes the history's K/V cache for its own version (and the champion
-            // recomputes it back next time): correct, at twice the cost, only while a shadow runs.
+            // The shadow keeps its own K/V cache in the history (one per weights version): it never evicts
+            // the champion's keys, so running a shadow costs one extraction per event, not a recompute.
             try {
                 ctx.output(JobStreams.SHADOW_SCORES, score(shadow, history, raw, tx, ModelRole.SHADOW));
                 shadowScores.inc();
@@ -271,11 +271,7 @@ public class CardScoringFunction
             }
         }
 
-        history.add(raw);
-        historyState.update(history);
-        if (historyCache != null) {
-            historyCache.put(card, history);
-        }
+        store.append(key, card, raw, scoring.extractor);
         long now = ctx.timerService().currentProcessingTime();
         if (lastSeenState.value() == null) {
             ctx.timerService().registerProcessingTimeTimer(now + settings.cardTtlMillis());
@@ -327,11 +323,8 @@ public class CardScoringFunction
         }
         long expiresAt = lastSeen + settings.cardTtlMillis();
         if (timestamp >= expiresAt) {
-            historyState.clear();
+            store.clear(ctx.getCurrentKey());
             lastSeenState.clear();
-            if (historyCache != null) {
-                historyCache.remove(ctx.getCurrentKey());
-            }
             cardsExpired.inc();
         } else {
             // Seen again since the timer was set: one timer per card, re-armed only when it fires.

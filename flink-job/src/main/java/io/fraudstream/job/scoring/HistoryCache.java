@@ -1,71 +1,86 @@
 package io.fraudstream.job.scoring;
 
-import io.fraudstream.features.CardHistory;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A bounded, least-recently-used set of card histories kept deserialized (with their K/V caches) in
- * front of RocksDB state, so a hot card is not deserialized and its K/V cache not recomputed on every
- * transaction. Write-through: the state stays the source of truth for checkpoints and restores, and
- * only this subtask writes its keys, so a cached history always equals the stored one.
- *
- * <p>Only for RocksDB. With the heap backend the state already holds live objects, and reusing them
- * outside {@code ValueState#value()} would bypass the copy-on-write protection of running snapshots.
- * The budget counts stored transactions (a full 1024-entry history with d = 32 holds about 300 KB).
+ * A bounded, least-recently-used set of deserialized card histories (with their K/V caches) in front of the card
+ * state, so a hot card is neither read from its chunks nor has its K/V decoded on every transaction. Write-through:
+ * the state stays the source of truth for checkpoints and restores, and only this subtask writes its keys, so a
+ * cached card always equals the stored one. The cached objects are never state objects (the state holds chunks),
+ * so the cache is safe with every state backend. The budget is in (estimated) bytes of heap.
  */
-final class HistoryCache {
+final class HistoryCache<V> {
 
-    private static final class Entry {
-        final CardHistory history;
-        int counted;
+    private static final class Entry<V> {
+        final V value;
+        long weight;
 
-        Entry(CardHistory history) {
-            this.history = history;
+        Entry(V value) {
+            this.value = value;
         }
     }
 
-    private final long budget;
+    private long budget;
     private long held;
-    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true);
+    private long hits;
+    private long misses;
+    private final LinkedHashMap<String, Entry<V>> entries = new LinkedHashMap<>(1024, 0.75f, true);
 
-    HistoryCache(long budgetTransactions) {
-        this.budget = budgetTransactions;
+    HistoryCache(long budgetBytes) {
+        this.budget = budgetBytes;
     }
 
-    CardHistory get(String card) {
-        Entry e = entries.get(card);
-        return e == null ? null : e.history;
+    /** The cached value, counted as a hit or a miss. */
+    V get(String card) {
+        Entry<V> e = entries.get(card);
+        if (e == null) {
+            misses++;
+            return null;
+        }
+        hits++;
+        return e.value;
     }
 
-    /** Records (or refreshes) a card's history after it was written to state. */
-    void put(String card, CardHistory history) {
-        Entry e = entries.get(card);
-        if (e == null || e.history != history) {
+    /** Records (or refreshes) a card's value, of {@code weight} bytes, after it was written to state. */
+    void put(String card, V value, long weight) {
+        Entry<V> e = entries.get(card);
+        if (e == null || e.value != value) {
             if (e != null) {
-                held -= e.counted;
+                held -= e.weight;
             }
-            e = new Entry(history);
+            e = new Entry<>(value);
+            e.weight = 0;
             entries.put(card, e);
         }
-        held += history.size() - e.counted;
-        e.counted = history.size();
-        Iterator<Map.Entry<String, Entry>> eldest = entries.entrySet().iterator();
+        held += weight - e.weight;
+        e.weight = weight;
+        evictBeyondBudget(e);
+    }
+
+    /** A new budget (e.g. when another subtask opens in the same JVM); evicts down to it. */
+    void resize(long budgetBytes) {
+        budget = budgetBytes;
+        evictBeyondBudget(null);
+    }
+
+    private void evictBeyondBudget(Entry<V> keep) {
+        Iterator<Map.Entry<String, Entry<V>>> eldest = entries.entrySet().iterator();
         while (held > budget && eldest.hasNext()) {
-            Map.Entry<String, Entry> victim = eldest.next();
-            if (victim.getValue() == e) {
+            Map.Entry<String, Entry<V>> victim = eldest.next();
+            if (victim.getValue() == keep) {
                 break; // never evict the card being scored
             }
-            held -= victim.getValue().counted;
+            held -= victim.getValue().weight;
             eldest.remove();
         }
     }
 
     void remove(String card) {
-        Entry e = entries.remove(card);
+        Entry<V> e = entries.remove(card);
         if (e != null) {
-            held -= e.counted;
+            held -= e.weight;
         }
     }
 
@@ -73,7 +88,17 @@ final class HistoryCache {
         return entries.size();
     }
 
-    long transactions() {
+    long bytes() {
         return held;
+    }
+
+    long budget() {
+        return budget;
+    }
+
+    /** Share of lookups that found the card, since start; 0 before any. */
+    double hitRate() {
+        long total = hits + misses;
+        return total == 0 ? 0 : (double) hits / total;
     }
 }

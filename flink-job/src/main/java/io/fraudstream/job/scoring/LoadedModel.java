@@ -17,7 +17,8 @@ final class LoadedModel {
 
     LoadedModel(FraudModel model, ScoringSettings settings) {
         this.model = model;
-        this.extractor = model.newExtractor();
+        // Half-precision K/V: what the card state stores, so a card scores the same cached or read from state.
+        this.extractor = FeatureExtractor.compactKv(model.extractorConfig(), model.extractorWeights());
         this.features = new float[model.featureCount()];
         this.explanation = new Explanation(Math.max(1, settings.topAttended()));
         this.explainer = new AlertExplainer(model, settings.topAttended(), settings.topContributions());

@@ -25,19 +25,33 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
                 historyCacheTransactions, chunk, windowMillis, explainAlerts);
     }
 
+    /** The same settings with a cache of deserialized histories of up to {@code transactions} (see historyCacheBytes). */
+    public ScoringSettings withHistoryCache(long transactions) {
+        return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, transactions,
+                kvRefreshChunk, kvRefreshWindowMillis, explainAlerts);
+    }
+
     /** The same settings without alerts on the alerts side output (scores still carry the ALERT decision). */
     public ScoringSettings withoutAlertExplanations() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
                 historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, false);
     }
 
-    /** The history cache is used with RocksDB only (see {@code HistoryCache}). */
+    /**
+     * The history cache holds at most this many bytes (it also stays within its share of the heap, see
+     * {@code CardStateStore}): {@code historyCacheTransactions} at about 300 bytes each (a 1024-entry history with
+     * one K/V cache of d = 32 holds about 300 KB).
+     */
+    public long historyCacheBytes() {
+        return historyCacheTransactions * 300;
+    }
+
+    /** The history cache works with every state backend (it never holds state objects, see {@code HistoryCache}). */
     public static ScoringSettings from(JobConfig config) {
-        boolean rocksdb = "rocksdb".equalsIgnoreCase(config.asMap().getOrDefault("state.backend.type", "hashmap"));
         return new ScoringSettings(config.get(JobOptions.CARD_STATE_TTL).toMillis(),
                 config.get(JobOptions.ALERT_TOP_ATTENDED), config.get(JobOptions.ALERT_TOP_CONTRIBUTIONS),
                 config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD),
-                rocksdb ? config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS) : 0,
+                config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS),
                 config.get(JobOptions.KV_REFRESH_CHUNK), config.get(JobOptions.KV_REFRESH_WINDOW).toMillis(), true);
     }
 }

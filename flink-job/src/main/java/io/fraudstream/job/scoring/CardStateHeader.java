@@ -1,0 +1,154 @@
+package io.fraudstream.job.scoring;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * The small per-card header of the chunked card state: which chunk indices are live ({@code [first, next)}), how
+ * many entries they hold, the history's window and ring head (so a history rebuilt from its chunks has the written
+ * layout and scores bit-identically), and the K/V tag each chunk holds (so chunks written under an older model are
+ * found and restamped without reading them). A few dozen bytes, rewritten with the tail chunk on every event.
+ */
+public final class CardStateHeader {
+    static final byte FORMAT_VERSION = 1;
+
+    int window;
+    int first;
+    int next;
+    int stored;
+    int head;
+    /** K/V tag of chunk {@code first + i} (null: none stored). */
+    final List<String> tags = new ArrayList<>();
+
+    CardStateHeader(int window) {
+        this.window = window;
+    }
+
+    String tag(int chunk) {
+        return tags.get(chunk - first);
+    }
+
+    void setTag(int chunk, String tag) {
+        tags.set(chunk - first, tag);
+    }
+
+    /** A new tail chunk index. */
+    int addChunk() {
+        tags.add(null);
+        return next++;
+    }
+
+    /** Drops the oldest chunk. */
+    void dropFirst(int entries) {
+        tags.remove(0);
+        first++;
+        stored -= entries;
+    }
+
+    CardStateHeader copy() {
+        CardStateHeader c = new CardStateHeader(window);
+        c.first = first;
+        c.next = next;
+        c.stored = stored;
+        c.head = head;
+        c.tags.addAll(tags);
+        return c;
+    }
+
+    /**
+     * byte FORMAT_VERSION; varints window, first, next - first, stored, head; byte count of distinct tags, their UTF;
+     * per chunk one byte: index of its tag + 1 (0: none).
+     */
+    void writeTo(DataOutputView out) throws IOException {
+        out.writeByte(FORMAT_VERSION);
+        writeVarInt(out, window);
+        writeVarInt(out, first);
+        writeVarInt(out, next - first);
+        writeVarInt(out, stored);
+        writeVarInt(out, head);
+        List<String> dict = new ArrayList<>(3);
+        for (String t : tags) {
+            if (t != null && !dict.contains(t)) {
+                dict.add(t);
+            }
+        }
+        out.writeByte(dict.size());
+        for (String t : dict) {
+            out.writeUTF(t);
+        }
+        for (String t : tags) {
+            out.writeByte(t == null ? 0 : dict.indexOf(t) + 1);
+        }
+    }
+
+    static CardStateHeader readFrom(DataInputView in) throws IOException {
+        int version = in.readByte();
+        if (version != FORMAT_VERSION) {
+            throw new IOException("unsupported card state header version " + version + " (this build reads "
+                    + FORMAT_VERSION + ")");
+        }
+        CardStateHeader h = new CardStateHeader(readVarInt(in));
+        h.first = readVarInt(in);
+        h.next = h.first + readVarInt(in);
+        h.stored = readVarInt(in);
+        h.head = readVarInt(in);
+        int n = in.readUnsignedByte();
+        String[] dict = new String[n];
+        for (int i = 0; i < n; i++) {
+            dict[i] = in.readUTF();
+        }
+        for (int c = h.first; c < h.next; c++) {
+            int t = in.readUnsignedByte();
+            if (t > n) {
+                throw new IOException("corrupt card state header: tag " + t + " of " + n);
+            }
+            h.tags.add(t == 0 ? null : dict[t - 1]);
+        }
+        return h;
+    }
+
+    private static void writeVarInt(DataOutputView out, int v) throws IOException {
+        if (v < 0) {
+            throw new IllegalStateException("negative varint " + v);
+        }
+        while ((v & ~0x7F) != 0) {
+            out.writeByte((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte(v);
+    }
+
+    private static int readVarInt(DataInputView in) throws IOException {
+        int v = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new IOException("corrupt varint");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CardStateHeader h && h.window == window && h.first == first && h.next == next
+                && h.stored == stored && h.head == head && h.tags.equals(tags);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(window, first, next, stored, head, tags);
+    }
+
+    @Override
+    public String toString() {
+        return "CardStateHeader{window=" + window + ", chunks=[" + first + ", " + next + "), stored=" + stored
+                + ", head=" + head + ", tags=" + Arrays.toString(tags.toArray()) + "}";
+    }
+}

@@ -1,0 +1,254 @@
+package io.fraudstream.job.scoring;
+
+import io.fraudstream.features.CardHistory;
+import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.features.HistoryChunk;
+import io.fraudstream.features.RawTransaction;
+import io.fraudstream.job.JobMetrics;
+import io.fraudstream.job.JobStreams;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * A card's history in keyed state, append-only (docs/STATE.md): {@link HistoryChunk}s of 32 entries in arrival order
+ * with their K/V in half precision ({@code MapState<Integer, HistoryChunk>}), and a small {@link CardStateHeader}.
+ * Scoring one event writes the tail chunk and the header, never the whole history; whole chunks are dropped once
+ * all their entries have left the window. A card read from state is scored with the stored K/V of the model that
+ * wrote them, without recomputing them; chunks written under an older model are restamped with the scoring model's
+ * K/V a few per event. A card of the v1 state (one {@code ValueState<CardHistory>}) is migrated on its first event.
+ *
+ * <p>Deserialized histories are kept in a {@link HistoryCache} sized as a share of the JVM's heap divided among the
+ * scoring subtasks open in it, with every state backend (the cached objects are never state objects).
+ *
+ * <p>Not thread-safe: one per subtask, used on the task thread with the current key set.
+ */
+final class CardStateStore {
+
+    /** One card's deserialized state: its history, its header, and its tail chunk. */
+    static final class Card {
+        final CardHistory history;
+        final CardStateHeader header;
+        HistoryChunk tail;
+
+        Card(CardHistory history, CardStateHeader header, HistoryChunk tail) {
+            this.history = history;
+            this.header = header;
+            this.tail = tail;
+        }
+
+        CardHistory history() {
+            return history;
+        }
+    }
+
+    /** Chunks written under an older model restamped per event (at most 128 entries' K/V). */
+    static final int RESTAMP_CHUNKS_PER_EVENT = 4;
+    /** Share of the JVM heap for deserialized histories, divided among the scoring subtasks in the JVM. */
+    static final double CACHE_HEAP_SHARE = 0.25;
+    private static final AtomicInteger OPEN_STORES = new AtomicInteger();
+
+    private final ValueState<CardHistory> legacy;
+    private final MapState<Integer, HistoryChunk> chunks;
+    private final ValueState<CardStateHeader> headers;
+    private final HistoryCache<Card> cache;
+    private final long cacheCeiling;
+    private final Counter migrated;
+    private boolean closed;
+
+    /**
+     * {@code maxCachedBytes}: upper bound of the cache (0: no cache); the cache gets the smaller of it and its
+     * share of the heap.
+     */
+    CardStateStore(RuntimeContext context, long maxCachedBytes) {
+        legacy = context.getState(JobStreams.CARD_HISTORY);
+        chunks = context.getMapState(JobStreams.CARD_CHUNKS);
+        headers = context.getState(JobStreams.CARD_HEADER);
+        cacheCeiling = maxCachedBytes;
+        int open = OPEN_STORES.incrementAndGet();
+        cache = maxCachedBytes > 0 ? new HistoryCache<>(budget(open)) : null;
+        MetricGroup metrics = context.getMetricGroup();
+        migrated = metrics.counter(JobMetrics.CARDS_MIGRATED);
+        metrics.gauge(JobMetrics.CARD_CACHE_HIT_RATE, () -> cache == null ? 0.0 : cache.hitRate());
+        metrics.gauge(JobMetrics.CARD_CACHE_BYTES, () -> cache == null ? 0L : cache.bytes());
+    }
+
+    private long budget(int openStores) {
+        long share = (long) (Runtime.getRuntime().maxMemory() * CACHE_HEAP_SHARE / Math.max(1, openStores));
+        return Math.min(cacheCeiling, share);
+    }
+
+    void close() {
+        if (!closed) {
+            closed = true;
+            OPEN_STORES.decrementAndGet();
+        }
+    }
+
+    /** The current card's state, or null when it has none. */
+    Card load(String key) throws Exception {
+        if (cache != null) {
+            Card cached = cache.get(key);
+            if (cached != null) {
+                return cached;
+            }
+            long b = budget(OPEN_STORES.get());
+            if (b != cache.budget()) {
+                cache.resize(b);
+            }
+        }
+        CardStateHeader header = headers.value();
+        Card card;
+        if (header == null) {
+            CardHistory v1 = legacy.value();
+            if (v1 == null) {
+                return null;
+            }
+            card = migrate(v1);
+        } else {
+            List<HistoryChunk> list = new ArrayList<>(header.next - header.first);
+            for (int i = header.first; i < header.next; i++) {
+                HistoryChunk c = chunks.get(i);
+                if (c == null) {
+                    throw new IllegalStateException("card state: chunk " + i + " of " + header + " is missing");
+                }
+                list.add(c);
+            }
+            CardHistory history = CardHistory.fromChunks(header.window, header.head, list);
+            card = new Card(history, header, list.isEmpty() ? null : list.get(list.size() - 1).copy());
+        }
+        if (cache != null) {
+            cache.put(key, card, card.history.estimatedBytes());
+        }
+        return card;
+    }
+
+    /** Writes a v1 history as chunks (event-time order stands for arrival order), without K/V, and drops it. */
+    private Card migrate(CardHistory v1) throws Exception {
+        CardStateHeader header = new CardStateHeader(v1.window());
+        HistoryChunk tail = null;
+        for (int i = 0; i < v1.size(); i++) {
+            if (tail == null || tail.isFull()) {
+                if (tail != null) {
+                    chunks.put(header.next - 1, tail);
+                }
+                tail = new HistoryChunk();
+                header.addChunk();
+            }
+            tail.append(v1, i, null);
+            header.stored++;
+        }
+        if (tail != null) {
+            chunks.put(header.next - 1, tail.copy());
+        }
+        header.head = v1.headForState();
+        headers.update(header);
+        legacy.clear();
+        migrated.inc();
+        return new Card(v1, header, tail);
+    }
+
+    /** A new, empty card (its state is written by the first {@link #append}). */
+    Card create(String key, int window) {
+        Card card = new Card(new CardHistory(window), new CardStateHeader(window), null);
+        if (cache != null) {
+            cache.put(key, card, card.history.estimatedBytes());
+        }
+        return card;
+    }
+
+    /**
+     * Appends a scored transaction: to the history, and (unless the full window is newer than it) to the tail chunk
+     * with its K/V as computed by {@code scorer}, the model that scored it. Restamps up to
+     * {@value #RESTAMP_CHUNKS_PER_EVENT} chunks written under another model, drops the oldest chunk once none of its
+     * entries is in the window, and writes the header.
+     */
+    void append(String key, Card card, RawTransaction raw, FeatureExtractor scorer) throws Exception {
+        CardHistory h = card.history;
+        if (!h.add(raw)) {
+            return; // older than the whole full window: not stored, as the history does not keep it
+        }
+        scorer.refreshCache(h);
+        String tag = scorer.kvTag();
+        CardStateHeader header = card.header;
+        appendEntry(card, h.indexOf(raw.transactionId(), raw.eventTimeMillis()), tag);
+        int tailIndex = header.next - 1;
+        int budget = RESTAMP_CHUNKS_PER_EVENT;
+        for (int i = header.first; i < tailIndex && budget > 0; i++) {
+            if (!tag.equals(header.tag(i))) {
+                HistoryChunk c = chunks.get(i).copy();
+                if (c.restamp(h, tag)) {
+                    chunks.put(i, c);
+                    header.setTag(i, tag);
+                }
+                budget--;
+            }
+        }
+        evict(card, tag);
+        header.head = h.headForState();
+        headers.update(header);
+        if (cache != null) {
+            cache.put(key, card, h.estimatedBytes());
+        }
+    }
+
+    private void appendEntry(Card card, int logical, String tag) throws Exception {
+        CardStateHeader header = card.header;
+        if (card.tail == null || card.tail.isFull()) {
+            card.tail = new HistoryChunk();
+            header.addChunk();
+        }
+        card.tail.append(card.history, logical, tag);
+        header.stored++;
+        int tailIndex = header.next - 1;
+        header.setTag(tailIndex, card.tail.kvTag());
+        // A copy: the heap backend keeps the object put, and a running snapshot may still be writing it.
+        chunks.put(tailIndex, card.tail.copy());
+    }
+
+    /**
+     * Drops the oldest chunk when the chunks hold a chunk's worth more entries than the window and none of its
+     * entries is in the window any more (the usual case: entries leave the window oldest first). An out-of-order
+     * arrival can keep an old chunk alive; beyond two chunks' worth, its live entries move to the tail first.
+     */
+    private void evict(Card card, String tag) throws Exception {
+        CardStateHeader header = card.header;
+        CardHistory h = card.history;
+        while (header.next - header.first > 1 && header.stored - h.size() >= HistoryChunk.CAPACITY) {
+            int first = header.first;
+            HistoryChunk oldest = chunks.get(first);
+            List<Integer> live = new ArrayList<>();
+            for (int j = 0; j < oldest.size(); j++) {
+                int i = h.indexOf(oldest.transactionIdAt(j), oldest.eventTimeAt(j));
+                if (i >= 0) {
+                    live.add(j);
+                }
+            }
+            if (!live.isEmpty()) {
+                if (header.stored - h.size() < 2 * HistoryChunk.CAPACITY) {
+                    return;
+                }
+                for (int j : live) {
+                    appendEntry(card, h.indexOf(oldest.transactionIdAt(j), oldest.eventTimeAt(j)), tag);
+                }
+            }
+            chunks.remove(first);
+            header.dropFirst(oldest.size());
+        }
+    }
+
+    /** Forgets the current card (TTL): its chunks, header and any v1 state. */
+    void clear(String key) throws Exception {
+        chunks.clear();
+        headers.clear();
+        legacy.clear();
+        if (cache != null) {
+            cache.remove(key);
+        }
+    }
+}
