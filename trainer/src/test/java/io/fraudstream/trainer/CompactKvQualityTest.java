@@ -1,5 +1,6 @@
 package io.fraudstream.trainer;
 
+import io.fraudstream.datasets.CardTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.features.CardHistory;
@@ -23,7 +24,7 @@ class CompactKvQualityTest {
 
     @Test
     void compactKvKeepsScoresOfTheSharedSampleWithinTheQuantizationToleranceAndRankingUnchanged() throws IOException {
-        LabelledData data = SparkovData.read(SharedData.sparkov());
+        LabelledData data = SparkovData.read(SharedData.sparkov(), CardTokens.publicTestKey("CompactKvQualityTest"));
         FraudModel model = BootstrapModel.create(42);
         FeatureExtractor full = model.newExtractor();
         FeatureExtractor compact = FeatureExtractor.compactKv(model.extractorConfig(), model.extractorWeights());
