@@ -214,6 +214,22 @@ public final class CardHistory {
         return new CardHistory(this);
     }
 
+    /**
+     * The newest {@code w} entries as a history of window {@code w}, without K/V (the next extraction computes them):
+     * what a model trained on window {@code w} would have kept of this card. Used when a history kept for a longer
+     * window is scored by a model with a shorter one (a swap between models of different W).
+     */
+    public CardHistory lastEntries(int w) {
+        CardHistory h = new CardHistory(w);
+        for (int i = Math.max(0, size - w); i < size; i++) {
+            int s = slot(i);
+            boolean known = locKnown[s] != 0f;
+            h.insert(time[s], id[s], amount[s], known ? lat[s] : Float.NaN, known ? lon[s] : Float.NaN, homeKm[s],
+                    channel[s], categoryHash[s], merchantHash[s]);
+        }
+        return h;
+    }
+
     /** An empty history sized by {@code config.window()}. */
     public static CardHistory create(ExtractorConfig config) {
         return new CardHistory(config.window());

@@ -231,6 +231,12 @@ public final class FeatureExtractor {
         if (explanation != null) {
             explanation.clear();
         }
+        if (history.size > config.window()) {
+            // A history kept for a longer window than this model's (after a swap between models of different W):
+            // the model sees only its last W entries, as in training. This costs a copy and the copy's K/V per
+            // event, and only while the windows differ (docs/EXTRACTOR.md).
+            history = history.lastEntries(config.window());
+        }
         int n = history.size;
         Arrays.fill(out, 0, d + ATTENTION_SUMMARY_NAMES.length, 0f);
         float homeKm = TokenEncoder.homeKm(current);
