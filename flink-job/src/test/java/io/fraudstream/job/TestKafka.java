@@ -107,7 +107,7 @@ final class TestKafka {
                         continue;
                     }
                     String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
-                    assertThat(io.fraudstream.job.validation.CardNumbers.containsPan(bytes))
+                    assertThat(io.fraudstream.schemas.CardNumbers.containsPan(bytes))
                             .as("%s record %d@%d holds a card number", topic, r.partition(), r.offset()).isFalse();
                     for (String pan : pans) {
                         assertThat(text).as("%s record %d@%d", topic, r.partition(), r.offset())

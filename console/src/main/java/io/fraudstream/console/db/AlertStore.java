@@ -1,5 +1,6 @@
 package io.fraudstream.console.db;
 
+import io.fraudstream.schemas.CardNumbers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fraudstream.avro.AttendedTransaction;
@@ -69,9 +70,9 @@ public final class AlertStore {
      */
     public Ingest ingest(FraudAlert a, String topic, int partition, long offset) throws SQLException {
         var s = a.getScore();
-        if (PanGuard.containsPan(s.getCardId()) || PanGuard.containsPan(a.getMerchantId())
-                || PanGuard.containsPan(s.getTransactionId())
-                || a.getAttended().stream().anyMatch(t -> PanGuard.containsPan(t.getTransactionId()))) {
+        if (CardNumbers.containsPan(s.getCardId()) || CardNumbers.containsPan(a.getMerchantId())
+                || CardNumbers.containsPan(s.getTransactionId())
+                || a.getAttended().stream().anyMatch(t -> CardNumbers.containsPan(t.getTransactionId()))) {
             reject(topic, partition, offset, "CARD_NUMBER", "an id looks like a full card number; record withheld");
             return Ingest.REJECTED;
         }

@@ -1,5 +1,6 @@
 package io.fraudstream.job.validation;
 
+import io.fraudstream.schemas.CardNumbers;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.IndexedRecord;

@@ -1,5 +1,6 @@
 package io.fraudstream.job.validation;
 
+import io.fraudstream.schemas.CardNumbers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.avro.Channel;

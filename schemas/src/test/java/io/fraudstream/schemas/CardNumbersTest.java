@@ -1,4 +1,4 @@
-package io.fraudstream.job.validation;
+package io.fraudstream.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.fraudstream.job.validation;
+package io.fraudstream.schemas;
 
 /**
  * The one detector of full card numbers (PANs) in fraudstream: 13–19 digits passing the Luhn check, written
@@ -23,8 +23,8 @@ package io.fraudstream.job.validation;
  */
 public final class CardNumbers {
 
-    static final int MIN_DIGITS = 13;
-    static final int MAX_DIGITS = 19;
+    public static final int MIN_DIGITS = 13;
+    public static final int MAX_DIGITS = 19;
 
     private CardNumbers() {}
 
