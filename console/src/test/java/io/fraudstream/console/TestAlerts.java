@@ -33,11 +33,18 @@ final class TestAlerts {
                 .build();
     }
 
-    /** True when {@code text} holds a 13-19 digit run passing Luhn: what a card number looks like. */
+    /**
+     * True when {@code text} holds a 13-19 digit run passing Luhn: what a card number looks like. 13-digit runs
+     * starting with 1 are epoch-millisecond timestamps (2001-2033), which pages and API responses carry and one in
+     * ten of which passes Luhn; no issuer's 13-digit card number starts with 1 (13-digit PANs are Visa: 4).
+     */
     static boolean containsPan(String text) {
         Matcher m = DIGIT_RUN.matcher(text);
         while (m.find()) {
             String d = m.group();
+            if (d.length() == 13 && d.charAt(0) == '1') {
+                continue;
+            }
             int sum = 0;
             boolean dbl = false;
             for (int i = d.length() - 1; i >= 0; i--) {
