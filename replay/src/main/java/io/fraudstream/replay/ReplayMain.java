@@ -21,7 +21,7 @@ import io.fraudstream.replay.run.BoundedScoring;
 import io.fraudstream.replay.run.PointOfPurchaseTables;
 import io.fraudstream.replay.run.ModelComparison;
 import io.fraudstream.replay.run.PinnedModels;
-import io.fraudstream.replay.run.Progress;
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.replay.run.Spool;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
 package io.fraudstream.replay.run;
 
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.datasets.CardTokens;
 import io.fraudstream.datasets.EventTimeRule;
 import io.fraudstream.datasets.InputFormat;

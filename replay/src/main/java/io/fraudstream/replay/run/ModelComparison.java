@@ -1,5 +1,6 @@
 package io.fraudstream.replay.run;
 
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.model.BootstrapModel;
