@@ -8,7 +8,7 @@ import io.fraudstream.datasets.InputFormat;
 import io.fraudstream.datasets.LabelFile;
 import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.job.model.ModelRepository;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.replay.eval.Evaluation;
 import io.fraudstream.replay.eval.ReportWriter;

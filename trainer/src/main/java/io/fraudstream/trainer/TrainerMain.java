@@ -7,7 +7,7 @@ import io.fraudstream.cli.support.Progress;
 import io.fraudstream.datasets.CardTokens;
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;
