@@ -1,5 +1,5 @@
 // Model bootstrap for a fresh deployment (compose service "model-bootstrap", deploy/local-cluster.sh):
-//   java -cp <model + its dependencies> deploy/compose/ModelBootstrap.java --keys DIR --store DIR [--seed N]
+//   java -cp <trainer + its dependencies> deploy/compose/ModelBootstrap.java --keys DIR --store DIR [--seed N]
 // Creates (once) the Ed25519 signing keys in --keys, the deterministic bootstrap model signed into the model
 // store, the champion descriptor <store>/champion.json (the job's model.initial-descriptor) and a copy of the
 // public key at <store>/trust/model-signing.pub (the job's model.public-key). The private key never leaves
@@ -8,7 +8,7 @@
 
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.avro.ModelRole;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;

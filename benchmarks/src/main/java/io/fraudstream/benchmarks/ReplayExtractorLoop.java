@@ -11,7 +11,7 @@ import io.fraudstream.features.Channel;
 import io.fraudstream.features.Explanation;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.RawTransaction;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

@@ -8,7 +8,7 @@ import io.fraudstream.avro.FraudLabel;
 import io.fraudstream.avro.LabelValue;
 import io.fraudstream.avro.ModelRole;
 import io.fraudstream.console.auth.Role;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;

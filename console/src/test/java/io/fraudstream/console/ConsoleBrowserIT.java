@@ -12,7 +12,7 @@ import io.fraudstream.console.auth.Role;
 import io.fraudstream.job.FraudScoringJob;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.scoring.TestModels;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;
 import io.fraudstream.schemas.AvroCodec;

@@ -5,7 +5,7 @@ import io.fraudstream.avro.ModelRole;
 import io.fraudstream.job.FraudScoringJob;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;

@@ -7,7 +7,7 @@ import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.job.FraudScoringJob;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.ModelVersions;

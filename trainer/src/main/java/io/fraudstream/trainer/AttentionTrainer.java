@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.ExtractorConfig;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe; all native memory is released before {@link #train} returns.
  */
 public final class AttentionTrainer {
+    /** The progress stage of the epochs. */
+    public static final String EPOCHS_TASK = "attention epochs";
     private static final Logger LOG = LoggerFactory.getLogger(AttentionTrainer.class);
     private static final int F = TokenEncoder.WIDTH;
     private static final float MASKED = -1e9f;
@@ -91,6 +94,11 @@ public final class AttentionTrainer {
      * (the K/V cache tag: a new model needs a new one).
      */
     public Result train(LabelledData data, TimeSplit split, String weightsVersion) {
+        return train(data, split, weightsVersion, Progress.silent());
+    }
+
+    /** As {@link #train(LabelledData, TimeSplit, String)}, reporting each finished epoch to {@code progress}. */
+    public Result train(LabelledData data, TimeSplit split, String weightsVersion, Progress progress) {
         long t0 = System.nanoTime();
         Prepared p = prepare(data, split);
         if (p.positives.length == 0 || p.negatives.length == 0) {
@@ -157,7 +165,9 @@ public final class AttentionTrainer {
                         epoch + 1, settings.epochs(), String.format(java.util.Locale.ROOT, "%.4f", trainLoss / steps),
                         String.format(java.util.Locale.ROOT, "%.4f", epochLoss[epoch]),
                         (System.nanoTime() - te) / 1_000_000);
+                progress.tick(EPOCHS_TASK, epoch + 1, settings.epochs());
             }
+            progress.done(EPOCHS_TASK, settings.epochs());
             ExtractorWeights learned = new ExtractorWeights(weightsVersion, F, untranspose(wqT, d),
                     untranspose(wkT, d), untranspose(wvT, d), softplus(alphaRaw), softplus(betaRaw));
             return new Result(learned, initialLoss, epochLoss, pairsPerEpoch, (System.nanoTime() - t0) / 1_000_000);

@@ -1,5 +1,6 @@
 package io.fraudstream.trainer;
 
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.model.RankingMetrics;
 import io.fraudstream.model.Standardization;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ import smile.classification.LogisticRegression;
  * between them.
  */
 public final class ClassifierTrainer {
+    /** The progress stage of the lambda grid. */
+    public static final String LAMBDAS_TASK = "classifier lambdas";
     private static final Logger LOG = LoggerFactory.getLogger(ClassifierTrainer.class);
 
     /** The fitted classifier and its figures. */
@@ -82,6 +85,11 @@ public final class ClassifierTrainer {
     }
 
     public Result fit(FeatureTable.Rows train, FeatureTable.Rows validation) {
+        return fit(train, validation, Progress.silent());
+    }
+
+    /** As {@link #fit(FeatureTable.Rows, FeatureTable.Rows)}, reporting each lambda fitted and scored. */
+    public Result fit(FeatureTable.Rows train, FeatureTable.Rows validation, Progress progress) {
         long t0 = System.nanoTime();
         int p = train.x().length == 0 ? 0 : train.x()[0].length;
         int positives = train.positives();
@@ -155,6 +163,7 @@ public final class ClassifierTrainer {
                 double ap = RankingMetrics.averagePrecision(s, validation.y());
                 apByLambda.put(lambda, ap);
                 LOG.info("Classifier lambda {}: validation AP {}", lambda, String.format(Locale.ROOT, "%.4f", ap));
+                progress.tick(LAMBDAS_TASK, i + 1, fits.size());
                 if (ap > bestAp) {
                     bestAp = ap;
                     bestLambda = lambda;
@@ -164,6 +173,7 @@ public final class ClassifierTrainer {
         } finally {
             pool.shutdownNow();
         }
+        progress.done(LAMBDAS_TASK, fits.size());
         long fitMillis = (System.nanoTime() - tFit) / 1_000_000;
         long tThreshold = System.nanoTime();
         double intercept = best[p] + shift;

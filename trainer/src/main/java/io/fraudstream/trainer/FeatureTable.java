@@ -1,5 +1,6 @@
 package io.fraudstream.trainer;
 
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
@@ -22,6 +23,8 @@ import java.util.stream.IntStream;
  * concatenated in card order, so the result does not depend on the thread count.
  */
 public final class FeatureTable {
+    /** The progress stage of the feature table. */
+    public static final String CARDS_TASK = "feature table (cards)";
     private FeatureTable() {}
 
     /** Feature rows with labels. */
@@ -41,12 +44,19 @@ public final class FeatureTable {
     public record Split(Rows train, Rows validation) {}
 
     public static Split compute(LabelledData data, TimeSplit split, ExtractorConfig config, ExtractorWeights weights) {
+        return compute(data, split, config, weights, Progress.silent());
+    }
+
+    /** As {@link #compute(LabelledData, TimeSplit, ExtractorConfig, ExtractorWeights)}, reporting each card done. */
+    public static Split compute(LabelledData data, TimeSplit split, ExtractorConfig config, ExtractorWeights weights,
+            Progress progress) {
         List<List<LabelledTransaction>> cards = data.cards();
         PopTable pop = data.pointOfPurchase();
         @SuppressWarnings("unchecked")
         List<float[]>[][] perCard = new List[cards.size()][];
         @SuppressWarnings("unchecked")
         List<Boolean>[][] labels = new List[cards.size()][];
+        long[] cardsDone = {0}; // guarded by progress
         IntStream.range(0, cards.size()).parallel().forEach(c -> {
             FeatureExtractor extractor = new FeatureExtractor(config, weights);
             PopFeatures.Scratch popScratch = new PopFeatures.Scratch();
@@ -74,7 +84,11 @@ public final class FeatureTable {
             }
             perCard[c] = new List[] {tx, vx};
             labels[c] = new List[] {ty, vy};
+            synchronized (progress) { // counts arrive in order
+                progress.tick(CARDS_TASK, ++cardsDone[0], cards.size());
+            }
         });
+        progress.done(CARDS_TASK, cards.size());
         return new Split(concat(perCard, labels, 0), concat(perCard, labels, 1));
     }
 

@@ -1,7 +1,7 @@
 package io.fraudstream.trainer;
 
 import io.fraudstream.avro.ModelDescriptor;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelRejectedException;
 import io.fraudstream.model.ModelVersions;

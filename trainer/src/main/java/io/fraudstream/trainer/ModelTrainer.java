@@ -1,5 +1,6 @@
 package io.fraudstream.trainer;
 
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
@@ -29,9 +30,19 @@ public final class ModelTrainer {
             long featureMillis, long totalMillis) {}
 
     private final TrainerSettings settings;
+    private final Progress progress;
 
     public ModelTrainer(TrainerSettings settings) {
+        this(settings, Progress.silent());
+    }
+
+    /**
+     * @param progress reports the long stages (attention epochs, feature-table cards, classifier lambdas): a bar
+     *     on a terminal, plain lines otherwise
+     */
+    public ModelTrainer(TrainerSettings settings, Progress progress) {
         this.settings = settings;
+        this.progress = progress;
     }
 
     public TrainerSettings settings() {
@@ -68,7 +79,7 @@ public final class ModelTrainer {
             LOG.info("Extractor kept from {} (weights version {}): classifier only", keep.version(),
                     weights.modelVersion());
         } else if (config.mode() != AttentionMode.NONE && settings.learnAttention()) {
-            attention = new AttentionTrainer(config, settings.attention()).train(data, split, version);
+            attention = new AttentionTrainer(config, settings.attention()).train(data, split, version, progress);
             weights = attention.weights();
         } else {
             ExtractorWeights seeded = ExtractorWeights.bootstrap(config, settings.attention().seed());
@@ -76,13 +87,13 @@ public final class ModelTrainer {
                     seeded.valueWeights(), seeded.alpha(), seeded.beta());
         }
         long tf = System.nanoTime();
-        FeatureTable.Split rows = FeatureTable.compute(data, split, config, weights);
+        FeatureTable.Split rows = FeatureTable.compute(data, split, config, weights, progress);
         long featureMillis = (System.nanoTime() - tf) / 1_000_000;
         LOG.info("Features: {} training rows ({} fraud), {} validation rows ({} fraud) in {} ms", rows.train().size(),
                 rows.train().positives(), rows.validation().size(), rows.validation().positives(), featureMillis);
         ClassifierTrainer.Result c = new ClassifierTrainer(settings.lambdas(), settings.alertBudget(),
                 settings.classifierNegatives(), settings.attention().seed())
-                .fit(rows.train(), rows.validation());
+                .fit(rows.train(), rows.validation(), progress);
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         put(metrics, "train", c.train());

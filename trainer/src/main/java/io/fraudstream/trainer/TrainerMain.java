@@ -3,10 +3,11 @@ package io.fraudstream.trainer;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.cli.support.Commands;
 import io.fraudstream.cli.support.UsageException;
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.datasets.CardTokens;
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;
@@ -357,7 +358,8 @@ public final class TrainerMain implements Runnable {
         ModelCycle.Settings cycle = new ModelCycle.Settings(split(o), o.trainWindow, o.gap, o.validation,
                 o.shadowPeriod, gates, 42L);
         try (Env env = env(store, clock)) {
-            ModelTrainer trainer = new ModelTrainer(settings);
+            // A bar per stage on a terminal; off one, a line every 5 s and one per finished stage.
+            ModelTrainer trainer = new ModelTrainer(settings, new Progress(System.err, Long.MAX_VALUE, 5_000));
             ModelRegistry registry = env.registry;
             // keep: each cycle retrains the classifier over the extractor of the champion of that moment.
             ModelCycle.CandidateTrainer candidates = "keep".equals(o.attention)

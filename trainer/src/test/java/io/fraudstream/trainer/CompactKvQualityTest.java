@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.FeatureExtractor;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.RankingMetrics;
 import io.fraudstream.testkit.SharedData;

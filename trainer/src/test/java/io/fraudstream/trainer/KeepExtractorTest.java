@@ -2,7 +2,7 @@ package io.fraudstream.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.simulator.SimulatorConfig;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.DjlBatchExtractor;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.RawTransaction;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.simulator.SimulatorConfig;
 import java.time.Duration;

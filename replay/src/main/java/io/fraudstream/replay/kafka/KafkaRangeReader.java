@@ -4,7 +4,7 @@ import io.fraudstream.avro.FraudLabel;
 import io.fraudstream.avro.LabelValue;
 import io.fraudstream.avro.Transaction;
 import io.fraudstream.datasets.BadRows;
-import io.fraudstream.replay.run.Progress;
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.replay.run.Spool;
 import io.fraudstream.schemas.AvroCodec;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.fraudstream.replay.kafka;
 import io.fraudstream.avro.Transaction;
 import io.fraudstream.datasets.LabelledTransaction;
 import io.fraudstream.datasets.TransactionReader;
-import io.fraudstream.replay.run.Progress;
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.schemas.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

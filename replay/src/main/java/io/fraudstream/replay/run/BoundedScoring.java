@@ -1,6 +1,7 @@
 package io.fraudstream.replay.run;
 
 import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.features.pop.PopTable;
 import io.fraudstream.job.FraudScoringPipeline;
 import io.fraudstream.job.pop.PointOfPurchaseInput;

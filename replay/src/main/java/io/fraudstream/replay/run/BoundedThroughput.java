@@ -1,11 +1,12 @@
 package io.fraudstream.replay.run;
 
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.datasets.CardTokens;
 import io.fraudstream.datasets.EventTimeRule;
 import io.fraudstream.datasets.InputFormat;
 import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.job.model.ModelRepository;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

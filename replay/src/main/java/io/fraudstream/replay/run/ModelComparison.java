@@ -1,8 +1,9 @@
 package io.fraudstream.replay.run;
 
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.replay.eval.Evaluation;
 import io.fraudstream.replay.eval.ScoredTransaction;

@@ -1,6 +1,7 @@
 package io.fraudstream.replay.run;
 
 import io.fraudstream.avro.Transaction;
+import io.fraudstream.cli.support.Progress;
 import io.fraudstream.datasets.BadRows;
 import io.fraudstream.datasets.LabelledTransaction;
 import io.fraudstream.datasets.TransactionReader;

@@ -1,5 +1,6 @@
 package io.fraudstream.replay.run;
 
+import io.fraudstream.cli.support.Progress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.datasets.CardTokens;
@@ -7,7 +8,7 @@ import io.fraudstream.datasets.EventTimeRule;
 import io.fraudstream.datasets.InputFormat;
 import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.job.model.ModelRepository;
-import io.fraudstream.model.BootstrapModel;
+import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.replay.eval.ScoreFile;
 import io.fraudstream.replay.eval.ScoredTransaction;

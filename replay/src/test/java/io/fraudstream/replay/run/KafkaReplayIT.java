@@ -1,5 +1,6 @@
 package io.fraudstream.replay.run;
 
+import io.fraudstream.cli.support.Progress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.avro.Transaction;

@@ -1,4 +1,4 @@
-package io.fraudstream.replay.run;
+package io.fraudstream.cli.support;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -10,7 +10,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Progress of long runs (reading, scoring, replaying). On a terminal (progress to stderr, the JVM attached to a
  * console): a progress bar with count, rate and ETA (when the total is known), one per stage. Otherwise (logs, CI,
  * tests): one plain line every {@code everyRecords} records or {@code everyMillis} milliseconds, whichever comes
- * first. Not thread-safe; one per loop.
+ * first. Shared by the commands' long loops (replay, evaluate, compare, train). {@link #tick} and {@link #done} are
+ * synchronized, so parallel workers may report through one instance, each taking its count inside
+ * {@code synchronized (progress)} so that counts arrive in order.
  */
 public final class Progress {
 
@@ -28,7 +30,8 @@ public final class Progress {
         this(out, everyRecords, everyMillis, out == System.err && System.console() != null);
     }
 
-    Progress(PrintStream out, long everyRecords, long everyMillis, boolean terminal) {
+    /** {@code terminal}: draw a bar on the console rather than print plain lines to {@code out}. */
+    public Progress(PrintStream out, long everyRecords, long everyMillis, boolean terminal) {
         this.out = out;
         this.everyRecords = everyRecords;
         this.everyNanos = everyMillis * 1_000_000L;
@@ -41,7 +44,7 @@ public final class Progress {
     }
 
     /** Call per record; prints when due. {@code total} &lt; 0 when unknown. */
-    public void tick(String what, long count, long total) {
+    public synchronized void tick(String what, long count, long total) {
         if (out == null) {
             return;
         }
@@ -65,7 +68,7 @@ public final class Progress {
         }
     }
 
-    public void done(String what, long count) {
+    public synchronized void done(String what, long count) {
         if (out == null) {
             return;
         }

@@ -1,4 +1,4 @@
-package io.fraudstream.model;
+package io.fraudstream.trainer.bootstrap;
 
 import smile.math.BFGS;
 import smile.math.DifferentiableMultivariateFunction;

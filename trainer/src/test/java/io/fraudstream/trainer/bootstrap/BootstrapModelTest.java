@@ -1,5 +1,9 @@
-package io.fraudstream.model;
+package io.fraudstream.trainer.bootstrap;
 
+
+import io.fraudstream.model.FraudModel;
+import io.fraudstream.model.ModelBundles;
+import io.fraudstream.model.TrainingData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.BeforeAll;

@@ -1,7 +1,9 @@
-package io.fraudstream.model;
+package io.fraudstream.trainer.bootstrap;
 
 import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.model.FraudModel;
+import io.fraudstream.model.RankingMetrics;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,7 @@ import java.util.TreeMap;
  * each card in time order, extract then append. Reports what matters for operating the threshold: the alert
  * rate, AUC, average precision, recall and precision at the bundle's threshold, and recall per fraud scenario.
  *
- * <p>{@code mvn -q -pl model exec:java -Dexec.mainClass=io.fraudstream.model.BootstrapEvaluation
+ * <p>{@code mvn -q -pl model exec:java -Dexec.mainClass=io.fraudstream.trainer.bootstrap.BootstrapEvaluation
  * -Dexec.args="[modelSeed [simSeed [cards [days]]]]"} (defaults 42, 2026, 2000, 30) — the numbers in
  * docs/MODEL_BUNDLE.md.
  */

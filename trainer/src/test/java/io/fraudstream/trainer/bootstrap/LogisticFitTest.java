@@ -1,4 +1,4 @@
-package io.fraudstream.model;
+package io.fraudstream.trainer.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

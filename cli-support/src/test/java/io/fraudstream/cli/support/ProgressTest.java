@@ -1,4 +1,4 @@
-package io.fraudstream.replay.run;
+package io.fraudstream.cli.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

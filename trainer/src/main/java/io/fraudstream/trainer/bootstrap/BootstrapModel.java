@@ -1,4 +1,4 @@
-package io.fraudstream.model;
+package io.fraudstream.trainer.bootstrap;
 
 import io.fraudstream.avro.Transaction;
 import io.fraudstream.features.CardHistory;
@@ -11,6 +11,10 @@ import io.fraudstream.simulator.Cardholder;
 import io.fraudstream.simulator.SimulatedTransaction;
 import io.fraudstream.simulator.Simulator;
 import io.fraudstream.simulator.SimulatorConfig;
+import io.fraudstream.model.FraudModel;
+import io.fraudstream.model.RankingMetrics;
+import io.fraudstream.model.Standardization;
+import io.fraudstream.model.TrainingData;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
