@@ -7,8 +7,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Progress of long runs (reading, scoring, replaying). On a terminal (progress to stderr, the JVM attached to a
- * console): a progress bar with count, rate and ETA (when the total is known), one per stage. Otherwise (logs, CI,
+ * Progress of long runs (reading, scoring, replaying). On a terminal (progress to stderr, and stderr a terminal:
+ * {@link #stderrIsTerminal()}): a progress bar with count, rate and ETA (when the total is known), one per stage. Otherwise (logs, CI,
  * tests): one plain line every {@code everyRecords} records or {@code everyMillis} milliseconds, whichever comes
  * first. Shared by the commands' long loops (replay, evaluate, compare, train). {@link #tick} and {@link #done} are
  * synchronized, so parallel workers may report through one instance, each taking its count inside
@@ -27,7 +27,20 @@ public final class Progress {
     private String barTask;
 
     public Progress(PrintStream out, long everyRecords, long everyMillis) {
-        this(out, everyRecords, everyMillis, out == System.err && System.console() != null);
+        this(out, everyRecords, everyMillis, out == System.err && stderrIsTerminal());
+    }
+
+    /**
+     * Whether stderr is a terminal. The {@code fraudstream} launcher sets {@code fraudstream.stderr.tty} from
+     * {@code [ -t 2 ]}; without it (a hand-built {@code java} line) a console on stdin and stdout is taken as the
+     * answer, which is wrong only when stderr alone is redirected.
+     */
+    static boolean stderrIsTerminal() {
+        String told = System.getProperty("fraudstream.stderr.tty");
+        if (told != null) {
+            return Boolean.parseBoolean(told);
+        }
+        return System.console() != null;
     }
 
     /** {@code terminal}: draw a bar on the console rather than print plain lines to {@code out}. */

@@ -33,4 +33,21 @@ class ProgressTest {
         p.done("score", 50);
         assertThat(bytes.size()).isZero();
     }
+
+    @Test
+    void theLaunchersWordOnStderrOverridesTheConsoleGuess() {
+        String before = System.getProperty("fraudstream.stderr.tty");
+        try {
+            System.setProperty("fraudstream.stderr.tty", "false");
+            assertThat(Progress.stderrIsTerminal()).isFalse();
+            System.setProperty("fraudstream.stderr.tty", "true");
+            assertThat(Progress.stderrIsTerminal()).isTrue();
+        } finally {
+            if (before == null) {
+                System.clearProperty("fraudstream.stderr.tty");
+            } else {
+                System.setProperty("fraudstream.stderr.tty", before);
+            }
+        }
+    }
 }
