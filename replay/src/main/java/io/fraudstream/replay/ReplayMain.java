@@ -182,6 +182,13 @@ public final class ReplayMain implements Runnable {
         @Option(names = "--evaluate-from", paramLabel = "T", description = "Score everything, report only events at"
                 + " or after T (earlier ones only build history).")
         String evaluateFrom;
+        @Option(names = "--evaluate-to", paramLabel = "T", description = "Report only events before T (exclusive);"
+                + " with --evaluate-from: a test window, e.g. the one a trainer run recorded in its bundle.")
+        String evaluateTo;
+        @Option(names = "--alert-budget", paramLabel = "SHARE", description = "The alert budget the model's threshold"
+                + " was chosen for (the trainer's --alert-budget, e.g. 0.01): the report sets the alert rate against"
+                + " it.")
+        String alertBudget;
 
         Evaluate(PrintStream out, PrintStream err) {
             super(out, err);
@@ -429,6 +436,9 @@ public final class ReplayMain implements Runnable {
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("Score file", o.required("scores"));
             facts.put("Bad rows in the score file", Long.toString(bad.count()));
+            long[] window = evaluationWindow(o);
+            rows = inWindow(rows, window, facts);
+            alertBudgetFact(o, rows, threshold, facts);
             Evaluation e = Evaluation.of(o.get("title", "Evaluation"), "(from score file)", threshold, rows, facts);
             ReportWriter.write(e, outDir);
             out.println(ReportWriter.markdown(e).lines().limit(16).reduce("", (a, b) -> a + b + "\n"));
@@ -472,14 +482,9 @@ public final class ReplayMain implements Runnable {
             if (pop.equals("true")) {
                 settings = settings.withPointOfPurchase(PointOfPurchaseTables.fromSpool(spool, labelDelay));
             }
-            long evaluateFrom = Long.MIN_VALUE;
-            if (o.has("evaluate-from")) {
-                try {
-                    evaluateFrom = Instant.parse(o.required("evaluate-from")).toEpochMilli();
-                } catch (java.time.format.DateTimeParseException e) {
-                    throw new Options.UsageException("option --evaluate-from must be an instant like "
-                            + "2025-03-12T00:00:00Z, was '" + o.required("evaluate-from") + "'");
-                }
+            long[] window = evaluationWindow(o);
+            if (o.has("alert-budget")) {
+                budget(o);
             }
             BoundedScoring.Result r = BoundedScoring.run(spool, List.of(model),
                     settings, parallelism(o), new Progress(err, progressEvery, 5_000)).get(0);
@@ -500,13 +505,8 @@ public final class ReplayMain implements Runnable {
             facts.put("Score file", scores.toString());
             String inputName = o.has("input-topic") ? "topic " + o.required("input-topic")
                     : Path.of(o.required("input")).getFileName().toString();
-            List<ScoredTransaction> reported = r.scores();
-            if (evaluateFrom != Long.MIN_VALUE) {
-                long from = evaluateFrom;
-                reported = reported.stream().filter(x -> x.eventTimeMillis() >= from).toList();
-                facts.put("Evaluated", "events at or after " + Instant.ofEpochMilli(from) + " (" + reported.size()
-                        + " of " + r.scores().size() + " scores; earlier ones only built history)");
-            }
+            List<ScoredTransaction> reported = inWindow(r.scores(), window, facts);
+            alertBudgetFact(o, reported, r.threshold(), facts);
             if (pop.equals("true")) {
                 facts.put("Point-of-purchase features", "on: counts from the whole input, frauds reported "
                         + labelDelay.toDays() + " d " + labelDelay.toHoursPart() + " h after the transaction");
@@ -525,6 +525,66 @@ public final class ReplayMain implements Runnable {
             out.println(ReportWriter.markdown(e).lines().limit(22).reduce("", (a, b) -> a + b + "\n"));
             out.println("report: " + outDir.resolve("report.html"));
         }
+    }
+
+    /** {@code --evaluate-from}/{@code --evaluate-to} as {from, to} epoch ms (MIN/MAX when absent). */
+    static long[] evaluationWindow(Options o) {
+        long from = o.has("evaluate-from") ? instantOption(o, "evaluate-from") : Long.MIN_VALUE;
+        long to = o.has("evaluate-to") ? instantOption(o, "evaluate-to") : Long.MAX_VALUE;
+        if (from >= to) {
+            throw new Options.UsageException("option --evaluate-from must be before --evaluate-to");
+        }
+        return new long[] {from, to};
+    }
+
+    private static long instantOption(Options o, String name) {
+        try {
+            return Instant.parse(o.required(name)).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new Options.UsageException("option --" + name + " must be an instant like 2025-03-12T00:00:00Z, was '"
+                    + o.required(name) + "'");
+        }
+    }
+
+    /** The rows of the window; says in the facts what was left out. */
+    static List<ScoredTransaction> inWindow(List<ScoredTransaction> all, long[] window, Map<String, String> facts) {
+        if (window[0] == Long.MIN_VALUE && window[1] == Long.MAX_VALUE) {
+            return all;
+        }
+        List<ScoredTransaction> in = all.stream()
+                .filter(x -> x.eventTimeMillis() >= window[0] && x.eventTimeMillis() < window[1]).toList();
+        facts.put("Evaluated", "events in [" + (window[0] == Long.MIN_VALUE ? "start" : Instant.ofEpochMilli(window[0]))
+                + ", " + (window[1] == Long.MAX_VALUE ? "end" : Instant.ofEpochMilli(window[1])) + ") (" + in.size()
+                + " of " + all.size() + " scores; the others only built history)");
+        return in;
+    }
+
+    private static double budget(Options o) {
+        double b = o.probability("alert-budget");
+        if (!(b > 0)) {
+            throw new Options.UsageException("option --alert-budget must be in (0, 1], was " + o.required("alert-budget"));
+        }
+        return b;
+    }
+
+    /** With {@code --alert-budget}: the share of reported transactions at or over the threshold, against the budget. */
+    static void alertBudgetFact(Options o, List<ScoredTransaction> rows, double threshold, Map<String, String> facts) {
+        if (!o.has("alert-budget")) {
+            return;
+        }
+        double budget = budget(o);
+        if (Double.isNaN(threshold) || rows.isEmpty()) {
+            facts.put("Alert rate vs budget", "no threshold or no rows; budget " + pct(budget));
+            return;
+        }
+        long alerts = rows.stream().filter(x -> x.score() >= threshold).count();
+        double rate = alerts / (double) rows.size();
+        facts.put("Alert rate vs budget", String.format(Locale.ROOT, "%s (%,d of %,d transactions) vs budget %s:"
+                + " %.2fx the budget", pct(rate), alerts, rows.size(), pct(budget), rate / budget));
+    }
+
+    private static String pct(double share) {
+        return String.format(Locale.ROOT, "%.2f %%", 100 * share);
     }
 
     private static int parallelism(Options o) {

@@ -111,4 +111,36 @@ class ReplayMainTest {
         assertThat(out.resolve("report.html")).exists();
         assertThat(out.resolve("roc.png")).exists();
     }
+
+    /** A test window and the alert budget on the report-only path: only the window's rows count. */
+    @Test
+    void evaluateWindowAndAlertRateAgainstTheBudget() throws Exception {
+        Path scores = dir.resolve("scores-window.csv");
+        ScoreFile.write(scores, List.of(
+                new ScoredTransaction("t0", "c0", 1_699_999_000_000L, 0.99, false), // before the window
+                new ScoredTransaction("t1", "c1", 1_700_000_000_000L, 0.9, true),
+                new ScoredTransaction("t2", "c2", 1_700_000_000_000L, 0.8, false),
+                new ScoredTransaction("t3", "c1", 1_700_000_100_000L, 0.7, true),
+                new ScoredTransaction("t4", "c3", 1_700_000_100_000L, 0.6, false),
+                new ScoredTransaction("t5", "c4", 1_700_000_200_000L, 0.5, false),
+                new ScoredTransaction("t6", "c5", 1_700_000_300_000L, 0.4, true),
+                new ScoredTransaction("t7", "c6", 1_700_000_400_000L, 0.95, false))); // at the window's end
+        Path out = dir.resolve("report-window");
+        Run r = run("evaluate", "--scores", scores.toString(), "--out", out.toString(), "--threshold", "0.7",
+                "--evaluate-from", "2023-11-14T22:13:20Z", "--evaluate-to", "2023-11-14T22:20:00Z",
+                "--alert-budget", "0.25");
+        assertThat(r.status()).as(r.err()).isZero();
+        // t1..t6 only: the worked example of MetricsTest (AUC 5/9), 3 of 6 alert = 0.5 = 2x the 0.25 budget
+        String json = Files.readString(out.resolve("report.json"));
+        assertThat(json).contains("\"auc_roc\": " + (5.0 / 9.0)).contains("\"alert_rate_at_threshold\": 0.5");
+        String md = Files.readString(out.resolve("report.md"));
+        assertThat(md).contains("6 of 8 scores", "50.00 % (3 of 6 transactions) vs budget 25.00 %: 2.00x the budget");
+        assertThat(run("evaluate", "--scores", scores.toString(), "--out", out.toString(), "--evaluate-from",
+                "2023-11-14T22:20:00Z", "--evaluate-to", "2023-11-14T22:13:20Z").err())
+                .contains("--evaluate-from must be before --evaluate-to");
+        assertThat(run("evaluate", "--scores", scores.toString(), "--out", out.toString(), "--threshold", "0.7",
+                "--alert-budget", "0").err()).contains("--alert-budget must be in (0, 1]");
+        assertThat(run("evaluate", "--scores", scores.toString(), "--out", out.toString(), "--evaluate-to",
+                "tomorrow").err()).contains("--evaluate-to must be an instant");
+    }
 }

@@ -39,6 +39,12 @@ public final class SimulatorMain implements Callable<Integer> {
 
     private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(5);
 
+    @Option(names = "--profile", paramLabel = "default|handbook", defaultValue = "default", description = "default:"
+            + " this simulator's world; handbook: the Fraud Detection Handbook's data set (5,000 customers, 10,000"
+            + " terminals, 183 days from 2018-04-01; takes only --seed, --out, --bootstrap-servers, the topics,"
+            + " --label-delay and --rate; docs/SIMULATOR.md).")
+    String profile;
+
     @Option(names = "--seed", paramLabel = "N", description = "Run seed; equal options give identical output.",
             defaultValue = "42")
     long seed;
@@ -109,6 +115,19 @@ public final class SimulatorMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!profile.equals("default") && !profile.equals("handbook")) {
+            throw new UsageException("--profile must be default or handbook, was " + profile);
+        }
+        if (profile.equals("handbook")) {
+            HandbookOptions h = handbookOptions();
+            try {
+                return simulateHandbook(h, stdout, stderr);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stderr.println("simulate: interrupted");
+                return 1;
+            }
+        }
         Options options = options();
         try {
             return simulate(options, stdout, stderr);
@@ -121,6 +140,73 @@ public final class SimulatorMain implements Callable<Integer> {
 
     record Options(SimulatorConfig config, String bootstrapServers, String topic, String labelsTopic, double rate,
             Path out) {}
+
+    record HandbookOptions(HandbookSimulator.Config config, String bootstrapServers, String topic, String labelsTopic,
+            double rate, Duration labelDelay, Path out) {}
+
+    /** {@code --profile handbook}: the handbook's fixed data set; options that do not apply are refused by name. */
+    HandbookOptions handbookOptions() {
+        if (bootstrapServers == null && out == null) {
+            throw new UsageException("nothing to write: give --out FILE and/or --bootstrap-servers HOST:PORT");
+        }
+        String[][] refused = {{"--cards", cards != 1000 ? "x" : null}, {"--start", start}, {"--duration", duration},
+            {"--count", count == null ? null : "x"}, {"--fraud-rate", fraudRate == null ? null : "x"},
+            {"--no-compromised-merchant", noCompromisedMerchant ? "x" : null}};
+        for (String[] r : refused) {
+            if (r[1] != null) {
+                throw new UsageException(r[0] + " does not apply to --profile handbook (its data set is fixed)");
+            }
+        }
+        if (bootstrapServers != null && bootstrapServers.isBlank()) {
+            throw new UsageException("--bootstrap-servers must not be blank");
+        }
+        if (rate != null && !(rate > 0 && Double.isFinite(rate))) {
+            throw new UsageException("--rate must be > 0 transactions per second, was " + rate);
+        }
+        if (rate != null && bootstrapServers == null) {
+            throw new UsageException("--rate paces Kafka writes and needs --bootstrap-servers");
+        }
+        Duration delay = labelDelay == null ? Duration.ofDays(7) : labelDelay;
+        if (delay.isNegative()) {
+            throw new UsageException("--label-delay must not be negative, was " + delay);
+        }
+        return new HandbookOptions(HandbookSimulator.Config.handbook(seed), bootstrapServers, topic, labelsTopic,
+                rate == null ? 0 : rate, delay, out);
+    }
+
+    private static int simulateHandbook(HandbookOptions o, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
+        HandbookSimulator.Config c = o.config();
+        err.printf(Locale.ROOT, "simulator: handbook profile, seed %d, %d customers, %d terminals, %d days from %s%n",
+                c.seed(), c.customers(), c.terminals(), c.days(), c.start());
+        long begun = System.nanoTime();
+        HandbookData d = new HandbookSimulator(c).generate();
+        long[] byScenario = new long[4];
+        for (int i = 0; i < d.size(); i++) {
+            byScenario[d.scenarioNumber(i)]++;
+        }
+        if (o.out() != null) {
+            d.writeSparkovCsv(o.out());
+        }
+        long labels = 0;
+        if (o.bootstrapServers() != null) {
+            try (KafkaTransactionWriter kafka = KafkaTransactionWriter.builder(o.bootstrapServers())
+                    .transactionsTopic(o.topic()).labelsTopic(o.labelsTopic()).ratePerSecond(o.rate()).build()) {
+                kafka.writeAll(d.events(o.labelDelay()));
+                labels = kafka.sentLabels();
+            }
+        }
+        long fraud = d.size() - byScenario[0];
+        out.printf(Locale.ROOT, "%,d transactions, %,d fraud (%.2f%%), %,d labels in %.1f s%n", d.size(), fraud,
+                100.0 * fraud / d.size(), labels, (System.nanoTime() - begun) / 1e9);
+        for (int s = 1; s <= 3; s++) {
+            out.printf(Locale.ROOT, "  %-22s %,d%n", HandbookSimulator.SCENARIOS[s], byScenario[s]);
+        }
+        if (o.out() != null) {
+            out.println("wrote " + o.out());
+        }
+        return 0;
+    }
 
     /** The validated options; rules across options fail with a {@link UsageException} naming them. */
     Options options() {

@@ -49,7 +49,11 @@ class SimulatorMainTest {
         "--frobnicate --out x.csv                  | Unknown option: '--frobnicate'",
         "--out                                     | Missing required parameter for option '--out'",
         "--duration unbounded --out x.csv          | endless --out file",
-        "--seed 1 --seed 2 --out x.csv             | option '--seed' (N) should be specified only once"})
+        "--seed 1 --seed 2 --out x.csv             | option '--seed' (N) should be specified only once",
+        "--profile nope --out x.csv                | --profile must be default or handbook, was nope",
+        "--profile handbook --cards 10 --out x.csv | --cards does not apply to --profile handbook",
+        "--profile handbook --duration 5d --out x  | --duration does not apply to --profile handbook",
+        "--profile handbook                        | nothing to write"})
     void badOptionsExitWithTwoAndNameTheOption(String args, String message) {
         assertThat(run(args.trim().split("\\s+"))).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains(message);

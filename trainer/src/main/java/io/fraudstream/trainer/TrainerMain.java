@@ -157,6 +157,14 @@ public final class TrainerMain implements Runnable {
         @Option(names = "--validation-to", paramLabel = "DATE|INSTANT")
         String validationTo;
 
+        @Option(names = "--test-from", paramLabel = "DATE|INSTANT", description = "A test window (with --test-to),"
+                + " at or after the end of validation: scored once after every choice is made, only reported (bundle"
+                + " metrics test.*).")
+        String testFrom;
+
+        @Option(names = "--test-to", paramLabel = "DATE|INSTANT")
+        String testTo;
+
         @Option(names = "--epochs", paramLabel = "N", defaultValue = "4", description = "Attention training epochs.")
         int epochs;
 
@@ -355,7 +363,9 @@ public final class TrainerMain implements Runnable {
         ModelCycle.DataSource source = withPointOfPurchase(o, dataSource(o, store.kafka, clock));
         TrainerSettings settings = trainerSettings(o);
         Gates gates = gates(o, settings.alertBudget());
-        ModelCycle.Settings cycle = new ModelCycle.Settings(split(o), o.trainWindow, o.gap, o.validation,
+        TimeSplit fixed = split(o);
+        TestWindow test = testWindow(o, fixed);
+        ModelCycle.Settings cycle = new ModelCycle.Settings(fixed, o.trainWindow, o.gap, o.validation,
                 o.shadowPeriod, gates, 42L);
         try (Env env = env(store, clock)) {
             // A bar per stage on a terminal; off one, a line every 5 s and one per finished stage.
@@ -365,6 +375,9 @@ public final class TrainerMain implements Runnable {
             ModelCycle.CandidateTrainer candidates = "keep".equals(o.attention)
                     ? (d, s, v, at) -> trainer.trainClassifierOnly(d, s, v, at, championModel(registry))
                     : trainer::train;
+            if (test != null) {
+                candidates = test.around(candidates, settings.alertBudget());
+            }
             ModelCycle c = new ModelCycle(source, candidates, env.registry, cycle, clock);
             while (true) {
                 try {
@@ -623,6 +636,29 @@ public final class TrainerMain implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--train-*/--validation-*: " + e.getMessage());
         }
+    }
+
+    /** The test window, or null; it needs the explicit split and must start at or after the end of validation. */
+    static TestWindow testWindow(TrainOptions o, TimeSplit split) {
+        if (o.testFrom == null && o.testTo == null) {
+            return null;
+        }
+        if (o.testFrom == null || o.testTo == null) {
+            throw new UsageException("--test-from and --test-to go together; missing "
+                    + (o.testFrom == null ? "--test-from" : "--test-to"));
+        }
+        if (split == null) {
+            throw new UsageException("--test-from/--test-to need the explicit split (--train-from, --train-to,"
+                    + " --validation-from, --validation-to)");
+        }
+        TestWindow w;
+        try {
+            w = new TestWindow(instant("--test-from", o.testFrom), instant("--test-to", o.testTo));
+            w.requireAfter(split);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--test-from/--test-to: " + e.getMessage());
+        }
+        return w;
     }
 
     /** Maps a setting name in a library message (trainer.attention.epochs) to the option (--epochs). */

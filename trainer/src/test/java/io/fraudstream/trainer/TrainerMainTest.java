@@ -61,6 +61,11 @@ class TrainerMainTest {
         "train --data simulator --store s --keys k --sim-cards x   | Invalid value for option '--sim-cards': 'x' is not an int",
         "train --data /no/such.csv --store s --keys k --sim-days 3 | --sim-* options only apply to --data simulator",
         "train --data simulator --store s --keys k --label-delay 3d | --label-delay only applies with --point-of-purchase true",
+        "train --data simulator --store s --keys k --test-from 2025-02-01 | --test-from and --test-to go together; missing --test-to",
+        "train --data simulator --store s --keys k --test-from 2025-02-01 --test-to 2025-02-08 | --test-from/--test-to need the explicit split",
+        "train --data simulator --store s --keys k --train-from 2025-01-01 --train-to 2025-01-10 --validation-from 2025-01-12 --validation-to 2025-01-20 --test-from 2025-01-15 --test-to 2025-01-25 | must not start before validation ends",
+        "train --data simulator --store s --keys k --train-from 2025-01-01 --train-to 2025-01-10 --validation-from 2025-01-12 --validation-to 2025-01-20 --test-from 2025-01-25 --test-to 2025-01-25 | test window is empty",
+        "train --data simulator --store s --keys k --train-from 2025-01-01 --train-to 2025-01-10 --validation-from 2025-01-12 --validation-to 2025-01-20 --test-from soon --test-to 2025-01-25 | --test-from must be a date",
     })
     void badCommandLinesExitWithStatus2NamingTheOption(String line, String message) {
         String[] io = run(2, line == null || line.isBlank() ? new String[0] : line.trim().split("\\s+"));
@@ -98,5 +103,50 @@ class TrainerMainTest {
         assertThat(model.usesPointOfPurchase()).isTrue();
         assertThat(model.featureNames().subList(model.extractorFeatureCount(), model.featureCount()))
                 .isEqualTo(io.fraudstream.features.pop.PopFeatures.NAMES);
+    }
+
+    /**
+     * Train, validation and a test window: the bundle records the test window and its figures, and the test
+     * window changes nothing that was chosen (λ, threshold, coefficients equal a run without it).
+     */
+    @Test
+    void testWindowIsReportedOnlyAndRecordedInTheBundle() throws Exception {
+        String[] common = {"train", "--data", "simulator", "--sim-cards", "60", "--sim-days", "30", "--attention",
+            "seeded", "--lambdas", "1,10", "--train-from", "2025-01-01", "--train-to", "2025-01-15",
+            "--validation-from", "2025-01-17", "--validation-to", "2025-01-23"};
+        io.fraudstream.model.FraudModel withTest = trainOne("with", concat(common, "--test-from", "2025-01-23",
+                "--test-to", "2025-01-31"));
+        io.fraudstream.model.FraudModel without = trainOne("without", common);
+        assertThat(withTest.properties()).containsEntry("testFrom", "2025-01-23T00:00:00Z")
+                .containsEntry("testTo", "2025-01-31T00:00:00Z");
+        assertThat(withTest.metrics()).containsKeys("test.auc", "test.averagePrecision", "test.alertRate",
+                "test.alertRateOverBudget");
+        assertThat(withTest.metrics().get("test.rows")).isPositive();
+        assertThat(withTest.metrics().get("test.alertRateOverBudget"))
+                .isEqualTo(withTest.metrics().get("test.alertRate") / 0.01);
+        assertThat(without.metrics()).doesNotContainKey("test.auc");
+        assertThat(without.properties()).doesNotContainKey("testWindow");
+        // nothing chosen on the test window
+        assertThat(withTest.threshold()).isEqualTo(without.threshold());
+        assertThat(withTest.coefficients()).isEqualTo(without.coefficients());
+        assertThat(withTest.metrics().get("classifier.lambda")).isEqualTo(without.metrics().get("classifier.lambda"));
+        assertThat(withTest.trainingData().validationTo()).isEqualTo(java.time.Instant.parse("2025-01-23T00:00:00Z"));
+    }
+
+    private io.fraudstream.model.FraudModel trainOne(String name, String... args) throws Exception {
+        Path store = tmp.resolve("store-" + name);
+        run(0, concat(args, "--store", store.toString(), "--keys", tmp.resolve("keys-" + name).toString()));
+        java.util.List<Path> bundles;
+        try (var files = java.nio.file.Files.walk(store)) {
+            bundles = files.filter(f -> f.toString().endsWith(io.fraudstream.model.ModelBundles.EXTENSION)).toList();
+        }
+        assertThat(bundles).hasSize(1);
+        return io.fraudstream.model.ModelBundles.read(java.nio.file.Files.readAllBytes(bundles.get(0)));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
