@@ -6,20 +6,19 @@ import io.fraudstream.datasets.EventTimeRule;
 import io.fraudstream.datasets.InputFormat;
 import io.fraudstream.datasets.LabelledTransaction;
 import io.fraudstream.datasets.TransactionReader;
-import io.fraudstream.features.CardHistory;
-import io.fraudstream.features.Channel;
 import io.fraudstream.features.Explanation;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.RawTransaction;
 import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
+import io.fraudstream.model.scoring.CardScorer;
+import io.fraudstream.model.scoring.WireTransactions;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +26,8 @@ import java.util.Map;
 /**
  * The per-event work of a bounded replay without Flink: every transaction of a Sparkov file through the
  * bootstrap model's extractor and classifier, one card history per card, in one thread — what the scoring
- * subtasks do, minus Avro, validation, state access, alert explanations and result collection. Reports the
+ * subtasks do (the same {@link CardScorer} rules and wire mapping), minus Avro decoding, state access, alert
+ * explanations and result collection. Reports the
  * thread's CPU time per event (steady on a shared machine) and the wall-clock rate, per repetition.
  *
  * <pre>
@@ -55,20 +55,23 @@ public final class ReplayExtractorLoop {
         boolean byCard = args.length > 2 && args[2].equals("card");
         List<RawTransaction> txs = new ArrayList<>();
         List<String> cards = new ArrayList<>();
+        WireTransactions wire = new WireTransactions(); // the job's mapping and rules
+        long refused = 0;
         try (TransactionReader r = InputFormat.SPARKOV.open(Path.of(args[0]),
                 new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, Map.of(), CardTokens.publicTestKey("benchmark on the public sample")))) {
             LabelledTransaction t;
             while ((t = r.next()) != null) {
                 Transaction x = t.transaction();
+                if (wire.check(x, WireTransactions.DEFAULT_MAX_AMOUNT_MINOR) != null) {
+                    refused++; // dead-lettered by the job
+                    continue;
+                }
                 cards.add(x.getCardId());
-                txs.add(RawTransaction.builder().transactionId(x.getTransactionId())
-                        .eventTimeMillis(x.getEventTime().toEpochMilli())
-                        .amount(x.getAmountMinor() / 100.0).merchantId(x.getMerchantId())
-                        .merchantCategory(x.getMerchantCategory())
-                        .channel("ONLINE".equals(String.valueOf(x.getChannel())) ? Channel.ONLINE : Channel.CARD_PRESENT)
-                        .merchantLocation(orNaN(x.getMerchantLat()), orNaN(x.getMerchantLon()))
-                        .homeLocation(orNaN(x.getHomeLat()), orNaN(x.getHomeLon())).build());
+                txs.add(wire.toRaw(x));
             }
+        }
+        if (refused > 0) {
+            System.out.println(refused + " records the job refuses, skipped");
         }
         if (byCard) {
             Integer[] idx = new Integer[txs.size()];
@@ -89,19 +92,19 @@ public final class ReplayExtractorLoop {
         System.out.println(FeatureExtractor.topKKernelDescription());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int rep = 0; rep < reps; rep++) {
-            FeatureExtractor fx = model.newExtractor();
-            float[] features = new float[fx.featureCount()];
+            // The job's per-event rules and extractor (half-precision K/V), one history per card in memory.
+            CardScorer.Cards scorer = new CardScorer.Cards(
+                    CardScorer.of(model, CardScorer.DEFAULT_CARD_TTL.toMillis()));
+            CardScorer rules = scorer.scorer();
             Explanation explanation = new Explanation(5);
-            Map<String, CardHistory> histories = new HashMap<>();
             double checksum = 0;
             long alloc0 = allocatedBytes(threads);
             long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (int i = 0; i < txs.size(); i++) {
-                CardHistory h = histories.computeIfAbsent(cards.get(i), c -> CardHistory.create(model.extractorConfig()));
-                fx.extract(h, txs.get(i), features, explanation);
-                checksum += model.score(features);
-                h.add(txs.get(i));
+                if (scorer.next(cards.get(i), txs.get(i), null, explanation) == CardScorer.Outcome.SCORED) {
+                    checksum += rules.score();
+                }
             }
             long wall = System.nanoTime() - t0;
             long cpu = threads.getCurrentThreadCpuTime() - cpu0;
@@ -120,9 +123,5 @@ public final class ReplayExtractorLoop {
     private static long allocatedBytes(ThreadMXBean threads) {
         return threads instanceof com.sun.management.ThreadMXBean t
                 ? t.getThreadAllocatedBytes(Thread.currentThread().getId()) : -1;
-    }
-
-    private static double orNaN(Double v) {
-        return v == null ? Double.NaN : v;
     }
 }

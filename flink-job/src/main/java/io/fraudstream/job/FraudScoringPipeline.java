@@ -14,6 +14,7 @@ import io.fraudstream.job.pop.PopEnrichment;
 import io.fraudstream.job.pop.PopTableEnrichment;
 import io.fraudstream.job.pop.TransactionDeltas;
 import io.fraudstream.job.scoring.CardScoringFunction;
+import io.fraudstream.job.scoring.FeatureVector;
 import io.fraudstream.job.scoring.ScoringSettings;
 import io.fraudstream.job.validation.DeadLetterPayload;
 import io.fraudstream.job.validation.DeadLetterPolicy;
@@ -33,9 +34,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  */
 public final class FraudScoringPipeline {
 
-    /** The four outputs of the topology. */
+    /**
+     * The outputs of the topology: the four topics' streams, and the champion's feature vectors (empty unless
+     * {@link ScoringSettings#emitFeatures()}).
+     */
     public record Outputs(DataStream<FraudScore> scores, DataStream<FraudAlert> alerts,
-            DataStream<FraudScore> shadowScores, DataStream<DeadLetter> deadLetters) {}
+            DataStream<FraudScore> shadowScores, DataStream<DeadLetter> deadLetters,
+            DataStream<FeatureVector> features) {}
 
     private FraudScoringPipeline() {}
 
@@ -115,6 +120,6 @@ public final class FraudScoringPipeline {
             deadLetters = deadLetters.union(labelDeadLetters);
         }
         return new Outputs(scores, scores.getSideOutput(JobStreams.ALERTS),
-                scores.getSideOutput(JobStreams.SHADOW_SCORES), deadLetters);
+                scores.getSideOutput(JobStreams.SHADOW_SCORES), deadLetters, scores.getSideOutput(JobStreams.FEATURES));
     }
 }

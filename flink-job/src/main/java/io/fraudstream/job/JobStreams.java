@@ -9,6 +9,7 @@ import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.HistoryChunk;
 import io.fraudstream.job.scoring.CardStateHeader;
 import io.fraudstream.job.scoring.CardStateSerializers;
+import io.fraudstream.job.scoring.FeatureVector;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -29,6 +30,9 @@ public final class JobStreams {
     public static final OutputTag<FraudAlert> ALERTS = new OutputTag<>("alerts", new AvroTypeInfo<>(FraudAlert.class));
     public static final OutputTag<FraudScore> SHADOW_SCORES =
             new OutputTag<>("shadow-scores", new AvroTypeInfo<>(FraudScore.class));
+    /** The champion's feature vector of every scored transaction, when {@code ScoringSettings.emitFeatures()}. */
+    public static final OutputTag<FeatureVector> FEATURES =
+            new OutputTag<>("features", TypeInformation.of(FeatureVector.class));
 
     /**
      * The v1 card state: the card's whole history in one value ({@link CardHistorySerializer}). Read only to migrate

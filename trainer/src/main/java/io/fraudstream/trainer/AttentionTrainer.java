@@ -1,5 +1,6 @@
 package io.fraudstream.trainer;
 
+import io.fraudstream.model.scoring.CardScorer;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -12,10 +13,8 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.fraudstream.cli.support.Progress;
 import io.fraudstream.features.AttentionMode;
-import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
-import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.RawTransaction;
 import io.fraudstream.features.TokenEncoder;
 import java.util.ArrayList;
@@ -230,19 +229,20 @@ public final class AttentionTrainer {
         p.amount = new float[total];
         p.cardStart = new int[total];
         ExtractorConfig direct = config.toBuilder().mode(AttentionMode.NONE).build();
-        FeatureExtractor directExtractor = new FeatureExtractor(direct, ExtractorWeights.bootstrap(direct, 0));
+        // The job's per-event rules (TTL, duplicates, extract then append) for the direct features.
+        CardScorer directScorer = CardScorer.features(direct, ExtractorWeights.bootstrap(direct, 0), false,
+                CardScorer.DEFAULT_CARD_TTL.toMillis());
         int d = config.dim();
         int directFrom = d + 5;
-        p.directCount = directExtractor.featureCount() - directFrom;
+        p.directCount = directScorer.featureCount() - directFrom;
         p.direct = new float[total * p.directCount];
         boolean[] train = new boolean[total];
         boolean[] fraud = new boolean[total];
         TokenEncoder encoder = new TokenEncoder();
-        float[] features = new float[directExtractor.featureCount()];
         int i = 0;
         for (List<LabelledTransaction> card : data.cards()) {
             int start = i;
-            CardHistory history = CardHistory.create(direct);
+            CardScorer.Card history = directScorer.newCard();
             for (LabelledTransaction t : card) {
                 RawTransaction tx = t.tx();
                 encoder.encode(tx, p.tokens, i * F);
@@ -257,12 +257,15 @@ public final class AttentionTrainer {
                 p.cardStart[i] = start;
                 TimeSplit.Segment s = split.segmentOf(tx.eventTimeMillis());
                 if (s == TimeSplit.Segment.TRAIN) {
-                    directExtractor.extract(history, tx, features, null);
-                    System.arraycopy(features, directFrom, p.direct, i * p.directCount, p.directCount);
-                    train[i] = i > start;
-                    fraud[i] = t.fraud();
+                    if (directScorer.next(history, tx, null, null) == CardScorer.Outcome.SCORED) {
+                        System.arraycopy(directScorer.features(), directFrom, p.direct, i * p.directCount,
+                                p.directCount);
+                        train[i] = i > start;
+                        fraud[i] = t.fraud();
+                    }
+                } else {
+                    directScorer.pass(history, tx);
                 }
-                history.add(tx);
                 i++;
             }
         }

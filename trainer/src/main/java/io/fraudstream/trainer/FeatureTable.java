@@ -1,10 +1,9 @@
 package io.fraudstream.trainer;
 
 import io.fraudstream.cli.support.Progress;
-import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
-import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.model.scoring.CardScorer;
 import io.fraudstream.features.pop.PopFeatures;
 import io.fraudstream.features.pop.PopTable;
 import java.util.ArrayList;
@@ -12,9 +11,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The classifier's rows: the full feature vector the job's per-event kernel ({@link FeatureExtractor}) computes
- * for each transaction, against the card's history as the job would have held it (each card in time order:
- * extract, then append — a score never sees its own transaction), split by a {@link TimeSplit}.
+ * The classifier's rows: the full feature vector the job computes for each transaction, by the job's own per-event
+ * rules ({@link CardScorer}: card TTL, duplicates, half-precision K/V, extract then append — a score never sees its
+ * own transaction), against the card's history as the job would have held it, split by a {@link TimeSplit}.
  *
  * <p>When the data carries point-of-purchase counts ({@link LabelledData#withPointOfPurchase}), each row ends with
  * the {@link PopFeatures} block, computed by the same code as the job's.
@@ -50,6 +49,60 @@ public final class FeatureTable {
     /** As {@link #compute(LabelledData, TimeSplit, ExtractorConfig, ExtractorWeights)}, reporting each card done. */
     public static Split compute(LabelledData data, TimeSplit split, ExtractorConfig config, ExtractorWeights weights,
             Progress progress) {
+        return compute(data, split, config, weights, CardScorer.DEFAULT_CARD_TTL.toMillis(), progress);
+    }
+
+    /** A feature vector of one transaction (the buffer is reused: copy it to keep it). */
+    @FunctionalInterface
+    public interface RowSink {
+        void row(LabelledTransaction t, float[] features);
+    }
+
+    /**
+     * Every transaction's feature vector, card after card (cards in {@link LabelledData#cards()} order, each in its
+     * order), exactly as {@link #compute} computes the rows it keeps: the training/serving parity test compares
+     * these with the job's. Duplicates (an id already in the card's history) get no row, as the job scores them not.
+     */
+    public static void forEach(LabelledData data, ExtractorConfig config, ExtractorWeights weights, long cardTtlMillis,
+            RowSink sink) {
+        PopTable pop = data.pointOfPurchase();
+        for (List<LabelledTransaction> card : data.cards()) {
+            card(card, CardScorer.features(config, weights, pop != null, cardTtlMillis), pop, null, sink);
+        }
+    }
+
+    /**
+     * One card through the shared per-event rules ({@link CardScorer}: TTL, duplicates, extract, append): a row for
+     * each transaction in the training or validation window ({@code split} null: every one), point-of-purchase block
+     * from {@code pop} when not null. History before the windows is appended without extraction; the card stops at
+     * the first transaction after them.
+     */
+    private static void card(List<LabelledTransaction> card, CardScorer scorer, PopTable pop, TimeSplit split,
+            RowSink sink) {
+        CardScorer.Card history = scorer.newCard();
+        PopFeatures.Scratch popScratch = pop == null ? null : new PopFeatures.Scratch();
+        float[] popBlock = pop == null ? null : new float[PopFeatures.COUNT];
+        for (LabelledTransaction t : card) {
+            TimeSplit.Segment s = split == null ? TimeSplit.Segment.TRAIN : split.segmentOf(t.time());
+            if (s == TimeSplit.Segment.TRAIN || s == TimeSplit.Segment.VALIDATION) {
+                if (pop != null) {
+                    pop.features(t.tx().merchantId(), t.terminalId(), t.time(), PopFeatures.SETTLE_HOURS, popScratch,
+                            popBlock, 0);
+                }
+                if (scorer.next(history, t.tx(), popBlock, null) == CardScorer.Outcome.SCORED) {
+                    sink.row(t, scorer.features());
+                }
+            } else if (s == TimeSplit.Segment.AFTER) {
+                break;
+            } else {
+                scorer.pass(history, t.tx());
+            }
+        }
+    }
+
+    /** As {@link #compute(LabelledData, TimeSplit, ExtractorConfig, ExtractorWeights, Progress)} with a card TTL. */
+    public static Split compute(LabelledData data, TimeSplit split, ExtractorConfig config, ExtractorWeights weights,
+            long cardTtlMillis, Progress progress) {
         List<List<LabelledTransaction>> cards = data.cards();
         PopTable pop = data.pointOfPurchase();
         @SuppressWarnings("unchecked")
@@ -58,30 +111,16 @@ public final class FeatureTable {
         List<Boolean>[][] labels = new List[cards.size()][];
         long[] cardsDone = {0}; // guarded by progress
         IntStream.range(0, cards.size()).parallel().forEach(c -> {
-            FeatureExtractor extractor = new FeatureExtractor(config, weights);
-            PopFeatures.Scratch popScratch = new PopFeatures.Scratch();
-            int width = extractor.featureCount() + (pop == null ? 0 : PopFeatures.COUNT);
-            CardHistory history = CardHistory.create(config);
             List<float[]> tx = new ArrayList<>();
             List<Boolean> ty = new ArrayList<>();
             List<float[]> vx = new ArrayList<>();
             List<Boolean> vy = new ArrayList<>();
-            for (LabelledTransaction t : cards.get(c)) {
-                TimeSplit.Segment s = split.segmentOf(t.time());
-                if (s == TimeSplit.Segment.TRAIN || s == TimeSplit.Segment.VALIDATION) {
-                    float[] f = new float[width];
-                    extractor.extract(history, t.tx(), f, null);
-                    if (pop != null) {
-                        pop.features(t.tx().merchantId(), t.terminalId(), t.time(), PopFeatures.SETTLE_HOURS,
-                                popScratch, f, extractor.featureCount());
-                    }
-                    (s == TimeSplit.Segment.TRAIN ? tx : vx).add(f);
-                    (s == TimeSplit.Segment.TRAIN ? ty : vy).add(t.fraud());
-                } else if (s == TimeSplit.Segment.AFTER) {
-                    break;
-                }
-                history.add(t.tx());
-            }
+            card(cards.get(c), CardScorer.features(config, weights, pop != null, cardTtlMillis), pop, split,
+                    (t, f) -> {
+                        boolean train = split.segmentOf(t.time()) == TimeSplit.Segment.TRAIN;
+                        (train ? tx : vx).add(f.clone());
+                        (train ? ty : vy).add(t.fraud());
+                    });
             perCard[c] = new List[] {tx, vx};
             labels[c] = new List[] {ty, vy};
             synchronized (progress) { // counts arrive in order

@@ -1,5 +1,6 @@
 package io.fraudstream.trainer;
 
+import io.fraudstream.model.scoring.WireTransactions;
 import io.fraudstream.avro.FraudLabel;
 import io.fraudstream.avro.LabelValue;
 import io.fraudstream.avro.Transaction;
@@ -141,6 +142,7 @@ public final class KafkaLabelledHistory {
         });
 
         Map<String, String> seen = new HashMap<>(); // transaction id -> card id, kept or out of range
+        WireTransactions wire = new WireTransactions();
         List<LabelledTransaction> kept = new ArrayList<>();
         long[] txRecords = {0};
         long[] outOfRange = {0};
@@ -166,13 +168,14 @@ public final class KafkaLabelledHistory {
                 outOfRange[0]++;
                 return;
             }
-            try {
-                kept.add(new LabelledTransaction(tx.getCardId(), Transactions.toRaw(tx), false, tx.getTerminalId(),
-                        LabelledTransaction.UNKNOWN_REPORT_TIME));
-            } catch (RuntimeException e) {
+            // The job's own rules (WireTransactions): what it would dead-letter is skipped and counted, never guessed.
+            if (wire.check(tx, WireTransactions.DEFAULT_MAX_AMOUNT_MINOR) != null) {
                 seen.remove(tx.getTransactionId());
                 count(skipped, "transaction " + INVALID);
+                return;
             }
+            kept.add(new LabelledTransaction(tx.getCardId(), wire.toRaw(tx), false, tx.getTerminalId(),
+                    LabelledTransaction.UNKNOWN_REPORT_TIME));
         });
 
         long applied = 0;

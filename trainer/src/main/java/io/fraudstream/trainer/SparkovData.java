@@ -7,8 +7,7 @@ import io.fraudstream.datasets.CsvParser;
 import io.fraudstream.datasets.EventTimeRule;
 import io.fraudstream.datasets.InputFormat;
 import io.fraudstream.datasets.TransactionReader;
-import io.fraudstream.features.Channel;
-import io.fraudstream.features.RawTransaction;
+import io.fraudstream.model.scoring.WireTransactions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +26,8 @@ import java.util.Set;
  * <p>Card ids are the tokens of {@code cc_num} under the card-token key ({@link CardTokens}: the same function and key
  * as replay and the producers of {@code transactions}, so a card has one token everywhere; cards are ordered by id).
  * Without a key, a file whose cards are already tokens reads; one with card numbers is refused, saying how to supply
- * the key. Amounts come back in dollars exactly as written
- * (minor units divided by 100, which gives the double nearest the decimal, as parsing it would).
+ * the key. Records map to the extractor's input by the job's own mapping and rules ({@link WireTransactions}); amounts
+ * come back in dollars exactly as written (minor units divided by 100, the double nearest the decimal).
  */
 public final class SparkovData {
     static final String[] REQUIRED = {
@@ -42,6 +41,7 @@ public final class SparkovData {
         String source = "sparkov csv " + file.getFileName();
         requireColumns(file, source);
         List<LabelledTransaction> out = new ArrayList<>();
+        WireTransactions wire = new WireTransactions();
         try (TransactionReader reader = InputFormat.SPARKOV.open(file,
                 new InputFormat.Options(null, EventTimeRule.HOME_LONGITUDE, null, tokens))) {
             io.fraudstream.datasets.LabelledTransaction row;
@@ -56,7 +56,12 @@ public final class SparkovData {
                 if (tx.getHomeLat() == null || tx.getHomeLon() == null) {
                     throw new IOException(source + " line " + row.line() + ": lat and long must not be empty");
                 }
-                out.add(new LabelledTransaction(tx.getCardId(), toRaw(tx), row.fraud(), tx.getTerminalId(),
+                // The job's rules (WireTransactions): the trainer learns from no record the job would refuse.
+                WireTransactions.Problem problem = wire.check(tx, WireTransactions.DEFAULT_MAX_AMOUNT_MINOR);
+                if (problem != null) {
+                    throw new IOException(source + " line " + row.line() + ": " + problem.message());
+                }
+                out.add(new LabelledTransaction(tx.getCardId(), wire.toRaw(tx), row.fraud(), tx.getTerminalId(),
                         LabelledTransaction.UNKNOWN_REPORT_TIME));
             }
             failOnBadRows(reader.badRows(), source);
@@ -92,20 +97,5 @@ public final class SparkovData {
             BadRows.BadRow first = bad.first().get(0);
             throw new IOException(source + " line " + first.line() + ": " + first.reason());
         }
-    }
-
-    /** The extractor's view of a Sparkov row: {@code *_net} categories are online, the others card present. */
-    private static RawTransaction toRaw(Transaction tx) {
-        return RawTransaction.builder()
-                .transactionId(tx.getTransactionId())
-                .eventTimeMillis(tx.getEventTime().toEpochMilli())
-                .amount(tx.getAmountMinor() / 100.0)
-                .merchantId(tx.getMerchantId())
-                .merchantCategory(tx.getMerchantCategory())
-                .channel(tx.getChannel() == io.fraudstream.avro.Channel.ONLINE ? Channel.ONLINE : Channel.CARD_PRESENT)
-                .merchantLocation(tx.getMerchantLat() == null ? Double.NaN : tx.getMerchantLat(),
-                        tx.getMerchantLon() == null ? Double.NaN : tx.getMerchantLon())
-                .homeLocation(tx.getHomeLat(), tx.getHomeLon())
-                .build();
     }
 }

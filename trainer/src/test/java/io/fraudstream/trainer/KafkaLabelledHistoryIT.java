@@ -1,5 +1,6 @@
 package io.fraudstream.trainer;
 
+import io.fraudstream.model.scoring.WireTransactions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.avro.FraudLabel;
@@ -95,7 +96,7 @@ class KafkaLabelledHistoryIT {
                 boolean known = t.fraud() && at.plus(LABEL_DELAY).isBefore(TO);
                 // Amount as the job converts it (minor units x 10^-digits), so the strings compare exactly.
                 expected.add(key(t.tx().getCardId(), t.tx().getTransactionId(), at.toEpochMilli(),
-                        Transactions.toRaw(t.tx()).amount(), known));
+                        new WireTransactions().toRaw(t.tx()).amount(), known));
             }
         }
         expected.sort(null);

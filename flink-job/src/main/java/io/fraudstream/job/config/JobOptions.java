@@ -105,7 +105,7 @@ public final class JobOptions {
                     + "new model is still being filled; cards not done by then recompute it on their next transaction.");
 
     public static final ConfigOption<Duration> CARD_STATE_TTL = key("state.card-ttl")
-            .durationType().defaultValue(Duration.ofDays(90))
+            .durationType().defaultValue(io.fraudstream.model.scoring.CardScorer.DEFAULT_CARD_TTL)
             .withDescription("A card's history is forgotten after this much inactivity (event time gap between its transactions), and its state deleted after this much processing time without a transaction.");
 
     public static final ConfigOption<Long> HISTORY_CACHE_TRANSACTIONS = key("state.card-cache-transactions")
@@ -120,7 +120,7 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofDays(1))
             .withDescription("Transactions dated more than this in the future are dead-lettered.");
     public static final ConfigOption<Long> MAX_AMOUNT_MINOR = key("validation.max-amount-minor")
-            .longType().defaultValue(100_000_000_000L)
+            .longType().defaultValue(io.fraudstream.model.scoring.WireTransactions.DEFAULT_MAX_AMOUNT_MINOR)
             .withDescription("Largest plausible amount in minor units; larger amounts are dead-lettered.");
     public static final ConfigOption<Integer> DEAD_LETTER_MAX_PAYLOAD = key("dead-letter.max-payload-bytes")
             .intType().defaultValue(64 * 1024)

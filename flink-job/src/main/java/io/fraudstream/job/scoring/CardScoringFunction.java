@@ -6,10 +6,8 @@ import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.avro.ModelRole;
 import io.fraudstream.features.CardHistory;
-import io.fraudstream.features.Channel;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.RawTransaction;
-import io.fraudstream.features.pop.PopFeatures;
 import io.fraudstream.job.JobMetrics;
 import io.fraudstream.job.JobStreams;
 import io.fraudstream.job.io.Clocks;
@@ -19,6 +17,8 @@ import io.fraudstream.job.validation.Rejection;
 import io.fraudstream.job.validation.TransactionEvent;
 import io.fraudstream.job.validation.TransactionEvents;
 import io.fraudstream.model.ModelRejectedException;
+import io.fraudstream.model.scoring.CardScorer;
+import io.fraudstream.model.scoring.WireTransactions;
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.avro.Transaction;
 import java.time.Instant;
@@ -220,8 +220,7 @@ public class CardScoringFunction
 
         String key = ctx.getCurrentKey();
         CardStateStore.Card card = store.load(key);
-        if (card != null && !card.history().isEmpty() && tx.eventTimeMillis
-                - card.history().eventTimeAt(card.history().size() - 1) > settings.cardTtlMillis()) {
+        if (card != null && CardScorer.expired(card.history(), tx.eventTimeMillis, settings.cardTtlMillis())) {
             store.clear(key);
             card = null;
             cardsExpired.inc();
@@ -230,7 +229,7 @@ public class CardScoringFunction
             card = store.create(key, lifecycle.champion().model.extractorConfig().window());
         }
         CardHistory history = card.history();
-        if (history.containsTransactionId(tx.transactionId)) {
+        if (CardScorer.duplicate(history, tx.transactionId)) {
             rejectDuplicate(tx, ctx);
             return;
         }
@@ -248,6 +247,10 @@ public class CardScoringFunction
         }
         lifecycle.scored();
         out.collect(score);
+        if (settings.emitFeatures()) {
+            ctx.output(JobStreams.FEATURES, new FeatureVector(tx.transactionId, tx.cardId, scoring.version(),
+                    scoring.features.clone()));
+        }
         scoresOut.inc();
         if (score.getDecision() == Decision.ALERT) {
             if (settings.explainAlerts()) {
@@ -281,16 +284,8 @@ public class CardScoringFunction
 
     private FraudScore score(LoadedModel m, CardHistory history, RawTransaction raw, TransactionEvent tx, ModelRole role) {
         long t0 = System.nanoTime();
-        m.extractor.extract(history, raw, m.features, settings.explainAlerts() ? m.explanation : null);
-        if (m.model.usesPointOfPurchase()) {
-            int from = m.model.extractorFeatureCount();
-            if (tx.pointOfPurchase != null) {
-                System.arraycopy(tx.pointOfPurchase, 0, m.features, from, PopFeatures.COUNT);
-            } else {
-                java.util.Arrays.fill(m.features, from, from + PopFeatures.COUNT, 0f);
-            }
-        }
-        double p = m.model.score(m.features);
+        m.scorer.extract(history, raw, tx.pointOfPurchase, settings.explainAlerts() ? m.explanation : null);
+        double p = m.scorer.score();
         long nanos = System.nanoTime() - t0;
         long nowMicros = Clocks.nowMicros();
         if (role == ModelRole.CHAMPION) {
@@ -417,26 +412,9 @@ public class CardScoringFunction
                 settings.deadLetterMaxPayload(), ctx.timerService().currentProcessingTime()));
     }
 
+    /** The extractor's input: the shared wire mapping ({@link WireTransactions}) of the validated fields. */
     static RawTransaction toRaw(TransactionEvent tx) {
-        return RawTransaction.builder()
-                .transactionId(tx.transactionId)
-                .eventTimeMillis(tx.eventTimeMillis)
-                .amount(tx.amount)
-                .merchantId(tx.merchantId)
-                .merchantCategory(tx.merchantCategory)
-                .channel(channel(tx.channel))
-                .merchantLocation(tx.merchantLat, tx.merchantLon)
-                .homeLocation(tx.homeLat, tx.homeLon)
-                .build();
-    }
-
-    private static Channel channel(String name) {
-        return switch (name) {
-            case "CARD_PRESENT" -> Channel.CARD_PRESENT;
-            case "ONLINE" -> Channel.ONLINE;
-            case "ATM" -> Channel.ATM;
-            case "CONTACTLESS" -> Channel.CONTACTLESS;
-            default -> Channel.OTHER;
-        };
+        return WireTransactions.raw(tx.transactionId, tx.eventTimeMillis, tx.amount, tx.merchantId,
+                tx.merchantCategory, tx.channel, tx.merchantLat, tx.merchantLon, tx.homeLat, tx.homeLon);
     }
 }

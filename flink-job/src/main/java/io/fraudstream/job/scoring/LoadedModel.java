@@ -3,6 +3,7 @@ package io.fraudstream.job.scoring;
 import io.fraudstream.features.Explanation;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.model.FraudModel;
+import io.fraudstream.model.scoring.CardScorer;
 
 /**
  * A verified model with its thread-confined extractor and scratch buffers. Used by the task thread only (built on
@@ -10,6 +11,8 @@ import io.fraudstream.model.FraudModel;
  */
 final class LoadedModel {
     final FraudModel model;
+    /** The per-event rules and buffers every scoring path shares (the extractor and features below are its). */
+    final CardScorer scorer;
     final FeatureExtractor extractor;
     final float[] features;
     final Explanation explanation;
@@ -17,9 +20,11 @@ final class LoadedModel {
 
     LoadedModel(FraudModel model, ScoringSettings settings) {
         this.model = model;
-        // Half-precision K/V: what the card state stores, so a card scores the same cached or read from state.
-        this.extractor = FeatureExtractor.compactKv(model.extractorConfig(), model.extractorWeights());
-        this.features = new float[model.featureCount()];
+        // Half-precision K/V (CardScorer): what the card state stores, so a card scores the same cached or read from
+        // state, and the same as in training.
+        this.scorer = CardScorer.of(model, settings.cardTtlMillis());
+        this.extractor = scorer.extractor();
+        this.features = scorer.features();
         this.explanation = new Explanation(Math.max(1, settings.topAttended()));
         this.explainer = new AlertExplainer(model, settings.topAttended(), settings.topContributions());
     }

@@ -8,33 +8,41 @@ import java.io.Serializable;
  * What the scoring function needs from the configuration. {@code kvRefreshChunk} and {@code kvRefreshWindowMillis}:
  * see {@link JobOptions#KV_REFRESH_CHUNK} and {@link JobOptions#KV_REFRESH_WINDOW}. {@code explainAlerts}: whether
  * alerts (with their explanation) are produced on the alerts side output; bounded evaluation, which reads only the
- * scores (the decision is in every score), turns them off.
+ * scores (the decision is in every score), turns them off. {@code emitFeatures}: whether every scored transaction's
+ * feature vector also goes to the {@code JobStreams.FEATURES} side output (off in the job; the training/serving
+ * parity test and feature audits turn it on).
  */
 public record ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload,
-        long historyCacheTransactions, int kvRefreshChunk, long kvRefreshWindowMillis, boolean explainAlerts)
-        implements Serializable {
+        long historyCacheTransactions, int kvRefreshChunk, long kvRefreshWindowMillis, boolean explainAlerts,
+        boolean emitFeatures) implements Serializable {
 
     /** No history cache; K/V caches recomputed whole on a card's first transaction after a swap; alerts explained. */
     public ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload) {
-        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0, 0, true);
+        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0, 0, true, false);
     }
 
     /** The same settings with K/V caches refreshed {@code chunk} entries per transaction for up to {@code windowMillis}. */
     public ScoringSettings withKvRefresh(int chunk, long windowMillis) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, chunk, windowMillis, explainAlerts);
+                historyCacheTransactions, chunk, windowMillis, explainAlerts, emitFeatures);
     }
 
     /** The same settings with a cache of deserialized histories of up to {@code transactions} (see historyCacheBytes). */
     public ScoringSettings withHistoryCache(long transactions) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, transactions,
-                kvRefreshChunk, kvRefreshWindowMillis, explainAlerts);
+                kvRefreshChunk, kvRefreshWindowMillis, explainAlerts, emitFeatures);
     }
 
     /** The same settings without alerts on the alerts side output (scores still carry the ALERT decision). */
     public ScoringSettings withoutAlertExplanations() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, false);
+                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, false, emitFeatures);
+    }
+
+    /** The same settings with every champion feature vector on the {@code JobStreams.FEATURES} side output. */
+    public ScoringSettings withFeatureOutput() {
+        return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
+                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, explainAlerts, true);
     }
 
     /**
@@ -52,6 +60,7 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
                 config.get(JobOptions.ALERT_TOP_ATTENDED), config.get(JobOptions.ALERT_TOP_CONTRIBUTIONS),
                 config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD),
                 config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS),
-                config.get(JobOptions.KV_REFRESH_CHUNK), config.get(JobOptions.KV_REFRESH_WINDOW).toMillis(), true);
+                config.get(JobOptions.KV_REFRESH_CHUNK), config.get(JobOptions.KV_REFRESH_WINDOW).toMillis(), true,
+                false);
     }
 }

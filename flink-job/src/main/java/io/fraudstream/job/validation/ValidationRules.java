@@ -9,7 +9,7 @@ public record ValidationRules(long maxEventAgeMillis, long maxEventLeadMillis, l
         int deadLetterMaxPayload, DeadLetterPayload deadLetterPayload) implements Serializable {
 
     /** Longest id or name the job accepts; longer strings are hostile or broken. */
-    public static final int MAX_TEXT_LENGTH = 256;
+    public static final int MAX_TEXT_LENGTH = io.fraudstream.model.scoring.WireTransactions.MAX_TEXT_LENGTH;
 
     /** Dead letters keep the first {@code deadLetterMaxPayload} bytes (the default {@code dead-letter.payload}). */
     public ValidationRules(long maxEventAgeMillis, long maxEventLeadMillis, long maxAmountMinor, int deadLetterMaxPayload) {

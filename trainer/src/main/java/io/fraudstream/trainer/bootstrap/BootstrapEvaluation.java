@@ -1,17 +1,16 @@
 package io.fraudstream.trainer.bootstrap;
 
-import io.fraudstream.features.CardHistory;
-import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.RankingMetrics;
+import io.fraudstream.model.scoring.CardScorer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Scores a model on fresh simulator traffic (a seed and period it was not trained on), the way the job does:
- * each card in time order, extract then append. Reports what matters for operating the threshold: the alert
+ * Scores a model on fresh simulator traffic (a seed and period it was not trained on), the way the job does
+ * ({@link CardScorer}): each card in time order, extract then append. Reports what matters for operating the threshold: the alert
  * rate, AUC, average precision, recall and precision at the bundle's threshold, and recall per fraud scenario.
  *
  * <p>{@code mvn -q -pl model exec:java -Dexec.mainClass=io.fraudstream.trainer.bootstrap.BootstrapEvaluation
@@ -46,8 +45,7 @@ public final class BootstrapEvaluation {
 
     /** Scores {@code model} on {@code cards} simulated cards over {@code days} days from {@link #EVALUATION_START}. */
     public static Result evaluate(FraudModel model, long simulatorSeed, int cards, int days) {
-        FeatureExtractor extractor = new FeatureExtractor(model.extractorConfig(), model.extractorWeights());
-        float[] features = new float[extractor.featureCount()];
+        CardScorer scorer = CardScorer.of(model, CardScorer.DEFAULT_CARD_TTL.toMillis());
         List<List<BootstrapModel.Labelled>> data = BootstrapModel.simulate(simulatorSeed, cards, EVALUATION_START, days);
         int n = 0;
         for (List<BootstrapModel.Labelled> card : data) {
@@ -61,11 +59,12 @@ public final class BootstrapEvaluation {
         long caught = 0;
         int i = 0;
         for (List<BootstrapModel.Labelled> card : data) {
-            CardHistory history = CardHistory.create(model.extractorConfig());
+            CardScorer.Card history = scorer.newCard();
             for (BootstrapModel.Labelled l : card) {
-                extractor.extract(history, l.tx(), features, null);
-                history.add(l.tx());
-                double score = model.score(features);
+                if (scorer.next(history, l.tx(), null, null) == CardScorer.Outcome.DUPLICATE) {
+                    continue; // not scored, as in the job
+                }
+                double score = scorer.score();
                 boolean alert = score >= model.threshold();
                 scores[i] = score;
                 labels[i++] = l.fraud();
@@ -79,7 +78,9 @@ public final class BootstrapEvaluation {
                 }
             }
         }
-        return new Result(n, frauds, alerts, RankingMetrics.auc(scores, labels),
+        scores = java.util.Arrays.copyOf(scores, i); // duplicates are not scored
+        labels = java.util.Arrays.copyOf(labels, i);
+        return new Result(i, frauds, alerts, RankingMetrics.auc(scores, labels),
                 RankingMetrics.averagePrecision(scores, labels), frauds == 0 ? Double.NaN : (double) caught / frauds,
                 alerts == 0 ? Double.NaN : (double) caught / alerts, byScenario);
     }

@@ -1,11 +1,7 @@
 package io.fraudstream.trainer.bootstrap;
 
-import io.fraudstream.avro.Transaction;
-import io.fraudstream.features.CardHistory;
-import io.fraudstream.features.Channel;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
-import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.RawTransaction;
 import io.fraudstream.simulator.Cardholder;
 import io.fraudstream.simulator.SimulatedTransaction;
@@ -15,13 +11,14 @@ import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.RankingMetrics;
 import io.fraudstream.model.Standardization;
 import io.fraudstream.model.TrainingData;
+import io.fraudstream.model.scoring.CardScorer;
+import io.fraudstream.model.scoring.WireTransactions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Currency;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -70,8 +67,9 @@ public final class BootstrapModel {
     public static FraudModel create(long seed, ExtractorConfig config) {
         long t0 = System.nanoTime();
         ExtractorWeights weights = ExtractorWeights.bootstrap(config, seed);
-        FeatureExtractor extractor = new FeatureExtractor(config, weights);
-        int p = extractor.featureCount();
+        // The job's per-event rules (TTL, duplicates, half-precision K/V, extract then append).
+        CardScorer scorer = CardScorer.features(config, weights, false, CardScorer.DEFAULT_CARD_TTL.toMillis());
+        int p = scorer.featureCount();
         long start = SIMULATION_START.toEpochMilli();
         // The simulator emits instants in [start, end): a time split on the instant.
         long trainEnd = start + TRAIN_DAYS * DAY;
@@ -81,14 +79,14 @@ public final class BootstrapModel {
         List<Boolean> trainY = new ArrayList<>();
         List<float[]> validX = new ArrayList<>();
         List<Boolean> validY = new ArrayList<>();
-        float[] features = new float[p];
         for (List<Labelled> card : simulate(seed, CARDS, SIMULATION_START, TRAIN_DAYS + VALIDATION_DAYS)) {
-            CardHistory history = CardHistory.create(config);
+            CardScorer.Card history = scorer.newCard();
             for (Labelled l : card) {
-                extractor.extract(history, l.tx(), features, null);
-                history.add(l.tx());
+                if (scorer.next(history, l.tx(), null, null) == CardScorer.Outcome.DUPLICATE) {
+                    continue;
+                }
                 boolean train = l.tx().eventTimeMillis() < trainEnd;
-                (train ? trainX : validX).add(features.clone());
+                (train ? trainX : validX).add(scorer.features().clone());
                 (train ? trainY : validY).add(l.fraud());
             }
         }
@@ -123,7 +121,7 @@ public final class BootstrapModel {
                 .trainingData(new TrainingData("bootstrap: io.fraudstream.simulator, seed " + Long.toUnsignedString(seed)
                         + ", " + CARDS + " cards", Instant.ofEpochMilli(start), Instant.ofEpochMilli(trainEnd),
                         Instant.ofEpochMilli(trainEnd), Instant.ofEpochMilli(end)))
-                .featureNames(Arrays.asList(extractor.featureNames()))
+                .featureNames(Arrays.asList(scorer.extractor().featureNames()))
                 .extractor(config, weights)
                 .scaler(means, stds)
                 .classifier(intercept, Arrays.copyOf(w, p))
@@ -176,39 +174,22 @@ public final class BootstrapModel {
             byCard.add(list);
             index.put(h.cardId(), list);
         }
-        Map<String, Double> scales = new HashMap<>();
+        WireTransactions wire = new WireTransactions();
+        long invalid = 0;
         Iterator<SimulatedTransaction> it = sim.transactionIterator();
         while (it.hasNext()) {
             SimulatedTransaction t = it.next();
-            index.get(t.tx().getCardId()).add(new Labelled(toRaw(t.tx(), scales), t.fraud(), t.scenario()));
+            // The job's rules: what it would dead-letter (say, a currency without minor units) is skipped and counted.
+            if (wire.check(t.tx(), WireTransactions.DEFAULT_MAX_AMOUNT_MINOR) != null) {
+                invalid++;
+                continue;
+            }
+            index.get(t.tx().getCardId()).add(new Labelled(wire.toRaw(t.tx()), t.fraud(), t.scenario()));
+        }
+        if (invalid > 0) {
+            LOG.warn("Simulator seed {}: {} transactions the job would refuse, skipped", seed, invalid);
         }
         return byCard;
-    }
-
-    /** The job's mapping of a {@link Transaction} to the extractor's input (amount in major units, null → NaN). */
-    static RawTransaction toRaw(Transaction tx, Map<String, Double> currencyScales) {
-        double scale = currencyScales.computeIfAbsent(tx.getCurrency(),
-                c -> Math.pow(10, -Currency.getInstance(c).getDefaultFractionDigits()));
-        return RawTransaction.builder()
-                .transactionId(tx.getTransactionId())
-                .eventTimeMillis(tx.getEventTime().toEpochMilli())
-                .amount(tx.getAmountMinor() * scale)
-                .merchantId(tx.getMerchantId())
-                .merchantCategory(tx.getMerchantCategory())
-                .channel(switch (tx.getChannel()) {
-                    case CARD_PRESENT -> Channel.CARD_PRESENT;
-                    case ONLINE -> Channel.ONLINE;
-                    case CONTACTLESS -> Channel.CONTACTLESS;
-                    case ATM -> Channel.ATM;
-                    default -> Channel.OTHER;
-                })
-                .merchantLocation(orNaN(tx.getMerchantLat()), orNaN(tx.getMerchantLon()))
-                .homeLocation(orNaN(tx.getHomeLat()), orNaN(tx.getHomeLon()))
-                .build();
-    }
-
-    private static double orNaN(Double v) {
-        return v == null ? Double.NaN : v;
     }
 
     private static double[] standardize(float[] x, double[] means, double[] stds) {
