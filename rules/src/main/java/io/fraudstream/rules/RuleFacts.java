@@ -2,6 +2,7 @@ package io.fraudstream.rules;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,7 +29,7 @@ public final class RuleFacts {
     double threshold;
     boolean modelAlert;
     String modelVersion = "";
-    private String[] featureNames = new String[0];
+    private List<String> featureNames = List.of();
     private Map<String, Integer> featureIndex = Map.of();
     float[] features = new float[0];
     float[] pointOfPurchase;
@@ -67,13 +68,13 @@ public final class RuleFacts {
     /**
      * The features the model scored with, in the order of {@code names} (the model's feature names). The arrays are
      * read during evaluation, not copied: pass the scoring buffer and evaluate before it is overwritten. The name
-     * index is rebuilt only when a different names array is passed (a model swap).
+     * index is rebuilt only when a different names list (by identity) is passed: a model swap.
      */
-    public RuleFacts features(String[] names, float[] values) {
+    public RuleFacts features(List<String> names, float[] values) {
         if (names != featureNames) {
-            Map<String, Integer> index = new HashMap<>(names.length * 2);
-            for (int i = 0; i < names.length; i++) {
-                index.put(names[i], i);
+            Map<String, Integer> index = new HashMap<>(names.size() * 2);
+            for (int i = 0; i < names.size(); i++) {
+                index.put(names.get(i), i);
             }
             featureNames = names;
             featureIndex = index;
@@ -96,9 +97,9 @@ public final class RuleFacts {
 
     /** Every feature of the model by name (for the {@code features} map variable). */
     Map<String, Double> featureMap() {
-        Map<String, Double> m = new HashMap<>(featureNames.length * 2);
-        for (int i = 0; i < featureNames.length && i < features.length; i++) {
-            m.put(featureNames[i], (double) features[i]);
+        Map<String, Double> m = new HashMap<>(featureNames.size() * 2);
+        for (int i = 0; i < featureNames.size() && i < features.length; i++) {
+            m.put(featureNames.get(i), (double) features[i]);
         }
         return m;
     }

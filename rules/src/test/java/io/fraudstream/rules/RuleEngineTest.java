@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class RuleEngineTest {
     /** The model's feature names as a bundle has them: d = 2 context values, then the named ones, then pop. */
-    static final String[] NAMES = names();
+    static final List<String> NAMES = names();
     /** Saturday 2026-12-05 03:30 UTC. */
     static final long NIGHT = Instant.parse("2026-12-05T03:30:00Z").toEpochMilli();
     /** Wednesday 2026-12-02 14:00 UTC. */
@@ -22,15 +22,15 @@ class RuleEngineTest {
 
     private final RuleCompiler compiler = new RuleCompiler();
 
-    private static String[] names() {
+    private static List<String> names() {
         List<String> n = new ArrayList<>(List.of(FeatureExtractor.featureNames(2)));
         n.addAll(PopFeatures.NAMES);
-        return n.toArray(String[]::new);
+        return List.copyOf(n);
     }
 
     /** A "suspicious" event: big online night-time purchase, high score, far from home, busy card, risky merchant. */
     static RuleFacts suspicious() {
-        float[] f = new float[NAMES.length];
+        float[] f = new float[NAMES.size()];
         set(f, "attn_ctx_1", 0.25f);
         set(f, "count_24h", 9f);
         set(f, "log1p_km_from_home", 7f);
@@ -53,12 +53,12 @@ class RuleEngineTest {
                 .transaction(12.5, 1250, "EUR", "m-42", "grocery_pos", "DE", "CARD_PRESENT", null, DAY)
                 .merchantLocation(48.1, 11.6)
                 .model(0.02, 0.5, false, "202611010000")
-                .features(NAMES, new float[NAMES.length])
+                .features(NAMES, new float[NAMES.size()])
                 .pointOfPurchase(null);
     }
 
     private static void set(float[] f, String name, float v) {
-        f[List.of(NAMES).indexOf(name)] = v;
+        f[NAMES.indexOf(name)] = v;
     }
 
     private boolean eval(String expression, RuleFacts facts) throws RuleRejectedException {
