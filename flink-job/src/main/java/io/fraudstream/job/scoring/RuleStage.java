@@ -14,6 +14,8 @@ import io.fraudstream.rules.RuleCompiler;
 import io.fraudstream.rules.RuleFacts;
 import io.fraudstream.rules.RuleOutcome;
 import io.fraudstream.rules.RuleSets;
+import io.fraudstream.schemas.AvroCodec;
+import io.fraudstream.schemas.WireFormatException;
 import java.io.Serializable;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -42,10 +44,18 @@ import org.slf4j.LoggerFactory;
 public final class RuleStage {
     private static final Logger LOG = LoggerFactory.getLogger(RuleStage.class);
 
-    /** Whether rules are on, and the model-signing public key (X.509 DER) rule sets must be signed with. */
-    public record Settings(boolean enabled, byte[] publicKey) implements Serializable {
+    /**
+     * Whether rules are on, the model-signing public key (X.509 DER) rule sets must be signed with, and optionally a
+     * signed rule set (Avro single-object bytes) in force from the first event, verified when the subtask opens (a
+     * bounded replay or backtest needs its rules before the first transaction; the broadcast side gives no such order).
+     */
+    public record Settings(boolean enabled, byte[] publicKey, byte[] initialRuleSet) implements Serializable {
         private static final long serialVersionUID = 1L;
-        public static final Settings OFF = new Settings(false, null);
+        public static final Settings OFF = new Settings(false, null, null);
+
+        public Settings(boolean enabled, byte[] publicKey) {
+            this(enabled, publicKey, null);
+        }
     }
 
     private final Settings settings;
@@ -60,6 +70,8 @@ public final class RuleStage {
     /** Per rule name, created on first use and kept (Flink metrics cannot be re-registered under the same name). */
     private final Map<String, RuleMetrics> perRule = new HashMap<>();
     private CompiledRuleSet active;
+    /** Whether the broadcast state was read for a restored set (on the first event). */
+    private boolean stateRead;
     private List<RuleMetrics> activeMetrics = List.of();
     private volatile long activeVersion;
 
@@ -95,6 +107,14 @@ public final class RuleStage {
         ruleAlerts = metrics.counter(JobMetrics.RULE_ALERTS);
         suppressed = metrics.counter(JobMetrics.ALERTS_SUPPRESSED);
         metrics.gauge(JobMetrics.RULE_SET_VERSION, () -> activeVersion);
+        if (settings.enabled() && settings.initialRuleSet() != null) {
+            try {
+                activate(RuleSets.accept(AvroCodec.of(RuleSet.class).decode(settings.initialRuleSet()), key, null,
+                        compiler));
+            } catch (RuleSets.RefusedException | WireFormatException e) {
+                throw new IllegalArgumentException("the initial rule set is refused: " + e.getMessage(), e);
+            }
+        }
     }
 
     private static PublicKey publicKey(byte[] x509) {
@@ -108,15 +128,14 @@ public final class RuleStage {
     /** A rule set from the broadcast side: verified, compiled, then in force; refused otherwise (counted, logged). */
     public void onRuleSet(RuleSet set, KeyedBroadcastProcessFunction<?, ?, ?, ?>.Context ctx) throws Exception {
         if (!settings.enabled()) {
-            refusals.get(RuleSets.Refusal.UNSIGNED).inc(); // nobody can verify it here
             LOG.warn("Rule set {} v{} ignored: rules are off (rules.enabled)", set.getName(), set.getVersion());
             return;
         }
         BroadcastState<String, RuleSet> state = ctx.getBroadcastState(JobStreams.RULE_SETS);
         RuleSet current = state.get(JobStreams.ACTIVE_RULE_SET);
+        Long inForce = current != null ? Long.valueOf(current.getVersion()) : active != null ? activeVersion : null;
         try {
-            CompiledRuleSet compiled = RuleSets.accept(set, key, current == null ? null : current.getVersion(),
-                    compiler);
+            CompiledRuleSet compiled = RuleSets.accept(set, key, inForce, compiler);
             state.put(JobStreams.ACTIVE_RULE_SET, set);
             activate(compiled);
             accepted.inc();
@@ -137,20 +156,16 @@ public final class RuleStage {
         if (!settings.enabled()) {
             return RuleOutcome.NONE; // and no broadcast state is touched: harnesses without RULE_SETS work
         }
-        if (active == null) {
+        if (!stateRead) {
+            // Once per subtask: a set restored from a snapshot is in force unless the initial one is newer.
+            stateRead = true;
             RuleSet stored = ctx.getBroadcastState(JobStreams.RULE_SETS).get(JobStreams.ACTIVE_RULE_SET);
-            if (stored == null) {
-                return RuleOutcome.NONE;
+            if (stored != null && (active == null || stored.getVersion() > activeVersion)) {
+                restore(stored);
             }
-            // After a restore: the stored set was verified when it arrived; compile it again (checks it once more).
-            try {
-                activate(RuleSets.compile(stored, compiler));
-            } catch (RuleSets.RefusedException e) {
-                // Cannot happen unless this release's rule language changed: run without rules rather than fail.
-                refusals.get(e.reason()).inc();
-                LOG.error("Restored rule set no longer compiles, running without rules: {}", e.getMessage());
-                activate(CompiledRuleSet.empty(Long.toString(stored.getVersion())));
-            }
+        }
+        if (active == null) {
+            return RuleOutcome.NONE;
         }
         facts.transaction(tx.amount, tx.amountMinor, tx.currency, tx.merchantId, tx.merchantCategory, tx.country,
                         tx.channel, tx.terminalId, tx.eventTimeMillis)
@@ -180,6 +195,18 @@ public final class RuleStage {
         alert.setModelAlert(modelAlert);
         alert.setBlockRecommended(outcome.blockRecommended());
         return alert;
+    }
+
+    /** After a restore: the stored set was verified when it arrived; compile it again (checks it once more). */
+    private void restore(RuleSet stored) {
+        try {
+            activate(RuleSets.compile(stored, compiler));
+        } catch (RuleSets.RefusedException e) {
+            // Cannot happen unless this release's rule language changed: run without rules rather than fail.
+            refusals.get(e.reason()).inc();
+            LOG.error("Restored rule set no longer compiles, running without rules: {}", e.getMessage());
+            activate(CompiledRuleSet.empty(Long.toString(stored.getVersion())));
+        }
     }
 
     private void activate(CompiledRuleSet compiled) {

@@ -144,6 +144,24 @@ class RuleStageTest {
     }
 
     @Test
+    void anInitialRuleSetIsInForceFromTheFirstEventAndOnlyNewerSetsReplaceIt() throws Exception {
+        RuleSet initial = signed(4, KEYS.getPrivate(), rule("big_amount", 10, RuleAction.ALERT, "amount > 50.0"));
+        harness = harness(new CardScoringFunction(new TestModels.Factory("v1", 1.0, 64),
+                new ScoringSettings(Duration.ofDays(30).toMillis(), 3, 3, 1024), false, false,
+                new RuleStage.Settings(true, KEYS.getPublic().getEncoded(),
+                        io.fraudstream.schemas.AvroCodec.of(RuleSet.class).encode(initial))));
+        harness.open();
+        harness.processElement(new StreamRecord<>(tx("first", "c1", T0, 100)));
+        harness.processBroadcastElement(Control.rules(signed(3, KEYS.getPrivate(),
+                rule("everything", 10, RuleAction.ALERT, "true")))); // older than the initial v4: replayed
+        harness.processElement(new StreamRecord<>(tx("small", "c1", T0 + 1000, 10)));
+        harness.processBroadcastElement(Control.rules(signed(5, KEYS.getPrivate(),
+                rule("everything", 10, RuleAction.ALERT, "true"))));
+        harness.processElement(new StreamRecord<>(tx("small-2", "c1", T0 + 2000, 10)));
+        assertThat(alertedIds()).containsExactly("first", "small-2");
+    }
+
+    @Test
     void theRuleSetInForceSurvivesASnapshotAndRestore() throws Exception {
         harness = harness(function(1.0));
         harness.open();
