@@ -33,6 +33,11 @@ public final class RuleFacts {
     private Map<String, Integer> featureIndex = Map.of();
     float[] features = new float[0];
     float[] pointOfPurchase;
+    /** Per-event caches: the features map (null until used) and the calendar fields of {@link #calendarOf}. */
+    private Map<String, Double> featureMap;
+    private long calendarOf;
+    private long hour = -1;
+    private long weekday;
 
     /** The transaction: amount in major units and in minor units of its currency. */
     public RuleFacts transaction(double amount, long amountMinor, String currency, String merchant, String category,
@@ -80,6 +85,7 @@ public final class RuleFacts {
             featureIndex = index;
         }
         this.features = values;
+        this.featureMap = null; // new values: rebuilt when a rule reads the map
         return this;
     }
 
@@ -95,13 +101,36 @@ public final class RuleFacts {
         return i == null || i >= features.length ? Double.NaN : features[i];
     }
 
-    /** Every feature of the model by name (for the {@code features} map variable). */
+    /** Every feature of the model by name (for the {@code features} map variable), built once per event. */
     Map<String, Double> featureMap() {
-        Map<String, Double> m = new HashMap<>(featureNames.size() * 2);
-        for (int i = 0; i < featureNames.size() && i < features.length; i++) {
-            m.put(featureNames.get(i), (double) features[i]);
+        if (featureMap == null) {
+            Map<String, Double> m = new HashMap<>(featureNames.size() * 2);
+            for (int i = 0; i < featureNames.size() && i < features.length; i++) {
+                m.put(featureNames.get(i), (double) features[i]);
+            }
+            featureMap = m;
         }
-        return m;
+        return featureMap;
+    }
+
+    /** UTC hour of day and ISO day of week of the event time, computed once per event. */
+    long hour() {
+        calendar();
+        return hour;
+    }
+
+    long weekday() {
+        calendar();
+        return weekday;
+    }
+
+    private void calendar() {
+        if (calendarOf != eventTimeMillis || hour < 0) {
+            java.time.ZonedDateTime t = java.time.Instant.ofEpochMilli(eventTimeMillis).atZone(java.time.ZoneOffset.UTC);
+            hour = t.getHour();
+            weekday = t.getDayOfWeek().getValue();
+            calendarOf = eventTimeMillis;
+        }
     }
 
     @Override

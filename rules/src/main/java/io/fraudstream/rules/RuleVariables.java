@@ -5,9 +5,6 @@ import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.pop.PopFeatures;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -47,9 +44,9 @@ public final class RuleVariables {
         v.add(new Variable("event_time_millis", SimpleType.INT, "event time, UTC epoch milliseconds",
                 f -> f.eventTimeMillis));
         v.add(new Variable("hour", SimpleType.INT, "hour of day of the event time, 0-23 (UTC)",
-                f -> (long) utc(f.eventTimeMillis).getHour()));
+                RuleFacts::hour));
         v.add(new Variable("weekday", SimpleType.INT, "day of week of the event time, 1 = Monday ... 7 = Sunday (UTC)",
-                f -> (long) utc(f.eventTimeMillis).getDayOfWeek().getValue()));
+                RuleFacts::weekday));
         v.add(new Variable("score", SimpleType.DOUBLE, "the champion model's fraud score in [0, 1]", f -> f.score));
         v.add(new Variable("threshold", SimpleType.DOUBLE, "the model's alert threshold", f -> f.threshold));
         v.add(new Variable("model_alert", SimpleType.BOOL, "whether the model alone alerts (score >= threshold)",
@@ -78,9 +75,5 @@ public final class RuleVariables {
             }
         }
         return Collections.unmodifiableMap(m);
-    }
-
-    private static ZonedDateTime utc(long millis) {
-        return Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC);
     }
 }
