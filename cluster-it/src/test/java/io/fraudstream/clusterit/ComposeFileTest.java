@@ -75,7 +75,8 @@ class ComposeFileTest {
         List<String> created = Arrays.stream(env.get("TOPICS").toString().trim().split("\\s+"))
                 .map(spec -> spec.substring(0, spec.indexOf(':'))).toList();
         assertThat(created).containsExactlyInAnyOrderElementsOf(Topics.ALL.stream().map(Topics.Topic::name).toList());
-        assertThat(env.get("COMPACTED_TOPICS").toString().trim()).isEqualTo(Topics.MODEL_UPDATES.name());
+        assertThat(env.get("COMPACTED_TOPICS").toString().trim())
+                .isEqualTo(Topics.MODEL_UPDATES.name() + " " + Topics.RULES.name());
         assertThat(env.get("BOOTSTRAP_SERVERS")).isEqualTo(kafkaBootstrapInside());
         assertThat(dependsOn("topics")).containsEntry("kafka", "service_healthy");
     }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * files, deleted values and tombstones included until compaction (docs/RELIABILITY.md).
  *
  * <p>{@code mvn verify} runs 100,000 cards with a 60 s TTL; the {@code reliability} profile (what {@code .ci/run}
- * runs) a million with a 4 min TTL ({@code fraudstream.million.cards}, {@code fraudstream.million.ttl}). The TTL
+ * runs) a million with a 6 min TTL ({@code fraudstream.million.cards}, {@code fraudstream.million.ttl}). The TTL
  * must exceed the time it takes to score every card, or the first cards expire before the "full" checkpoint.
  */
 class MillionCardsIT {

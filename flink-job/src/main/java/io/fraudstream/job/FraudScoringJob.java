@@ -4,6 +4,8 @@ import io.fraudstream.avro.DeadLetter;
 import io.fraudstream.avro.FraudAlert;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.RuleSet;
+import io.fraudstream.model.SigningKeys;
 import io.fraudstream.job.config.CheckpointSettings;
 import io.fraudstream.job.config.InvalidConfigurationException;
 import io.fraudstream.job.config.StartFrom;
@@ -14,7 +16,9 @@ import io.fraudstream.job.io.AvroRecordSerializer;
 import io.fraudstream.job.io.ModelDescriptorDeserializer;
 import io.fraudstream.job.io.RawRecord;
 import io.fraudstream.job.io.RawRecordDeserializer;
+import io.fraudstream.job.io.RuleSetDeserializer;
 import io.fraudstream.job.model.StoreModelRepository;
+import io.fraudstream.job.scoring.RuleStage;
 import io.fraudstream.job.scoring.ScoringSettings;
 import io.fraudstream.job.validation.ValidationRules;
 import java.util.Properties;
@@ -119,8 +123,17 @@ public final class FraudScoringJob {
                     .uid(JobStreams.UID_LABELS_SOURCE);
             pop = PointOfPurchaseInput.live(labels, config.get(JobOptions.POP_FLUSH_INTERVAL).toMillis());
         }
-        FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, modelUpdates, pop,
-                ValidationRules.from(config), ScoringSettings.from(config), StoreModelRepository.factory(config));
+        DataStream<RuleSet> ruleSets = null;
+        RuleStage.Settings ruleSettings = RuleStage.Settings.OFF;
+        if (config.get(JobOptions.RULES_ENABLED)) {
+            ruleSets = env.fromSource(rulesSource(config), WatermarkStrategy.noWatermarks(), "rules")
+                    .uid(JobStreams.UID_RULES_SOURCE)
+                    .setParallelism(1);
+            ruleSettings = ruleSettings(config);
+        }
+        FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, modelUpdates, ruleSets,
+                ruleSettings, pop, ValidationRules.from(config), ScoringSettings.from(config),
+                StoreModelRepository.factory(config));
 
         attachSinks(outputs, config);
         return outputs;
@@ -206,6 +219,32 @@ public final class FraudScoringJob {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
+    }
+
+    /** Rule sets, always from the beginning (compacted and small; older versions are refused as replayed). */
+    public static KafkaSource<RuleSet> rulesSource(JobConfig config) {
+        KafkaSourceBuilder<RuleSet> builder = KafkaSource.<RuleSet>builder()
+                .setBootstrapServers(config.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setTopics(config.get(JobOptions.RULES_TOPIC))
+                .setGroupId(config.get(JobOptions.GROUP_ID) + "-rules")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RuleSetDeserializer())
+                .setProperties(consumerProperties(config));
+        if (config.get(JobOptions.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** Rules on, verified with the model-signing public key (read now: a bad file fails the submission). */
+    static RuleStage.Settings ruleSettings(JobConfig config) {
+        String file = config.get(JobOptions.MODEL_PUBLIC_KEY);
+        try {
+            return new RuleStage.Settings(true, SigningKeys.loadPublicKey(java.nio.file.Path.of(file)).getEncoded());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new InvalidConfigurationException("invalid setting '" + JobOptions.MODEL_PUBLIC_KEY.key() + "' = '"
+                    + file + "': " + e.getMessage());
+        }
     }
 
     private static Properties consumerProperties(JobConfig config) {

@@ -4,6 +4,9 @@ import io.fraudstream.avro.DeadLetter;
 import io.fraudstream.avro.FraudAlert;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.RuleSet;
+import io.fraudstream.job.scoring.RuleStage;
+import org.apache.flink.types.Either;
 import io.fraudstream.job.io.RawRecord;
 import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.job.pop.LabelDecoder;
@@ -68,6 +71,17 @@ public final class FraudScoringPipeline {
     public static Outputs build(DataStream<RawRecord> transactions, DataStream<ModelDescriptor> modelUpdates,
             PointOfPurchaseInput pop, ValidationRules rules, ScoringSettings settings,
             ModelRepository.Factory models) {
+        return build(transactions, modelUpdates, null, RuleStage.Settings.OFF, pop, rules, settings, models);
+    }
+
+    /**
+     * The whole topology with analyst rules: {@code ruleSets} (null: none) join the model descriptors on the scoring
+     * function's broadcast side as one control stream; with {@code ruleSettings} on, the set in force is evaluated on
+     * every scored event (docs/RULES.md).
+     */
+    public static Outputs build(DataStream<RawRecord> transactions, DataStream<ModelDescriptor> modelUpdates,
+            DataStream<RuleSet> ruleSets, RuleStage.Settings ruleSettings, PointOfPurchaseInput pop,
+            ValidationRules rules, ScoringSettings settings, ModelRepository.Factory models) {
         SingleOutputStreamOperator<TransactionEvent> valid = transactions
                 .process(new DecodeAndValidate(rules))
                 .uid(JobStreams.UID_DECODE)
@@ -100,11 +114,24 @@ public final class FraudScoringPipeline {
                     .name("point-of-purchase features");
         }
 
-        BroadcastStream<ModelDescriptor> descriptors = modelUpdates.broadcast(JobStreams.MODEL_DESCRIPTORS);
+        // One control stream for the one broadcast input: model descriptors (left) and rule sets (right). The
+        // broadcast state descriptors are unchanged plus RULE_SETS, so savepoints from before rules still restore.
+        DataStream<Either<ModelDescriptor, RuleSet>> control = modelUpdates
+                .map(d -> Either.<ModelDescriptor, RuleSet>Left(d)).returns(JobStreams.CONTROL_TYPE)
+                .uid(JobStreams.UID_MODEL_CONTROL).name("model descriptors")
+                .setParallelism(modelUpdates.getParallelism());
+        if (ruleSets != null) {
+            control = control.union(ruleSets
+                    .map(r -> Either.<ModelDescriptor, RuleSet>Right(r)).returns(JobStreams.CONTROL_TYPE)
+                    .uid(JobStreams.UID_RULES_CONTROL).name("rule sets")
+                    .setParallelism(ruleSets.getParallelism()));
+        }
+        BroadcastStream<Either<ModelDescriptor, RuleSet>> descriptors =
+                control.broadcast(JobStreams.MODEL_DESCRIPTORS, JobStreams.RULE_SETS);
         SingleOutputStreamOperator<FraudScore> scores = toScore
                 .keyBy(new CardKey(), Types.STRING)
                 .connect(descriptors)
-                .process(new CardScoringFunction(models, settings, pop.enabled()))
+                .process(new CardScoringFunction(models, settings, pop.enabled(), true, ruleSettings))
                 .uid(JobStreams.UID_SCORE)
                 .name("score card transaction");
 

@@ -44,6 +44,20 @@ public final class JobMetrics {
     public static final String POP_LATE_COUNTS = "fraudstreamPopLateCounts";
     public static final String POP_POINTS_OF_PURCHASE = "fraudstreamPopPointsOfPurchase";
 
+    /** Per rule (label {@code rule="<name>"}): evaluations, hits, evaluation failures, nanoseconds spent. */
+    public static final String RULE_EVALUATIONS = "fraudstreamRuleEvaluations";
+    public static final String RULE_HITS = "fraudstreamRuleHits";
+    public static final String RULE_FAILURES = "fraudstreamRuleFailures";
+    public static final String RULE_NANOS = "fraudstreamRuleNanos";
+    /** Rule sets accepted, and refused by reason ({@code unsigned}, {@code forged}, {@code replayed}, {@code invalid}). */
+    public static final String RULE_SETS_ACCEPTED = "fraudstreamRuleSetsAccepted";
+    public static final String RULE_SET_REJECTIONS = "fraudstreamRuleSetRejections";
+    /** Version of the rule set in force (0: none). */
+    public static final String RULE_SET_VERSION = "fraudstreamRuleSetVersion";
+    /** Alerts a rule raised although the model alone would not have, and model alerts a rule suppressed. */
+    public static final String RULE_ALERTS = "fraudstreamRuleAlerts";
+    public static final String ALERTS_SUPPRESSED = "fraudstreamAlertsSuppressed";
+
     private JobMetrics() {}
 
     /** One counter per dead-letter reason, as a label {@code reason="invalid_amount"}. */

@@ -4,6 +4,7 @@ import io.fraudstream.avro.DeadLetter;
 import io.fraudstream.avro.FraudAlert;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.RuleSet;
 import io.fraudstream.job.scoring.CardHistorySerializer;
 import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.HistoryChunk;
@@ -16,7 +17,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import io.fraudstream.features.pop.PopCounts;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -52,6 +55,17 @@ public final class JobStreams {
     public static final MapStateDescriptor<String, ModelDescriptor> MODEL_DESCRIPTORS =
             new MapStateDescriptor<>("model-descriptors", Types.STRING, new AvroTypeInfo<>(ModelDescriptor.class));
 
+    /**
+     * The rule set in force under key {@link #ACTIVE_RULE_SET} (broadcast, identical on every subtask): only a set that
+     * was verified and compiled is stored. Added with analyst rules; a savepoint from before has none (no rules).
+     */
+    public static final MapStateDescriptor<String, RuleSet> RULE_SETS =
+            new MapStateDescriptor<>("rule-sets", Types.STRING, new AvroTypeInfo<>(RuleSet.class));
+    public static final String ACTIVE_RULE_SET = "active";
+    /** What reaches the scoring function's broadcast side: a model descriptor (left) or a rule set (right). */
+    public static final TypeInformation<Either<ModelDescriptor, RuleSet>> CONTROL_TYPE = new EitherTypeInfo<>(
+            new AvroTypeInfo<>(ModelDescriptor.class), new AvroTypeInfo<>(RuleSet.class));
+
     /** Point-of-purchase hourly counts by merchant/terminal key (broadcast, identical on every subtask). */
     public static final MapStateDescriptor<String, PopCounts> POP_COUNTS =
             new MapStateDescriptor<>("pop-counts", Types.STRING, TypeInformation.of(PopCounts.class));
@@ -62,6 +76,9 @@ public final class JobStreams {
     public static final String UID_TRANSACTIONS_SOURCE = "transactions-source";
     public static final String UID_MODEL_UPDATES_SOURCE = "model-updates-source";
     public static final String UID_DECODE = "decode-validate";
+    public static final String UID_RULES_SOURCE = "rules-source";
+    public static final String UID_MODEL_CONTROL = "model-updates-control";
+    public static final String UID_RULES_CONTROL = "rules-control";
     public static final String UID_LABELS_SOURCE = "labels-source";
     public static final String UID_DECODE_LABELS = "decode-labels";
     public static final String UID_POP_AGGREGATE = "pop-aggregate";

@@ -36,7 +36,7 @@ class NoKryoTest {
     @Test
     void generatedAvroRecordsUseTheAvroSerializer() {
         for (Class<?> type : List.of(Transaction.class, FraudScore.class, FraudAlert.class, DeadLetter.class,
-                ModelDescriptor.class, FraudLabel.class)) {
+                ModelDescriptor.class, FraudLabel.class, io.fraudstream.avro.RuleSet.class)) {
             TypeInformation<?> info = TypeInformation.of(type);
             assertThat(info).as(type.getSimpleName()).isInstanceOf(AvroTypeInfo.class);
             TypeSerializer<?> serializer = info.createSerializer(noGenericTypes);
@@ -52,6 +52,15 @@ class NoKryoTest {
             assertThat(info).as(type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
             info.createSerializer(noGenericTypes); // throws if any field would need Kryo
         }
+    }
+
+    @Test
+    void theScoringControlStreamAndTheRuleSetStateNeedNoKryo() {
+        // Either of two Avro records: Flink's Either serializer over two Avro serializers.
+        assertThat(JobStreams.CONTROL_TYPE.createSerializer(noGenericTypes))
+                .isInstanceOf(org.apache.flink.api.java.typeutils.runtime.EitherSerializer.class);
+        JobStreams.RULE_SETS.initializeSerializerUnlessSet(new org.apache.flink.api.common.ExecutionConfig());
+        assertThat(JobStreams.RULE_SETS.getValueSerializer()).isInstanceOf(AvroSerializer.class);
     }
 
     @Test

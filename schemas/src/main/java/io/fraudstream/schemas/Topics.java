@@ -5,6 +5,7 @@ import io.fraudstream.avro.FraudAlert;
 import io.fraudstream.avro.FraudLabel;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.RuleSet;
 import io.fraudstream.avro.Transaction;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -43,8 +44,12 @@ public final class Topics {
     /** Confirmed fraud and chargebacks, days after the transaction. Key: card id. */
     public static final Topic<FraudLabel> FRAUD_LABELS = new Topic<>("fraud-labels", "card id", FraudLabel.class);
 
+    /** Signed analyst rule sets, each version whole (compacted; read from the beginning). Key: rule-set name. */
+    public static final Topic<RuleSet> RULES = new Topic<>("rules", "rule-set name", RuleSet.class);
+
     public static final List<Topic<?>> ALL = List.of(
-            TRANSACTIONS, TRANSACTIONS_DLQ, FRAUD_SCORES, FRAUD_SCORES_SHADOW, FRAUD_ALERTS, MODEL_UPDATES, FRAUD_LABELS);
+            TRANSACTIONS, TRANSACTIONS_DLQ, FRAUD_SCORES, FRAUD_SCORES_SHADOW, FRAUD_ALERTS, MODEL_UPDATES, FRAUD_LABELS,
+            RULES);
 
     private Topics() {}
 }

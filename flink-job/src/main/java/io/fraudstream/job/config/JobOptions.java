@@ -67,6 +67,15 @@ public final class JobOptions {
             .withDescription("How often per-merchant/terminal counts are flushed to the scoring side; must stay far "
                     + "below the 1 h settle time.");
 
+    public static final ConfigOption<Boolean> RULES_ENABLED = key("rules.enabled")
+            .booleanType().defaultValue(false)
+            .withDescription("Read signed analyst rule sets from topic.rules (which must exist) and evaluate the one in "
+                    + "force on every scored event (docs/RULES.md); rule sets must be signed with model.public-key's "
+                    + "private key.");
+    public static final ConfigOption<String> RULES_TOPIC = key("topic.rules")
+            .stringType().defaultValue(Topics.RULES.name())
+            .withDescription("Input topic of signed rule sets (compacted; read from the beginning).");
+
     public static final ConfigOption<Delivery> DELIVERY = key("delivery.guarantee")
             .enumType(Delivery.class).defaultValue(Delivery.AT_LEAST_ONCE)
             .withDescription("AT_LEAST_ONCE (low latency, consumers deduplicate) or EXACTLY_ONCE (Kafka transactions, latency >= checkpoint interval).");
@@ -151,7 +160,7 @@ public final class JobOptions {
     /** Every option the job knows; any other key (outside kafka.properties.* and Flink's own) is a typo. */
     public static final List<ConfigOption<?>> ALL = List.of(
             BOOTSTRAP_SERVERS, GROUP_ID, START_FROM, TRANSACTIONS_TOPIC, SCORES_TOPIC, SHADOW_SCORES_TOPIC, ALERTS_TOPIC,
-            DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, LABELS_TOPIC, POP_ENABLED, POP_FLUSH_INTERVAL, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
+            DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, LABELS_TOPIC, RULES_ENABLED, RULES_TOPIC, POP_ENABLED, POP_FLUSH_INTERVAL, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
             MODEL_STORE, MODEL_PUBLIC_KEY, MODEL_INITIAL_DESCRIPTOR, MODEL_MAX_BYTES, KV_REFRESH_CHUNK, KV_REFRESH_WINDOW,
             CARD_STATE_TTL, HISTORY_CACHE_TRANSACTIONS,
             MAX_EVENT_AGE,

@@ -4,6 +4,7 @@ import io.fraudstream.avro.DeadLetterReason;
 import io.fraudstream.avro.Decision;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.RuleSet;
 import io.fraudstream.avro.ModelRole;
 import io.fraudstream.features.CardHistory;
 import io.fraudstream.features.FeatureExtractor;
@@ -15,6 +16,7 @@ import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.job.validation.DecodeAndValidate;
 import io.fraudstream.job.validation.Rejection;
 import io.fraudstream.job.validation.TransactionEvent;
+import io.fraudstream.rules.RuleOutcome;
 import io.fraudstream.job.validation.TransactionEvents;
 import io.fraudstream.model.ModelRejectedException;
 import io.fraudstream.model.scoring.CardScorer;
@@ -36,6 +38,7 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * timer deletes the state of cards with no transaction for that long, keeping state bounded.
  */
 public class CardScoringFunction
-        extends KeyedBroadcastProcessFunction<String, TransactionEvent, ModelDescriptor, FraudScore> {
+        extends KeyedBroadcastProcessFunction<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CardScoringFunction.class);
@@ -80,6 +83,8 @@ public class CardScoringFunction
     private final boolean pointOfPurchase;
     /** Whether new champions are loaded and verified off the task thread (the job) or inline (harness tests). */
     private final boolean asyncChampionLoads;
+    /** Analyst rules: off, or on with the key rule sets must be signed with. */
+    private final RuleStage.Settings ruleSettings;
 
     private transient ModelRepository repository;
     /** The cards' histories: append-only chunks in keyed state, with a cache of deserialized histories. */
@@ -88,6 +93,8 @@ public class CardScoringFunction
 
     /** Which model scores: champion, outgoing champion during a staged K/V refresh, shadow, pending loads. */
     private transient ModelLifecycle lifecycle;
+    /** The analyst rules in force, evaluated after scoring (see {@link RuleStage}). */
+    private transient RuleStage rules;
     /** One thread per subtask that loads and verifies bundles; null when loading inline. */
     private transient ExecutorService loader;
 
@@ -125,10 +132,16 @@ public class CardScoringFunction
 
     public CardScoringFunction(ModelRepository.Factory models, ScoringSettings settings, boolean pointOfPurchase,
             boolean asyncChampionLoads) {
+        this(models, settings, pointOfPurchase, asyncChampionLoads, RuleStage.Settings.OFF);
+    }
+
+    public CardScoringFunction(ModelRepository.Factory models, ScoringSettings settings, boolean pointOfPurchase,
+            boolean asyncChampionLoads, RuleStage.Settings ruleSettings) {
         this.models = models;
         this.settings = settings;
         this.pointOfPurchase = pointOfPurchase;
         this.asyncChampionLoads = asyncChampionLoads;
+        this.ruleSettings = ruleSettings;
     }
 
     @Override
@@ -160,6 +173,7 @@ public class CardScoringFunction
         metrics.gauge(JobMetrics.MODEL_VERSION, () -> modelVersion);
         metrics.gauge(JobMetrics.CHAMPION_VERSION_NUMBER, () -> modelVersionNumber);
 
+        rules = new RuleStage(ruleSettings, metrics);
         repository = models.open();
         if (asyncChampionLoads) {
             int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
@@ -252,10 +266,12 @@ public class CardScoringFunction
                     scoring.features.clone()));
         }
         scoresOut.inc();
-        if (score.getDecision() == Decision.ALERT) {
+        boolean modelAlert = score.getDecision() == Decision.ALERT;
+        RuleOutcome ruled = rules.evaluate(ctx, tx, score, scoring.model.featureNames(), scoring.features);
+        if (ruled.alert(modelAlert)) {
             if (settings.explainAlerts()) {
-                ctx.output(JobStreams.ALERTS, scoring.explainer.explain(score, tx, scoring.features,
-                        scoring.explanation));
+                ctx.output(JobStreams.ALERTS, rules.annotate(scoring.explainer.explain(score, tx, scoring.features,
+                        scoring.explanation), ruled, modelAlert));
             }
             alerts.inc();
         }
@@ -328,9 +344,13 @@ public class CardScoringFunction
     }
 
     @Override
-    public void processBroadcastElement(ModelDescriptor descriptor, Context ctx, Collector<FraudScore> out)
-            throws Exception {
-        lifecycle.onDescriptor(descriptor, descriptors(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS)));
+    public void processBroadcastElement(Either<ModelDescriptor, RuleSet> control, Context ctx,
+            Collector<FraudScore> out) throws Exception {
+        if (control.isRight()) {
+            rules.onRuleSet(control.right(), ctx);
+            return;
+        }
+        lifecycle.onDescriptor(control.left(), descriptors(ctx.getBroadcastState(JobStreams.MODEL_DESCRIPTORS)));
     }
 
     /** The broadcast state as the lifecycle's descriptor map. */

@@ -1,5 +1,8 @@
 package io.fraudstream.job.scoring;
 
+import org.apache.flink.types.Either;
+import io.fraudstream.avro.RuleSet;
+import io.fraudstream.avro.ModelDescriptor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.avro.DeadLetter;
@@ -28,14 +31,14 @@ class CardScoringFunctionTest {
     private static final long T0 = Instant.parse("2026-11-01T12:00:00Z").toEpochMilli();
     private static final long TTL = Duration.ofDays(30).toMillis();
 
-    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, io.fraudstream.avro.ModelDescriptor, FraudScore> harness;
+    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore> harness;
 
-    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, io.fraudstream.avro.ModelDescriptor, FraudScore>
+    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore>
             open(double threshold, int window) throws Exception {
         return open(threshold, window, new ScoringSettings(TTL, 3, 3, 1024));
     }
 
-    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, io.fraudstream.avro.ModelDescriptor, FraudScore>
+    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore>
             open(double threshold, int window, ScoringSettings settings) throws Exception {
         CardScoringFunction function = new CardScoringFunction(new TestModels.Factory("v1", threshold, window),
                 settings);
@@ -189,11 +192,11 @@ class CardScoringFunctionTest {
     void newerChampionIsSwappedInOlderIgnoredAndRefusedKeepsTheCurrentOne() throws Exception {
         open(0.99, 1024);
         harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
-        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.CHAMPION)));
+        harness.processBroadcastElement(Control.model(TestModels.descriptor("v2", ModelRole.CHAMPION)));
         harness.processElement(new StreamRecord<>(tx("b", "c1", T0 + 1000, 10)));
-        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v1", ModelRole.CHAMPION)));
+        harness.processBroadcastElement(Control.model(TestModels.descriptor("v1", ModelRole.CHAMPION)));
         harness.processElement(new StreamRecord<>(tx("c", "c1", T0 + 2000, 10)));
-        harness.processBroadcastElement(new StreamRecord<>(
+        harness.processBroadcastElement(Control.model(
                 TestModels.descriptor("v3", ModelRole.CHAMPION, "refuse:BAD_SIGNATURE")));
         harness.processElement(new StreamRecord<>(tx("d", "c1", T0 + 3000, 10)));
 
@@ -206,10 +209,10 @@ class CardScoringFunctionTest {
     @Test
     void shadowModelScoresSideBySideUntilRetired() throws Exception {
         open(0.99, 1024);
-        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.SHADOW)));
+        harness.processBroadcastElement(Control.model(TestModels.descriptor("v2", ModelRole.SHADOW)));
         harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
         harness.processElement(new StreamRecord<>(tx("b", "c1", T0 + 1000, 10)));
-        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.RETIRED)));
+        harness.processBroadcastElement(Control.model(TestModels.descriptor("v2", ModelRole.RETIRED)));
         harness.processElement(new StreamRecord<>(tx("c", "c1", T0 + 2000, 10)));
 
         assertThat(scores()).extracting(FraudScore::getModelVersion).containsExactly("v1", "v1", "v1");
@@ -219,7 +222,7 @@ class CardScoringFunctionTest {
                 .allSatisfy(r -> assertThat(r.getValue().getModelRole()).isEqualTo(ModelRole.SHADOW));
     }
 
-    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, io.fraudstream.avro.ModelDescriptor, FraudScore>
+    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore>
             openWithPointOfPurchase(String initialVersion, boolean pointOfPurchase) throws Exception {
         CardScoringFunction function = new CardScoringFunction(new TestModels.Factory(initialVersion, 0.5, 1024),
                 new ScoringSettings(TTL, 3, 3, 1024), pointOfPurchase);
@@ -257,7 +260,7 @@ class CardScoringFunctionTest {
     @Test
     void withoutPointOfPurchaseInputAModelThatNeedsItIsRefusedAndTheChampionKeepsScoring() throws Exception {
         openWithPointOfPurchase("v1", false);
-        harness.processBroadcastElement(new StreamRecord<>(
+        harness.processBroadcastElement(Control.model(
                 TestModels.descriptor("v2", ModelRole.CHAMPION, "pop:v2")));
         harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
         assertThat(scores()).extracting(FraudScore::getModelVersion).containsExactly("v1");
@@ -331,7 +334,7 @@ class CardScoringFunctionTest {
     void aNewChampionIsVerifiedOffTheScoringThreadAndTakesOverOnceLoaded() throws Exception {
         openGated();
         // Returns at once although the load is blocked (loading inline would hang here).
-        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.CHAMPION)));
+        harness.processBroadcastElement(Control.model(TestModels.descriptor("v2", ModelRole.CHAMPION)));
         for (int i = 0; i < 3; i++) {
             harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
         }
@@ -363,7 +366,7 @@ class CardScoringFunctionTest {
         open(0.99, 1024, settings);
         for (int i = 0; i < total; i++) {
             if (i == swapAt) {
-                harness.processBroadcastElement(new StreamRecord<>(
+                harness.processBroadcastElement(Control.model(
                         TestModels.descriptor("v2", ModelRole.CHAMPION, "seed:11")));
             }
             harness.processElement(new StreamRecord<>(tx("t" + i, "c1", T0 + i * 600_000L, 5 + (i * 37) % 90)));
@@ -400,7 +403,7 @@ class CardScoringFunctionTest {
             harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
             harness.processElement(new StreamRecord<>(tx("b" + i, "c2", T0 + i * 1000L, 10)));
         }
-        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.CHAMPION, "seed:11")));
+        harness.processBroadcastElement(Control.model(TestModels.descriptor("v2", ModelRole.CHAMPION, "seed:11")));
         harness.processElement(new StreamRecord<>(tx("n0", "new", T0 + 30_000, 10)));
         harness.processElement(new StreamRecord<>(tx("a20", "c1", T0 + 30_000, 10)));
         // (c1's staged cache of v2 lives in the history cache, not in state; its v1 score below shows it.)
@@ -439,7 +442,7 @@ class CardScoringFunctionTest {
     @Test
     void aShadowIsVerifiedOffTheScoringThreadAndScoresOnceLoadedWithoutTouchingTheChampionsScores() throws Exception {
         openGated();
-        harness.processBroadcastElement(new StreamRecord<>(TestModels.descriptor("v2", ModelRole.SHADOW)));
+        harness.processBroadcastElement(Control.model(TestModels.descriptor("v2", ModelRole.SHADOW)));
         for (int i = 0; i < 3; i++) {
             harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
         }

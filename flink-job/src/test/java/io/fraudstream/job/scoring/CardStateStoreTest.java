@@ -1,5 +1,7 @@
 package io.fraudstream.job.scoring;
 
+import org.apache.flink.types.Either;
+import io.fraudstream.avro.RuleSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -31,7 +33,7 @@ class CardStateStoreTest {
     /** Half-precision K/V against the v1 release's full-precision K/V (measured on the shared sample: docs/STATE.md). */
     static final double QUANTIZATION_TOLERANCE = 1e-3;
 
-    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, ModelDescriptor, FraudScore> harness;
+    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore> harness;
 
     @AfterEach
     void close() throws Exception {

@@ -1,5 +1,7 @@
 package io.fraudstream.job.scoring;
 
+import org.apache.flink.types.Either;
+import io.fraudstream.avro.RuleSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fraudstream.avro.FraudScore;
@@ -80,17 +82,17 @@ class ModelTamperingTest {
                 JobOptions.MODEL_MAX_BYTES.key(), Integer.toString(1024 * 1024)));
         CardScoringFunction function = new CardScoringFunction(StoreModelRepository.factory(config),
                 ScoringSettings.from(config));
-        try (KeyedBroadcastOperatorTestHarness<String, io.fraudstream.job.validation.TransactionEvent, ModelDescriptor, FraudScore>
+        try (KeyedBroadcastOperatorTestHarness<String, io.fraudstream.job.validation.TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore>
                 harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
                         new FraudScoringPipeline.CardKey(), Types.STRING, JobStreams.MODEL_DESCRIPTORS)) {
 
             int n = 0;
             for (ModelDescriptor hostile : List.of(flipped, foreign, oversize, traversal, older)) {
-                harness.processBroadcastElement(new StreamRecord<>(hostile));
+                harness.processBroadcastElement(Control.model(hostile));
                 harness.processElement(new StreamRecord<>(CardScoringFunctionTest.tx("t" + n, "c1", T0 + n * 1000L, 10)));
                 n++;
             }
-            harness.processBroadcastElement(new StreamRecord<>(v6));
+            harness.processBroadcastElement(Control.model(v6));
             harness.processElement(new StreamRecord<>(CardScoringFunctionTest.tx("t" + n, "c1", T0 + n * 1000L, 10)));
 
             assertThat(harness.extractOutputValues()).extracting(FraudScore::getModelVersion)
@@ -102,7 +104,7 @@ class ModelTamperingTest {
             byte[] v7Bytes = Files.readAllBytes(v7File);
             v7Bytes[v7Bytes.length / 2] ^= 0x01;
             Files.write(v7File, v7Bytes);
-            harness.processBroadcastElement(new StreamRecord<>(v7));
+            harness.processBroadcastElement(Control.model(v7));
             harness.processElement(new StreamRecord<>(CardScoringFunctionTest.tx("t" + (n + 1), "c1", T0 + (n + 1) * 1000L,
                     10)));
             assertThat(harness.extractOutputValues()).last().extracting(FraudScore::getModelVersion).isEqualTo("v000006");
@@ -112,8 +114,8 @@ class ModelTamperingTest {
             // A fresh instance restored from this state comes back on v6: the newest received champion that verifies
             // (not the tampered v7, not the configured initial v1).
             var snapshot = harness.snapshot(1, 1);
-            try (KeyedBroadcastOperatorTestHarness<String, io.fraudstream.job.validation.TransactionEvent, ModelDescriptor,
-                    FraudScore> restored = new KeyedBroadcastOperatorTestHarness<>(
+            try (KeyedBroadcastOperatorTestHarness<String, io.fraudstream.job.validation.TransactionEvent,
+                    Either<ModelDescriptor, RuleSet>, FraudScore> restored = new KeyedBroadcastOperatorTestHarness<>(
                             new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(
                                     new CardScoringFunction(StoreModelRepository.factory(config),
                                             ScoringSettings.from(config), false, true),

@@ -1,5 +1,7 @@
 package io.fraudstream.job.scoring;
 
+import org.apache.flink.types.Either;
+import io.fraudstream.avro.RuleSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,7 +34,7 @@ class PoisonEventTest {
     private static final long T0 = Instant.parse("2026-11-01T12:00:00Z").toEpochMilli();
     private static final ScoringSettings SETTINGS = new ScoringSettings(30L * 86_400_000, 3, 3, 4096);
 
-    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, ModelDescriptor, FraudScore> harness;
+    private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore> harness;
 
     private void open(String initialVersion) throws Exception {
         CardScoringFunction function = new CardScoringFunction(new TestModels.Factory(initialVersion, 0.5, 1024),
@@ -84,7 +86,7 @@ class PoisonEventTest {
     @Test
     void aChampionThatFailsEveryTransactionIsReplacedByThePreviousOne() throws Exception {
         open("v1"); // needs no point-of-purchase block
-        harness.processBroadcastElement(new StreamRecord<>(
+        harness.processBroadcastElement(Control.model(
                 TestModels.descriptor("v2", ModelRole.CHAMPION, "pop:v2"))); // needs it
         int n = ModelLifecycle.SYSTEMATIC_FAILURES;
         for (int i = 0; i < n + 5; i++) {

@@ -1,5 +1,7 @@
 package io.fraudstream.job.scoring;
 
+import org.apache.flink.types.Either;
+import io.fraudstream.avro.RuleSet;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.job.FraudScoringPipeline;
@@ -37,7 +39,7 @@ public final class V1StateFixture {
 
     private V1StateFixture() {}
 
-    static KeyedBroadcastOperatorTestHarness<String, TransactionEvent, ModelDescriptor, FraudScore> harness()
+    static KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore> harness()
             throws Exception {
         CardScoringFunction function = new CardScoringFunction(new TestModels.Factory("v1", 0.99, WINDOW),
                 new ScoringSettings(TTL, 3, 3, 1024));

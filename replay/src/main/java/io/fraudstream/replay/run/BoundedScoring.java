@@ -4,6 +4,7 @@ import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.cli.support.Progress;
 import io.fraudstream.features.pop.PopTable;
 import io.fraudstream.job.FraudScoringPipeline;
+import io.fraudstream.job.scoring.RuleStage;
 import io.fraudstream.job.pop.PointOfPurchaseInput;
 import io.fraudstream.job.io.RawRecord;
 import io.fraudstream.job.model.ModelRepository;
@@ -58,10 +59,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class BoundedScoring {
 
     /** Validation and scoring settings; {@link #replayDefaults()} accepts any event time. */
-    public record Settings(ValidationRules rules, ScoringSettings scoring, PopTable pointOfPurchase) {
-        /** Without point-of-purchase features. */
+    public record Settings(ValidationRules rules, ScoringSettings scoring, PopTable pointOfPurchase,
+            RuleStage.Settings analystRules) {
+        /** Without point-of-purchase features and analyst rules. */
         public Settings(ValidationRules rules, ScoringSettings scoring) {
-            this(rules, scoring, null);
+            this(rules, scoring, null, RuleStage.Settings.OFF);
         }
 
         /**
@@ -69,7 +71,12 @@ public final class BoundedScoring {
          * {@link PointOfPurchaseTables}); null turns them off.
          */
         public Settings withPointOfPurchase(PopTable table) {
-            return new Settings(rules, scoring, table);
+            return new Settings(rules, scoring, table, analystRules);
+        }
+
+        /** With analyst rules, evaluated after scoring as in the job (docs/RULES.md); {@code OFF} turns them off. */
+        public Settings withAnalystRules(RuleStage.Settings ruleSettings) {
+            return new Settings(rules, scoring, pointOfPurchase, ruleSettings);
         }
 
         /**
@@ -179,8 +186,8 @@ public final class BoundedScoring {
             for (int i = 0; i < m; i++) {
                 PointOfPurchaseInput pop = settings.pointOfPurchase() == null ? PointOfPurchaseInput.off()
                         : PointOfPurchaseInput.precomputed(settings.pointOfPurchase());
-                FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, noUpdates, pop,
-                        settings.rules(), settings.scoring(), models.get(i));
+                FraudScoringPipeline.Outputs outputs = FraudScoringPipeline.build(transactions, noUpdates, null,
+                        settings.analystRules(), pop, settings.rules(), settings.scoring(), models.get(i));
                 if (m > 1) {
                     suffixUids(outputs.scores().getTransformation(), "-model-" + i, shared, new HashSet<>());
                 }
