@@ -272,6 +272,9 @@ final class LoadBenchmark {
                     Percentiles.of(sorted(quiet)), Percentiles.of(sorted(swapping)), published);
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
+            if (savepoint != null) {
+                deleteRecursively(savepoint); // restored at the job's start; a bank-scale one is gigabytes
+            }
         }
     }
 
@@ -332,6 +335,14 @@ final class LoadBenchmark {
         }
         out.printf(Locale.ROOT, "%s: savepoint %s, %,d bytes%n", prefix, dir, directoryBytes(dir));
         return dir;
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     private static long directoryBytes(Path dir) throws java.io.IOException {
