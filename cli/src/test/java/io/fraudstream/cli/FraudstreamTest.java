@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FraudstreamTest {
 
     static final List<String> COMMANDS = List.of("demo", "bench", "simulate", "train", "loop", "promote", "rollback",
-            "evaluate", "compare", "replay", "help", "completion");
+            "evaluate", "compare", "replay", "bootstrap-state", "help", "completion");
 
     @TempDir
     Path dir;
@@ -46,7 +46,7 @@ class FraudstreamTest {
 
     @Test
     void everyCommandHasHelpWithDefaults() {
-        for (String c : COMMANDS.subList(0, 10)) {
+        for (String c : COMMANDS.subList(0, 11)) {
             Run r = run(c, "--help");
             assertThat(r.status()).as(c).isZero();
             assertThat(r.out()).as(c).contains("Usage: fraudstream " + c);

@@ -38,8 +38,8 @@ public final class BenchCommand implements Callable<Integer> {
             + " champion at the start of every other slot of S seconds (0: no swaps).")
     int swapEvery;
 
-    @Option(names = "--history", paramLabel = "N", defaultValue = "0", description = "Transactions fed to every"
-            + " card before the latency phase.")
+    @Option(names = "--history", paramLabel = "N", defaultValue = "0", description = "Transactions of every"
+            + " card's history before the latency phase (bootstrapped into a savepoint the job starts from).")
     int history;
 
     @Option(names = "--swap-weights", paramLabel = "new|same", defaultValue = "new", description = "Swapped"

@@ -3,10 +3,17 @@ package io.fraudstream.local;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.avro.ModelRole;
+import io.fraudstream.cli.support.Progress;
+import io.fraudstream.datasets.BadRows;
+import io.fraudstream.datasets.LabelledTransaction;
+import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.job.FraudScoringJob;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
+import io.fraudstream.replay.run.PinnedModels;
+import io.fraudstream.replay.run.Spool;
+import io.fraudstream.replay.run.StateBootstrap;
 import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
@@ -36,8 +43,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -69,8 +77,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * slots get no update. Transactions are classed by the slot they were produced in, so "with" and "without" swaps
  * come from the same job, state size, JVM warm-up and machine load, interleaved. Bundles are signed and stored before
  * the window (the trainer's work, another process in production); during the window only descriptors are produced.
- * {@code --history H} first feeds every card {@code H} transactions (as fast as the job takes them, not measured)
- * so the caches a swap invalidates are realistically long. Reported: p50/p90/p99 of both classes and the ratio.
+ * {@code --history H} first gives every card {@code H} transactions (not measured) so the caches a swap invalidates
+ * are realistically long: they are bootstrapped into a savepoint (replay's {@link StateBootstrap}, the State
+ * Processor API) that the live job starts from, not fed through Kafka. Reported: p50/p90/p99 of both classes and the ratio.
  * {@code --checkpoint-interval S} (seconds, default 10) should not divide the swap cycle (2 S): checkpoints then
  * fall evenly into both classes of slot instead of always into the same one. {@code --kv-refresh-chunk N} sets the
  * job's {@code model.kv-refresh-chunk} (0: a card's whole K/V cache is recomputed on its first event after a swap).
@@ -193,25 +202,16 @@ final class LoadBenchmark {
     private Latency latency(KafkaBroker broker, Path work, Path store, String prefix, List<ModelDescriptor> swaps)
             throws Exception {
         JobConfig live = config(broker.bootstrapServers(), work, store, prefix, false);
-        StreamExecutionEnvironment liveEnv = env(live);
+        Iterator<SimulatedTransaction> liveTxs = simulator(Instant.now().minus(Duration.ofDays(30)))
+                .transactionIterator();
+        // The history goes into a bootstrapped savepoint (bootstrap-state: the job's own state code, State
+        // Processor API), not through Kafka: the job starts with every card's last --history transactions.
+        long preload = (long) history * cards;
+        Path savepoint = preload > 0 ? bootstrapHistory(liveTxs, preload, work, store, prefix, live) : null;
+        StreamExecutionEnvironment liveEnv = env(live, savepoint);
         FraudScoringJob.build(liveEnv, live);
         JobClient job = liveEnv.executeAsync("bench-" + prefix);
         try {
-            Iterator<SimulatedTransaction> liveTxs = simulator(Instant.now().minus(Duration.ofDays(30)))
-                    .transactionIterator();
-            long preload = (long) history * cards;
-            if (preload > 0) {
-                try (KafkaTransactionWriter writer = KafkaTransactionWriter.builder(broker.bootstrapServers())
-                        .transactionsTopic(prefix + "-transactions").build()) {
-                    for (long i = 0; i < preload && liveTxs.hasNext(); i++) {
-                        writer.send(liveTxs.next());
-                    }
-                }
-                long t = System.nanoTime();
-                awaitRecords(broker.bootstrapServers(), prefix + "-fraud-scores", preload, Duration.ofMinutes(10));
-                out.printf(Locale.ROOT, "%s: %,d history transactions (%d per card) scored %.1f s after the last was"
-                        + " written%n", prefix, preload, history, (System.nanoTime() - t) / 1e9);
-            }
             long offered = (long) (rate * seconds);
             long slotTx = swaps.isEmpty() ? Long.MAX_VALUE : (long) (rate * swapEverySeconds);
             int published = 0;
@@ -248,7 +248,7 @@ final class LoadBenchmark {
             double producedSeconds = (System.nanoTime() - t0) / 1e9;
             List<long[]> latencies = new ArrayList<>();
             Map<String, Long> versions = new java.util.TreeMap<>(ModelVersions.ORDER);
-            readScoredAt(broker.bootstrapServers(), prefix + "-fraud-scores", preload + offered, latencies,
+            readScoredAt(broker.bootstrapServers(), prefix + "-fraud-scores", offered, latencies,
                     pacedFrom, versions);
             // Proof that the swaps took effect: the paced window's scores by the model version that made them.
             out.printf(Locale.ROOT, "paced-window scores by model version %s%n", versions);
@@ -272,6 +272,82 @@ final class LoadBenchmark {
                     Percentiles.of(sorted(quiet)), Percentiles.of(sorted(swapping)), published);
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
+            if (savepoint != null) {
+                deleteRecursively(savepoint); // restored at the job's start; a bank-scale one is gigabytes
+            }
+        }
+    }
+
+    /**
+     * Writes the next {@code n} simulated transactions as card state into a savepoint (replay's
+     * {@link StateBootstrap}: the job's validation and state code, K/V by the champion the job starts with, the
+     * job's max parallelism and card TTL) and returns its directory.
+     */
+    private Path bootstrapHistory(Iterator<SimulatedTransaction> txs, long n, Path work, Path store, String prefix,
+            JobConfig job) throws Exception {
+        Path dir = work.resolve("bootstrap-" + prefix + "-" + System.nanoTime());
+        Path spoolFile = Files.createTempFile(work, "history-", ".spool");
+        long t = System.nanoTime();
+        TransactionReader reader = new TransactionReader() {
+            private final BadRows bad = new BadRows();
+            private long read;
+
+            @Override
+            public LabelledTransaction next() {
+                if (read >= n || !txs.hasNext()) {
+                    return null;
+                }
+                SimulatedTransaction s = txs.next();
+                read++;
+                return new LabelledTransaction(s.tx(), s.fraud(), read);
+            }
+
+            @Override
+            public BadRows badRows() {
+                return bad;
+            }
+
+            @Override
+            public long rowsRead() {
+                return read;
+            }
+
+            @Override
+            public void close() {}
+        };
+        try (Spool spool = Spool.write(reader, 0, prefix + "-transactions", spoolFile, Map.of(), Progress.silent())) {
+            int maxParallelism = FraudScoringJob.flinkConfiguration(job).get(PipelineOptions.MAX_PARALLELISM);
+            StateBootstrap.Settings settings = StateBootstrap.Settings.defaults(2).withStateBackend(stateBackend)
+                    .withMaxParallelism(maxParallelism)
+                    .withCardTtlMillis(job.get(JobOptions.CARD_STATE_TTL).toMillis());
+            StateBootstrap.Result r = StateBootstrap.write(spool, PinnedModels.signedStore(store,
+                    work.resolve("keys").resolve(SigningKeys.PUBLIC_KEY_FILE), store.resolve("champion.json")),
+                    settings, dir);
+            out.printf(Locale.ROOT, "%s: %,d history transactions (%d per card, %,d cards) bootstrapped into a"
+                    + " savepoint in %.1f s (%.1f s writing it)%n", prefix, r.stored(), history, r.cards(),
+                    (System.nanoTime() - t) / 1e9, r.nanos() / 1e9);
+            if (r.stored() != n) {
+                throw new IllegalStateException("bootstrapped " + r.stored() + " of " + n + " history transactions ("
+                        + r.duplicates() + " duplicates, " + r.rejected() + " refused)");
+            }
+        } finally {
+            Files.deleteIfExists(spoolFile);
+        }
+        out.printf(Locale.ROOT, "%s: savepoint %s, %,d bytes%n", prefix, dir, directoryBytes(dir));
+        return dir;
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
+    private static long directoryBytes(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
         }
     }
 
@@ -312,24 +388,6 @@ final class LoadBenchmark {
             out.add(models.publish(m, ModelRole.CHAMPION, keys.getPrivate()));
         }
         return out;
-    }
-
-    /** Waits until {@code topic}'s end offsets add up to {@code expected} records. */
-    private static void awaitRecords(String bootstrap, String topic, long expected, Duration timeout) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum() < expected) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("fewer than " + expected + " scores on " + topic + " after "
-                            + timeout);
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // polling a broker-side count
-            }
-        }
     }
 
     private static long[] sorted(List<Long> values) {
@@ -380,7 +438,15 @@ final class LoadBenchmark {
     }
 
     private StreamExecutionEnvironment env(JobConfig config) {
+        return env(config, null);
+    }
+
+    /** {@code savepoint}: a savepoint to start from (null: none). */
+    private StreamExecutionEnvironment env(JobConfig config, Path savepoint) {
         Configuration flink = FraudScoringJob.flinkConfiguration(config);
+        if (savepoint != null) {
+            flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
+        }
         flink.setString("state.backend.type", stateBackend);
         // The default JobManager checkpoint storage caps state at 5 MB: checkpoints to files instead.
         flink.setString("execution.checkpointing.dir", Path.of("var", "bench", "checkpoints").toUri().toString());

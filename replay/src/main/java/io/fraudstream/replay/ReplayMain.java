@@ -23,6 +23,7 @@ import io.fraudstream.replay.run.ModelComparison;
 import io.fraudstream.replay.run.PinnedModels;
 import io.fraudstream.cli.support.Progress;
 import io.fraudstream.replay.run.Spool;
+import io.fraudstream.replay.run.StateBootstrap;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +83,8 @@ public final class ReplayMain implements Runnable {
 
     /** The commands, for the top-level {@code fraudstream} command. */
     public static List<Object> commands(PrintStream out, PrintStream err) {
-        return List.of(new Evaluate(out, err), new Compare(out, err), new Replay(out, err));
+        return List.of(new Evaluate(out, err), new Compare(out, err), new Replay(out, err),
+                new BootstrapState(out, err));
     }
 
     /** A file input. */
@@ -255,6 +257,49 @@ public final class ReplayMain implements Runnable {
         @Override
         public Integer call() throws Exception {
             replay(options(), out, err);
+            return 0;
+        }
+    }
+
+    @Command(name = "bootstrap-state", mixinStandardHelpOptions = true, sortOptions = false, description = {
+        "Writes a savepoint of the scoring job's card state from a historical file: every card's last W"
+            + " transactions with their K/V, computed by the champion the job starts with. Start the job from it"
+            + " (execution.state-recovery.path) and the first day is scored on full histories (docs/DEPLOYMENT.md)."})
+    static final class BootstrapState extends ReplayCommand {
+        @Mixin
+        FileInput file;
+        @Option(names = "--out", paramLabel = "DIR", description = "Savepoint directory (required; new or empty).")
+        String outDir;
+        @Option(names = "--model-store", paramLabel = "DIR", description = "The champion's signed store (with"
+                + " --public-key and --descriptor, as the job is given them); default: the bootstrap model.")
+        String modelStore;
+        @Option(names = "--public-key", paramLabel = "FILE")
+        String publicKey;
+        @Option(names = "--descriptor", paramLabel = "FILE", description = "The job's model.initial-descriptor.")
+        String descriptor;
+        @Option(names = "--bootstrap-seed", paramLabel = "N", description = "Seed of the unsigned bootstrap model"
+                + " (default 42).")
+        String bootstrapSeed;
+        @Option(names = "--max-parallelism", paramLabel = "N", description = "The job's pipeline.max-parallelism"
+                + " (default 128, the job's default).")
+        String maxParallelism;
+        @Option(names = "--card-ttl", paramLabel = "D", description = "The job's state.card-ttl (default 90d).")
+        String cardTtl;
+        @Option(names = "--state-backend", paramLabel = "hashmap|rocksdb", description = "While writing: heap or"
+                + " local disk (default hashmap); the savepoint restores into either.")
+        String stateBackend;
+        @Option(names = "--parallelism", paramLabel = "N", description = "Default: the machine's cores, at most 8.")
+        String parallelism;
+        @Option(names = "--progress-every", paramLabel = "N", description = "Default: 50000.")
+        String progressEvery;
+
+        BootstrapState(PrintStream out, PrintStream err) {
+            super(out, err);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            bootstrapState(options(), out, err);
             return 0;
         }
     }
@@ -627,6 +672,71 @@ public final class ReplayMain implements Runnable {
                 Files.writeString(Path.of(o.required("out")), table, StandardCharsets.UTF_8);
             }
             out.print(table);
+        }
+    }
+
+    private static void bootstrapState(Options o, PrintStream out, PrintStream err) throws Exception {
+        Path outDir = Path.of(o.required("out"));
+        if (Files.isDirectory(outDir)) {
+            try (var entries = Files.list(outDir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new Options.UsageException("option --out: directory is not empty: " + outDir);
+                }
+            }
+        } else if (Files.exists(outDir)) {
+            throw new Options.UsageException("option --out: not a directory: " + outDir);
+        }
+        if (!o.has("model-store") && (o.has("public-key") || o.has("descriptor"))) {
+            throw new Options.UsageException("option --model-store is required with --public-key/--descriptor");
+        }
+        if (o.has("model-store")) {
+            o.existingDir("model-store");
+            o.existingFile("public-key");
+            o.existingFile("descriptor");
+            if (o.has("bootstrap-seed")) {
+                throw new Options.UsageException("option --bootstrap-seed cannot be combined with --model-store");
+            }
+        }
+        long seed = o.positiveLong("bootstrap-seed", 42);
+        long maxParallelism = o.positiveLong("max-parallelism", 128);
+        if (maxParallelism > 32768) {
+            throw new Options.UsageException("option --max-parallelism must be at most 32768, was " + maxParallelism);
+        }
+        java.time.Duration ttl = o.duration("card-ttl", java.time.Duration.ofDays(90));
+        if (ttl.isZero() || ttl.isNegative()) {
+            throw new Options.UsageException("option --card-ttl must be positive, was '" + o.get("card-ttl", "") + "'");
+        }
+        String backend = o.get("state-backend", "hashmap");
+        if (!backend.equals("hashmap") && !backend.equals("rocksdb")) {
+            throw new Options.UsageException("option --state-backend must be hashmap or rocksdb, was '" + backend + "'");
+        }
+        int parallelism = (int) Math.min(Math.min(64, maxParallelism),
+                o.positiveLong("parallelism", BoundedScoring.defaultParallelism()));
+        long progressEvery = o.positiveLong("progress-every", 50_000);
+        try (Spool spool = spool(o, err, progressEvery)) {
+            ModelRepository.Factory model;
+            String modelSource;
+            if (o.has("model-store")) {
+                model = PinnedModels.signedStore(o.existingDir("model-store"), o.existingFile("public-key"),
+                        o.existingFile("descriptor"));
+                modelSource = "signed bundle from " + o.required("model-store") + " (descriptor "
+                        + o.required("descriptor") + ")";
+            } else {
+                err.println("training the bootstrap model (seed " + seed + ") ...");
+                model = PinnedModels.inline(BootstrapModel.create(seed));
+                modelSource = "bootstrap model, seed " + seed + " (unsigned, built in this process)";
+            }
+            StateBootstrap.Settings settings = StateBootstrap.Settings.defaults(parallelism)
+                    .withMaxParallelism((int) maxParallelism).withStateBackend(backend)
+                    .withCardTtlMillis(ttl.toMillis());
+            err.println("writing card state of " + spool.records() + " records to " + outDir + " ...");
+            StateBootstrap.Result r = StateBootstrap.write(spool, model, settings, outDir);
+            out.printf(Locale.ROOT, "savepoint %s: %,d cards, %,d transactions stored (%,d duplicates skipped, %,d"
+                    + " refused by validation, %,d bad rows) in %.1f s; K/V by %s; max parallelism %d%n",
+                    outDir.toUri(), r.cards(), r.stored(), r.duplicates(), r.rejected(), spool.badRows().count(),
+                    r.nanos() / 1e9, modelSource, maxParallelism);
+            out.println("start the job from it: --execution.state-recovery.path " + outDir.toUri()
+                    + " (with pipeline.max-parallelism " + maxParallelism + ")");
         }
     }
 

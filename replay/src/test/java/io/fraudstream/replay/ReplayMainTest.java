@@ -52,6 +52,21 @@ class ReplayMainTest {
         assertThat(run("replay", "--input", csv.toString(), "--bootstrap-servers", "h:1", "--speed", "fast").err())
                 .contains("option --speed");
         assertThat(run("replay", "--input", csv.toString()).err()).contains("option --bootstrap-servers is required");
+        assertThat(run("bootstrap-state", "--input", csv.toString()).err()).contains("option --out is required");
+        Path notEmpty = Files.createDirectories(dir.resolve("savepoint"));
+        Files.writeString(notEmpty.resolve("_metadata"), "x");
+        assertThat(run("bootstrap-state", "--input", csv.toString(), "--out", notEmpty.toString()))
+                .satisfies(r -> assertThat(r.status()).isEqualTo(2))
+                .satisfies(r -> assertThat(r.err()).contains("option --out: directory is not empty"));
+        Path out = dir.resolve("new-savepoint");
+        assertThat(run("bootstrap-state", "--input", csv.toString(), "--out", out.toString(), "--state-backend",
+                "memory").err()).contains("option --state-backend must be hashmap or rocksdb");
+        assertThat(run("bootstrap-state", "--input", csv.toString(), "--out", out.toString(), "--max-parallelism",
+                "0").err()).contains("option --max-parallelism must be a positive integer");
+        assertThat(run("bootstrap-state", "--input", csv.toString(), "--out", out.toString(), "--card-ttl",
+                "soon").err()).contains("option --card-ttl");
+        assertThat(run("bootstrap-state", "--input", csv.toString(), "--out", out.toString(), "--descriptor",
+                csv.toString()).err()).contains("option --model-store is required with --public-key/--descriptor");
         assertThat(run("evaluate", "--scores", csv.toString(), "--out", dir.toString(), "--threshold", "2").err())
                 .contains("option --threshold must be a number in [0, 1]");
         assertThat(run("frobnicate").status()).isEqualTo(2);
