@@ -1,6 +1,7 @@
 package io.fraudstream.job.scoring;
 
 import io.fraudstream.features.CardHistory;
+import io.fraudstream.model.scoring.CardScorer;
 import io.fraudstream.features.RawTransaction;
 import io.fraudstream.job.JobStreams;
 import io.fraudstream.job.model.ModelRepository;
@@ -74,8 +75,8 @@ public final class CardStateBootstrap implements AutoCloseable {
      */
     public Outcome add(String key, TransactionEvent tx, TimerService timers) throws Exception {
         CardStateStore.Card card = store.load(key);
-        if (card != null && !card.history().isEmpty() && tx.eventTimeMillis
-                - card.history().eventTimeAt(card.history().size() - 1) > cardTtlMillis) {
+        // The same rules as the job's and every other scorer's (model's CardScorer): TTL by event time, duplicates.
+        if (card != null && CardScorer.expired(card.history(), tx.eventTimeMillis, cardTtlMillis)) {
             store.clear(key);
             card = null;
         }
@@ -83,7 +84,7 @@ public final class CardStateBootstrap implements AutoCloseable {
             card = store.create(key, champion.model.extractorConfig().window());
         }
         CardHistory history = card.history();
-        if (history.containsTransactionId(tx.transactionId)) {
+        if (CardScorer.duplicate(history, tx.transactionId)) {
             return Outcome.DUPLICATE;
         }
         RawTransaction raw = CardScoringFunction.toRaw(tx);
