@@ -53,8 +53,16 @@ public final class RuleCompiler {
 
     private final CelCompiler compiler;
     private final CelRuntime runtime;
+    /** Whether rules get typed plans (true but in tests that compare plans with CEL's interpreter). */
+    private final boolean planned;
 
     public RuleCompiler() {
+        this(true);
+    }
+
+    /** {@code planned}: false evaluates every rule on CEL's interpreter (tests that compare the two). */
+    RuleCompiler(boolean planned) {
+        this.planned = planned;
         CelCompilerBuilder b = CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(OPTIONS)
                 .setStandardMacros(List.of())
@@ -92,7 +100,7 @@ public final class RuleCompiler {
         }
         checkCost(rule.name(), ast);
         try {
-            return new CompiledRule(rule, runtime.createProgram(ast));
+            return new CompiledRule(rule, runtime.createProgram(ast), planned ? TypedPlan.plan(ast, OPTIONS) : null);
         } catch (CelEvaluationException e) {
             throw new RuleRejectedException(rule.name(), "cannot be planned: " + e.getMessage());
         }

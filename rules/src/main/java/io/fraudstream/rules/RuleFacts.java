@@ -95,6 +95,17 @@ public final class RuleFacts {
         return this;
     }
 
+    /** The model's feature names (the list passed to {@link #features}, compared by identity by typed plans). */
+    List<String> featureNames() {
+        return featureNames;
+    }
+
+    /** The index of the named feature in the model's features, or -1. */
+    int featureSlot(String name) {
+        Integer i = featureIndex.get(name);
+        return i == null ? -1 : i;
+    }
+
     /** The named feature's value, or NaN when the model has no such feature. */
     double feature(String name) {
         Integer i = featureIndex.get(name);
@@ -126,9 +137,9 @@ public final class RuleFacts {
 
     private void calendar() {
         if (calendarOf != eventTimeMillis || hour < 0) {
-            java.time.ZonedDateTime t = java.time.Instant.ofEpochMilli(eventTimeMillis).atZone(java.time.ZoneOffset.UTC);
-            hour = t.getHour();
-            weekday = t.getDayOfWeek().getValue();
+            long day = Math.floorDiv(eventTimeMillis, 86_400_000L);
+            hour = Math.floorMod(eventTimeMillis, 86_400_000L) / 3_600_000L;
+            weekday = Math.floorMod(day + 3, 7L) + 1; // 1970-01-01 was a Thursday (4)
             calendarOf = eventTimeMillis;
         }
     }
