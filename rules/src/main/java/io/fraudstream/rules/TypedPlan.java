@@ -121,39 +121,19 @@ final class TypedPlan {
         switch (c.getKind()) {
             case BOOLEAN_VALUE: {
                 boolean v = c.booleanValue();
-                return new Bool() {
-                    @Override
-                    boolean eval(RuleFacts f) {
-                        return v;
-                    }
-                };
+                return bool(f -> v);
             }
             case INT64_VALUE: {
                 long v = c.int64Value();
-                return new Int() {
-                    @Override
-                    long eval(RuleFacts f) {
-                        return v;
-                    }
-                };
+                return lng(f -> v);
             }
             case DOUBLE_VALUE: {
                 double v = c.doubleValue();
-                return new Dbl() {
-                    @Override
-                    double eval(RuleFacts f) {
-                        return v;
-                    }
-                };
+                return dbl(f -> v);
             }
             case STRING_VALUE: {
                 String v = c.stringValue();
-                return new Str() {
-                    @Override
-                    String eval(RuleFacts f) {
-                        return v;
-                    }
-                };
+                return str(f -> v);
             }
             default:
                 throw new Unsupported("a " + c.getKind() + " constant");
@@ -178,20 +158,8 @@ final class TypedPlan {
             case "score": return dbl(f -> f.score);
             case "threshold": return dbl(f -> f.threshold);
             case "model_version": return str(f -> f.modelVersion);
-            case "model_alert":
-                return new Bool() {
-                    @Override
-                    boolean eval(RuleFacts f) {
-                        return f.modelAlert;
-                    }
-                };
-            case "pop_known":
-                return new Bool() {
-                    @Override
-                    boolean eval(RuleFacts f) {
-                        return f.pointOfPurchase != null;
-                    }
-                };
+            case "model_alert": return bool(f -> f.modelAlert);
+            case "pop_known": return bool(f -> f.pointOfPurchase != null);
             default:
                 break;
         }
@@ -206,6 +174,10 @@ final class TypedPlan {
         throw new Unsupported("the variable " + name + " outside an index");
     }
 
+    interface BoolOf {
+        boolean of(RuleFacts f);
+    }
+
     interface DoubleOf {
         double of(RuleFacts f);
     }
@@ -216,6 +188,15 @@ final class TypedPlan {
 
     interface StringOf {
         String of(RuleFacts f);
+    }
+
+    private static Bool bool(BoolOf g) {
+        return new Bool() {
+            @Override
+            boolean eval(RuleFacts f) {
+                return g.of(f);
+            }
+        };
     }
 
     private static Dbl dbl(DoubleOf g) {
