@@ -76,40 +76,55 @@ class TaskManagerKillIT {
         assertThat(r.lost).as("lost").isZero();
     }
 
-    private record Result(long lost, long duplicates) {}
+    record Result(long lost, long duplicates, String jobId) {}
 
     private Result run(String delivery) throws Exception {
+        String name = "tmkill-" + delivery.toLowerCase().replace('_', '-');
+        createTopics(fixture, name);
+        Set<String> ids = fixture.produceTransactions(name + "-transactions", COUNT, CARDS);
+        return killDuringRun(fixture, name, delivery, ids, null, ++replacements);
+    }
+
+    /** The topics of one run named {@code name}: transactions ({@code name-transactions}), scores, dlq, alerts, shadow. */
+    static void createTopics(ClusterFixture fixture, String name) throws Exception {
+        fixture.broker.createTopics(Map.of(name + "-transactions", 4, name + "-scores", 2, name + "-dlq", 2,
+                name + "-alerts", 2, name + "-shadow", 2), Duration.ofSeconds(60));
+    }
+
+    /**
+     * Runs the job (bounded, parallelism 2, checkpoints every second) over the transactions {@code ids} already in
+     * {@code name-transactions}, from {@code savepoint} (null: a fresh start); SIGKILLs a TaskManager once a quarter
+     * of the scores are written and a checkpoint completed, starts a replacement, and counts lost and duplicated
+     * scores on a {@code read_committed} consumer once the job finished.
+     */
+    static Result killDuringRun(ClusterFixture fixture, String name, String delivery, Set<String> ids,
+            String savepoint, int replacement) throws Exception {
         long t0 = System.nanoTime();
-        String suffix = delivery.toLowerCase().replace('_', '-');
-        String in = "tmkill-transactions-" + suffix;
-        String scores = "tmkill-scores-" + suffix;
-        String deadLetters = "tmkill-dlq-" + suffix;
-        fixture.broker.createTopics(Map.of(in, 4, scores, 2, deadLetters, 2, "tmkill-alerts-" + suffix, 2,
-                "tmkill-shadow-" + suffix, 2), Duration.ofSeconds(60));
-
-        Set<String> ids = fixture.produceTransactions(in, COUNT, CARDS);
-
+        int count = ids.size();
+        String in = name + "-transactions";
+        String scores = name + "-scores";
+        String deadLetters = name + "-dlq";
         String jarId = fixture.uploadJobJar();
         String jobId = fixture.rest.runJar(jarId, FraudScoringJob.class.getName(), fixture.jobArgs(
                 "--" + JobOptions.DELIVERY.key(), delivery,
-                "--" + JobOptions.TRANSACTIONAL_ID_PREFIX.key(), "tmkill-" + suffix,
-                "--" + JobOptions.GROUP_ID.key(), "tmkill-" + suffix,
+                "--" + JobOptions.TRANSACTIONAL_ID_PREFIX.key(), name,
+                "--" + JobOptions.GROUP_ID.key(), name,
                 "--" + JobOptions.TRANSACTIONS_TOPIC.key(), in,
                 "--" + JobOptions.SCORES_TOPIC.key(), scores,
-                "--" + JobOptions.ALERTS_TOPIC.key(), "tmkill-alerts-" + suffix,
-                "--" + JobOptions.SHADOW_SCORES_TOPIC.key(), "tmkill-shadow-" + suffix,
+                "--" + JobOptions.ALERTS_TOPIC.key(), name + "-alerts",
+                "--" + JobOptions.SHADOW_SCORES_TOPIC.key(), name + "-shadow",
                 "--" + JobOptions.DEAD_LETTER_TOPIC.key(), deadLetters,
                 "--" + JobOptions.CHECKPOINT_INTERVAL.key(), "1 s",
-                "--" + JobOptions.BOUNDED.key(), "true"), 2, null);
+                "--" + JobOptions.BOUNDED.key(), "true"), 2, savepoint);
         fixture.rest.awaitStarted(jobId, ClusterFixture.START);
 
         FlinkStandaloneCluster cluster = fixture.cluster;
         AvroCodec<FraudScore> codec = AvroCodec.of(FraudScore.class);
         try (TopicTail<FraudScore> tail = new TopicTail<>(fixture.broker.bootstrapServers(), scores, FraudScore.class)) {
             // Kill once a quarter of the scores are written (committed or not) and a checkpoint completed.
-            cluster.await(COUNT / 4 + " scores written and a checkpoint completed", RUN, () -> {
+            cluster.await(count / 4 + " scores written and a checkpoint completed", RUN, () -> {
                 tail.poll(Duration.ofMillis(50));
-                return fixture.endOffsetSum(scores, "read_uncommitted") >= COUNT / 4
+                return fixture.endOffsetSum(scores, "read_uncommitted") >= count / 4
                         && fixture.rest.completedCheckpoints(jobId) > 0;
             });
             long writtenAtKill = fixture.endOffsetSum(scores, "read_uncommitted");
@@ -119,7 +134,7 @@ class TaskManagerKillIT {
             long pid = victim.process().pid();
             long killedAt = System.currentTimeMillis();
             cluster.kill(victim);
-            cluster.startTaskManager("taskmanager-replacement-" + (++replacements));
+            cluster.startTaskManager("taskmanager-replacement-" + replacement);
 
             // Keep reading scores while waiting, so the first one from the restarted tasks is seen when it lands.
             List<long[]> seenAfterKill = new ArrayList<>(); // {observed at, scored at}
@@ -150,7 +165,7 @@ class TaskManagerKillIT {
             fixture.rest.awaitFinished(jobId, RUN);
             long restarts = fixture.rest.numRestarts(jobId);
 
-            List<String> scored = new ArrayList<>(COUNT);
+            List<String> scored = new ArrayList<>(count);
             for (byte[] value : TopicReader.readAll(fixture.broker.bootstrapServers(), Map.of(), scores, Duration.ofSeconds(120))) {
                 scored.add(codec.decode(value).getTransactionId());
             }
@@ -165,10 +180,10 @@ class TaskManagerKillIT {
                             + " %d checkpoints); job RUNNING again %.1f s after the kill (restarted tasks deployed from"
                             + " %.1f s), first score from the restarted tasks visible %.1f s after the kill; restarts %d;"
                             + " lost %d, duplicates %d; test %.0f s%n",
-                    delivery, COUNT, victim.name(), pid, writtenAtKill, committedAtKill, checkpointsAtKill,
+                    delivery, count, victim.name(), pid, writtenAtKill, committedAtKill, checkpointsAtKill,
                     (running[0] - killedAt) / 1e3, (running[1] - killedAt) / 1e3, (firstNew[0] - killedAt) / 1e3,
                     restarts, lost, duplicates, (System.nanoTime() - t0) / 1e9);
-            return new Result(lost, duplicates);
+            return new Result(lost, duplicates, jobId);
         }
     }
 }
