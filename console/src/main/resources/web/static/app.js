@@ -206,7 +206,7 @@ async function rulesPage() {
   };
   const load = async () => {
     status = await api('GET', '/api/rules');
-    document.getElementById('not-configured').textContent = status.configured ? '' : status.notConfigured;
+    document.getElementById('not-configured').textContent = status.configured ? (status.topicError || '') : status.notConfigured;
     const f = status.inForce;
     dl('in-force', f ? { 'Set': f.name, 'Version': f.version, 'Issued by': f.issuedBy, 'Issued at': time(f.issuedAt),
       'Rules': f.rules.length + ' (' + f.rules.filter(r => r.enabled).length + ' enabled)' } : { 'Set': 'no rule set in force' });

@@ -96,8 +96,17 @@ public final class RulesService implements AutoCloseable {
         replayInputs.forEach(p -> inputs.add(p.toString()));
         m.put("replayInputs", inputs);
         if (configured()) {
-            RulePublisher.History h = publisher.history();
             m.put("topic", publisher.topic());
+            RulePublisher.History h;
+            try {
+                h = publisher.history();
+            } catch (RuntimeException e) {
+                m.put("topicError", String.valueOf(e.getMessage())); // e.g. the topic does not exist yet
+                m.put("inForce", null);
+                m.put("history", List.of());
+                m.put("drafts", drafts(20));
+                return m;
+            }
             m.put("inForce", h.inForce().map(RulesService::describe).orElse(null));
             List<Object> history = new ArrayList<>();
             for (int i = h.entries().size() - 1; i >= 0 && history.size() < 50; i--) {
