@@ -13,7 +13,9 @@ import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.job.scoring.RuleStage;
 import io.fraudstream.model.SigningKeys;
 import io.fraudstream.replay.run.BoundedScoring;
+import io.fraudstream.replay.eval.ScoredTransaction;
 import io.fraudstream.replay.run.PinnedModels;
+import io.fraudstream.replay.run.ReplayOutcome;
 import io.fraudstream.replay.run.Spool;
 import io.fraudstream.rules.RuleCompiler;
 import io.fraudstream.rules.RuleSetSigner;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * Backtests a candidate rule set on historical transactions before it is published: the input is scored by the job's
@@ -131,6 +134,16 @@ public final class Backtest {
      * @throws Exception                 the bounded Flink run failed
      */
     public static BacktestReport run(RuleSet candidate, Request request, Progress progress) throws Exception {
+        return run(candidate, request, progress, (score, decision) -> { });
+    }
+
+    /**
+     * As {@link #run(RuleSet, Request, Progress)}, also handing every scored event (the window's and the history
+     * before it) with the rules' decision on it to {@code eachEvent}, in input order, before the report is built:
+     * e.g. to export them, or to compare them with the live job's alerts ({@code BacktestLiveParityIT}).
+     */
+    public static BacktestReport run(RuleSet candidate, Request request, Progress progress,
+            BiConsumer<ScoredTransaction, ReplayOutcome> eachEvent) throws Exception {
         RuleSets.compile(candidate, new RuleCompiler()); // refuses an invalid candidate before any work
         RuleStage.Settings rules = signedForThisRun(candidate);
         int parallelism = request.parallelism() > 0 ? request.parallelism() : BoundedScoring.defaultParallelism();
@@ -149,6 +162,9 @@ public final class Backtest {
             BoundedScoring.Settings settings = BoundedScoring.Settings.replayDefaults().withAnalystRules(rules);
             BoundedScoring.Result r = BoundedScoring.run(spool, List.of(model), settings, parallelism, progress)
                     .get(0);
+            for (int i = 0; i < r.scores().size(); i++) {
+                eachEvent.accept(r.scores().get(i), r.ruleDecisions().get(i));
+            }
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("Input", request.input() + " (" + spool.rowsRead() + " records read)");
             facts.put("Model", modelSource);
