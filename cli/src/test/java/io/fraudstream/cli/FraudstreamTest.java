@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FraudstreamTest {
 
     static final List<String> COMMANDS = List.of("demo", "bench", "simulate", "train", "loop", "promote", "rollback",
-            "evaluate", "compare", "replay", "bootstrap-state", "rules", "help", "completion");
+            "evaluate", "compare", "replay", "bootstrap-state", "backtest", "rules", "help", "completion");
 
     @TempDir
     Path dir;
@@ -54,6 +54,7 @@ class FraudstreamTest {
         assertThat(run("demo", "--help").out()).contains("--rate=TX_PER_S", "Default: 200", "hashmap, rocksdb");
         assertThat(run("bench", "--help").out()).contains("--swap-every=S", "Default: 400000");
         assertThat(run("help", "train").out()).contains("--shadow-period=D", "Default: 8h");
+        assertThat(run("backtest", "--help").out()).contains("--rules=FILE", "--labels=FILE", "--from=T", "--out=DIR");
     }
 
     @Test
