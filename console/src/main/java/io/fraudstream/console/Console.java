@@ -9,6 +9,7 @@ import io.fraudstream.console.ingest.KafkaLabelSink;
 import io.fraudstream.console.model.ModelService;
 import io.fraudstream.console.model.ShadowComparison;
 import io.fraudstream.console.ops.OpsService;
+import io.fraudstream.console.rules.ReplayBacktester;
 import io.fraudstream.console.rules.RulesService;
 import io.fraudstream.console.web.ConsoleServer;
 import io.fraudstream.model.ModelStore;
@@ -67,6 +68,13 @@ public final class Console implements AutoCloseable {
                         descriptors, clock);
                 rulePublisher = new RulePublisher(bootstrap, kafka, s.get("topic.rules"), keys.getPublic(),
                         keys.getPrivate(), clock, Duration.ofSeconds(60));
+            }
+            if (backtester == null) {
+                String tokenKey = s.get("console.rules.card-token-key-file");
+                backtester = new ReplayBacktester(registry,
+                        registry == null ? null : Path.of(s.get("console.model.store")),
+                        registry == null ? null : Path.of(s.get("console.model.keys")),
+                        tokenKey == null ? null : Path.of(tokenKey), s.integer("console.rules.backtest-parallelism"));
             }
             RulesService rules = new RulesService(rulePublisher, "rule sets are signed with the model-signing key:"
                     + " set console.model.keys (with console.model.store)", db, clock, s.replayInputs(),

@@ -40,6 +40,8 @@ public final class ConsoleSettings {
         d.put("console.model.store", null);
         d.put("console.model.keys", null);
         d.put("console.rules.replay-inputs", ""); // comma-separated files a backtest may read
+        d.put("console.rules.card-token-key-file", null); // null: FRAUDSTREAM_CARD_TOKEN_KEY_FILE, else none
+        d.put("console.rules.backtest-parallelism", "2");
         d.put("console.prometheus-url", null);
         d.put("console.grafana-url", null);
         d.put("console.admin.user", null);
@@ -120,6 +122,14 @@ public final class ConsoleSettings {
             throw new IllegalArgumentException("topic.rules must not be empty");
         }
         replayInputs();
+        int parallelism = integer("console.rules.backtest-parallelism");
+        if (parallelism < 1 || parallelism > 8) {
+            throw new IllegalArgumentException("console.rules.backtest-parallelism must be 1-8, was " + parallelism);
+        }
+        String tokenKey = get("console.rules.card-token-key-file");
+        if (tokenKey != null && !Files.isRegularFile(Path.of(tokenKey))) {
+            throw new IllegalArgumentException("console.rules.card-token-key-file: " + tokenKey + " is not a file");
+        }
         String role = get("console.admin.role");
         if (!Set.of("ANALYST", "MODEL_OWNER").contains(role)) {
             throw new IllegalArgumentException("console.admin.role must be ANALYST or MODEL_OWNER, was " + role);
