@@ -318,6 +318,8 @@ abstract class ConsoleApiContract {
         HttpResponse<String> saved = analyst.postJson("/api/rules/drafts", Map.of("set", good));
         assertThat(saved.statusCode()).as(saved.body()).isEqualTo(200);
         long draft = ((Number) HttpSession.json(saved).get("id")).longValue();
+        long concurrentDraft = ((Number) HttpSession.json(analyst.postJson("/api/rules/drafts", Map.of("set", good)))
+                .get("id")).longValue();
 
         // Analysts may not activate or disable (server-side), and nothing reaches the topic.
         assertThat(analyst.postJson("/api/rules/drafts/" + draft + "/activate", Map.of("confirm", "true"))
@@ -338,6 +340,10 @@ abstract class ConsoleApiContract {
         assertThat(HttpSession.json(activated)).containsEntry("version", 1);
         assertThat(owner.postJson("/api/rules/drafts/" + draft + "/activate", Map.of("confirm", "true"))
                 .statusCode()).as("a draft is activated once").isEqualTo(409);
+        HttpResponse<String> stale = owner.postJson("/api/rules/drafts/" + concurrentDraft + "/activate",
+                Map.of("confirm", "true"));
+        assertThat(stale.statusCode()).as("a draft written before v1 would undo it").isEqualTo(409);
+        assertThat(stale.body()).contains("v1 is in force");
         HttpResponse<String> disabled = owner.postJson("/api/rules/disable",
                 Map.of("rule", "trusted_grocery", "confirm", "true"));
         assertThat(disabled.statusCode()).as(disabled.body()).isEqualTo(200);

@@ -213,6 +213,15 @@ public final class RulesService implements AutoCloseable {
                 throw new IllegalStateException("draft " + draftId + " was already activated as v"
                         + d.get("activatedVersion"));
             }
+            // A draft edits the set that was in force when it was saved: if another set was published since, the
+            // draft would silently undo it. Refuse; the author loads the set in force and saves again.
+            Long base = (Long) d.get("baseVersion");
+            Long current = publisher.inForce().map(RuleSet::getVersion).orElse(null);
+            if (!java.util.Objects.equals(base, current)) {
+                throw new IllegalStateException("draft " + draftId + " was written against "
+                        + (base == null ? "no rule set" : "v" + base) + " but v" + current + " is in force now:"
+                        + " edit the set in force and save a new draft");
+            }
             RuleSet candidate = RuleSet.newBuilder(RuleSetFiles.parse((String) d.get("json"), target)).setVersion(0)
                     .build();
             RuleSet published = publisher.publish(candidate, user);
