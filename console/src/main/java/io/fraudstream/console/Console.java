@@ -35,6 +35,8 @@ import java.util.UUID;
  */
 public final class Console implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Console.class);
+
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final Database db;
     private final PasswordAuthenticator passwords;
@@ -68,6 +70,10 @@ public final class Console implements AutoCloseable {
                         descriptors, clock);
                 rulePublisher = new RulePublisher(bootstrap, kafka, s.get("topic.rules"), keys.getPublic(),
                         keys.getPrivate(), clock, Duration.ofSeconds(60));
+            }
+            if (rulePublisher == null) {
+                LOG.warn("Rule activation is off: rule sets are signed with the model-signing key; set"
+                        + " console.model.keys (with console.model.store)");
             }
             if (backtester == null) {
                 String tokenKey = s.get("console.rules.card-token-key-file");
