@@ -182,9 +182,124 @@ async function auditPage() {
   fill('audit', entries.map(e => row([e.id, time(e.at), e.actor, e.action, e.target, e.detail])));
 }
 
+// ---- rules
+async function rulesPage() {
+  const result = document.getElementById('result');
+  const validation = document.getElementById('validation');
+  let candidate = [];
+  let status = null;
+  const ruleRow = (r, buttons) => row([r.name, r.priority, r.action, el('code', r.expression), r.enabled ? 'yes' : 'no', r.description || '', buttons]);
+  const drawCandidate = () => {
+    fill('candidate', candidate.map((r, i) => {
+      const box = el('span');
+      const edit = el('button', 'Edit'); edit.type = 'button';
+      edit.onclick = () => {
+        document.getElementById('rule-name').value = r.name; document.getElementById('rule-priority').value = r.priority;
+        document.getElementById('rule-action').value = r.action; document.getElementById('rule-expression').value = r.expression;
+        document.getElementById('rule-description').value = r.description || ''; document.getElementById('rule-enabled').checked = r.enabled;
+      };
+      const remove = el('button', 'Remove'); remove.type = 'button';
+      remove.onclick = () => { candidate.splice(i, 1); drawCandidate(); };
+      box.append(edit, ' ', remove);
+      return ruleRow(r, box);
+    }));
+  };
+  const load = async () => {
+    status = await api('GET', '/api/rules');
+    document.getElementById('not-configured').textContent = status.configured ? (status.topicError || '') : status.notConfigured;
+    const f = status.inForce;
+    dl('in-force', f ? { 'Set': f.name, 'Version': f.version, 'Issued by': f.issuedBy, 'Issued at': time(f.issuedAt),
+      'Rules': f.rules.length + ' (' + f.rules.filter(r => r.enabled).length + ' enabled)' } : { 'Set': 'no rule set in force' });
+    fill('rules-in-force', (f ? f.rules : []).map(r => {
+      let b = '';
+      if (status.canChange && r.enabled) {
+        b = el('button', 'Disable'); b.type = 'button'; b.className = 'danger disable-rule'; b.dataset.rule = r.name;
+        b.onclick = async () => {
+          if (!confirm('Disable rule ' + r.name + '? This publishes v' + (f.version + 1) + ' with the rule disabled.')) return;
+          try { const x = await api('POST', '/api/rules/disable', { rule: r.name, confirm: 'true' }); result.textContent = 'Published ' + x.name + ' v' + x.version + '.'; await load(); } catch (e) { result.textContent = e.message; }
+        };
+      }
+      return ruleRow(r, b);
+    }));
+    const actions = document.getElementById('set-actions');
+    actions.replaceChildren();
+    if (status.canChange && status.configured && f && f.rules.length) {
+      const all = el('button', 'Disable every rule'); all.type = 'button'; all.className = 'danger'; all.id = 'disable-all';
+      all.onclick = async () => {
+        if (!confirm('Publish a newer set without rules?')) return;
+        try { const x = await api('POST', '/api/rules/disable', { all: 'true', confirm: 'true' }); result.textContent = 'Published ' + x.name + ' v' + x.version + ' (no rules).'; await load(); } catch (e) { result.textContent = e.message; }
+      };
+      actions.appendChild(all);
+    }
+    fill('drafts', status.drafts.map(d => {
+      const box = el('span');
+      const open = el('button', 'Load'); open.type = 'button';
+      open.onclick = async () => { const x = await api('GET', '/api/rules/drafts/' + d.id); candidate = x.set.rules; document.getElementById('set-name').value = x.set.name; drawCandidate(); };
+      box.append(open);
+      if (status.canChange && status.configured && d.activatedVersion === null) {
+        const act = el('button', 'Activate'); act.type = 'button'; act.className = 'danger activate'; act.dataset.draft = d.id;
+        act.onclick = async () => {
+          if (!confirm('Activate draft ' + d.id + ' (' + d.rules + ' rules)? It is signed and published on the rules topic; the job uses it from the next event.')) return;
+          try { const x = await api('POST', '/api/rules/drafts/' + d.id + '/activate', { confirm: 'true' }); result.textContent = 'Activated as ' + x.name + ' v' + x.version + '.'; await load(); } catch (e) { result.textContent = e.message; }
+        };
+        box.append(' ', act);
+      }
+      return row([d.id, time(d.createdAt), d.author, d.name, d.rules, d.baseVersion === null ? 'none' : 'v' + d.baseVersion,
+        d.activatedVersion === null ? '' : 'v' + d.activatedVersion + ' by ' + d.activatedBy, box]);
+    }));
+    fill('history', (status.history || []).map(h => row([h.offset, h.name, h.version, h.issuedBy, time(h.issuedAt), h.rules, h.accepted ? 'accepted' : h.refusal])));
+    const inputs = document.getElementById('bt-input');
+    inputs.replaceChildren(...status.replayInputs.map(p => { const o = el('option', p); o.value = p; return o; }));
+    document.getElementById('backtest-form').hidden = !status.backtestAvailable;
+    if (!status.backtestAvailable) document.getElementById('bt-state').textContent = 'No backtest here: no replay input configured (console.rules.replay-inputs) or none built in.';
+  };
+  await load();
+  if (status.inForce) { candidate = status.inForce.rules.map(r => Object.assign({}, r)); document.getElementById('set-name').value = status.inForce.name; }
+  drawCandidate();
+  document.getElementById('rule-form').onsubmit = e => {
+    e.preventDefault();
+    const r = { name: document.getElementById('rule-name').value.trim(), priority: Number(document.getElementById('rule-priority').value),
+      action: document.getElementById('rule-action').value, expression: document.getElementById('rule-expression').value.trim(),
+      enabled: document.getElementById('rule-enabled').checked, description: document.getElementById('rule-description').value };
+    const i = candidate.findIndex(x => x.name === r.name);
+    if (i >= 0) candidate[i] = r; else candidate.push(r);
+    drawCandidate();
+  };
+  document.getElementById('save-draft').onclick = async () => {
+    const set = { name: document.getElementById('set-name').value.trim(), rules: candidate };
+    try {
+      const x = await api('POST', '/api/rules/drafts', { set });
+      validation.className = ''; validation.textContent = 'Valid: saved as draft ' + x.id + ' (' + x.rules + ' rules, ' + x.enabled + ' enabled).';
+      document.getElementById('bt-draft').value = x.id;
+      await load();
+    } catch (err) { validation.className = 'error'; validation.textContent = err.message; }
+  };
+  document.getElementById('backtest-form').onsubmit = async e => {
+    e.preventDefault();
+    const state = document.getElementById('bt-state');
+    try {
+      let job = await api('POST', '/api/rules/drafts/' + document.getElementById('bt-draft').value + '/backtest',
+        { input: document.getElementById('bt-input').value, from: document.getElementById('bt-from').value, to: document.getElementById('bt-to').value });
+      while (job.state === 'QUEUED' || job.state === 'RUNNING') {
+        state.textContent = 'Backtest ' + job.state.toLowerCase() + '…';
+        await new Promise(res => setTimeout(res, 1000));
+        job = await api('GET', '/api/rules/backtests/' + job.id);
+      }
+      if (job.state === 'FAILED') { state.textContent = 'Backtest failed: ' + job.error; return; }
+      state.textContent = 'Backtest of draft ' + job.draftId + ' done.';
+      const rep = job.report || {};
+      const flat = {};
+      Object.entries(rep).forEach(([k, v]) => { if (v === null || typeof v !== 'object') flat[k] = v; });
+      dl('bt-report', flat);
+      fill('bt-rules', (rep.rules || []).map(r => row([r.name, r.action, r.hits, num(r.hitsPerDay, 2), num(r.precision, 3), num(r.recall, 3)])));
+      fill('bt-examples', (rep.examples || []).map(x => row([x.transactionId, x.cardId, time(x.eventTime), x.amount, (x.rules || []).join(', '), num(x.score, 3)])));
+    } catch (err) { state.textContent = err.message; }
+  };
+}
+
 document.addEventListener('DOMContentLoaded', async () => {
   const page = document.body.dataset.page;
   if (page === 'login') return loginPage();
   await session();
-  ({ queue: queuePage, alert: alertPage, model: modelPage, ops: opsPage, audit: auditPage })[page]();
+  ({ queue: queuePage, alert: alertPage, model: modelPage, ops: opsPage, audit: auditPage, rules: rulesPage })[page]();
 });

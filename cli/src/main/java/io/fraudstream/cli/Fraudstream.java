@@ -5,6 +5,7 @@ import io.fraudstream.local.BenchCommand;
 import io.fraudstream.local.DemoCommand;
 import io.fraudstream.replay.ReplayMain;
 import io.fraudstream.simulator.SimulatorMain;
+import io.fraudstream.trainer.RulesCommand;
 import io.fraudstream.trainer.TrainerMain;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -48,6 +49,7 @@ public final class Fraudstream implements Runnable {
         commands.add(new SimulatorMain(clock, out, err));
         commands.addAll(TrainerMain.commands(clock, out));
         commands.addAll(ReplayMain.commands(out, err));
+        commands.add(RulesCommand.commandLine(clock, out));
         for (Object c : commands) {
             cl.addSubcommand(c);
         }

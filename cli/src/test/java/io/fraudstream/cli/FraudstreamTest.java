@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FraudstreamTest {
 
     static final List<String> COMMANDS = List.of("demo", "bench", "simulate", "train", "loop", "promote", "rollback",
-            "evaluate", "compare", "replay", "bootstrap-state", "help", "completion");
+            "evaluate", "compare", "replay", "bootstrap-state", "backtest", "rules", "help", "completion");
 
     @TempDir
     Path dir;
@@ -46,7 +46,7 @@ class FraudstreamTest {
 
     @Test
     void everyCommandHasHelpWithDefaults() {
-        for (String c : COMMANDS.subList(0, 11)) {
+        for (String c : COMMANDS.subList(0, COMMANDS.indexOf("help"))) {
             Run r = run(c, "--help");
             assertThat(r.status()).as(c).isZero();
             assertThat(r.out()).as(c).contains("Usage: fraudstream " + c);
@@ -54,6 +54,7 @@ class FraudstreamTest {
         assertThat(run("demo", "--help").out()).contains("--rate=TX_PER_S", "Default: 200", "hashmap, rocksdb");
         assertThat(run("bench", "--help").out()).contains("--swap-every=S", "Default: 400000");
         assertThat(run("help", "train").out()).contains("--shadow-period=D", "Default: 8h");
+        assertThat(run("backtest", "--help").out()).contains("--rules=FILE", "--labels=FILE", "--from=T", "--out=DIR");
     }
 
     @Test
@@ -81,6 +82,8 @@ class FraudstreamTest {
         "loop --data x --store s --keys k   | Missing required option: '--every=D'",
         "evaluate --inptu x                 | Unknown options: '--inptu', 'x'",
         "replay --input x.csv               | fraudstream replay: option --bootstrap-servers is required",
+        "rules                              | a command is required: validate, publish, disable or show",
+        "rules publish r.json               | Missing required options: '--kafka=HOST:PORT', '--keys=DIR'",
     })
     void badUsageExits2NamingTheOptionOrCommand(String line, String message) {
         Run r = run(line == null ? new String[0] : line.trim().split("\\s+"));
@@ -95,5 +98,16 @@ class FraudstreamTest {
         Run r = run("evaluate", "--scores", scores.toString(), "--out", dir.resolve("report").toString());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(dir.resolve("report/report.html")).exists();
+    }
+
+    @Test
+    void rulesValidateNamesTheInvalidRule() throws Exception {
+        Path file = Files.writeString(dir.resolve("rules.json"), "{\"name\": \"s\", \"rules\": [{\"name\":"
+                + " \"big\", \"priority\": 1, \"action\": \"ALERT\", \"expression\": \"amount > 500\"}]}");
+        Run r = run("rules", "validate", file.toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("fraudstream rules validate:", "big").doesNotContain("\tat ");
+        Files.writeString(file, Files.readString(file).replace("500", "500.0"));
+        assertThat(run("rules", "validate", file.toString()).status()).isZero();
     }
 }

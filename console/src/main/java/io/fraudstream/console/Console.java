@@ -9,12 +9,16 @@ import io.fraudstream.console.ingest.KafkaLabelSink;
 import io.fraudstream.console.model.ModelService;
 import io.fraudstream.console.model.ShadowComparison;
 import io.fraudstream.console.ops.OpsService;
+import io.fraudstream.console.rules.ReplayBacktester;
+import io.fraudstream.console.rules.RulesService;
 import io.fraudstream.console.web.ConsoleServer;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;
 import io.fraudstream.trainer.DescriptorSink;
 import io.fraudstream.trainer.KafkaDescriptorSink;
 import io.fraudstream.trainer.ModelRegistry;
+import io.fraudstream.trainer.RulePublisher;
+import java.security.KeyPair;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +35,8 @@ import java.util.UUID;
  */
 public final class Console implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Console.class);
+
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final Database db;
     private final PasswordAuthenticator passwords;
@@ -39,7 +45,7 @@ public final class Console implements AutoCloseable {
     private final String host;
     private final String bootstrap;
 
-    private Console(ConsoleSettings s, Clock clock) throws Exception {
+    private Console(ConsoleSettings s, Clock clock, RulesService.Backtester backtester) throws Exception {
         try {
             String url = s.get("console.db.url");
             db = Database.open(url == null ? Database.embeddedUrl("console-" + UUID.randomUUID()) : url,
@@ -53,13 +59,33 @@ public final class Console implements AutoCloseable {
             KafkaLabelSink labels = new KafkaLabelSink(bootstrap, kafka, s.get("topic.labels"), Duration.ofSeconds(30));
             parts.add(labels);
             ModelRegistry registry = null;
+            RulePublisher rulePublisher = null;
             if (s.get("console.model.store") != null) {
                 DescriptorSink descriptors = new KafkaDescriptorSink(bootstrap, s.get("topic.model-updates"),
                         Duration.ofSeconds(60));
                 parts.add(descriptors);
-                registry = new ModelRegistry(new ModelStore(Path.of(s.get("console.model.store"))),
-                        SigningKeys.loadOrCreate(Path.of(s.get("console.model.keys"))), descriptors, clock);
+                // One model-signing key for promotions and rule sets (as trainer promote and fraudstream rules).
+                KeyPair keys = SigningKeys.loadOrCreate(Path.of(s.get("console.model.keys")));
+                registry = new ModelRegistry(new ModelStore(Path.of(s.get("console.model.store"))), keys,
+                        descriptors, clock);
+                rulePublisher = new RulePublisher(bootstrap, kafka, s.get("topic.rules"), keys.getPublic(),
+                        keys.getPrivate(), clock, Duration.ofSeconds(60));
             }
+            if (rulePublisher == null) {
+                LOG.warn("Rule activation is off: rule sets are signed with the model-signing key; set"
+                        + " console.model.keys (with console.model.store)");
+            }
+            if (backtester == null) {
+                String tokenKey = s.get("console.rules.card-token-key-file");
+                backtester = new ReplayBacktester(registry,
+                        registry == null ? null : Path.of(s.get("console.model.store")),
+                        registry == null ? null : Path.of(s.get("console.model.keys")),
+                        tokenKey == null ? null : Path.of(tokenKey), s.integer("console.rules.backtest-parallelism"));
+            }
+            RulesService rules = new RulesService(rulePublisher, "rule sets are signed with the model-signing key:"
+                    + " set console.model.keys (with console.model.store)", db, clock, s.replayInputs(),
+                    backtester);
+            parts.add(rules);
             ShadowComparison comparison = new ShadowComparison();
             ingestor = new AlertIngestor(bootstrap, kafka, s.get("console.group-id"), s.get("topic.alerts"),
                     s.get("topic.scores"), s.get("topic.shadow-scores"), store, comparison);
@@ -73,7 +99,8 @@ public final class Console implements AutoCloseable {
                     List.of(s.get("console.job-group-id"), s.get("console.group-id")), s.get("console.prometheus-url"),
                     s.get("console.grafana-url"), ingestor, store, clock);
             parts.add(ops);
-            server = new ConsoleServer(store, labels, passwords, new ModelService(registry, db, clock), comparison, ops);
+            server = new ConsoleServer(store, labels, passwords, new ModelService(registry, db, clock), comparison, ops,
+                    rules);
             ingestor.addListener(server::alertStored);
             host = s.get("console.bind");
             server.start(host, s.integer("console.port"));
@@ -86,7 +113,7 @@ public final class Console implements AutoCloseable {
     }
 
     public static Console start(ConsoleSettings settings) throws Exception {
-        return new Console(settings, Clock.systemUTC());
+        return new Console(settings, Clock.systemUTC(), null);
     }
 
     public int port() {

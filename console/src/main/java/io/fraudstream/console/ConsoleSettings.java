@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -37,6 +39,9 @@ public final class ConsoleSettings {
         d.put("console.job-group-id", "fraud-scoring");
         d.put("console.model.store", null);
         d.put("console.model.keys", null);
+        d.put("console.rules.replay-inputs", ""); // comma-separated files a backtest may read
+        d.put("console.rules.card-token-key-file", null); // null: FRAUDSTREAM_CARD_TOKEN_KEY_FILE, else none
+        d.put("console.rules.backtest-parallelism", "2");
         d.put("console.prometheus-url", null);
         d.put("console.grafana-url", null);
         d.put("console.admin.user", null);
@@ -50,6 +55,7 @@ public final class ConsoleSettings {
         d.put("topic.dead-letters", "transactions-dlq");
         d.put("topic.model-updates", "model-updates");
         d.put("topic.labels", "fraud-labels");
+        d.put("topic.rules", "rules");
         return d;
     }
 
@@ -112,10 +118,37 @@ public final class ConsoleSettings {
         if ((get("console.model.store") == null) != (get("console.model.keys") == null)) {
             throw new IllegalArgumentException("console.model.store and console.model.keys go together");
         }
+        if (get("topic.rules").isBlank()) {
+            throw new IllegalArgumentException("topic.rules must not be empty");
+        }
+        replayInputs();
+        int parallelism = integer("console.rules.backtest-parallelism");
+        if (parallelism < 1 || parallelism > 8) {
+            throw new IllegalArgumentException("console.rules.backtest-parallelism must be 1-8, was " + parallelism);
+        }
+        String tokenKey = get("console.rules.card-token-key-file");
+        if (tokenKey != null && !Files.isRegularFile(Path.of(tokenKey))) {
+            throw new IllegalArgumentException("console.rules.card-token-key-file: " + tokenKey + " is not a file");
+        }
         String role = get("console.admin.role");
         if (!Set.of("ANALYST", "MODEL_OWNER").contains(role)) {
             throw new IllegalArgumentException("console.admin.role must be ANALYST or MODEL_OWNER, was " + role);
         }
+    }
+
+    /** {@code console.rules.replay-inputs}: the files a backtest may read, each of which must exist. */
+    public List<Path> replayInputs() {
+        List<Path> out = new ArrayList<>();
+        for (String f : get("console.rules.replay-inputs").split(",")) {
+            if (!f.isBlank()) {
+                Path p = Path.of(f.trim());
+                if (!Files.isRegularFile(p)) {
+                    throw new IllegalArgumentException("console.rules.replay-inputs: " + p + " is not a file");
+                }
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     public String get(String key) {

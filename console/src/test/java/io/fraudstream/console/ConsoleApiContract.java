@@ -7,11 +7,15 @@ import io.fraudstream.avro.FraudAlert;
 import io.fraudstream.avro.FraudLabel;
 import io.fraudstream.avro.LabelValue;
 import io.fraudstream.avro.ModelRole;
+import io.fraudstream.avro.RuleSet;
 import io.fraudstream.console.auth.Role;
 import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;
+import io.fraudstream.rules.RuleCompiler;
+import io.fraudstream.rules.RuleSetFiles;
+import io.fraudstream.rules.RuleSets;
 import io.fraudstream.schemas.AvroCodec;
 import io.fraudstream.schemas.Topics;
 import io.fraudstream.testkit.KafkaBroker;
@@ -63,6 +67,7 @@ abstract class ConsoleApiContract {
     ModelRegistry registry;
     String shadowVersion;
     Path tmp;
+    Path keys;
 
     /** The database URL, user and password this run uses. */
     abstract String[] database() throws Exception;
@@ -77,7 +82,7 @@ abstract class ConsoleApiContract {
         Topics.ALL.forEach(t -> topics.put(t.name(), 1));
         broker.createTopics(topics, Duration.ofSeconds(60));
         Path store = Files.createDirectories(tmp.resolve("store"));
-        Path keys = Files.createDirectories(tmp.resolve("keys"));
+        keys = Files.createDirectories(tmp.resolve("keys"));
         registry = new ModelRegistry(new ModelStore(store), SigningKeys.loadOrCreate(keys), DescriptorSink.NONE,
                 Clock.systemUTC());
         FraudModel shadow = BootstrapModel.create(7L).toBuilder().version("20990101T000000Z-trained").build();
@@ -278,5 +283,97 @@ abstract class ConsoleApiContract {
             rs.next();
             assertThat(rs.getString(1)).startsWith("$2").doesNotContain(PASSWORD);
         }
+    }
+
+    static Map<String, Object> rule(String name, int priority, String action, String expression) {
+        return Map.of("name", name, "priority", priority, "action", action, "expression", expression,
+                "enabled", true, "description", "test rule " + name);
+    }
+
+    @Test
+    void ruleAuthoringIsCheckedRoleGatedSignedOnTheRulesTopicAndAudited() throws Exception {
+        RuleCompiler compiler = new RuleCompiler();
+        HttpSession analyst = HttpSession.login(console.url(), ANALYST, PASSWORD);
+        // An invalid expression: 400 with the compiler's own message, nothing saved.
+        Map<String, Object> bad = Map.of("name", "bank-rules", "rules", List.of(
+                rule("big_online", 30, "ALERT", "channel == 'ONLINE' && amount > 500")));
+        String compilerSays;
+        try {
+            RuleSets.compile(RuleSetFiles.parse(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writeValueAsString(bad), "draft"), compiler);
+            throw new AssertionError("the rule should not compile");
+        } catch (RuleSets.RefusedException e) {
+            compilerSays = e.getMessage();
+        }
+        HttpResponse<String> refused = analyst.postJson("/api/rules/drafts", Map.of("set", bad));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(HttpSession.json(refused).get("error")).isEqualTo(compilerSays);
+        assertThat(compilerSays).contains("big_online");
+        assertThat(count("SELECT COUNT(*) FROM rule_drafts")).isZero();
+
+        // A valid draft, by an analyst.
+        Map<String, Object> good = Map.of("name", "bank-rules", "rules", List.of(
+                rule("big_online", 30, "ALERT", "channel == 'ONLINE' && amount > 500.0"),
+                rule("trusted_grocery", 50, "SUPPRESS", "category == 'grocery_pos' && amount < 100.0")));
+        HttpResponse<String> saved = analyst.postJson("/api/rules/drafts", Map.of("set", good));
+        assertThat(saved.statusCode()).as(saved.body()).isEqualTo(200);
+        long draft = ((Number) HttpSession.json(saved).get("id")).longValue();
+        long concurrentDraft = ((Number) HttpSession.json(analyst.postJson("/api/rules/drafts", Map.of("set", good)))
+                .get("id")).longValue();
+
+        // Analysts may not activate or disable (server-side), and nothing reaches the topic.
+        assertThat(analyst.postJson("/api/rules/drafts/" + draft + "/activate", Map.of("confirm", "true"))
+                .statusCode()).isEqualTo(403);
+        assertThat(analyst.postJson("/api/rules/disable", Map.of("all", "true", "confirm", "true")).statusCode())
+                .isEqualTo(403);
+        assertThat(HttpSession.json(analyst.get("/api/rules"))).containsEntry("canChange", false)
+                .containsEntry("inForce", null);
+
+        HttpSession owner = HttpSession.login(console.url(), OWNER, PASSWORD);
+        assertThat(owner.postJson("/api/rules/drafts/" + draft + "/activate", Map.of()).statusCode())
+                .as("activation without confirmation").isEqualTo(400);
+        assertThat(TopicReader.readAll(broker.bootstrapServers(), Map.of(), Topics.RULES.name(),
+                Duration.ofSeconds(30))).isEmpty();
+        HttpResponse<String> activated = owner.postJson("/api/rules/drafts/" + draft + "/activate",
+                Map.of("confirm", "true"));
+        assertThat(activated.statusCode()).as(activated.body()).isEqualTo(200);
+        assertThat(HttpSession.json(activated)).containsEntry("version", 1);
+        assertThat(owner.postJson("/api/rules/drafts/" + draft + "/activate", Map.of("confirm", "true"))
+                .statusCode()).as("a draft is activated once").isEqualTo(409);
+        HttpResponse<String> stale = owner.postJson("/api/rules/drafts/" + concurrentDraft + "/activate",
+                Map.of("confirm", "true"));
+        assertThat(stale.statusCode()).as("a draft written before v1 would undo it").isEqualTo(409);
+        assertThat(stale.body()).contains("v1 is in force");
+        HttpResponse<String> disabled = owner.postJson("/api/rules/disable",
+                Map.of("rule", "trusted_grocery", "confirm", "true"));
+        assertThat(disabled.statusCode()).as(disabled.body()).isEqualTo(200);
+
+        // On the topic: signed with the model-signing key, accepted as the job accepts them.
+        java.security.PublicKey pub = SigningKeys.loadPublicKey(keys.resolve(SigningKeys.PUBLIC_KEY_FILE));
+        AvroCodec<RuleSet> codec = AvroCodec.of(RuleSet.class);
+        List<byte[]> onTopic = TopicReader.readAll(broker.bootstrapServers(), Map.of(), Topics.RULES.name(),
+                Duration.ofSeconds(30));
+        assertThat(onTopic).hasSize(2);
+        RuleSet v1 = codec.decode(onTopic.get(0));
+        RuleSet v2 = codec.decode(onTopic.get(1));
+        assertThat(RuleSets.accept(v1, pub, null, compiler).size()).isEqualTo(2);
+        assertThat(v1.getIssuedBy()).isEqualTo(OWNER);
+        assertThat(RuleSets.accept(v2, pub, 1L, compiler).size()).isEqualTo(1);
+        assertThat(v2.getVersion()).isEqualTo(2);
+
+        Map<String, Object> status = HttpSession.json(owner.get("/api/rules"));
+        assertThat(status).containsEntry("canChange", true);
+        assertThat(status.get("inForce").toString()).contains("version=2", "trusted_grocery", "enabled=false");
+        assertThat((List<?>) status.get("history")).hasSize(2);
+
+        assertThat(count("SELECT COUNT(*) FROM audit_log WHERE action = 'RULES_DRAFT_REFUSED' AND actor = '"
+                + ANALYST + "'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM audit_log WHERE action = 'RULES_DRAFT' AND actor = '" + ANALYST
+                + "' AND target LIKE 'draft " + draft + " %'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM audit_log WHERE action = 'RULES_ACTIVATE' AND actor = '" + OWNER
+                + "' AND target = 'bank-rules v1'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM audit_log WHERE action = 'RULES_DISABLE' AND actor = '" + OWNER
+                + "' AND target = 'bank-rules v2' AND detail = 'rule trusted_grocery'")).isEqualTo(1);
+        assertThat(count("SELECT activated_version FROM rule_drafts WHERE id = " + draft)).isEqualTo(1);
     }
 }

@@ -77,7 +77,7 @@ class ConsoleBrowserIT {
         try (KafkaBroker broker = KafkaBrokers.start()) {
             String bootstrap = broker.bootstrapServers();
             Map<String, Integer> topics = new HashMap<>();
-            for (String t : List.of("transactions", "scores", "shadow", "alerts", "dlq", "models", "labels")) {
+            for (String t : List.of("transactions", "scores", "shadow", "alerts", "dlq", "models", "labels", "rules")) {
                 topics.put(P + "-" + t, 1);
             }
             broker.createTopics(topics, Duration.ofSeconds(60));
@@ -193,7 +193,7 @@ class ConsoleBrowserIT {
         assertThat(forged).isEqualTo(403L);
 
         // No card number on any page.
-        for (String page : List.of("", "alert?id=" + tx, "model", "ops", "audit")) {
+        for (String page : List.of("", "alert?id=" + tx, "model", "rules", "ops", "audit")) {
             browser.get(base + page);
             wait.until(d -> ((JavascriptExecutor) d).executeScript("return document.readyState").equals("complete"));
             Thread.sleep(300); // let the page's fetches render (a screenshot and PAN scan of the filled page)
@@ -210,6 +210,32 @@ class ConsoleBrowserIT {
         browser.get(base + "model");
         wait.until(d -> !d.findElements(By.id("promote")).isEmpty());
         shot(browser, "model");
+
+        // Rule authoring: write a rule, the compiler's message for a bad expression, fix it, save the draft,
+        // activate it (model owner, after the confirmation): the signed set is in force, read back from the topic.
+        browser.get(base + "rules");
+        wait.until(d -> d.findElement(By.id("in-force")).getText().contains("no rule set in force"));
+        browser.findElement(By.id("rule-name")).sendKeys("big_amount");
+        browser.findElement(By.id("rule-priority")).clear();
+        browser.findElement(By.id("rule-priority")).sendKeys("40");
+        browser.findElement(By.id("rule-expression")).sendKeys("amount > 500");
+        browser.findElement(By.id("rule-description")).sendKeys("large purchase");
+        browser.findElement(By.id("put-rule")).click();
+        browser.findElement(By.id("save-draft")).click();
+        wait.until(d -> d.findElement(By.id("validation")).getText().contains("big_amount"));
+        assertThat(browser.findElement(By.id("validation")).getAttribute("class")).isEqualTo("error");
+        browser.findElement(By.id("rule-expression")).sendKeys(".0");
+        browser.findElement(By.id("put-rule")).click();
+        browser.findElement(By.id("save-draft")).click();
+        wait.until(d -> d.findElement(By.id("validation")).getText().startsWith("Valid: saved as draft"));
+        wait.until(d -> !d.findElements(By.cssSelector("button.activate")).isEmpty());
+        browser.findElement(By.cssSelector("button.activate")).click();
+        wait.until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent()).accept();
+        wait.until(d -> d.findElement(By.id("result")).getText().contains("Activated as default v1"));
+        wait.until(d -> d.findElement(By.id("rules-in-force")).getText().contains("amount > 500.0"));
+        assertThat(browser.findElement(By.id("in-force")).getText()).contains("model.owner");
+        assertThat(browser.findElement(By.id("history")).getText()).contains("accepted");
+        shot(browser, "rules");
     }
 
     private static void signIn(WebDriver browser, String base, String user, WebDriverWait wait) {
@@ -274,6 +300,7 @@ class ConsoleBrowserIT {
         s.put("topic.dead-letters", P + "-dlq");
         s.put("topic.model-updates", P + "-models");
         s.put("topic.labels", P + "-labels");
+        s.put("topic.rules", P + "-rules");
         return Console.start(ConsoleSettings.of(s));
     }
 

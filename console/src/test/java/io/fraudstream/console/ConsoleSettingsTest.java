@@ -28,5 +28,10 @@ class ConsoleSettingsTest {
                 .hasMessageContaining("console.port");
         assertThatThrownBy(() -> ConsoleSettings.of(Map.of("kafka.bootstrap-servers", "k",
                 "console.model.store", "/m"))).hasMessageContaining("console.model.keys");
+        assertThatThrownBy(() -> ConsoleSettings.of(Map.of("kafka.bootstrap-servers", "k",
+                "console.rules.replay-inputs", "/no/such/file.csv"))).hasMessageContaining(
+                        "console.rules.replay-inputs");
+        assertThatThrownBy(() -> ConsoleSettings.of(Map.of("kafka.bootstrap-servers", "k", "topic.rules", " ")))
+                .hasMessageContaining("topic.rules");
     }
 }

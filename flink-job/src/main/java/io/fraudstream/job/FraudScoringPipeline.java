@@ -18,6 +18,7 @@ import io.fraudstream.job.pop.PopTableEnrichment;
 import io.fraudstream.job.pop.TransactionDeltas;
 import io.fraudstream.job.scoring.CardScoringFunction;
 import io.fraudstream.job.scoring.FeatureVector;
+import io.fraudstream.job.scoring.RuleDecision;
 import io.fraudstream.job.scoring.ScoringSettings;
 import io.fraudstream.job.validation.DeadLetterPayload;
 import io.fraudstream.job.validation.DeadLetterPolicy;
@@ -39,11 +40,12 @@ public final class FraudScoringPipeline {
 
     /**
      * The outputs of the topology: the four topics' streams, and the champion's feature vectors (empty unless
-     * {@link ScoringSettings#emitFeatures()}).
+     * {@link ScoringSettings#emitFeatures()}) and the analyst rules' decision per scored event (empty unless
+     * {@link RuleStage.Settings#emitDecisions()}).
      */
     public record Outputs(DataStream<FraudScore> scores, DataStream<FraudAlert> alerts,
             DataStream<FraudScore> shadowScores, DataStream<DeadLetter> deadLetters,
-            DataStream<FeatureVector> features) {}
+            DataStream<FeatureVector> features, DataStream<RuleDecision> ruleDecisions) {}
 
     private FraudScoringPipeline() {}
 
@@ -147,6 +149,7 @@ public final class FraudScoringPipeline {
             deadLetters = deadLetters.union(labelDeadLetters);
         }
         return new Outputs(scores, scores.getSideOutput(JobStreams.ALERTS),
-                scores.getSideOutput(JobStreams.SHADOW_SCORES), deadLetters, scores.getSideOutput(JobStreams.FEATURES));
+                scores.getSideOutput(JobStreams.SHADOW_SCORES), deadLetters, scores.getSideOutput(JobStreams.FEATURES),
+                scores.getSideOutput(JobStreams.RULE_DECISIONS));
     }
 }

@@ -11,6 +11,7 @@ import io.fraudstream.features.HistoryChunk;
 import io.fraudstream.job.scoring.CardStateHeader;
 import io.fraudstream.job.scoring.CardStateSerializers;
 import io.fraudstream.job.scoring.FeatureVector;
+import io.fraudstream.job.scoring.RuleDecision;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -36,6 +37,9 @@ public final class JobStreams {
     /** The champion's feature vector of every scored transaction, when {@code ScoringSettings.emitFeatures()}. */
     public static final OutputTag<FeatureVector> FEATURES =
             new OutputTag<>("features", TypeInformation.of(FeatureVector.class));
+    /** The analyst rules' decision on every scored transaction, when {@code RuleStage.Settings.emitDecisions()}. */
+    public static final OutputTag<RuleDecision> RULE_DECISIONS =
+            new OutputTag<>("rule-decisions", TypeInformation.of(RuleDecision.class));
 
     /**
      * The v1 card state: the card's whole history in one value ({@link CardHistorySerializer}). Read only to migrate

@@ -10,7 +10,14 @@ import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.trainer.bootstrap.BootstrapModel;
 import io.fraudstream.model.FraudModel;
+import io.fraudstream.avro.RuleSet;
+import io.fraudstream.replay.backtest.Backtest;
+import io.fraudstream.replay.backtest.BacktestReport;
+import io.fraudstream.replay.backtest.BacktestReportWriter;
 import io.fraudstream.replay.eval.Evaluation;
+import io.fraudstream.rules.RuleCompiler;
+import io.fraudstream.rules.RuleSetFiles;
+import io.fraudstream.rules.RuleSets;
 import io.fraudstream.replay.eval.ReportWriter;
 import io.fraudstream.replay.eval.ScoreFile;
 import io.fraudstream.replay.eval.ScoredTransaction;
@@ -77,14 +84,14 @@ public final class ReplayMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: evaluate, compare or"
-                + " replay");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: evaluate, compare,"
+                + " replay, bootstrap-state or backtest");
     }
 
     /** The commands, for the top-level {@code fraudstream} command. */
     public static List<Object> commands(PrintStream out, PrintStream err) {
         return List.of(new Evaluate(out, err), new Compare(out, err), new Replay(out, err),
-                new BootstrapState(out, err));
+                new BootstrapState(out, err), new BacktestCommand(out, err));
     }
 
     /** A file input. */
@@ -199,6 +206,50 @@ public final class ReplayMain implements Runnable {
         @Override
         public Integer call() throws Exception {
             evaluate(options(), out, err);
+            return 0;
+        }
+    }
+
+    @Command(name = "backtest", mixinStandardHelpOptions = true, sortOptions = false, description = {
+        "Backtests candidate analyst rules (a rule-set JSON file, docs/RULES.md) on a file: scores it with the job's"
+            + " topology and evaluates the rules with the job's RuleStage, then writes hits per day, precision and"
+            + " recall, alerts added and removed and the alert-rate change, with examples (HTML, Markdown, JSON, PNG)"
+            + " to --out."})
+    static final class BacktestCommand extends ReplayCommand {
+        @Option(names = "--rules", paramLabel = "FILE", description = "The candidate rule set (JSON; required).")
+        String rules;
+        @Mixin
+        FileInput file;
+        @Option(names = "--out", paramLabel = "DIR", description = "Report directory (required).")
+        String outDir;
+        @Option(names = "--from", paramLabel = "T", description = "Report only events at or after T"
+                + " (2019-06-01T00:00:00Z); earlier ones only build history.")
+        String from;
+        @Option(names = "--to", paramLabel = "T", description = "Report only events before T (exclusive).")
+        String to;
+        @Option(names = "--model-store", paramLabel = "DIR", description = "A signed bundle's store (with"
+                + " --public-key and --descriptor); default: the bootstrap model.")
+        String modelStore;
+        @Option(names = "--public-key", paramLabel = "FILE")
+        String publicKey;
+        @Option(names = "--descriptor", paramLabel = "FILE")
+        String descriptor;
+        @Option(names = "--bootstrap-seed", paramLabel = "N", description = "Seed of the unsigned bootstrap model"
+                + " (default 42).")
+        String bootstrapSeed;
+        @Option(names = "--parallelism", paramLabel = "N", description = "Default: the machine's cores, at most 8.")
+        String parallelism;
+        @Option(names = "--progress-every", paramLabel = "N", description = "Progress line every N records (default"
+                + " 50000; also every 5 s).")
+        String progressEvery;
+
+        BacktestCommand(PrintStream out, PrintStream err) {
+            super(out, err);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            backtest(options(), out, err);
             return 0;
         }
     }
@@ -570,6 +621,68 @@ public final class ReplayMain implements Runnable {
             out.println(ReportWriter.markdown(e).lines().limit(22).reduce("", (a, b) -> a + b + "\n"));
             out.println("report: " + outDir.resolve("report.html"));
         }
+    }
+
+    private static void backtest(Options o, PrintStream out, PrintStream err) throws Exception {
+        Path outDir = Path.of(o.required("out"));
+        RuleSet candidate;
+        try {
+            candidate = RuleSetFiles.read(o.existingFile("rules"));
+        } catch (RuleSetFiles.FormatException e) {
+            throw new Options.UsageException("option --rules: " + e.getMessage());
+        }
+        try {
+            RuleSets.compile(candidate, new RuleCompiler());
+        } catch (RuleSets.RefusedException e) {
+            throw new Options.UsageException("option --rules: " + e.getMessage());
+        }
+        Path input = o.existingFile("input");
+        InputFormat format;
+        try {
+            format = o.has("format") ? InputFormat.parse(o.get("format", "")) : null;
+        } catch (IllegalArgumentException e) {
+            throw new Options.UsageException("option --format " + e.getMessage());
+        }
+        if (!o.has("model-store") && (o.has("public-key") || o.has("descriptor"))) {
+            throw new Options.UsageException("option --model-store is required with --public-key/--descriptor");
+        }
+        if (o.has("model-store") && o.has("bootstrap-seed")) {
+            throw new Options.UsageException("option --bootstrap-seed cannot be combined with --model-store");
+        }
+        Instant from = o.has("from") ? Instant.ofEpochMilli(instantOption(o, "from")) : null;
+        Instant to = o.has("to") ? Instant.ofEpochMilli(instantOption(o, "to")) : null;
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw new Options.UsageException("option --from must be before --to");
+        }
+        if (o.has("time-zone") && format != null && format != InputFormat.SPARKOV) {
+            throw new Options.UsageException("option --time-zone applies to --format sparkov only");
+        }
+        if (o.has("time-zone")) {
+            try {
+                ColumnMapping.sparkov(o.required("time-zone"));
+            } catch (IllegalArgumentException e) {
+                throw new Options.UsageException("option --time-zone: " + e.getMessage());
+            }
+        }
+        Backtest.Request request = new Backtest.Request(input, format,
+                o.has("mapping") ? o.existingFile("mapping") : null, o.has("labels") ? o.existingFile("labels") : null,
+                o.get("time-zone", null),
+                o.has("card-token-key-file") ? o.existingFile("card-token-key-file") : null, from, to,
+                o.has("model-store") ? o.existingDir("model-store") : null,
+                o.has("model-store") ? o.existingFile("public-key") : null,
+                o.has("model-store") ? o.existingFile("descriptor") : null,
+                o.positiveLong("bootstrap-seed", 42), parallelism(o));
+        long progressEvery = o.positiveLong("progress-every", 50_000);
+        BacktestReport report;
+        try {
+            report = Backtest.run(candidate, request, new Progress(err, progressEvery, 5_000));
+        } catch (IllegalArgumentException e) {
+            throw new Options.UsageException(e.getMessage());
+        }
+        BacktestReportWriter.write(report, outDir);
+        out.println(BacktestReportWriter.markdown(report).lines().takeWhile(l -> !l.startsWith("Expressions:"))
+                .reduce("", (a, b) -> a + b + "\n"));
+        out.println("report: " + outDir.resolve("report.html"));
     }
 
     /** {@code --evaluate-from}/{@code --evaluate-to} as {from, to} epoch ms (MIN/MAX when absent). */

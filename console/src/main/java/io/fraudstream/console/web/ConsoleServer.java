@@ -9,6 +9,7 @@ import io.fraudstream.console.db.LabelSink;
 import io.fraudstream.console.model.ModelService;
 import io.fraudstream.console.model.ShadowComparison;
 import io.fraudstream.console.ops.OpsService;
+import io.fraudstream.console.rules.RulesService;
 import io.fraudstream.trainer.ModelRegistry;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -54,6 +55,8 @@ public final class ConsoleServer implements AutoCloseable {
     public static final String CSRF_HEADER = "X-CSRF-Token";
     private static final Set<String> PUBLIC = Set.of("/login", "/api/csrf", "/health");
     private static final RouteRole[] ANYONE = {Role.ANALYST, Role.MODEL_OWNER};
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final AlertStore store;
     private final LabelSink labels;
@@ -61,12 +64,20 @@ public final class ConsoleServer implements AutoCloseable {
     private final ModelService models;
     private final ShadowComparison comparison;
     private final OpsService ops;
+    private final RulesService rules;
     private final Javalin app;
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentLinkedQueue<SseClient> streams = new ConcurrentLinkedQueue<>();
 
     public ConsoleServer(AlertStore store, LabelSink labels, Authenticator authenticator, ModelService models,
             ShadowComparison comparison, OpsService ops) {
+        this(store, labels, authenticator, models, comparison, ops, null);
+    }
+
+    /** {@code rules} null: no rule authoring (the rules page says so). */
+    public ConsoleServer(AlertStore store, LabelSink labels, Authenticator authenticator, ModelService models,
+            ShadowComparison comparison, OpsService ops, RulesService rules) {
+        this.rules = rules;
         this.store = store;
         this.labels = labels;
         this.authenticator = authenticator;
@@ -130,6 +141,7 @@ public final class ConsoleServer implements AutoCloseable {
         r.get("/model", ctx -> page(ctx, "model.html"), ANYONE);
         r.get("/ops", ctx -> page(ctx, "ops.html"), ANYONE);
         r.get("/audit", ctx -> page(ctx, "audit.html"), ANYONE);
+        r.get("/rules", ctx -> page(ctx, "rules.html"), ANYONE);
 
         r.get("/api/alerts", this::queue, ANYONE);
         r.sse("/api/alerts/stream", client -> {
@@ -180,6 +192,7 @@ public final class ConsoleServer implements AutoCloseable {
                     rb.descriptor().map(d -> d.getModelVersion()).orElse("")));
         }, Role.MODEL_OWNER);
         r.get("/api/ops", ctx -> ctx.json(ops == null ? Map.of() : ops.snapshot()), ANYONE);
+        ruleRoutes(r);
 
         r.exception(IllegalStateException.class, (e, ctx) ->
                 ctx.status(HttpStatus.CONFLICT).json(Map.of("error", String.valueOf(e.getMessage()))));
@@ -187,6 +200,104 @@ public final class ConsoleServer implements AutoCloseable {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             ctx.status(HttpStatus.INTERNAL_SERVER_ERROR).json(Map.of("error", "internal error; see the console's log"));
         });
+    }
+
+    /**
+     * Rule authoring: any signed-in user reads, drafts (validated by the rule compiler: 400 with its message) and
+     * backtests; only a model owner activates or disables (403 otherwise), with confirm=true, CSRF-checked like every
+     * POST. {@link RulesService} audits each action.
+     */
+    private void ruleRoutes(io.javalin.config.RoutesConfig r) {
+        r.get("/api/rules", ctx -> {
+            Map<String, Object> m = new LinkedHashMap<>(requireRules().status());
+            m.put("canChange", user(ctx).role() == Role.MODEL_OWNER);
+            ctx.json(m);
+        }, ANYONE);
+        r.post("/api/rules/drafts", ctx -> {
+            try {
+                ctx.json(requireRules().saveDraft(ruleSetParam(ctx), user(ctx).id()));
+            } catch (RulesService.InvalidRuleSetException e) {
+                ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("error", String.valueOf(e.getMessage())));
+            }
+        }, ANYONE);
+        r.get("/api/rules/drafts/{id}", ctx -> {
+            var d = requireRules().draft(idParam(ctx));
+            if (d.isEmpty()) {
+                ctx.status(HttpStatus.NOT_FOUND).json(Map.of("error", "no such draft"));
+            } else {
+                ctx.json(d.get());
+            }
+        }, ANYONE);
+        r.post("/api/rules/drafts/{id}/activate", ctx -> {
+            requireConfirmed(ctx);
+            try {
+                var set = requireRules().activate(idParam(ctx), user(ctx).id());
+                ctx.json(Map.of("ok", true, "name", set.getName(), "version", set.getVersion()));
+            } catch (io.fraudstream.rules.RuleSets.RefusedException | IllegalArgumentException e) {
+                ctx.status(HttpStatus.UNPROCESSABLE_CONTENT).json(Map.of("error", String.valueOf(e.getMessage())));
+            }
+        }, Role.MODEL_OWNER);
+        r.post("/api/rules/disable", ctx -> {
+            requireConfirmed(ctx);
+            String rule = param(ctx, "rule");
+            boolean all = "true".equals(param(ctx, "all"));
+            if ((rule == null || rule.isBlank()) == !all) {
+                ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("error", "give either rule or all=true"));
+                return;
+            }
+            try {
+                var set = requireRules().disable(all ? null : rule.trim(), user(ctx).id());
+                ctx.json(Map.of("ok", true, "name", set.getName(), "version", set.getVersion()));
+            } catch (io.fraudstream.rules.RuleSets.RefusedException | IllegalArgumentException e) {
+                ctx.status(HttpStatus.UNPROCESSABLE_CONTENT).json(Map.of("error", String.valueOf(e.getMessage())));
+            }
+        }, Role.MODEL_OWNER);
+        r.post("/api/rules/drafts/{id}/backtest", ctx -> {
+            try {
+                var job = requireRules().startBacktest(idParam(ctx), param(ctx, "input"), param(ctx, "from"),
+                        param(ctx, "to"), user(ctx).id());
+                ctx.status(HttpStatus.ACCEPTED).json(job);
+            } catch (IllegalArgumentException e) {
+                ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("error", String.valueOf(e.getMessage())));
+            }
+        }, ANYONE);
+        r.get("/api/rules/backtests/{job}", ctx -> {
+            var job = requireRules().job(ctx.pathParam("job"));
+            if (job.isEmpty()) {
+                ctx.status(HttpStatus.NOT_FOUND).json(Map.of("error", "no such backtest"));
+            } else {
+                ctx.json(job.get());
+            }
+        }, ANYONE);
+    }
+
+    private RulesService requireRules() {
+        if (rules == null) {
+            throw new IllegalStateException("rule authoring is not available in this console");
+        }
+        return rules;
+    }
+
+    private static long idParam(Context ctx) {
+        try {
+            return Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw new io.javalin.http.BadRequestResponse("id must be an integer");
+        }
+    }
+
+    /** The candidate set: {@code set} in a JSON body, as the rule-set file's text or as an object. */
+    private static String ruleSetParam(Context ctx) throws Exception {
+        if (!isJson(ctx)) {
+            throw new io.javalin.http.BadRequestResponse("send the rule set as JSON: {\"set\": {...}}");
+        }
+        param(ctx, "set"); // parses and caches the body
+        Map<String, Object> body = ctx.attribute("jsonBody");
+        Object set = body.get("set");
+        if (set == null) {
+            throw new io.javalin.http.BadRequestResponse("set is required");
+        }
+        return set instanceof String str ? str : JSON.writeValueAsString(set);
     }
 
     private void securityHeaders(Context ctx) {

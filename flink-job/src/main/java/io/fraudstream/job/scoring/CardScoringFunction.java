@@ -268,6 +268,9 @@ public class CardScoringFunction
         scoresOut.inc();
         boolean modelAlert = score.getDecision() == Decision.ALERT;
         RuleOutcome ruled = rules.evaluate(ctx, tx, score, scoring.model.featureNames(), scoring.features);
+        if (ruleSettings.emitDecisions()) {
+            ctx.output(JobStreams.RULE_DECISIONS, rules.decision(tx, score, ruled, modelAlert));
+        }
         if (ruled.alert(modelAlert)) {
             if (settings.explainAlerts()) {
                 ctx.output(JobStreams.ALERTS, rules.annotate(scoring.explainer.explain(score, tx, scoring.features,

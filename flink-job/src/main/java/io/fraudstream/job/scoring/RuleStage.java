@@ -47,14 +47,28 @@ public final class RuleStage {
     /**
      * Whether rules are on, the model-signing public key (X.509 DER) rule sets must be signed with, and optionally a
      * signed rule set (Avro single-object bytes) in force from the first event, verified when the subtask opens (a
-     * bounded replay or backtest needs its rules before the first transaction; the broadcast side gives no such order).
+     * bounded replay or backtest needs its rules before the first transaction; the broadcast side gives no such order),
+     * and whether to emit each scored event's {@link RuleDecision} (the backtest reads them; off in the live job).
      */
-    public record Settings(boolean enabled, byte[] publicKey, byte[] initialRuleSet) implements Serializable {
+    public record Settings(boolean enabled, byte[] publicKey, byte[] initialRuleSet, boolean emitDecisions)
+            implements Serializable {
         private static final long serialVersionUID = 1L;
         public static final Settings OFF = new Settings(false, null, null);
 
         public Settings(boolean enabled, byte[] publicKey) {
             this(enabled, publicKey, null);
+        }
+
+        public Settings(boolean enabled, byte[] publicKey, byte[] initialRuleSet) {
+            this(enabled, publicKey, initialRuleSet, false);
+        }
+
+        /**
+         * These settings, also emitting every scored event's {@link RuleDecision} on {@code JobStreams.RULE_DECISIONS}
+         * (the backtest; costs an object per event, so the live job leaves it off).
+         */
+        public Settings withDecisions() {
+            return new Settings(enabled, publicKey, initialRuleSet, true);
         }
     }
 
@@ -182,6 +196,16 @@ public final class RuleStage {
             ruleAlerts.inc();
         }
         return outcome;
+    }
+
+    /** Version of the rule set in force; -1 when none is. */
+    public long activeVersion() {
+        return active == null ? -1 : activeVersion;
+    }
+
+    /** What {@link #evaluate} decided, as the {@code RULE_DECISIONS} side output carries it. */
+    public RuleDecision decision(TransactionEvent tx, FraudScore score, RuleOutcome outcome, boolean modelAlert) {
+        return RuleDecision.of(tx, score, outcome, modelAlert, activeVersion());
     }
 
     /** The alert with the rules that fired, the rule set's version and whether the model alone alerted. */

@@ -116,6 +116,52 @@ public final class Charts {
         return png(chart);
     }
 
+    /** Colours of successive series in {@link #perDay}. */
+    private static final Color[] SERIES = {Color.BLACK, CURVE, FRAUD, new Color(0x2ca02c), new Color(0xff7f0e),
+        new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22),
+        new Color(0x17becf)};
+
+    /**
+     * Counts per UTC day (a backtest's hits per day): one line per series, in the order given, each aligned with
+     * {@code days}. The first series is drawn in black (the whole set); at most {@value #MAX_SERIES} series.
+     */
+    public static byte[] perDay(String title, String yLabel, List<java.time.LocalDate> days,
+            java.util.LinkedHashMap<String, long[]> series) {
+        XYChart chart = new XYChartBuilder().width(WIDTH * 3 / 2).height(HEIGHT).title(title).xAxisTitle("day (UTC)")
+                .yAxisTitle(yLabel).build();
+        style(chart.getStyler());
+        chart.getStyler().setDatePattern("yyyy-MM-dd").setYAxisMin(0.0).setXAxisMaxLabelCount(12)
+                .setLegendPosition(Styler.LegendPosition.InsideNW);
+        List<java.util.Date> x = new ArrayList<>(days.size());
+        for (java.time.LocalDate d : days) {
+            x.add(java.util.Date.from(d.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()));
+        }
+        if (x.isEmpty()) {
+            // XChart refuses an empty series: one zero point says "nothing"
+            x.add(new java.util.Date(0));
+            series = new java.util.LinkedHashMap<>(java.util.Map.of("no events", new long[] {0}));
+        }
+        int i = 0;
+        for (java.util.Map.Entry<String, long[]> e : series.entrySet()) {
+            if (i == MAX_SERIES) {
+                break;
+            }
+            List<Long> y = new ArrayList<>(x.size());
+            for (long v : e.getValue()) {
+                y.add(v);
+            }
+            XYSeries s = chart.addSeries(e.getKey(), x, y);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(SERIES[i % SERIES.length]);
+            s.setLineWidth(i == 0 ? 1.5f : 1f);
+            i++;
+        }
+        return png(chart);
+    }
+
+    /** Lines in one {@link #perDay} chart. */
+    public static final int MAX_SERIES = 11;
+
     static String fmt(double v) {
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
     }

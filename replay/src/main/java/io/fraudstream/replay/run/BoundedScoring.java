@@ -112,9 +112,13 @@ public final class BoundedScoring {
      * @param cpuNanos      CPU time of this whole process over the same interval (every thread: Flink's, the JIT's,
      *                      the GC's, the client's), -1 when the JVM cannot tell; on a shared machine
      *                      {@code cpuNanos / records} is steadier than the wall-clock rate
+     * @param ruleDecisions the analyst rules' decision per score, aligned with {@code scores} (same index, same
+     *                      transaction), when the rules were on with {@link RuleStage.Settings#emitDecisions()};
+     *                      else empty
      */
     public record Result(List<ScoredTransaction> scores, List<Rejected> rejected, String modelVersion, double threshold,
-            long[] latencyMicros, long jobNanos, long scoringNanos, int parallelism, long cpuNanos) {
+            long[] latencyMicros, long jobNanos, long scoringNanos, int parallelism, long cpuNanos,
+            List<ReplayOutcome> ruleDecisions) {
 
         /** Process CPU microseconds per input record while scoring; NaN when unknown. */
         public double cpuMicrosPerEvent() {
@@ -160,7 +164,7 @@ public final class BoundedScoring {
         if (n == 0) {
             List<Result> empty = new ArrayList<>();
             for (int i = 0; i < m; i++) {
-                empty.add(new Result(List.of(), List.of(), null, Double.NaN, new long[0], 0, 0, parallelism, -1));
+                empty.add(new Result(List.of(), List.of(), null, Double.NaN, new long[0], 0, 0, parallelism, -1, List.of()));
             }
             return empty;
         }
@@ -187,7 +191,9 @@ public final class BoundedScoring {
         Set<Integer> shared = new HashSet<>();
         reachable(transactions.getTransformation(), shared);
         reachable(noUpdates.getTransformation(), shared);
-        try (LocalResults results = LocalResults.open(m)) {
+        // Rule decisions (a backtest) come back on result streams m..2m-1, one per model.
+        boolean decisions = settings.analystRules().enabled() && settings.analystRules().emitDecisions();
+        try (LocalResults results = LocalResults.open(decisions ? 2 * m : m)) {
             for (int i = 0; i < m; i++) {
                 PointOfPurchaseInput pop = settings.pointOfPurchase() == null ? PointOfPurchaseInput.off()
                         : PointOfPurchaseInput.precomputed(settings.pointOfPurchase());
@@ -201,8 +207,14 @@ public final class BoundedScoring {
                         .sinkTo(new ReplayFunctions.ToClient(results.id(), i)).name("scores to client " + i);
                 outputs.deadLetters().map(new ReplayFunctions.FromDeadLetter(i)).name("dead letter out " + i)
                         .sinkTo(new ReplayFunctions.ToClient(results.id(), i)).name("dead letters to client " + i);
+                if (decisions) {
+                    // chained to the scoring subtask like the scores
+                    outputs.ruleDecisions().map(new ReplayFunctions.FromRuleDecision(i)).name("rule decision out " + i)
+                            .sinkTo(new ReplayFunctions.ToClient(results.id(), m + i))
+                            .name("rule decisions to client " + i);
+                }
             }
-            long total = (long) n * m;
+            long total = (long) n * m * (decisions ? 2 : 1);
             long t0 = System.nanoTime();
             JobClient job = env.executeAsync(m == 1 ? "replay-evaluation" : "replay-evaluation-" + m + "-models");
             awaitWithProgress(job.getJobExecutionResult(), results, total, progress);
@@ -212,8 +224,8 @@ public final class BoundedScoring {
             long last = results.lastNanos();
             List<Result> out = new ArrayList<>();
             for (int i = 0; i < m; i++) {
-                out.add(inSpoolOrder(spool, results.outcomes(i), end - t0, first < 0 ? 0 : last - first, parallelism,
-                        results.cpuNanos()));
+                out.add(inSpoolOrder(spool, results.outcomes(i), decisions ? results.outcomes(m + i) : null,
+                        end - t0, first < 0 ? 0 : last - first, parallelism, results.cpuNanos()));
             }
             return out;
         }
@@ -237,9 +249,11 @@ public final class BoundedScoring {
      * card, and each card's scores arrive in the card's spool order (the one thing the graph guarantees), so
      * the j-th score of a card belongs to the j-th of the card's records that was not refused. The transaction
      * id is checked on every score: a broken per-card order fails the run instead of mislabelling scores.
+     * Rule decisions (null: none were asked for) are joined to their scores by card and transaction id; a score
+     * without its decision, or a decision without its score, fails the run.
      */
-    private static Result inSpoolOrder(Spool spool, List<ReplayOutcome> outcomes, long jobNanos, long scoringNanos,
-            int parallelism, long cpuNanos) {
+    private static Result inSpoolOrder(Spool spool, List<ReplayOutcome> outcomes, List<ReplayOutcome> decisions,
+            long jobNanos, long scoringNanos, int parallelism, long cpuNanos) {
         int n = (int) spool.records();
         boolean[] refused = new boolean[n];
         Rejected[] rejectedAt = new Rejected[n];
@@ -315,7 +329,29 @@ public final class BoundedScoring {
                         labels.get(o.transactionId)));
             }
         }
-        return new Result(scores, rejected, version, threshold, latency, jobNanos, scoringNanos, parallelism, cpuNanos);
+        List<ReplayOutcome> ruled = List.of();
+        if (decisions != null) {
+            Map<String, ReplayOutcome> byTransaction = new java.util.HashMap<>(decisions.size() * 2);
+            for (ReplayOutcome d : decisions) {
+                if (byTransaction.put(d.cardId + '\n' + d.transactionId, d) != null) {
+                    throw new IllegalStateException("two rule decisions for transaction " + d.transactionId);
+                }
+            }
+            if (byTransaction.size() != scores.size()) {
+                throw new IllegalStateException(decisions.size() + " rule decisions for " + scores.size() + " scores");
+            }
+            List<ReplayOutcome> aligned = new ArrayList<>(scores.size());
+            for (ScoredTransaction s : scores) {
+                ReplayOutcome d = byTransaction.get(s.cardId() + '\n' + s.transactionId());
+                if (d == null) {
+                    throw new IllegalStateException("no rule decision for the score of " + s.transactionId());
+                }
+                aligned.add(d);
+            }
+            ruled = aligned;
+        }
+        return new Result(scores, rejected, version, threshold, latency, jobNanos, scoringNanos, parallelism, cpuNanos,
+                ruled);
     }
 
     /**

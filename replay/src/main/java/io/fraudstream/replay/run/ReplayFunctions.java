@@ -5,6 +5,7 @@ import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.job.io.Clocks;
 import io.fraudstream.job.io.RawRecord;
+import io.fraudstream.job.scoring.RuleDecision;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,6 +77,39 @@ final class ReplayFunctions {
             o.threshold = s.getThreshold();
             o.modelVersion = s.getModelVersion();
             o.latencyMicros = s.getProcessingLatencyMicros();
+            return o;
+        }
+    }
+
+    /** A rule decision ({@code RuleStage.Settings.emitDecisions}) as an outcome, joined to its score by the client. */
+    static final class FromRuleDecision implements MapFunction<RuleDecision, ReplayOutcome> {
+        private static final long serialVersionUID = 1L;
+        private final int model;
+
+        FromRuleDecision(int model) {
+            this.model = model;
+        }
+
+        @Override
+        public ReplayOutcome map(RuleDecision d) {
+            ReplayOutcome o = new ReplayOutcome();
+            o.model = model;
+            o.ruleDecision = true;
+            o.transactionId = d.transactionId;
+            o.cardId = d.cardId;
+            o.eventTimeMillis = d.eventTimeMillis;
+            o.modelAlert = d.modelAlert;
+            o.alert = d.alert;
+            o.blockRecommended = d.blockRecommended;
+            o.firedRules = d.firedRules;
+            o.decidingRule = d.decidingRule;
+            o.failedRules = d.failedRules;
+            o.ruleSetVersion = d.ruleSetVersion;
+            o.amount = d.amount;
+            o.currency = d.currency;
+            o.merchant = d.merchant;
+            o.category = d.category;
+            o.channel = d.channel;
             return o;
         }
     }
