@@ -210,11 +210,11 @@ public final class BoundedScoring {
                 if (decisions) {
                     // chained to the scoring subtask like the scores
                     outputs.ruleDecisions().map(new ReplayFunctions.FromRuleDecision(i)).name("rule decision out " + i)
-                            .sinkTo(new ReplayFunctions.ToClient(results.id(), m + i))
+                            .sinkTo(new ReplayFunctions.ToClient(results.id(), m + i, false))
                             .name("rule decisions to client " + i);
                 }
             }
-            long total = (long) n * m * (decisions ? 2 : 1);
+            long total = (long) n * m; // rule decisions are not counted for progress
             long t0 = System.nanoTime();
             JobClient job = env.executeAsync(m == 1 ? "replay-evaluation" : "replay-evaluation-" + m + "-models");
             awaitWithProgress(job.getJobExecutionResult(), results, total, progress);

@@ -143,15 +143,22 @@ final class ReplayFunctions {
         private static final long serialVersionUID = 1L;
         private final String run;
         private final int model;
+        /** Whether these results count for progress (scores and dead letters do; rule decisions do not). */
+        private final boolean counted;
 
         ToClient(String run, int model) {
+            this(run, model, true);
+        }
+
+        ToClient(String run, int model, boolean counted) {
             this.run = run;
             this.model = model;
+            this.counted = counted;
         }
 
         @Override
         public SinkWriter<ReplayOutcome> createWriter(WriterInitContext context) {
-            return new Writer(LocalResults.of(run), model);
+            return new Writer(LocalResults.of(run), model, counted);
         }
 
         private static final class Writer implements SinkWriter<ReplayOutcome> {
@@ -159,12 +166,14 @@ final class ReplayFunctions {
             private static final int COUNT_EVERY = 4096;
             private final LocalResults results;
             private final int model;
+            private final boolean counted;
             private List<ReplayOutcome> outcomes = new ArrayList<>();
             private int uncounted;
 
-            Writer(LocalResults results, int model) {
+            Writer(LocalResults results, int model, boolean counted) {
                 this.results = results;
                 this.model = model;
+                this.counted = counted;
             }
 
             @Override
@@ -173,7 +182,7 @@ final class ReplayFunctions {
                     results.started();
                 }
                 outcomes.add(outcome);
-                if (++uncounted == COUNT_EVERY) {
+                if (counted && ++uncounted == COUNT_EVERY) {
                     results.counted(uncounted);
                     uncounted = 0;
                 }
