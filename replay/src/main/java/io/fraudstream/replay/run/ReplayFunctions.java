@@ -94,22 +94,10 @@ final class ReplayFunctions {
         public ReplayOutcome map(RuleDecision d) {
             ReplayOutcome o = new ReplayOutcome();
             o.model = model;
-            o.ruleDecision = true;
             o.transactionId = d.transactionId;
             o.cardId = d.cardId;
             o.eventTimeMillis = d.eventTimeMillis;
-            o.modelAlert = d.modelAlert;
-            o.alert = d.alert;
-            o.blockRecommended = d.blockRecommended;
-            o.firedRules = d.firedRules;
-            o.decidingRule = d.decidingRule;
-            o.failedRules = d.failedRules;
-            o.ruleSetVersion = d.ruleSetVersion;
-            o.amount = d.amount;
-            o.currency = d.currency;
-            o.merchant = d.merchant;
-            o.category = d.category;
-            o.channel = d.channel;
+            o.rule = d;
             return o;
         }
     }
