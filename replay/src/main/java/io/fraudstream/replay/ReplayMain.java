@@ -643,6 +643,12 @@ public final class ReplayMain implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException("option --format " + e.getMessage());
         }
+        if (format == InputFormat.CSV && !o.has("mapping")) {
+            throw new Options.UsageException("option --mapping is required with --format csv");
+        }
+        if (format != InputFormat.CSV && o.has("mapping")) {
+            throw new Options.UsageException("option --mapping applies to --format csv only");
+        }
         if (!o.has("model-store") && (o.has("public-key") || o.has("descriptor"))) {
             throw new Options.UsageException("option --model-store is required with --public-key/--descriptor");
         }

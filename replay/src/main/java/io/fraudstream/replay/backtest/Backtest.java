@@ -10,12 +10,12 @@ import io.fraudstream.datasets.InputFormat;
 import io.fraudstream.datasets.LabelFile;
 import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.job.model.ModelRepository;
+import io.fraudstream.job.scoring.RuleDecision;
 import io.fraudstream.job.scoring.RuleStage;
 import io.fraudstream.model.SigningKeys;
 import io.fraudstream.replay.run.BoundedScoring;
 import io.fraudstream.replay.eval.ScoredTransaction;
 import io.fraudstream.replay.run.PinnedModels;
-import io.fraudstream.replay.run.ReplayOutcome;
 import io.fraudstream.replay.run.Spool;
 import io.fraudstream.rules.RuleCompiler;
 import io.fraudstream.rules.RuleSetSigner;
@@ -143,7 +143,7 @@ public final class Backtest {
      * e.g. to export them, or to compare them with the live job's alerts ({@code BacktestLiveParityIT}).
      */
     public static BacktestReport run(RuleSet candidate, Request request, Progress progress,
-            BiConsumer<ScoredTransaction, ReplayOutcome> eachEvent) throws Exception {
+            BiConsumer<ScoredTransaction, RuleDecision> eachEvent) throws Exception {
         RuleSets.compile(candidate, new RuleCompiler()); // refuses an invalid candidate before any work
         RuleStage.Settings rules = signedForThisRun(candidate);
         int parallelism = request.parallelism() > 0 ? request.parallelism() : BoundedScoring.defaultParallelism();

@@ -1,8 +1,8 @@
 package io.fraudstream.replay.backtest;
 
 import io.fraudstream.avro.RuleSet;
+import io.fraudstream.job.scoring.RuleDecision;
 import io.fraudstream.replay.eval.ScoredTransaction;
-import io.fraudstream.replay.run.ReplayOutcome;
 import io.fraudstream.rules.Rule;
 import io.fraudstream.rules.RuleAction;
 import io.fraudstream.rules.RuleSets;
@@ -110,7 +110,7 @@ public record BacktestReport(String title, String ruleSetName, long ruleSetVersi
      * {@code from}/{@code to} (null: open) select the events reported.
      */
     public static BacktestReport of(RuleSet candidate, String modelVersion, double threshold,
-            List<ScoredTransaction> scores, List<ReplayOutcome> decisions, Instant from, Instant to,
+            List<ScoredTransaction> scores, List<RuleDecision> decisions, Instant from, Instant to,
             Map<String, String> facts) {
         if (scores.size() != decisions.size()) {
             throw new IllegalArgumentException(decisions.size() + " rule decisions for " + scores.size() + " scores");
@@ -138,7 +138,7 @@ public record BacktestReport(String title, String ruleSetName, long ruleSetVersi
 
         for (int i = 0; i < scores.size(); i++) {
             ScoredTransaction s = scores.get(i);
-            ReplayOutcome d = decisions.get(i);
+            RuleDecision d = decisions.get(i);
             if (!s.transactionId().equals(d.transactionId)) {
                 throw new IllegalArgumentException("decision " + i + " is for " + d.transactionId + ", not "
                         + s.transactionId());

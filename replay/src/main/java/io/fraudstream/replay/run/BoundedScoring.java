@@ -4,6 +4,7 @@ import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.cli.support.Progress;
 import io.fraudstream.features.pop.PopTable;
 import io.fraudstream.job.FraudScoringPipeline;
+import io.fraudstream.job.scoring.RuleDecision;
 import io.fraudstream.job.scoring.RuleStage;
 import io.fraudstream.job.pop.PointOfPurchaseInput;
 import io.fraudstream.job.io.RawRecord;
@@ -118,7 +119,7 @@ public final class BoundedScoring {
      */
     public record Result(List<ScoredTransaction> scores, List<Rejected> rejected, String modelVersion, double threshold,
             long[] latencyMicros, long jobNanos, long scoringNanos, int parallelism, long cpuNanos,
-            List<ReplayOutcome> ruleDecisions) {
+            List<RuleDecision> ruleDecisions) {
 
         /** Process CPU microseconds per input record while scoring; NaN when unknown. */
         public double cpuMicrosPerEvent() {
@@ -210,11 +211,11 @@ public final class BoundedScoring {
                 if (decisions) {
                     // chained to the scoring subtask like the scores
                     outputs.ruleDecisions().map(new ReplayFunctions.FromRuleDecision(i)).name("rule decision out " + i)
-                            .sinkTo(new ReplayFunctions.ToClient(results.id(), m + i))
+                            .sinkTo(new ReplayFunctions.ToClient(results.id(), m + i, false))
                             .name("rule decisions to client " + i);
                 }
             }
-            long total = (long) n * m * (decisions ? 2 : 1);
+            long total = (long) n * m; // rule decisions are not counted for progress
             long t0 = System.nanoTime();
             JobClient job = env.executeAsync(m == 1 ? "replay-evaluation" : "replay-evaluation-" + m + "-models");
             awaitWithProgress(job.getJobExecutionResult(), results, total, progress);
@@ -329,7 +330,7 @@ public final class BoundedScoring {
                         labels.get(o.transactionId)));
             }
         }
-        List<ReplayOutcome> ruled = List.of();
+        List<RuleDecision> ruled = List.of();
         if (decisions != null) {
             Map<String, ReplayOutcome> byTransaction = new java.util.HashMap<>(decisions.size() * 2);
             for (ReplayOutcome d : decisions) {
@@ -340,13 +341,13 @@ public final class BoundedScoring {
             if (byTransaction.size() != scores.size()) {
                 throw new IllegalStateException(decisions.size() + " rule decisions for " + scores.size() + " scores");
             }
-            List<ReplayOutcome> aligned = new ArrayList<>(scores.size());
+            List<RuleDecision> aligned = new ArrayList<>(scores.size());
             for (ScoredTransaction s : scores) {
                 ReplayOutcome d = byTransaction.get(s.cardId() + '\n' + s.transactionId());
                 if (d == null) {
                     throw new IllegalStateException("no rule decision for the score of " + s.transactionId());
                 }
-                aligned.add(d);
+                aligned.add(d.rule);
             }
             ruled = aligned;
         }

@@ -94,22 +94,10 @@ final class ReplayFunctions {
         public ReplayOutcome map(RuleDecision d) {
             ReplayOutcome o = new ReplayOutcome();
             o.model = model;
-            o.ruleDecision = true;
             o.transactionId = d.transactionId;
             o.cardId = d.cardId;
             o.eventTimeMillis = d.eventTimeMillis;
-            o.modelAlert = d.modelAlert;
-            o.alert = d.alert;
-            o.blockRecommended = d.blockRecommended;
-            o.firedRules = d.firedRules;
-            o.decidingRule = d.decidingRule;
-            o.failedRules = d.failedRules;
-            o.ruleSetVersion = d.ruleSetVersion;
-            o.amount = d.amount;
-            o.currency = d.currency;
-            o.merchant = d.merchant;
-            o.category = d.category;
-            o.channel = d.channel;
+            o.rule = d;
             return o;
         }
     }
@@ -143,15 +131,22 @@ final class ReplayFunctions {
         private static final long serialVersionUID = 1L;
         private final String run;
         private final int model;
+        /** Whether these results count for progress (scores and dead letters do; rule decisions do not). */
+        private final boolean counted;
 
         ToClient(String run, int model) {
+            this(run, model, true);
+        }
+
+        ToClient(String run, int model, boolean counted) {
             this.run = run;
             this.model = model;
+            this.counted = counted;
         }
 
         @Override
         public SinkWriter<ReplayOutcome> createWriter(WriterInitContext context) {
-            return new Writer(LocalResults.of(run), model);
+            return new Writer(LocalResults.of(run), model, counted);
         }
 
         private static final class Writer implements SinkWriter<ReplayOutcome> {
@@ -159,12 +154,14 @@ final class ReplayFunctions {
             private static final int COUNT_EVERY = 4096;
             private final LocalResults results;
             private final int model;
+            private final boolean counted;
             private List<ReplayOutcome> outcomes = new ArrayList<>();
             private int uncounted;
 
-            Writer(LocalResults results, int model) {
+            Writer(LocalResults results, int model, boolean counted) {
                 this.results = results;
                 this.model = model;
+                this.counted = counted;
             }
 
             @Override
@@ -173,7 +170,7 @@ final class ReplayFunctions {
                     results.started();
                 }
                 outcomes.add(outcome);
-                if (++uncounted == COUNT_EVERY) {
+                if (counted && ++uncounted == COUNT_EVERY) {
                     results.counted(uncounted);
                     uncounted = 0;
                 }

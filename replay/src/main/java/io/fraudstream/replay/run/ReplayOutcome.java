@@ -1,5 +1,7 @@
 package io.fraudstream.replay.run;
 
+import io.fraudstream.job.scoring.RuleDecision;
+
 /**
  * What the bounded run hands back to the client per input record: a score, or a rejection (dead letter).
  * A Flink POJO (public fields, no-argument constructor), so no Kryo.
@@ -22,28 +24,13 @@ public class ReplayOutcome {
     public String reason;
     public String message;
 
-    // Analyst rules (a backtest's bounded run, RuleStage.Settings.emitDecisions): set on the rule-decision outcomes,
-    // which BoundedScoring joins to the scores by card and transaction id (Result.ruleDecisions).
-    /** True for a rule decision (then the transaction, rule and example fields below are set; score is not). */
-    public boolean ruleDecision;
-    /** {@code score >= threshold}: the model alone alerts. */
-    public boolean modelAlert;
-    /** Whether the event alerts with the rules in force. */
-    public boolean alert;
-    public boolean blockRecommended;
-    /** Names of the fired rules, highest priority first, joined by ','; "" when none. */
-    public String firedRules;
-    /** The deciding rule's name; "" when the model decided. */
-    public String decidingRule;
-    /** Names of the rules whose evaluation failed, joined by ','; "" when none. */
-    public String failedRules;
-    public long ruleSetVersion;
-    /** Transaction fields for examples: amount in major units, currency, merchant, category, channel. */
-    public double amount;
-    public String currency;
-    public String merchant;
-    public String category;
-    public String channel;
+    /**
+     * A backtest's rule decision on this transaction ({@code RuleStage.Settings.emitDecisions}; then only the model
+     * index, transaction, card and event time are set besides it), null on scores and dead letters: one reference,
+     * so results of runs without rules stay as small as before. {@link BoundedScoring} joins decisions to their scores
+     * by card and transaction id ({@code Result.ruleDecisions}).
+     */
+    public RuleDecision rule;
 
     public ReplayOutcome() {}
 }

@@ -140,5 +140,7 @@ class BacktestCommandTest {
                 .contains("option --from must be before --to");
         assertThat(run("backtest", "--rules", ok.toString(), "--input", csv.toString(), "--out", dir.toString(),
                 "--from", "yesterday").err()).contains("option --from must be an instant");
+        assertThat(run("backtest", "--rules", ok.toString(), "--input", csv.toString(), "--out", dir.toString(),
+                "--format", "csv").err()).contains("option --mapping is required with --format csv");
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.fraudstream.avro.RuleSet;
+import io.fraudstream.job.scoring.RuleDecision;
 import io.fraudstream.replay.eval.ScoredTransaction;
-import io.fraudstream.replay.run.ReplayOutcome;
 import io.fraudstream.rules.RuleSetFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,13 +36,12 @@ class BacktestReportTest {
     Path dir;
 
     private final List<ScoredTransaction> scores = new ArrayList<>();
-    private final List<ReplayOutcome> decisions = new ArrayList<>();
+    private final List<RuleDecision> decisions = new ArrayList<>();
 
     private void event(String id, long time, Boolean fraud, boolean modelAlert, boolean alert, String fired,
             String deciding) {
         scores.add(new ScoredTransaction(id, "card-" + id, time, modelAlert ? 0.9 : 0.1, fraud));
-        ReplayOutcome d = new ReplayOutcome();
-        d.ruleDecision = true;
+        RuleDecision d = new RuleDecision();
         d.transactionId = id;
         d.cardId = "card-" + id;
         d.eventTimeMillis = time;
