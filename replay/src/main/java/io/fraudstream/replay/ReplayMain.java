@@ -9,7 +9,6 @@ import io.fraudstream.datasets.LabelFile;
 import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.trainer.bootstrap.BootstrapModel;
-import io.fraudstream.model.FraudModel;
 import io.fraudstream.avro.RuleSet;
 import io.fraudstream.replay.backtest.Backtest;
 import io.fraudstream.replay.backtest.BacktestReport;
@@ -114,6 +113,55 @@ public final class ReplayMain implements Runnable {
         String cardTokenKeyFile;
     }
 
+    /**
+     * Checks the model-source options ({@link ModelSource}) before any input is read: --public-key and --descriptor
+     * need --model-store, and the three must exist; --bootstrap-seed is a positive number and only without a store.
+     */
+    static void checkModelSource(Options o) {
+        if (!o.has("model-store") && (o.has("public-key") || o.has("descriptor"))) {
+            throw new Options.UsageException("option --model-store is required with --public-key/--descriptor");
+        }
+        if (o.has("model-store")) {
+            o.existingDir("model-store");
+            o.existingFile("public-key");
+            o.existingFile("descriptor");
+            if (o.has("bootstrap-seed")) {
+                throw new Options.UsageException("option --bootstrap-seed cannot be combined with --model-store");
+            }
+        }
+        o.positiveLong("bootstrap-seed", 42);
+    }
+
+    /** The model the options name (a verified signed bundle, or the bootstrap model built here) and its description. */
+    record ModelChoice(ModelRepository.Factory factory, String description) {}
+
+    static ModelChoice modelChoice(Options o, PrintStream err) throws IOException {
+        if (o.has("model-store")) {
+            return new ModelChoice(PinnedModels.signedStore(o.existingDir("model-store"), o.existingFile("public-key"),
+                    o.existingFile("descriptor")), "signed bundle from " + o.required("model-store") + " (descriptor "
+                    + o.required("descriptor") + ")");
+        }
+        long seed = o.positiveLong("bootstrap-seed", 42);
+        err.println("training the bootstrap model (seed " + seed + ") ...");
+        return new ModelChoice(PinnedModels.inline(BootstrapModel.create(seed)),
+                "bootstrap model, seed " + seed + " (unsigned, built in this process)");
+    }
+
+    /** The model that scores: a signed bundle (store, public key, descriptor) or the unsigned bootstrap model. */
+    static final class ModelSource {
+        @Option(names = "--model-store", paramLabel = "DIR", description = "A signed bundle's store (with"
+                + " --public-key and --descriptor, as the job is given them); default: the bootstrap model.")
+        String modelStore;
+        @Option(names = "--public-key", paramLabel = "FILE", description = "The model-signing public key.")
+        String publicKey;
+        @Option(names = "--descriptor", paramLabel = "FILE", description = "The bundle's descriptor (the job's"
+                + " model.initial-descriptor).")
+        String descriptor;
+        @Option(names = "--bootstrap-seed", paramLabel = "N", description = "Seed of the unsigned bootstrap model"
+                + " (default 42).")
+        String bootstrapSeed;
+    }
+
     /** A Kafka topic slice as input (evaluate, compare). */
     static final class TopicInput {
         @Option(names = "--input-topic", paramLabel = "NAME", description = "Read this topic instead of a file.")
@@ -167,16 +215,8 @@ public final class ReplayMain implements Runnable {
         String threshold;
         @Option(names = "--title", paramLabel = "TEXT", description = "With --scores: report title.")
         String title;
-        @Option(names = "--model-store", paramLabel = "DIR", description = "A signed bundle's store (with"
-                + " --public-key and --descriptor); default: the bootstrap model.")
-        String modelStore;
-        @Option(names = "--public-key", paramLabel = "FILE")
-        String publicKey;
-        @Option(names = "--descriptor", paramLabel = "FILE")
-        String descriptor;
-        @Option(names = "--bootstrap-seed", paramLabel = "N", description = "Seed of the unsigned bootstrap model"
-                + " (default 42).")
-        String bootstrapSeed;
+        @Mixin
+        ModelSource model;
         @Option(names = "--progress-every", paramLabel = "N", description = "Progress line every N records (default"
                 + " 50000; also every 5 s).")
         String progressEvery;
@@ -227,16 +267,8 @@ public final class ReplayMain implements Runnable {
         String from;
         @Option(names = "--to", paramLabel = "T", description = "Report only events before T (exclusive).")
         String to;
-        @Option(names = "--model-store", paramLabel = "DIR", description = "A signed bundle's store (with"
-                + " --public-key and --descriptor); default: the bootstrap model.")
-        String modelStore;
-        @Option(names = "--public-key", paramLabel = "FILE")
-        String publicKey;
-        @Option(names = "--descriptor", paramLabel = "FILE")
-        String descriptor;
-        @Option(names = "--bootstrap-seed", paramLabel = "N", description = "Seed of the unsigned bootstrap model"
-                + " (default 42).")
-        String bootstrapSeed;
+        @Mixin
+        ModelSource model;
         @Option(names = "--parallelism", paramLabel = "N", description = "Default: the machine's cores, at most 8.")
         String parallelism;
         @Option(names = "--progress-every", paramLabel = "N", description = "Progress line every N records (default"
@@ -321,16 +353,8 @@ public final class ReplayMain implements Runnable {
         FileInput file;
         @Option(names = "--out", paramLabel = "DIR", description = "Savepoint directory (required; new or empty).")
         String outDir;
-        @Option(names = "--model-store", paramLabel = "DIR", description = "The champion's signed store (with"
-                + " --public-key and --descriptor, as the job is given them); default: the bootstrap model.")
-        String modelStore;
-        @Option(names = "--public-key", paramLabel = "FILE")
-        String publicKey;
-        @Option(names = "--descriptor", paramLabel = "FILE", description = "The job's model.initial-descriptor.")
-        String descriptor;
-        @Option(names = "--bootstrap-seed", paramLabel = "N", description = "Seed of the unsigned bootstrap model"
-                + " (default 42).")
-        String bootstrapSeed;
+        @Mixin
+        ModelSource model;
         @Option(names = "--max-parallelism", paramLabel = "N", description = "The job's pipeline.max-parallelism"
                 + " (default 128, the job's default).")
         String maxParallelism;
@@ -541,31 +565,13 @@ public final class ReplayMain implements Runnable {
             return;
         }
         long progressEvery = o.positiveLong("progress-every", 50_000);
-        if (!o.has("model-store") && (o.has("public-key") || o.has("descriptor"))) {
-            throw new Options.UsageException("option --model-store is required with --public-key/--descriptor");
-        }
-        if (o.has("model-store")) {
-            o.existingDir("model-store");
-            o.existingFile("public-key");
-            o.existingFile("descriptor");
-        }
-        o.positiveLong("bootstrap-seed", 42);
+        checkModelSource(o);
         parallelism(o);
         // The input is read (and every input option validated) before the model is built or trained.
         try (Spool spool = spool(o, err, progressEvery)) {
-            ModelRepository.Factory model;
-            String modelSource;
-            if (o.has("model-store")) {
-                model = PinnedModels.signedStore(o.existingDir("model-store"), o.existingFile("public-key"),
-                        o.existingFile("descriptor"));
-                modelSource = "signed bundle from " + o.required("model-store") + " (descriptor " + o.required("descriptor") + ")";
-            } else {
-                long seed = o.positiveLong("bootstrap-seed", 42);
-                err.println("training the bootstrap model (seed " + seed + ") ...");
-                FraudModel bootstrap = BootstrapModel.create(seed);
-                model = PinnedModels.inline(bootstrap);
-                modelSource = "bootstrap model, seed " + seed + " (unsigned, built in this process)";
-            }
+            ModelChoice chosen = modelChoice(o, err);
+            ModelRepository.Factory model = chosen.factory();
+            String modelSource = chosen.description();
             BoundedScoring.Settings settings = BoundedScoring.Settings.replayDefaults();
             String pop = o.get("point-of-purchase", "false");
             if (!pop.equals("true") && !pop.equals("false")) {
@@ -649,12 +655,7 @@ public final class ReplayMain implements Runnable {
         if (format != InputFormat.CSV && o.has("mapping")) {
             throw new Options.UsageException("option --mapping applies to --format csv only");
         }
-        if (!o.has("model-store") && (o.has("public-key") || o.has("descriptor"))) {
-            throw new Options.UsageException("option --model-store is required with --public-key/--descriptor");
-        }
-        if (o.has("model-store") && o.has("bootstrap-seed")) {
-            throw new Options.UsageException("option --bootstrap-seed cannot be combined with --model-store");
-        }
+        checkModelSource(o);
         Instant from = o.has("from") ? Instant.ofEpochMilli(instantOption(o, "from")) : null;
         Instant to = o.has("to") ? Instant.ofEpochMilli(instantOption(o, "to")) : null;
         if (from != null && to != null && !from.isBefore(to)) {
@@ -805,18 +806,7 @@ public final class ReplayMain implements Runnable {
         } else if (Files.exists(outDir)) {
             throw new Options.UsageException("option --out: not a directory: " + outDir);
         }
-        if (!o.has("model-store") && (o.has("public-key") || o.has("descriptor"))) {
-            throw new Options.UsageException("option --model-store is required with --public-key/--descriptor");
-        }
-        if (o.has("model-store")) {
-            o.existingDir("model-store");
-            o.existingFile("public-key");
-            o.existingFile("descriptor");
-            if (o.has("bootstrap-seed")) {
-                throw new Options.UsageException("option --bootstrap-seed cannot be combined with --model-store");
-            }
-        }
-        long seed = o.positiveLong("bootstrap-seed", 42);
+        checkModelSource(o);
         long maxParallelism = o.positiveLong("max-parallelism", 128);
         if (maxParallelism > 32768) {
             throw new Options.UsageException("option --max-parallelism must be at most 32768, was " + maxParallelism);
@@ -833,18 +823,9 @@ public final class ReplayMain implements Runnable {
                 o.positiveLong("parallelism", BoundedScoring.defaultParallelism()));
         long progressEvery = o.positiveLong("progress-every", 50_000);
         try (Spool spool = spool(o, err, progressEvery)) {
-            ModelRepository.Factory model;
-            String modelSource;
-            if (o.has("model-store")) {
-                model = PinnedModels.signedStore(o.existingDir("model-store"), o.existingFile("public-key"),
-                        o.existingFile("descriptor"));
-                modelSource = "signed bundle from " + o.required("model-store") + " (descriptor "
-                        + o.required("descriptor") + ")";
-            } else {
-                err.println("training the bootstrap model (seed " + seed + ") ...");
-                model = PinnedModels.inline(BootstrapModel.create(seed));
-                modelSource = "bootstrap model, seed " + seed + " (unsigned, built in this process)";
-            }
+            ModelChoice chosen = modelChoice(o, err);
+            ModelRepository.Factory model = chosen.factory();
+            String modelSource = chosen.description();
             StateBootstrap.Settings settings = StateBootstrap.Settings.defaults(parallelism)
                     .withMaxParallelism((int) maxParallelism).withStateBackend(backend)
                     .withCardTtlMillis(ttl.toMillis());
