@@ -4,7 +4,6 @@ import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.TokenEncoder;
-import io.fraudstream.features.pop.PopFeatures;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -12,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * {@link #score} and {@link #contributions} allocate nothing.
  *
  * <p>Every instance is consistent: the feature names are exactly the extractor's for this configuration (optionally
- * followed by the point-of-purchase block, {@link #usesPointOfPurchase()}),
+ * followed by {@link FeatureBlock}s, {@link #blocks()}),
  * all arrays have one entry per feature, every number is finite, standard deviations are positive, and the
  * threshold is in [0, 1]. Times are kept to the millisecond (what the bundle stores).
  */
@@ -42,7 +42,7 @@ public final class FraudModel {
     private final double threshold;
     private final Map<String, Double> metrics;
     private final Map<String, String> properties;
-    private final boolean pointOfPurchase;
+    private final Set<FeatureBlock> blocks;
 
     private FraudModel(Builder b) {
         this.version = ModelVersions.requireValid(b.version);
@@ -59,16 +59,12 @@ public final class FraudModel {
         }
         List<String> extractorNames = Arrays.asList(FeatureExtractor.featureNames(c.dim()));
         Objects.requireNonNull(b.featureNames, "featureNames");
-        List<String> withPop = new java.util.ArrayList<>(extractorNames);
-        withPop.addAll(PopFeatures.NAMES);
-        if (extractorNames.equals(b.featureNames)) {
-            this.pointOfPurchase = false;
-        } else if (withPop.equals(b.featureNames)) {
-            this.pointOfPurchase = true;
-        } else {
+        this.blocks = FeatureBlock.parse(extractorNames, b.featureNames);
+        if (blocks == null) {
             throw new IllegalArgumentException("feature names " + describe(b.featureNames)
                     + " differ from the extractor's " + describe(extractorNames)
-                    + " (optionally followed by the " + PopFeatures.COUNT + " point-of-purchase features)");
+                    + " (optionally followed by the feature blocks point-of-purchase, pop-ratios, card-windows in"
+                    + " that order)");
         }
         this.featureNames = List.copyOf(b.featureNames);
         int n = featureNames.size();
@@ -141,13 +137,16 @@ public final class FraudModel {
     public int featureCount() { return means.length; }
 
     /**
-     * Whether the feature vector ends with the {@link PopFeatures} block (after the extractor's features):
-     * the scorer must then fill {@code features[extractorFeatureCount() ..]} with point-of-purchase features.
+     * Whether the model needs the transaction's point-of-purchase counts ({@link FeatureBlock#POINT_OF_PURCHASE},
+     * which {@link FeatureBlock#POP_RATIOS} implies): the job must then run with point-of-purchase features on.
      */
-    public boolean usesPointOfPurchase() { return pointOfPurchase; }
+    public boolean usesPointOfPurchase() { return blocks.contains(FeatureBlock.POINT_OF_PURCHASE); }
+
+    /** The optional feature blocks after the extractor's features, read off the feature names. */
+    public Set<FeatureBlock> blocks() { return blocks; }
 
     /** How many leading features the extractor computes. */
-    public int extractorFeatureCount() { return featureCount() - (pointOfPurchase ? PopFeatures.COUNT : 0); }
+    public int extractorFeatureCount() { return featureCount() - FeatureBlock.count(blocks); }
     public ExtractorConfig extractorConfig() { return extractorConfig; }
     public ExtractorWeights extractorWeights() { return extractorWeights; }
     public double[] means() { return means.clone(); }

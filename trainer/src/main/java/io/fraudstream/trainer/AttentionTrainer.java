@@ -1,5 +1,6 @@
 package io.fraudstream.trainer;
 
+import io.fraudstream.model.FeatureBlock;
 import io.fraudstream.model.scoring.CardScorer;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -230,7 +231,7 @@ public final class AttentionTrainer {
         p.cardStart = new int[total];
         ExtractorConfig direct = config.toBuilder().mode(AttentionMode.NONE).build();
         // The job's per-event rules (TTL, duplicates, extract then append) for the direct features.
-        CardScorer directScorer = CardScorer.features(direct, ExtractorWeights.bootstrap(direct, 0), false,
+        CardScorer directScorer = CardScorer.features(direct, ExtractorWeights.bootstrap(direct, 0), FeatureBlock.none(),
                 CardScorer.DEFAULT_CARD_TTL.toMillis());
         int d = config.dim();
         int directFrom = d + 5;

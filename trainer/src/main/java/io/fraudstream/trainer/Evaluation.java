@@ -22,10 +22,9 @@ public record Evaluation(String version, Optional<Metrics.Figures> figures, doub
             return failed(model.version(), "the model uses point-of-purchase features; the data carries none");
         }
         try {
-            // With point-of-purchase counts the rows end with their block; a model without it reads only the
-            // leading (extractor) features, so both kinds are evaluated on the same rows.
+            // Each model's own feature blocks, on the same rows (the same transactions in the same order).
             FeatureTable.Rows rows = FeatureTable.compute(data, split, model.extractorConfig(),
-                    model.extractorWeights()).validation();
+                    model.extractorWeights(), model.blocks()).validation();
             double[] scores = new double[rows.size()];
             for (int i = 0; i < scores.length; i++) {
                 scores[i] = model.score(rows.x()[i]);

@@ -3,11 +3,13 @@ package io.fraudstream.trainer;
 import io.fraudstream.cli.support.Progress;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
+import io.fraudstream.model.FeatureBlock;
 import io.fraudstream.model.scoring.CardScorer;
 import io.fraudstream.features.pop.PopFeatures;
 import io.fraudstream.features.pop.PopTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -42,14 +44,27 @@ public final class FeatureTable {
     /** Training and validation rows of one feature definition. */
     public record Split(Rows train, Rows validation) {}
 
-    public static Split compute(LabelledData data, TimeSplit split, ExtractorConfig config, ExtractorWeights weights) {
-        return compute(data, split, config, weights, Progress.silent());
+    public static Split compute(LabelledData data, TimeSplit split, ExtractorConfig config, ExtractorWeights weights,
+            Set<FeatureBlock> blocks) {
+        return compute(data, split, config, weights, blocks, Progress.silent());
     }
 
-    /** As {@link #compute(LabelledData, TimeSplit, ExtractorConfig, ExtractorWeights)}, reporting each card done. */
+    /** As {@link #compute(LabelledData, TimeSplit, ExtractorConfig, ExtractorWeights, Set)}, reporting each card done. */
     public static Split compute(LabelledData data, TimeSplit split, ExtractorConfig config, ExtractorWeights weights,
-            Progress progress) {
-        return compute(data, split, config, weights, CardScorer.DEFAULT_CARD_TTL.toMillis(), progress);
+            Set<FeatureBlock> blocks, Progress progress) {
+        return compute(data, split, config, weights, blocks, CardScorer.DEFAULT_CARD_TTL.toMillis(), progress);
+    }
+
+    /** The data's point-of-purchase table when the blocks need one; fails when they do and the data has none. */
+    private static PopTable popFor(LabelledData data, Set<FeatureBlock> blocks) {
+        if (!blocks.contains(FeatureBlock.POINT_OF_PURCHASE)) {
+            return null;
+        }
+        if (data.pointOfPurchase() == null) {
+            throw new IllegalArgumentException("the point-of-purchase feature block needs data with point-of-purchase"
+                    + " counts (--point-of-purchase true)");
+        }
+        return data.pointOfPurchase();
     }
 
     /** A feature vector of one transaction (the buffer is reused: copy it to keep it). */
@@ -63,11 +78,11 @@ public final class FeatureTable {
      * order), exactly as {@link #compute} computes the rows it keeps: the training/serving parity test compares
      * these with the job's. Duplicates (an id already in the card's history) get no row, as the job scores them not.
      */
-    public static void forEach(LabelledData data, ExtractorConfig config, ExtractorWeights weights, long cardTtlMillis,
-            RowSink sink) {
-        PopTable pop = data.pointOfPurchase();
+    public static void forEach(LabelledData data, ExtractorConfig config, ExtractorWeights weights,
+            Set<FeatureBlock> blocks, long cardTtlMillis, RowSink sink) {
+        PopTable pop = popFor(data, blocks);
         for (List<LabelledTransaction> card : data.cards()) {
-            card(card, CardScorer.features(config, weights, pop != null, cardTtlMillis), pop, null, sink);
+            card(card, CardScorer.features(config, weights, blocks, cardTtlMillis), pop, null, sink);
         }
     }
 
@@ -100,11 +115,11 @@ public final class FeatureTable {
         }
     }
 
-    /** As {@link #compute(LabelledData, TimeSplit, ExtractorConfig, ExtractorWeights, Progress)} with a card TTL. */
+    /** As {@link #compute(LabelledData, TimeSplit, ExtractorConfig, ExtractorWeights, Set, Progress)} with a TTL. */
     public static Split compute(LabelledData data, TimeSplit split, ExtractorConfig config, ExtractorWeights weights,
-            long cardTtlMillis, Progress progress) {
+            Set<FeatureBlock> blocks, long cardTtlMillis, Progress progress) {
         List<List<LabelledTransaction>> cards = data.cards();
-        PopTable pop = data.pointOfPurchase();
+        PopTable pop = popFor(data, blocks);
         @SuppressWarnings("unchecked")
         List<float[]>[][] perCard = new List[cards.size()][];
         @SuppressWarnings("unchecked")
@@ -115,7 +130,7 @@ public final class FeatureTable {
             List<Boolean> ty = new ArrayList<>();
             List<float[]> vx = new ArrayList<>();
             List<Boolean> vy = new ArrayList<>();
-            card(cards.get(c), CardScorer.features(config, weights, pop != null, cardTtlMillis), pop, split,
+            card(cards.get(c), CardScorer.features(config, weights, blocks, cardTtlMillis), pop, split,
                     (t, f) -> {
                         boolean train = split.segmentOf(t.time()) == TimeSplit.Segment.TRAIN;
                         (train ? tx : vx).add(f.clone());

@@ -5,6 +5,7 @@ import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.model.FeatureBlock;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelVersions;
 import io.fraudstream.model.TrainingData;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +89,8 @@ public final class ModelTrainer {
                     seeded.valueWeights(), seeded.alpha(), seeded.beta());
         }
         long tf = System.nanoTime();
-        FeatureTable.Split rows = FeatureTable.compute(data, split, config, weights, progress);
+        Set<FeatureBlock> blocks = settings.blocksFor(data);
+        FeatureTable.Split rows = FeatureTable.compute(data, split, config, weights, blocks, progress);
         long featureMillis = (System.nanoTime() - tf) / 1_000_000;
         LOG.info("Features: {} training rows ({} fraud), {} validation rows ({} fraud) in {} ms", rows.train().size(),
                 rows.train().positives(), rows.validation().size(), rows.validation().positives(), featureMillis);
@@ -126,12 +129,13 @@ public final class ModelTrainer {
                 + " positives replicated x"
                 + c.replication() + ", intercept shifted by -ln(replication / genuine sampling rate)");
         props.put("alertBudget", Double.toString(settings.alertBudget()));
+        props.put("featureBlocks", FeatureBlock.describe(blocks));
         FraudModel model = FraudModel.builder()
                 .version(version)
                 .createdAt(createdAt)
                 .trainingData(new TrainingData(data.source(), split.trainFrom(), split.trainTo(), split.validationFrom(),
                         split.validationTo()))
-                .featureNames(featureNames(config, data))
+                .featureNames(FeatureBlock.featureNames(Arrays.asList(FeatureExtractor.featureNames(config.dim())), blocks))
                 .extractor(config, weights)
                 .scaler(c.means(), c.stds())
                 .classifier(c.intercept(), c.coefficients())
@@ -144,15 +148,6 @@ public final class ModelTrainer {
                 fmt(c.validation().auc()), fmt(c.validation().averagePrecision()), fmt(c.validation().alertRate()),
                 fmt(c.validation().recallAtThreshold()), c.lambda(), total);
         return new Outcome(model, attention, c, featureMillis, total);
-    }
-
-    /** The extractor's features, then the point-of-purchase block when the data carries it. */
-    static java.util.List<String> featureNames(ExtractorConfig config, LabelledData data) {
-        java.util.List<String> names = new java.util.ArrayList<>(Arrays.asList(FeatureExtractor.featureNames(config.dim())));
-        if (data.pointOfPurchase() != null) {
-            names.addAll(io.fraudstream.features.pop.PopFeatures.NAMES);
-        }
-        return names;
     }
 
     private static void put(Map<String, Double> m, String prefix, Metrics.Figures f) {

@@ -8,6 +8,7 @@ import io.fraudstream.datasets.CardTokens;
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.trainer.bootstrap.BootstrapModel;
+import io.fraudstream.model.FeatureBlock;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelStore;
 import io.fraudstream.model.SigningKeys;
@@ -25,6 +26,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -212,6 +214,12 @@ public final class TrainerMain implements Runnable {
         @Option(names = "--point-of-purchase", paramLabel = "true|false", arity = "1", defaultValue = "false",
                 description = "Add merchant/terminal risk features (docs/POINT_OF_PURCHASE.md).")
         boolean pointOfPurchase;
+
+        @Option(names = "--feature-blocks", paramLabel = "LIST", defaultValue = "none", description = "Further feature"
+                + " blocks, comma-separated: card-windows (the amount against the card's 1/7/30-day and category"
+                + " means), pop-ratios (merchant/terminal fraud ratios; needs --point-of-purchase true), or none"
+                + " (docs/TRAINER.md).")
+        String featureBlocks;
 
         @Option(names = "--label-delay", paramLabel = "D", description = "When a fraud was reported, for files"
                 + " without report times (default 7d; with --point-of-purchase true).")
@@ -592,8 +600,15 @@ public final class TrainerMain implements Runnable {
             }
             // validates the lambdas
             new ClassifierTrainer(lambdas, budget);
+            Set<FeatureBlock> extra = FeatureBlock.parseList("--feature-blocks", o.featureBlocks);
+            if (extra.contains(FeatureBlock.POINT_OF_PURCHASE)) {
+                throw new UsageException("--feature-blocks: point-of-purchase is set with --point-of-purchase true");
+            }
+            if (extra.contains(FeatureBlock.POP_RATIOS) && !o.pointOfPurchase) {
+                throw new UsageException("--feature-blocks pop-ratios needs --point-of-purchase true");
+            }
             return new TrainerSettings(extractor, a, learn, lambdas, budget,
-                    atLeast("--classifier-negatives", o.classifierNegatives, 0));
+                    atLeast("--classifier-negatives", o.classifierNegatives, 0), extra);
         } catch (UsageException e) {
             throw e;
         } catch (IllegalArgumentException e) {

@@ -2,7 +2,9 @@ package io.fraudstream.trainer;
 
 import io.fraudstream.features.AttentionMode;
 import io.fraudstream.features.ExtractorConfig;
+import io.fraudstream.model.FeatureBlock;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What a training run does.
@@ -14,9 +16,11 @@ import java.util.Objects;
  * @param alertBudget share of validation transactions the threshold alerts on
  * @param classifierNegatives genuine training rows the classifier fit sees at most (seeded sample, see
  *     {@link ClassifierTrainer}); 0 = all
+ * @param extraBlocks optional feature blocks beyond the point-of-purchase counts (which the data decides, see
+ *     {@link LabelledData#pointOfPurchase()}): {@link FeatureBlock#POP_RATIOS} and {@link FeatureBlock#CARD_WINDOWS}
  */
 public record TrainerSettings(ExtractorConfig extractor, AttentionSettings attention, boolean learnAttention,
-        double[] lambdas, double alertBudget, int classifierNegatives) {
+        double[] lambdas, double alertBudget, int classifierNegatives, Set<FeatureBlock> extraBlocks) {
     public static final double[] DEFAULT_LAMBDAS = {0.1, 1, 10, 100};
     public static final double DEFAULT_ALERT_BUDGET = 0.01;
 
@@ -27,12 +31,32 @@ public record TrainerSettings(ExtractorConfig extractor, AttentionSettings atten
         if (classifierNegatives < 0) {
             throw new IllegalArgumentException("trainer.classifier-negatives must be >= 0, was " + classifierNegatives);
         }
+        extraBlocks = Set.copyOf(extraBlocks);
+        if (extraBlocks.contains(FeatureBlock.POINT_OF_PURCHASE)) {
+            throw new IllegalArgumentException("the point-of-purchase block follows the data (--point-of-purchase),"
+                    + " not the extra feature blocks");
+        }
+    }
+
+    /**
+     * The blocks a model trained on {@code data} uses: the point-of-purchase counts when the data carries them, then
+     * {@link #extraBlocks}; fails, naming the options, when the ratios are asked for without the counts.
+     */
+    public Set<FeatureBlock> blocksFor(LabelledData data) {
+        java.util.List<FeatureBlock> all = new java.util.ArrayList<>(extraBlocks);
+        if (data.pointOfPurchase() != null) {
+            all.add(FeatureBlock.POINT_OF_PURCHASE);
+        } else if (extraBlocks.contains(FeatureBlock.POP_RATIOS)) {
+            throw new IllegalArgumentException("--feature-blocks pop-ratios needs --point-of-purchase true");
+        }
+        return FeatureBlock.of(all.toArray(new FeatureBlock[0]));
     }
 
     /** With the default classifier row budget ({@link ClassifierTrainer#DEFAULT_MAX_NEGATIVES}). */
     public TrainerSettings(ExtractorConfig extractor, AttentionSettings attention, boolean learnAttention,
             double[] lambdas, double alertBudget) {
-        this(extractor, attention, learnAttention, lambdas, alertBudget, ClassifierTrainer.DEFAULT_MAX_NEGATIVES);
+        this(extractor, attention, learnAttention, lambdas, alertBudget, ClassifierTrainer.DEFAULT_MAX_NEGATIVES,
+                FeatureBlock.none());
     }
 
     public static TrainerSettings defaults() {
@@ -46,27 +70,31 @@ public record TrainerSettings(ExtractorConfig extractor, AttentionSettings atten
     }
 
     public TrainerSettings withExtractor(ExtractorConfig v) {
-        return new TrainerSettings(v, attention, learnAttention, lambdas, alertBudget, classifierNegatives);
+        return new TrainerSettings(v, attention, learnAttention, lambdas, alertBudget, classifierNegatives, extraBlocks);
     }
 
     public TrainerSettings withAttention(AttentionSettings v) {
-        return new TrainerSettings(extractor, v, learnAttention, lambdas, alertBudget, classifierNegatives);
+        return new TrainerSettings(extractor, v, learnAttention, lambdas, alertBudget, classifierNegatives, extraBlocks);
     }
 
     public TrainerSettings withLearnAttention(boolean v) {
-        return new TrainerSettings(extractor, attention, v, lambdas, alertBudget, classifierNegatives);
+        return new TrainerSettings(extractor, attention, v, lambdas, alertBudget, classifierNegatives, extraBlocks);
     }
 
     public TrainerSettings withLambdas(double[] v) {
-        return new TrainerSettings(extractor, attention, learnAttention, v, alertBudget, classifierNegatives);
+        return new TrainerSettings(extractor, attention, learnAttention, v, alertBudget, classifierNegatives, extraBlocks);
     }
 
     public TrainerSettings withAlertBudget(double v) {
-        return new TrainerSettings(extractor, attention, learnAttention, lambdas, v, classifierNegatives);
+        return new TrainerSettings(extractor, attention, learnAttention, lambdas, v, classifierNegatives, extraBlocks);
     }
 
     public TrainerSettings withClassifierNegatives(int v) {
-        return new TrainerSettings(extractor, attention, learnAttention, lambdas, alertBudget, v);
+        return new TrainerSettings(extractor, attention, learnAttention, lambdas, alertBudget, v, extraBlocks);
+    }
+
+    public TrainerSettings withExtraBlocks(Set<FeatureBlock> v) {
+        return new TrainerSettings(extractor, attention, learnAttention, lambdas, alertBudget, classifierNegatives, v);
     }
 
     /** The same settings without attention (the "no attention" baseline of the quality criterion). */

@@ -105,6 +105,45 @@ public final class PopFeatures {
         }
     }
 
+    /**
+     * The fraud-ratio block derived from the {@link #NAMES} block: per merchant then terminal and window (1d, 7d,
+     * 30d), the frauds reported in the window over the transactions seen in it, capped at 1 (labels reported in a
+     * window can name transactions from before it). The Fraud Detection Handbook's "terminal risk" features: a
+     * linear classifier cannot divide two counts, and "3 frauds in 10 transactions" and "3 in 10,000" differ.
+     */
+    public static final List<String> RATIO_NAMES = ratioNames();
+    public static final int RATIO_COUNT = RATIO_NAMES.size();
+
+    private static List<String> ratioNames() {
+        List<String> n = new ArrayList<>();
+        for (String kind : new String[] {"merchant", "terminal"}) {
+            for (String w : WINDOW_NAMES) {
+                n.add("pop_" + kind + "_fraud_ratio_" + w);
+            }
+        }
+        return List.copyOf(n);
+    }
+
+    /**
+     * Writes the {@link #RATIO_COUNT} ratios at {@code out[offset ..]} from a {@link #COUNT}-value block at
+     * {@code block[from ..]} (zeros when {@code block} is null). Computed from the block's values themselves, so
+     * the job (which carries only the block from its enrichment step), the trainer and replay derive the same bits.
+     */
+    public static void ratios(float[] block, int from, float[] out, int offset) {
+        int w = WINDOW_HOURS.length;
+        for (int kind = 0; kind < 2; kind++) {
+            for (int i = 0; i < w; i++) {
+                float value = 0f;
+                if (block != null) {
+                    double tx = Math.expm1(block[from + kind * 2 * w + i]);
+                    double fraud = Math.expm1(block[from + kind * 2 * w + w + i]);
+                    value = (float) Math.min(1.0, fraud / Math.max(1.0, tx));
+                }
+                out[offset + kind * w + i] = value;
+            }
+        }
+    }
+
     /** The count a feature value stands for (features are log1p of counts). */
     public static long count(float feature) {
         return Math.round(Math.expm1(feature));

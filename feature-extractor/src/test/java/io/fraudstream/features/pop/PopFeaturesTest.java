@@ -32,6 +32,48 @@ class PopFeaturesTest {
     }
 
     @Test
+    void ratiosAreFraudsOverTransactionsPerKindAndWindowCappedAtOne() {
+        PopTable table = new PopTable();
+        for (int i = 0; i < 10; i++) {
+            table.addTransaction("shop", "term-1", T0 - 2 * H - i * 60_000); // 10 in the last day
+        }
+        for (int i = 0; i < 30; i++) {
+            table.addTransaction("shop", "term-1", T0 - 3 * DAY - i * 60_000); // 30 more within 7 days
+        }
+        table.addFraudLabel("shop", null, T0 - 5 * H);      // merchant only, last day
+        for (int i = 0; i < 3; i++) {
+            table.addFraudLabel(null, "term-1", T0 - 2 * DAY); // terminal, 7 days
+        }
+        for (int i = 0; i < 50; i++) {
+            table.addFraudLabel(null, "term-1", T0 - 20 * DAY); // 53 frauds over 40 transactions in 30 days
+        }
+        float[] block = features(table, "shop", "term-1", T0, 1);
+        float[] ratios = new float[PopFeatures.RATIO_COUNT + 1];
+        ratios[0] = 7f;
+        PopFeatures.ratios(block, 0, ratios, 1);
+        assertEquals(7f, ratios[0], "nothing written before the offset");
+        assertEquals(List.of("pop_merchant_fraud_ratio_1d", "pop_merchant_fraud_ratio_7d",
+                "pop_merchant_fraud_ratio_30d", "pop_terminal_fraud_ratio_1d", "pop_terminal_fraud_ratio_7d",
+                "pop_terminal_fraud_ratio_30d"), PopFeatures.RATIO_NAMES);
+        assertEquals(1 / 10f, ratios[1], 1e-6f, "merchant 1d");
+        assertEquals(1 / 40f, ratios[2], 1e-6f, "merchant 7d");
+        assertEquals(1 / 40f, ratios[3], 1e-6f, "merchant 30d");
+        assertEquals(0f, ratios[4], "terminal 1d");
+        assertEquals(3 / 40f, ratios[5], 1e-6f, "terminal 7d");
+        assertEquals(1f, ratios[6], "terminal 30d: 53 of 40, capped");
+
+        float[] none = new float[PopFeatures.RATIO_COUNT];
+        java.util.Arrays.fill(none, 5f);
+        PopFeatures.ratios(null, 0, none, 0);
+        assertArrayEquals(new float[PopFeatures.RATIO_COUNT], none, "no block: zeros");
+        // frauds without any transaction in the window: divided by one, capped
+        PopTable labelsOnly = new PopTable();
+        labelsOnly.addFraudLabel("quiet", null, T0 - 5 * H);
+        PopFeatures.ratios(features(labelsOnly, "quiet", null, T0, 1), 0, none, 0);
+        assertEquals(1f, none[0]);
+    }
+
+    @Test
     void aLabelChangesNothingBeforeItsReportedTimeAndTheFeaturesAfterIt() {
         PopTable without = new PopTable();
         PopTable with = new PopTable();

@@ -40,6 +40,11 @@ public final class AlertExplainer {
     /** Index of pop_merchant_frauds_1d / pop_terminal_frauds_1d (7d and 30d follow), or -1. */
     private final int merchantFrauds;
     private final int terminalFrauds;
+    /** Index of pop_merchant_fraud_ratio_1d / pop_terminal_fraud_ratio_1d (7d and 30d follow), or -1. */
+    private final int merchantRatios;
+    private final int terminalRatios;
+    /** Index of card_amount_vs_mean_1d (7d, 30d follow), or -1. */
+    private final int amountVsMean;
 
     public AlertExplainer(FraudModel model, int topAttended, int topContributions) {
         this.model = model;
@@ -54,6 +59,9 @@ public final class AlertExplainer {
         this.contributions = new double[names.size()];
         this.merchantFrauds = names.indexOf("pop_merchant_frauds_1d");
         this.terminalFrauds = names.indexOf("pop_terminal_frauds_1d");
+        this.merchantRatios = names.indexOf("pop_merchant_fraud_ratio_1d");
+        this.terminalRatios = names.indexOf("pop_terminal_fraud_ratio_1d");
+        this.amountVsMean = names.indexOf("card_amount_vs_mean_1d");
     }
 
     public FraudAlert explain(FraudScore score, TransactionEvent tx, float[] features, Explanation explanation) {
@@ -97,8 +105,9 @@ public final class AlertExplainer {
     List<String> reasons(TransactionEvent tx, float[] features, Explanation e) {
         List<String> reasons = new ArrayList<>();
         model.contributions(features, contributions);
-        popReason("merchant", tx.merchantId, merchantFrauds, features, reasons);
-        popReason("terminal", tx.terminalId, terminalFrauds, features, reasons);
+        popReason("merchant", tx.merchantId, merchantFrauds, merchantRatios, features, reasons);
+        popReason("terminal", tx.terminalId, terminalFrauds, terminalRatios, features, reasons);
+        amountVsMeanReason(tx, features, reasons);
         if (e.hasPrevious() && e.kmFromPrevious() >= 100) {
             reasons.add(String.format(Locale.ROOT, "%,.0f km from the previous transaction %s earlier (%,.0f km/h)",
                     e.kmFromPrevious(), humanDuration(e.secondsSincePrevious()), e.speedKmhFromPrevious()));
@@ -135,13 +144,17 @@ public final class AlertExplainer {
 
     /**
      * Names the point of purchase's reported frauds when they push the score up by at least
-     * {@link #POP_REASON_LOG_ODDS} (the windows' contributions together), with the shortest window that has any.
+     * {@link #POP_REASON_LOG_ODDS} (the windows' contributions together, fraud ratios included when the model has
+     * them), with the shortest window that has any.
      */
-    private void popReason(String kind, String id, int first, float[] features, List<String> reasons) {
+    private void popReason(String kind, String id, int first, int ratios, float[] features, List<String> reasons) {
         if (first < 0) {
             return;
         }
         double push = contributions[first] + contributions[first + 1] + contributions[first + 2];
+        if (ratios >= 0) {
+            push += contributions[ratios] + contributions[ratios + 1] + contributions[ratios + 2];
+        }
         if (push < POP_REASON_LOG_ODDS) {
             return;
         }
@@ -157,6 +170,29 @@ public final class AlertExplainer {
     }
 
     static final double POP_REASON_LOG_ODDS = 0.5;
+
+    /**
+     * Names how far the amount is above the card's own recent mean when the card-window block pushes the score up by
+     * at least {@link #POP_REASON_LOG_ODDS} and the amount is at least 3 times a window's mean (longest window first).
+     */
+    private void amountVsMeanReason(TransactionEvent tx, float[] features, List<String> reasons) {
+        if (amountVsMean < 0) {
+            return;
+        }
+        double push = contributions[amountVsMean] + contributions[amountVsMean + 1] + contributions[amountVsMean + 2];
+        if (push < POP_REASON_LOG_ODDS) {
+            return;
+        }
+        String[] windows = {"24 hours", "7 days", "30 days"};
+        for (int w = 2; w >= 0; w--) {
+            double ratio = Math.exp(features[amountVsMean + w]); // of log1p amounts: about amount / mean for amounts >> 1
+            if (ratio >= 3) {
+                reasons.add(String.format(Locale.ROOT, "amount %s %s is %.1f times this card's average over the last %s",
+                        formatAmount(tx.amount), tx.currency, ratio, windows[w]));
+                return;
+            }
+        }
+    }
 
     static String humanDuration(double seconds) {
         Duration d = Duration.ofSeconds(Math.max(0, Math.round(seconds)));

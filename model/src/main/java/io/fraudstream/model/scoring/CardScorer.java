@@ -1,17 +1,20 @@
 package io.fraudstream.model.scoring;
 
 import io.fraudstream.features.CardHistory;
+import io.fraudstream.features.CardWindowFeatures;
 import io.fraudstream.features.Explanation;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.RawTransaction;
 import io.fraudstream.features.pop.PopFeatures;
+import io.fraudstream.model.FeatureBlock;
 import io.fraudstream.model.FraudModel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The per-event scoring rules of a card, in one place for the job, the trainer, the bootstrap model, replay and the
@@ -24,7 +27,7 @@ import java.util.Map;
  *   <li>{@link #duplicate}: a transaction id already in the history is not scored again (the job dead-letters it,
  *       training skips it);</li>
  *   <li>{@link #extract}: the model's features against the history <i>before</i> the transaction is in it (a
- *       transaction never attends to itself), then the point-of-purchase block when the model uses one
+ *       transaction never attends to itself), then the model's optional feature blocks
  *       (zeros when the transaction has none);</li>
  *   <li>{@link #score} with the classifier;</li>
  *   <li>append the transaction to the history.</li>
@@ -53,10 +56,13 @@ public final class CardScorer {
     private final ExtractorConfig config;
     private final FeatureExtractor extractor;
     private final boolean pointOfPurchase;
+    private final boolean popRatios;
+    private final boolean cardWindows;
+    private final Set<FeatureBlock> blocks;
     private final long cardTtlMillis;
     private final float[] features;
 
-    private CardScorer(FraudModel model, ExtractorConfig config, ExtractorWeights weights, boolean pointOfPurchase,
+    private CardScorer(FraudModel model, ExtractorConfig config, ExtractorWeights weights, Set<FeatureBlock> blocks,
             long cardTtlMillis) {
         if (cardTtlMillis <= 0) {
             throw new IllegalArgumentException("card TTL must be positive, was " + cardTtlMillis + " ms");
@@ -64,21 +70,23 @@ public final class CardScorer {
         this.model = model;
         this.config = config;
         this.extractor = FeatureExtractor.compactKv(config, weights);
-        this.pointOfPurchase = pointOfPurchase;
+        this.blocks = FeatureBlock.of(blocks.toArray(new FeatureBlock[0]));
+        this.pointOfPurchase = blocks.contains(FeatureBlock.POINT_OF_PURCHASE);
+        this.popRatios = blocks.contains(FeatureBlock.POP_RATIOS);
+        this.cardWindows = blocks.contains(FeatureBlock.CARD_WINDOWS);
         this.cardTtlMillis = cardTtlMillis;
-        this.features = new float[extractor.featureCount() + (pointOfPurchase ? PopFeatures.COUNT : 0)];
+        this.features = new float[extractor.featureCount() + FeatureBlock.count(blocks)];
     }
 
     /** Features and scores of {@code model}. */
     public static CardScorer of(FraudModel model, long cardTtlMillis) {
-        return new CardScorer(model, model.extractorConfig(), model.extractorWeights(), model.usesPointOfPurchase(),
-                cardTtlMillis);
+        return new CardScorer(model, model.extractorConfig(), model.extractorWeights(), model.blocks(), cardTtlMillis);
     }
 
     /** Features only (a model in training has no classifier yet); {@link #score} is refused. */
-    public static CardScorer features(ExtractorConfig config, ExtractorWeights weights, boolean pointOfPurchase,
+    public static CardScorer features(ExtractorConfig config, ExtractorWeights weights, Set<FeatureBlock> blocks,
             long cardTtlMillis) {
-        return new CardScorer(null, config, weights, pointOfPurchase, cardTtlMillis);
+        return new CardScorer(null, config, weights, blocks, cardTtlMillis);
     }
 
     /** Whether {@code history} must be forgotten before a transaction at {@code eventTimeMillis} is scored. */
@@ -93,18 +101,27 @@ public final class CardScorer {
 
     /**
      * The feature vector of {@code tx} against {@code history} (which does not hold it yet) into {@link #features()}:
-     * the extractor's features, then, when the model uses them, {@code pointOfPurchase} ({@link PopFeatures#COUNT}
-     * values, or zeros when null). Returns the buffer, valid until the next call.
+     * the extractor's features, then the model's {@link FeatureBlock}s in their order: {@code pointOfPurchase}
+     * ({@link PopFeatures#COUNT} values, or zeros when null), the fraud ratios derived from it, the card-window block
+     * from the history. Returns the buffer, valid until the next call.
      */
     public float[] extract(CardHistory history, RawTransaction tx, float[] pointOfPurchase, Explanation explanation) {
         extractor.extract(history, tx, features, explanation);
+        int at = extractor.featureCount();
         if (this.pointOfPurchase) {
-            int from = extractor.featureCount();
             if (pointOfPurchase != null) {
-                System.arraycopy(pointOfPurchase, 0, features, from, PopFeatures.COUNT);
+                System.arraycopy(pointOfPurchase, 0, features, at, PopFeatures.COUNT);
             } else {
-                Arrays.fill(features, from, from + PopFeatures.COUNT, 0f);
+                Arrays.fill(features, at, at + PopFeatures.COUNT, 0f);
             }
+            at += PopFeatures.COUNT;
+        }
+        if (popRatios) {
+            PopFeatures.ratios(pointOfPurchase, 0, features, at);
+            at += PopFeatures.RATIO_COUNT;
+        }
+        if (cardWindows) {
+            CardWindowFeatures.compute(history, tx, features, at);
         }
         return features;
     }
@@ -160,7 +177,9 @@ public final class CardScorer {
     /** The feature buffer: {@link #featureCount()} values of the last extraction. */
     public float[] features() { return features; }
     public int featureCount() { return features.length; }
-    /** The extractor's own features (the point-of-purchase block, when used, follows them). */
+    /** The optional blocks after the extractor's features. */
+    public Set<FeatureBlock> blocks() { return blocks; }
+    /** The extractor's own features (the optional blocks, when used, follow them). */
     public int extractorFeatureCount() { return extractor.featureCount(); }
     public FeatureExtractor extractor() { return extractor; }
     public ExtractorConfig config() { return config; }

@@ -2,7 +2,9 @@ package io.fraudstream.model.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fraudstream.model.FeatureBlock;
 import io.fraudstream.features.CardHistory;
+import io.fraudstream.features.CardWindowFeatures;
 import io.fraudstream.features.Channel;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
@@ -27,7 +29,7 @@ class CardScorerTest {
 
     @Test
     void extractsAgainstTheHistoryBeforeTheTransactionThenAppendsIt() {
-        CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, false, TTL);
+        CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, FeatureBlock.none(), TTL);
         CardScorer.Card card = scorer.newCard();
         // a reference: the compact-K/V extractor over a hand-kept history, extract then add
         FeatureExtractor reference = FeatureExtractor.compactKv(CONFIG, WEIGHTS);
@@ -45,7 +47,7 @@ class CardScorerTest {
 
     @Test
     void aDuplicateIsNeitherExtractedNorAppended() {
-        CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, false, TTL);
+        CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, FeatureBlock.none(), TTL);
         CardScorer.Card card = scorer.newCard();
         scorer.next(card, tx("a", 1_000_000, 5), null, null);
         scorer.next(card, tx("b", 2_000_000, 6), null, null);
@@ -59,7 +61,7 @@ class CardScorerTest {
 
     @Test
     void aHistoryOlderThanTheTtlIsForgottenBeforeExtraction() {
-        CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, false, TTL);
+        CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, FeatureBlock.none(), TTL);
         CardScorer.Card card = scorer.newCard();
         long t0 = 1_000_000;
         scorer.next(card, tx("a", t0, 5), null, null);
@@ -82,7 +84,7 @@ class CardScorerTest {
 
     @Test
     void thePointOfPurchaseBlockFollowsTheExtractorsFeaturesAndIsZeroWhenAbsent() {
-        CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, true, TTL);
+        CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, FeatureBlock.of(FeatureBlock.POINT_OF_PURCHASE), TTL);
         assertThat(scorer.featureCount()).isEqualTo(scorer.extractorFeatureCount() + PopFeatures.COUNT);
         float[] pop = new float[PopFeatures.COUNT];
         Arrays.fill(pop, 0.25f);
@@ -93,5 +95,33 @@ class CardScorerTest {
         scorer.next(card, tx("b", 2_000_000, 5), null, null);
         assertThat(Arrays.copyOfRange(scorer.features(), scorer.extractorFeatureCount(), scorer.featureCount()))
                 .containsOnly(0f);
+    }
+
+    @Test
+    void everyBlockFollowsInItsOrderWithTheValuesOfItsOwnCode() {
+        CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, FeatureBlock.of(FeatureBlock.CARD_WINDOWS,
+                FeatureBlock.POP_RATIOS, FeatureBlock.POINT_OF_PURCHASE), TTL);
+        int e = scorer.extractorFeatureCount();
+        assertThat(scorer.featureCount())
+                .isEqualTo(e + PopFeatures.COUNT + PopFeatures.RATIO_COUNT + CardWindowFeatures.COUNT);
+        float[] pop = new float[PopFeatures.COUNT];
+        for (int i = 0; i < pop.length; i++) {
+            pop[i] = (float) Math.log1p(i % 6 < 3 ? 20 : 2); // 20 transactions, 2 frauds in every window
+        }
+        CardScorer.Card card = scorer.newCard();
+        scorer.next(card, tx("a", 1_000_000, 5), pop, null);
+        CardHistory before = card.history().copy();
+        RawTransaction b = tx("b", 2_000_000, 50);
+        float[] f = scorer.extract(before, b, pop, null).clone();
+        assertThat(Arrays.copyOfRange(f, e, e + PopFeatures.COUNT)).isEqualTo(pop);
+        float[] ratios = Arrays.copyOfRange(f, e + PopFeatures.COUNT, e + PopFeatures.COUNT + PopFeatures.RATIO_COUNT);
+        assertThat(ratios).hasSize(6);
+        for (float r : ratios) {
+            assertThat(r).isCloseTo(0.1f, org.assertj.core.api.Assertions.within(1e-6f));
+        }
+        float[] windows = new float[CardWindowFeatures.COUNT];
+        CardWindowFeatures.compute(before, b, windows, 0);
+        assertThat(Arrays.copyOfRange(f, f.length - CardWindowFeatures.COUNT, f.length)).isEqualTo(windows);
+        assertThat(windows[2]).as("50 against a mean of 5").isGreaterThan(2f);
     }
 }

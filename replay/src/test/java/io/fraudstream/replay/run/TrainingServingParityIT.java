@@ -14,6 +14,7 @@ import io.fraudstream.features.CardHistory;
 import io.fraudstream.job.FraudScoringPipeline;
 import io.fraudstream.job.io.RawRecord;
 import io.fraudstream.job.scoring.FeatureVector;
+import io.fraudstream.model.FeatureBlock;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.scoring.CardScorer;
 import io.fraudstream.testkit.SharedData;
@@ -82,11 +83,14 @@ class TrainingServingParityIT {
         LabelledData data = SparkovData.read(csv, CardTokens.publicTestKey(TOKEN_KEY));
         TimeSplit split = new TimeSplit(Instant.parse("2019-01-01T00:00:00Z"), Instant.parse("2019-02-01T00:00:00Z"),
                 Instant.parse("2019-02-01T00:00:00Z"), Instant.parse("2019-03-01T00:00:00Z"));
-        TrainerSettings settings = TrainerSettings.defaults().withLearnAttention(false).withLambdas(new double[] {1});
+        // with the card-window block, so the job's path for the history-derived blocks is held to the trainer's too
+        TrainerSettings settings = TrainerSettings.defaults().withLearnAttention(false).withLambdas(new double[] {1})
+                .withExtraBlocks(FeatureBlock.of(FeatureBlock.CARD_WINDOWS));
         FraudModel model = new ModelTrainer(settings).train(data, split, "20190301T0000Z-parity",
                 Instant.parse("2019-03-01T00:00:00Z")).model();
         Map<String, float[]> trainer = new HashMap<>();
-        FeatureTable.forEach(data, model.extractorConfig(), model.extractorWeights(),
+        assertThat(model.blocks()).containsExactly(FeatureBlock.CARD_WINDOWS);
+        FeatureTable.forEach(data, model.extractorConfig(), model.extractorWeights(), model.blocks(),
                 CardScorer.DEFAULT_CARD_TTL.toMillis(), (t, f) -> {
                     assertThat(trainer.put(t.tx().transactionId(), f.clone())).as("one row per transaction").isNull();
                 });

@@ -1,5 +1,6 @@
 package io.fraudstream.trainer.bootstrap;
 
+import io.fraudstream.model.FeatureBlock;
 import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.features.RawTransaction;
@@ -68,7 +69,7 @@ public final class BootstrapModel {
         long t0 = System.nanoTime();
         ExtractorWeights weights = ExtractorWeights.bootstrap(config, seed);
         // The job's per-event rules (TTL, duplicates, half-precision K/V, extract then append).
-        CardScorer scorer = CardScorer.features(config, weights, false, CardScorer.DEFAULT_CARD_TTL.toMillis());
+        CardScorer scorer = CardScorer.features(config, weights, FeatureBlock.none(), CardScorer.DEFAULT_CARD_TTL.toMillis());
         int p = scorer.featureCount();
         long start = SIMULATION_START.toEpochMilli();
         // The simulator emits instants in [start, end): a time split on the instant.
