@@ -39,27 +39,40 @@ class CardWindowFeaturesTest {
         h.add(tx("f", T + HOUR, 5000, "travel"));      // after the query (late arrival): never seen
         float[] f = compute(h, tx("q", T, 100, "travel"));
 
-        double q = Math.log1p(100);
-        assertThat(f[0]).isCloseTo((float) (q - Math.log1p((10 + 40) / 2.0)), within(1e-6f));
-        assertThat(f[1]).isCloseTo((float) (q - Math.log1p((20 + 10 + 40) / 3.0)), within(1e-6f));
-        assertThat(f[2]).isCloseTo((float) (q - Math.log1p((30 + 20 + 10 + 40) / 4.0)), within(1e-6f));
-        assertThat(f[3]).isCloseTo((float) Math.log1p(4), within(1e-6f));
-        // travel entries at or before the query: a (1000) and c (20); f is later and does not count
-        double travelMean = ((float) Math.log1p(1000) + (float) Math.log1p(20)) / 2.0;
-        assertThat(f[4]).isCloseTo((float) (q - travelMean), within(1e-5f));
+        assertThat(f[0]).as("the amount").isEqualTo(100f);
+        assertThat(f[1]).isCloseTo((float) (100 / ((10 + 40) / 2.0)), within(1e-5f));
+        assertThat(f[2]).isCloseTo((float) (100 / ((20 + 10 + 40) / 3.0)), within(1e-5f));
+        assertThat(f[3]).isCloseTo((float) (100 / ((30 + 20 + 10 + 40) / 4.0)), within(1e-5f));
+        assertThat(f[4]).isCloseTo((float) Math.log1p(4), within(1e-6f));
+        // travel entries at or before the query: a (1000) and c (20), geometric mean; f is later and does not count
+        double travelGeoMean = Math.expm1(((float) Math.log1p(1000) + (float) Math.log1p(20)) / 2.0);
+        assertThat(f[5]).isCloseTo((float) (100 / travelGeoMean), within(1e-4f));
     }
 
     @Test
-    void emptyWindowsAndUnseenCategoriesAreZero() {
+    void emptyWindowsAndUnseenCategoriesReadAsUsual() {
         CardHistory h = new CardHistory(1024);
-        assertThat(compute(h, tx("q", T, 100, "travel"))).containsOnly(0f);
+        float[] empty = compute(h, tx("q", T, 100, "travel"));
+        assertThat(empty).containsExactly(100f, 1f, 1f, 1f, 0f, 1f);
         h.add(tx("old", T - 20 * DAY, 50, "grocery"));
         float[] f = compute(h, tx("q", T, 100, "travel"));
-        assertThat(f[0]).isZero();
-        assertThat(f[1]).isZero();
-        assertThat(f[2]).isCloseTo((float) (Math.log1p(100) - Math.log1p(50)), within(1e-6f));
-        assertThat(f[3]).isCloseTo((float) Math.log1p(1), within(1e-6f));
-        assertThat(f[4]).as("no travel entry").isZero();
+        assertThat(f[1]).isEqualTo(1f);
+        assertThat(f[2]).isEqualTo(1f);
+        assertThat(f[3]).isCloseTo(2f, within(1e-6f));
+        assertThat(f[4]).isCloseTo((float) Math.log1p(1), within(1e-6f));
+        assertThat(f[5]).as("no travel entry").isEqualTo(1f);
+    }
+
+    @Test
+    void capsAmountsAndRatiosAndFloorsTinyAmounts() {
+        CardHistory h = new CardHistory(1024);
+        h.add(tx("cents", T - HOUR, 0.01, "grocery"));
+        float[] f = compute(h, tx("q", T, 50, "grocery"));
+        assertThat(f[1]).as("a cent's mean counts as 1").isCloseTo(50f, within(1e-4f));
+        float[] huge = compute(h, tx("q", T, 1e12, "grocery"));
+        assertThat(huge[0]).isEqualTo((float) CardWindowFeatures.MAX_AMOUNT);
+        assertThat(huge[1]).isEqualTo((float) CardWindowFeatures.MAX_RATIO);
+        assertThat(huge[5]).isEqualTo((float) CardWindowFeatures.MAX_RATIO);
     }
 
     @Test
@@ -69,8 +82,8 @@ class CardWindowFeaturesTest {
             h.add(tx("t" + i, T - (10 - i) * HOUR, i < 2 ? 1000 : 10, "grocery"));
         }
         float[] f = compute(h, tx("q", T, 10, "grocery"));
-        assertThat(f[3]).as("four entries kept").isCloseTo((float) Math.log1p(4), within(1e-6f));
-        assertThat(f[0]).as("the evicted big amounts are gone").isCloseTo(0f, within(1e-6f));
-        assertThat(f[4]).isCloseTo(0f, within(1e-6f));
+        assertThat(f[4]).as("four entries kept").isCloseTo((float) Math.log1p(4), within(1e-6f));
+        assertThat(f[1]).as("the evicted big amounts are gone").isCloseTo(1f, within(1e-6f));
+        assertThat(f[5]).isCloseTo(1f, within(1e-5f));
     }
 }

@@ -207,6 +207,11 @@ public final class HandbookData {
      * scenario; the cardholder's name and address columns are empty. Returns the number of rows.
      */
     public long writeSparkovCsv(Path file) throws IOException {
+        return writeSparkovCsv(file, Instant.MIN, Instant.MAX);
+    }
+
+    /** As {@link #writeSparkovCsv(Path)}, only the transactions with event time in {@code [from, to)}. */
+    public long writeSparkovCsv(Path file, Instant from, Instant to) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -219,7 +224,13 @@ public final class HandbookData {
             w.write(String.join(",", SparkovCsvWriter.HEADER));
             w.write('\n');
             StringBuilder line = new StringBuilder(200);
+            long written = 0;
             for (int i = 0; i < size(); i++) {
+                Instant at = time(i);
+                if (at.isBefore(from) || !at.isBefore(to)) {
+                    continue;
+                }
+                written++;
                 int c = customer[i];
                 int t = terminal[i];
                 double homeLon = customerX[c] / 100;
@@ -244,7 +255,7 @@ public final class HandbookData {
                         .append('\n');
                 w.append(line);
             }
+            return written;
         }
-        return size();
     }
 }

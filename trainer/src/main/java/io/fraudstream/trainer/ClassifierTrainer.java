@@ -20,9 +20,12 @@ import smile.classification.LogisticRegression;
 
 /**
  * The final classifier: a Smile {@code LogisticRegression.binomial} over the full feature vector, standardized
- * with means and standard deviations fitted on the training rows. Class imbalance: positives replicated to
- * balance the classes (Smile 2.x has no sample weights for logistic regression), then the intercept is shifted
- * back by {@code -ln(replication)} so scores stay roughly calibrated. The L2 {@code lambda} is the one of the
+ * with means and standard deviations fitted on the training rows. Class weights ({@link ClassWeight}): by default
+ * every row counts once ({@link ClassWeight#NONE}, the plain maximum-likelihood fit); {@link ClassWeight#BALANCED}
+ * replicates positives to balance the classes (Smile 2.x has no sample weights for logistic regression) and shifts
+ * the intercept back by {@code -ln(replication)} so scores stay roughly calibrated. Balancing fits the bulk of the
+ * fraud well (AUC) but ranks the top of the list worse (AP, card precision): on the Handbook protocol it cost 0.06
+ * to 0.09 AP (docs/TRAINER.md), so it is off by default. The L2 {@code lambda} is the one of the
  * grid with the best validation average precision (ties: the larger lambda); the threshold alerts on the alert
  * budget of the validation rows.
  *
@@ -54,16 +57,42 @@ public final class ClassifierTrainer {
     private final double alertBudget;
     private final int maxNegatives;
     private final long seed;
+    private final ClassWeight classWeight;
+
+    /** How the fit weighs fraud rows against genuine ones. */
+    public enum ClassWeight {
+        /** Every row once (plain maximum likelihood). */
+        NONE,
+        /** Fraud rows replicated until the classes weigh the same. */
+        BALANCED;
+
+        /** From a command-line value ({@code none} or {@code balanced}); names the setting when it is neither. */
+        public static ClassWeight parse(String setting, String value) {
+            for (ClassWeight w : values()) {
+                if (w.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                    return w;
+                }
+            }
+            throw new IllegalArgumentException(setting + " must be none or balanced, was '" + value + "'");
+        }
+    }
 
     public ClassifierTrainer(double[] lambdas, double alertBudget) {
         this(lambdas, alertBudget, DEFAULT_MAX_NEGATIVES, 42L);
     }
 
+    /** With the default class weights ({@link ClassWeight#NONE}). */
+    public ClassifierTrainer(double[] lambdas, double alertBudget, int maxNegatives, long seed) {
+        this(lambdas, alertBudget, maxNegatives, seed, ClassWeight.NONE);
+    }
+
     /**
      * @param maxNegatives genuine rows the fit sees at most (seeded sample); 0 fits on every row
      * @param seed the sample's seed
+     * @param classWeight how fraud rows weigh against genuine ones
      */
-    public ClassifierTrainer(double[] lambdas, double alertBudget, int maxNegatives, long seed) {
+    public ClassifierTrainer(double[] lambdas, double alertBudget, int maxNegatives, long seed,
+            ClassWeight classWeight) {
         if (lambdas.length == 0) {
             throw new IllegalArgumentException("trainer.lambdas must name at least one lambda");
         }
@@ -82,6 +111,7 @@ public final class ClassifierTrainer {
         this.alertBudget = alertBudget;
         this.maxNegatives = maxNegatives;
         this.seed = seed;
+        this.classWeight = java.util.Objects.requireNonNull(classWeight, "classWeight");
     }
 
     public Result fit(FeatureTable.Rows train, FeatureTable.Rows validation) {
@@ -108,7 +138,8 @@ public final class ClassifierTrainer {
         boolean[] keep = sampleNegatives(train.y(), negatives);
         int fitNegatives = maxNegatives > 0 && negatives > maxNegatives ? maxNegatives : negatives;
         double rate = (double) fitNegatives / negatives;
-        int replicate = Math.max(1, (int) Math.round((double) fitNegatives / positives));
+        int replicate = classWeight == ClassWeight.NONE ? 1
+                : Math.max(1, (int) Math.round((double) fitNegatives / positives));
         double shift = -Math.log(replicate / rate);
         double[][] z = new double[fitNegatives + positives * replicate][];
         int[] y = new int[z.length];

@@ -96,7 +96,7 @@ public final class FeatureTable {
             RowSink sink) {
         CardScorer.Card history = scorer.newCard();
         PopFeatures.Scratch popScratch = pop == null ? null : new PopFeatures.Scratch();
-        float[] popBlock = pop == null ? null : new float[PopFeatures.COUNT];
+        float[] popBlock = pop == null ? null : new float[PopFeatures.ATTACHED_COUNT];
         for (LabelledTransaction t : card) {
             TimeSplit.Segment s = split == null ? TimeSplit.Segment.TRAIN : split.segmentOf(t.time());
             if (s == TimeSplit.Segment.TRAIN || s == TimeSplit.Segment.VALIDATION) {

@@ -88,9 +88,9 @@ public final class HandbookBaseline {
         }
     }
 
-    /** The figures on the test window, with the sizes of both windows. */
+    /** The figures on the test window, with the sizes of both windows and the scores of the {@link #testRows}. */
     public record Result(int trainRows, int trainFrauds, int testRows, int testFrauds, double auc,
-            double averagePrecision, double cardPrecisionAt100) {}
+            double averagePrecision, double cardPrecisionAt100, double[] testScores) {}
 
     /** The 15 features of every row ({@link #FEATURES} order). */
     public static double[][] features(Rows r) {
@@ -362,6 +362,6 @@ public final class HandbookBaseline {
             testFrauds += label[a] ? 1 : 0;
         }
         return new Result(train.length, trainFrauds, test.length, testFrauds, RankingMetrics.auc(score, label),
-                RankingMetrics.averagePrecision(score, label), cardPrecisionAtK(day, card, score, label, 100));
+                RankingMetrics.averagePrecision(score, label), cardPrecisionAtK(day, card, score, label, 100), score);
     }
 }

@@ -95,7 +95,7 @@ public final class ModelTrainer {
         LOG.info("Features: {} training rows ({} fraud), {} validation rows ({} fraud) in {} ms", rows.train().size(),
                 rows.train().positives(), rows.validation().size(), rows.validation().positives(), featureMillis);
         ClassifierTrainer.Result c = new ClassifierTrainer(settings.lambdas(), settings.alertBudget(),
-                settings.classifierNegatives(), settings.attention().seed())
+                settings.classifierNegatives(), settings.attention().seed(), settings.classWeight())
                 .fit(rows.train(), rows.validation(), progress);
 
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -126,8 +126,8 @@ public final class ModelTrainer {
         props.put("classifier", "smile-core LogisticRegression.binomial, lambda " + c.lambda() + " of "
                 + Arrays.toString(settings.lambdas()) + " (best validation AP), fit on every fraud row and "
                 + c.fitNegatives() + " of " + (c.train().rows() - c.train().frauds()) + " genuine rows (seeded sample),"
-                + " positives replicated x"
-                + c.replication() + ", intercept shifted by -ln(replication / genuine sampling rate)");
+                + " class weights " + settings.classWeight().name().toLowerCase(Locale.ROOT) + " (positives"
+                + " replicated x" + c.replication() + "), intercept shifted by -ln(replication / genuine sampling rate)");
         props.put("alertBudget", Double.toString(settings.alertBudget()));
         props.put("featureBlocks", FeatureBlock.describe(blocks));
         FraudModel model = FraudModel.builder()

@@ -215,6 +215,11 @@ public final class TrainerMain implements Runnable {
                 description = "Add merchant/terminal risk features (docs/POINT_OF_PURCHASE.md).")
         boolean pointOfPurchase;
 
+        @Option(names = "--class-weight", paramLabel = "none|balanced", defaultValue = "none", description = "How"
+                + " the classifier fit weighs fraud rows: none (every row once) or balanced (fraud replicated until"
+                + " the classes weigh the same; better AUC, worse AP).")
+        String classWeight;
+
         @Option(names = "--feature-blocks", paramLabel = "LIST", defaultValue = "none", description = "Further feature"
                 + " blocks, comma-separated: card-windows (the amount against the card's 1/7/30-day and category"
                 + " means), pop-ratios (merchant/terminal fraud ratios; needs --point-of-purchase true), or none"
@@ -608,7 +613,8 @@ public final class TrainerMain implements Runnable {
                 throw new UsageException("--feature-blocks pop-ratios needs --point-of-purchase true");
             }
             return new TrainerSettings(extractor, a, learn, lambdas, budget,
-                    atLeast("--classifier-negatives", o.classifierNegatives, 0), extra);
+                    atLeast("--classifier-negatives", o.classifierNegatives, 0),
+                    ClassifierTrainer.ClassWeight.parse("--class-weight", o.classWeight), extra);
         } catch (UsageException e) {
             throw e;
         } catch (IllegalArgumentException e) {

@@ -16,11 +16,13 @@ import java.util.Set;
  * @param alertBudget share of validation transactions the threshold alerts on
  * @param classifierNegatives genuine training rows the classifier fit sees at most (seeded sample, see
  *     {@link ClassifierTrainer}); 0 = all
+ * @param classWeight how the classifier fit weighs fraud rows against genuine ones
  * @param extraBlocks optional feature blocks beyond the point-of-purchase counts (which the data decides, see
  *     {@link LabelledData#pointOfPurchase()}): {@link FeatureBlock#POP_RATIOS} and {@link FeatureBlock#CARD_WINDOWS}
  */
 public record TrainerSettings(ExtractorConfig extractor, AttentionSettings attention, boolean learnAttention,
-        double[] lambdas, double alertBudget, int classifierNegatives, Set<FeatureBlock> extraBlocks) {
+        double[] lambdas, double alertBudget, int classifierNegatives, ClassifierTrainer.ClassWeight classWeight,
+        Set<FeatureBlock> extraBlocks) {
     public static final double[] DEFAULT_LAMBDAS = {0.1, 1, 10, 100};
     public static final double DEFAULT_ALERT_BUDGET = 0.01;
 
@@ -31,6 +33,7 @@ public record TrainerSettings(ExtractorConfig extractor, AttentionSettings atten
         if (classifierNegatives < 0) {
             throw new IllegalArgumentException("trainer.classifier-negatives must be >= 0, was " + classifierNegatives);
         }
+        Objects.requireNonNull(classWeight, "classWeight");
         extraBlocks = Set.copyOf(extraBlocks);
         if (extraBlocks.contains(FeatureBlock.POINT_OF_PURCHASE)) {
             throw new IllegalArgumentException("the point-of-purchase block follows the data (--point-of-purchase),"
@@ -56,7 +59,7 @@ public record TrainerSettings(ExtractorConfig extractor, AttentionSettings atten
     public TrainerSettings(ExtractorConfig extractor, AttentionSettings attention, boolean learnAttention,
             double[] lambdas, double alertBudget) {
         this(extractor, attention, learnAttention, lambdas, alertBudget, ClassifierTrainer.DEFAULT_MAX_NEGATIVES,
-                FeatureBlock.none());
+                ClassifierTrainer.ClassWeight.NONE, FeatureBlock.none());
     }
 
     public static TrainerSettings defaults() {
@@ -70,31 +73,43 @@ public record TrainerSettings(ExtractorConfig extractor, AttentionSettings atten
     }
 
     public TrainerSettings withExtractor(ExtractorConfig v) {
-        return new TrainerSettings(v, attention, learnAttention, lambdas, alertBudget, classifierNegatives, extraBlocks);
+        return new TrainerSettings(v, attention, learnAttention, lambdas, alertBudget, classifierNegatives, classWeight,
+                extraBlocks);
     }
 
     public TrainerSettings withAttention(AttentionSettings v) {
-        return new TrainerSettings(extractor, v, learnAttention, lambdas, alertBudget, classifierNegatives, extraBlocks);
+        return new TrainerSettings(extractor, v, learnAttention, lambdas, alertBudget, classifierNegatives, classWeight,
+                extraBlocks);
     }
 
     public TrainerSettings withLearnAttention(boolean v) {
-        return new TrainerSettings(extractor, attention, v, lambdas, alertBudget, classifierNegatives, extraBlocks);
+        return new TrainerSettings(extractor, attention, v, lambdas, alertBudget, classifierNegatives, classWeight,
+                extraBlocks);
     }
 
     public TrainerSettings withLambdas(double[] v) {
-        return new TrainerSettings(extractor, attention, learnAttention, v, alertBudget, classifierNegatives, extraBlocks);
+        return new TrainerSettings(extractor, attention, learnAttention, v, alertBudget, classifierNegatives, classWeight,
+                extraBlocks);
     }
 
     public TrainerSettings withAlertBudget(double v) {
-        return new TrainerSettings(extractor, attention, learnAttention, lambdas, v, classifierNegatives, extraBlocks);
+        return new TrainerSettings(extractor, attention, learnAttention, lambdas, v, classifierNegatives, classWeight,
+                extraBlocks);
     }
 
     public TrainerSettings withClassifierNegatives(int v) {
-        return new TrainerSettings(extractor, attention, learnAttention, lambdas, alertBudget, v, extraBlocks);
+        return new TrainerSettings(extractor, attention, learnAttention, lambdas, alertBudget, v, classWeight,
+                extraBlocks);
+    }
+
+    public TrainerSettings withClassWeight(ClassifierTrainer.ClassWeight v) {
+        return new TrainerSettings(extractor, attention, learnAttention, lambdas, alertBudget, classifierNegatives, v,
+                extraBlocks);
     }
 
     public TrainerSettings withExtraBlocks(Set<FeatureBlock> v) {
-        return new TrainerSettings(extractor, attention, learnAttention, lambdas, alertBudget, classifierNegatives, v);
+        return new TrainerSettings(extractor, attention, learnAttention, lambdas, alertBudget, classifierNegatives, classWeight,
+                v);
     }
 
     /** The same settings without attention (the "no attention" baseline of the quality criterion). */

@@ -36,6 +36,19 @@ public final class PopFeatures {
     /** merchant then terminal; per kind: transactions 1d/7d/30d, then frauds 1d/7d/30d. */
     public static final List<String> NAMES = names();
     public static final int COUNT = NAMES.size();
+    /**
+     * The lag of the fraud ratios' denominators: frauds reported in a window are set against the transactions of the
+     * same window this much earlier, the transactions whose labels have had time to arrive (a chargeback or a
+     * customer's report takes days). One week, the Fraud Detection Handbook's delay.
+     */
+    public static final int RATIO_LAG_HOURS = 7 * 24;
+    /**
+     * What {@link #compute} writes and the job attaches to a transaction: the {@link #COUNT} features, then the
+     * lagged transaction counts the 1-day and 7-day ratios divide by ({@code log1p}; merchant 1d, 7d, terminal 1d,
+     * 7d). The 30-day ratio divides by the unlagged 30-day count: a lagged one would need 37 days of hours, more
+     * than a point of purchase keeps ({@link #RETAINED_HOURS}).
+     */
+    public static final int ATTACHED_COUNT = COUNT + 4;
     /** Offsets within the block, for explanations. */
     public static final int MERCHANT_FRAUDS_7D = 4;
     public static final int TERMINAL_FRAUDS_7D = 10;
@@ -82,20 +95,23 @@ public final class PopFeatures {
     }
 
     /**
-     * Writes the {@link #COUNT} features into {@code out[offset ..]}. Either counts may be null (unknown or
-     * unseen point of purchase). Allocation-free apart from the scratch the caller passes.
+     * Writes the {@link #ATTACHED_COUNT} values (the {@link #COUNT} features, then the lagged transaction counts)
+     * into {@code out[offset ..]}. Either counts may be null (unknown or unseen point of purchase). Allocation-free
+     * apart from the scratch the caller passes.
      */
     public static void compute(PopCounts merchant, PopCounts terminal, long eventTimeMillis, int settleHours,
             Scratch scratch, float[] out, int offset) {
         int horizon = horizon(eventTimeMillis, settleHours);
-        write(merchant, horizon, scratch, out, offset);
-        write(terminal, horizon, scratch, out, offset + 2 * WINDOW_HOURS.length);
+        write(merchant, horizon, scratch, out, offset, offset + COUNT);
+        write(terminal, horizon, scratch, out, offset + 2 * WINDOW_HOURS.length, offset + COUNT + 2);
     }
 
-    private static void write(PopCounts counts, int horizon, Scratch s, float[] out, int offset) {
+    private static void write(PopCounts counts, int horizon, Scratch s, float[] out, int offset, int lagged) {
         int w = WINDOW_HOURS.length;
         if (counts == null) {
             java.util.Arrays.fill(out, offset, offset + 2 * w, 0f);
+            out[lagged] = 0f;
+            out[lagged + 1] = 0f;
             return;
         }
         counts.windowSums(horizon, WINDOW_HOURS, s.tx, s.fraud);
@@ -103,13 +119,18 @@ public final class PopFeatures {
             out[offset + i] = (float) Math.log1p(s.tx[i]);
             out[offset + w + i] = (float) Math.log1p(s.fraud[i]);
         }
+        counts.windowSums(horizon - RATIO_LAG_HOURS, WINDOW_HOURS, s.tx, s.fraud);
+        out[lagged] = (float) Math.log1p(s.tx[0]);
+        out[lagged + 1] = (float) Math.log1p(s.tx[1]);
     }
 
     /**
-     * The fraud-ratio block derived from the {@link #NAMES} block: per merchant then terminal and window (1d, 7d,
-     * 30d), the frauds reported in the window over the transactions seen in it, capped at 1 (labels reported in a
-     * window can name transactions from before it). The Fraud Detection Handbook's "terminal risk" features: a
-     * linear classifier cannot divide two counts, and "3 frauds in 10 transactions" and "3 in 10,000" differ.
+     * The fraud-ratio block derived from the attached values ({@link #ATTACHED_COUNT}): per merchant then terminal
+     * and window (1d, 7d, 30d), the frauds reported in the window over the transactions of the same window
+     * {@link #RATIO_LAG_HOURS} earlier (30d: of the window itself), capped at 1. The Fraud Detection Handbook's
+     * "terminal risk" features: a linear classifier cannot divide two counts, and "3 frauds in 10 transactions" and
+     * "3 in 10,000" differ. The lag matters: on the Handbook protocol the lagged ratio lifted AP from 0.63 to 0.67
+     * (docs/TRAINER.md), because a compromised terminal's reported frauds then read as a ratio near 1.
      */
     public static final List<String> RATIO_NAMES = ratioNames();
     public static final int RATIO_COUNT = RATIO_NAMES.size();
@@ -125,17 +146,22 @@ public final class PopFeatures {
     }
 
     /**
-     * Writes the {@link #RATIO_COUNT} ratios at {@code out[offset ..]} from a {@link #COUNT}-value block at
-     * {@code block[from ..]} (zeros when {@code block} is null). Computed from the block's values themselves, so
-     * the job (which carries only the block from its enrichment step), the trainer and replay derive the same bits.
+     * Writes the {@link #RATIO_COUNT} ratios at {@code out[offset ..]} from the {@link #ATTACHED_COUNT} values at
+     * {@code block[from ..]} (zeros when {@code block} is null). Computed from the attached values themselves, so
+     * the job (which carries only them from its enrichment step), the trainer and replay derive the same bits.
      */
     public static void ratios(float[] block, int from, float[] out, int offset) {
         int w = WINDOW_HOURS.length;
+        if (block != null && block.length - from < ATTACHED_COUNT) {
+            throw new IllegalArgumentException("point-of-purchase values: " + (block.length - from) + " attached, the"
+                    + " ratios need " + ATTACHED_COUNT);
+        }
         for (int kind = 0; kind < 2; kind++) {
             for (int i = 0; i < w; i++) {
                 float value = 0f;
                 if (block != null) {
-                    double tx = Math.expm1(block[from + kind * 2 * w + i]);
+                    float denominator = i < 2 ? block[from + COUNT + kind * 2 + i] : block[from + kind * 2 * w + i];
+                    double tx = Math.expm1(denominator);
                     double fraud = Math.expm1(block[from + kind * 2 * w + w + i]);
                     value = (float) Math.min(1.0, fraud / Math.max(1.0, tx));
                 }

@@ -17,7 +17,7 @@ class PopFeaturesTest {
     private static final long T0 = 1_700_000_000_000L / H * H; // an hour boundary
 
     private static float[] features(PopTable table, String merchant, String terminal, long t, int settle) {
-        float[] out = new float[PopFeatures.COUNT + 2];
+        float[] out = new float[PopFeatures.ATTACHED_COUNT + 2];
         table.features(merchant, terminal, t, settle, new PopFeatures.Scratch(), out, 2);
         return java.util.Arrays.copyOfRange(out, 2, out.length);
     }
@@ -32,22 +32,29 @@ class PopFeaturesTest {
     }
 
     @Test
-    void ratiosAreFraudsOverTransactionsPerKindAndWindowCappedAtOne() {
+    void ratiosAreFraudsOverTheTransactionsAWeekEarlierCappedAtOne() {
         PopTable table = new PopTable();
         for (int i = 0; i < 10; i++) {
-            table.addTransaction("shop", "term-1", T0 - 2 * H - i * 60_000); // 10 in the last day
+            table.addTransaction("shop", "term-1", T0 - 7 * DAY - 2 * H - i * 60_000); // the 1d window a week back
         }
         for (int i = 0; i < 30; i++) {
-            table.addTransaction("shop", "term-1", T0 - 3 * DAY - i * 60_000); // 30 more within 7 days
+            table.addTransaction("shop", "term-1", T0 - 10 * DAY - i * 60_000); // the 7d window a week back
+        }
+        for (int i = 0; i < 5; i++) {
+            table.addTransaction("shop", "term-1", T0 - 2 * H - i * 60_000); // recent: only the 30d denominator
         }
         table.addFraudLabel("shop", null, T0 - 5 * H);      // merchant only, last day
         for (int i = 0; i < 3; i++) {
             table.addFraudLabel(null, "term-1", T0 - 2 * DAY); // terminal, 7 days
         }
         for (int i = 0; i < 50; i++) {
-            table.addFraudLabel(null, "term-1", T0 - 20 * DAY); // 53 frauds over 40 transactions in 30 days
+            table.addFraudLabel(null, "term-1", T0 - 20 * DAY); // 53 frauds over 45 transactions in 30 days
         }
         float[] block = features(table, "shop", "term-1", T0, 1);
+        assertEquals(PopFeatures.ATTACHED_COUNT, block.length);
+        assertEquals((float) Math.log1p(10), block[PopFeatures.COUNT], "merchant transactions 1d, a week back");
+        assertEquals((float) Math.log1p(40), block[PopFeatures.COUNT + 1], "merchant transactions 7d, a week back");
+        assertEquals((float) Math.log1p(5), block[0], "merchant transactions 1d, recent");
         float[] ratios = new float[PopFeatures.RATIO_COUNT + 1];
         ratios[0] = 7f;
         PopFeatures.ratios(block, 0, ratios, 1);
@@ -57,10 +64,10 @@ class PopFeaturesTest {
                 "pop_terminal_fraud_ratio_30d"), PopFeatures.RATIO_NAMES);
         assertEquals(1 / 10f, ratios[1], 1e-6f, "merchant 1d");
         assertEquals(1 / 40f, ratios[2], 1e-6f, "merchant 7d");
-        assertEquals(1 / 40f, ratios[3], 1e-6f, "merchant 30d");
+        assertEquals(1 / 45f, ratios[3], 1e-6f, "merchant 30d (not lagged)");
         assertEquals(0f, ratios[4], "terminal 1d");
         assertEquals(3 / 40f, ratios[5], 1e-6f, "terminal 7d");
-        assertEquals(1f, ratios[6], "terminal 30d: 53 of 40, capped");
+        assertEquals(1f, ratios[6], "terminal 30d: 53 of 45, capped");
 
         float[] none = new float[PopFeatures.RATIO_COUNT];
         java.util.Arrays.fill(none, 5f);
@@ -71,6 +78,9 @@ class PopFeaturesTest {
         labelsOnly.addFraudLabel("quiet", null, T0 - 5 * H);
         PopFeatures.ratios(features(labelsOnly, "quiet", null, T0, 1), 0, none, 0);
         assertEquals(1f, none[0]);
+        assertThrows(IllegalArgumentException.class,
+                () -> PopFeatures.ratios(new float[PopFeatures.COUNT], 0, new float[PopFeatures.RATIO_COUNT], 0),
+                "a block without the lagged counts");
     }
 
     @Test
@@ -122,8 +132,8 @@ class PopFeaturesTest {
     void unknownPointsOfPurchaseGiveZeros() {
         PopTable table = new PopTable();
         table.addTransaction("shop", "t", T0);
-        assertArrayEquals(new float[12], features(table, null, null, T0 + DAY, 1));
-        assertArrayEquals(new float[12], features(table, "other", "", T0 + DAY, 1));
+        assertArrayEquals(new float[PopFeatures.ATTACHED_COUNT], features(table, null, null, T0 + DAY, 1));
+        assertArrayEquals(new float[PopFeatures.ATTACHED_COUNT], features(table, "other", "", T0 + DAY, 1));
     }
 
     @Test

@@ -56,7 +56,7 @@ public class PopEnrichment extends BroadcastProcessFunction<TransactionEvent, Po
         ReadOnlyBroadcastState<String, PopCounts> state = ctx.getBroadcastState(JobStreams.POP_COUNTS);
         String merchantKey = PopFeatures.merchantKey(tx.merchantId);
         String terminalKey = PopFeatures.terminalKey(tx.terminalId);
-        float[] features = new float[PopFeatures.COUNT];
+        float[] features = new float[PopFeatures.ATTACHED_COUNT];
         PopFeatures.compute(merchantKey == null ? null : state.get(merchantKey),
                 terminalKey == null ? null : state.get(terminalKey), tx.eventTimeMillis, PopFeatures.SETTLE_HOURS,
                 scratch, features, 0);

@@ -24,7 +24,7 @@ public class PopTableEnrichment extends RichMapFunction<TransactionEvent, Transa
 
     @Override
     public TransactionEvent map(TransactionEvent tx) {
-        float[] features = new float[PopFeatures.COUNT];
+        float[] features = new float[PopFeatures.ATTACHED_COUNT];
         table.features(tx.merchantId, tx.terminalId, tx.eventTimeMillis, PopFeatures.SETTLE_HOURS, scratch, features, 0);
         tx.pointOfPurchase = features;
         return tx;

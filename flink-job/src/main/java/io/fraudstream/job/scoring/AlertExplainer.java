@@ -43,7 +43,7 @@ public final class AlertExplainer {
     /** Index of pop_merchant_fraud_ratio_1d / pop_terminal_fraud_ratio_1d (7d and 30d follow), or -1. */
     private final int merchantRatios;
     private final int terminalRatios;
-    /** Index of card_amount_vs_mean_1d (7d, 30d follow), or -1. */
+    /** Index of card_amount_over_mean_1d (7d, 30d follow), or -1. */
     private final int amountVsMean;
 
     public AlertExplainer(FraudModel model, int topAttended, int topContributions) {
@@ -61,7 +61,7 @@ public final class AlertExplainer {
         this.terminalFrauds = names.indexOf("pop_terminal_frauds_1d");
         this.merchantRatios = names.indexOf("pop_merchant_fraud_ratio_1d");
         this.terminalRatios = names.indexOf("pop_terminal_fraud_ratio_1d");
-        this.amountVsMean = names.indexOf("card_amount_vs_mean_1d");
+        this.amountVsMean = names.indexOf("card_amount_over_mean_1d");
     }
 
     public FraudAlert explain(FraudScore score, TransactionEvent tx, float[] features, Explanation explanation) {
@@ -185,7 +185,7 @@ public final class AlertExplainer {
         }
         String[] windows = {"24 hours", "7 days", "30 days"};
         for (int w = 2; w >= 0; w--) {
-            double ratio = Math.exp(features[amountVsMean + w]); // of log1p amounts: about amount / mean for amounts >> 1
+            double ratio = features[amountVsMean + w];
             if (ratio >= 3) {
                 reasons.add(String.format(Locale.ROOT, "amount %s %s is %.1f times this card's average over the last %s",
                         formatAmount(tx.amount), tx.currency, ratio, windows[w]));

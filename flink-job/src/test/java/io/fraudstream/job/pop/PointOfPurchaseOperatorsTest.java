@@ -207,7 +207,7 @@ class PointOfPurchaseOperatorsTest {
         PopFeatures.Scratch scratch = new PopFeatures.Scratch();
         int withFrauds = 0;
         for (TransactionEvent t : scored) {
-            float[] expected = new float[PopFeatures.COUNT];
+            float[] expected = new float[PopFeatures.ATTACHED_COUNT];
             table.features(t.merchantId, t.terminalId, t.eventTimeMillis, PopFeatures.SETTLE_HOURS, scratch, expected, 0);
             assertThat(t.pointOfPurchase).as("transaction %s", t.transactionId).containsExactly(expected);
             withFrauds += expected[PopFeatures.MERCHANT_FRAUDS_7D] > 0 ? 1 : 0;

@@ -253,6 +253,37 @@ class CardScoringFunctionTest {
                 .anyMatch(r -> r.contains("merchant had 14 confirmed frauds in the last 7 days"));
     }
 
+    @Test
+    void aModelWithEveryBlockScoresTheRatiosAndTheCardWindowsAndSaysWhy() throws Exception {
+        openWithPointOfPurchase("blocks-1", true);
+        int m = io.fraudstream.features.pop.PopFeatures.ATTACHED_COUNT;
+        // c1 spent 10, c2 spent 100; both then spend 100 at a merchant with 3 frauds reported in 7 days over 30
+        // transactions a week earlier (ratio 0.1), c3 as c2 but at a quiet merchant
+        TransactionEvent[] events = {tx("a1", "c1", T0, 10), tx("a2", "c2", T0, 100), tx("a3", "c3", T0, 100),
+            tx("b1", "c1", T0 + 60_000, 100), tx("b2", "c2", T0 + 60_000, 100), tx("b3", "c3", T0 + 60_000, 100)};
+        for (TransactionEvent e : events) {
+            e.pointOfPurchase = new float[m];
+        }
+        for (int i = 3; i < 5; i++) {
+            events[i].pointOfPurchase[io.fraudstream.features.pop.PopFeatures.MERCHANT_FRAUDS_7D] = (float) Math.log1p(3);
+            events[i].pointOfPurchase[io.fraudstream.features.pop.PopFeatures.COUNT + 1] = (float) Math.log1p(30);
+        }
+        for (TransactionEvent e : events) {
+            harness.processElement(new StreamRecord<>(e));
+        }
+        List<FraudScore> s = scores();
+        assertThat(s).extracting(FraudScore::getModelVersion).containsOnly("blocks-1");
+        // b1 against b2: only the amount over the 30-day mean differs, 10 against 1, weight 1
+        assertThat(logit(s.get(3).getScore()) - logit(s.get(4).getScore()))
+                .isCloseTo(9.0, org.assertj.core.data.Offset.offset(1e-3));
+        // b2 against b3: only the merchant's 7-day fraud ratio differs, 0.1 against 0, weight 2
+        assertThat(logit(s.get(4).getScore()) - logit(s.get(5).getScore()))
+                .isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-3));
+        ConcurrentLinkedQueue<StreamRecord<FraudAlert>> alerts = harness.getSideOutput(JobStreams.ALERTS);
+        assertThat(alerts).anySatisfy(a -> assertThat(a.getValue().getReasons())
+                .anyMatch(r -> r.contains("is 10.0 times this card's average over the last 30 days")));
+    }
+
     private static double logit(double p) {
         return Math.log(p / (1 - p));
     }

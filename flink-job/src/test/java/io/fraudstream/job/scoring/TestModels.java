@@ -72,6 +72,25 @@ public final class TestModels {
                 .build();
     }
 
+    /**
+     * A model with every optional block (point-of-purchase counts, fraud ratios, card windows): amount 1.5 per
+     * log1p, night 2, the merchant's 7-day fraud ratio 2, the amount over the card's 30-day mean 1 per unit.
+     */
+    public static FraudModel withAllBlocks(String version, double threshold, int window) {
+        FraudModel base = model(version, threshold, window, false, 7);
+        List<String> list = io.fraudstream.model.FeatureBlock.featureNames(base.featureNames(),
+                io.fraudstream.model.FeatureBlock.of(io.fraudstream.model.FeatureBlock.values()));
+        double[] means = new double[list.size()];
+        double[] stds = new double[list.size()];
+        Arrays.fill(stds, 1.0);
+        double[] coef = new double[list.size()];
+        coef[list.indexOf("log1p_amount")] = 1.5;
+        coef[list.indexOf("night_time")] = 2.0;
+        coef[list.indexOf("pop_merchant_fraud_ratio_7d")] = 2.0;
+        coef[list.indexOf("card_amount_over_mean_30d")] = 1.0;
+        return base.toBuilder().featureNames(list).scaler(means, stds).classifier(-9.0, coef).build();
+    }
+
     public static ModelDescriptor descriptor(String version, ModelRole role) {
         return descriptor(version, role, "test:" + version);
     }
@@ -106,6 +125,8 @@ public final class TestModels {
                 public ModelDescriptor initialChampion() {
                     return initialVersion.startsWith("pop-")
                             ? descriptor(initialVersion, ModelRole.CHAMPION, "pop:" + initialVersion)
+                            : initialVersion.startsWith("blocks-")
+                            ? descriptor(initialVersion, ModelRole.CHAMPION, "blocks:" + initialVersion)
                             : descriptor(initialVersion, ModelRole.CHAMPION);
                 }
 
@@ -126,6 +147,9 @@ public final class TestModels {
                     if (d.getLocation().startsWith("seed:")) {
                         return model(d.getModelVersion(), threshold, window, false,
                                 Long.parseLong(d.getLocation().substring(5)));
+                    }
+                    if (d.getLocation().startsWith("blocks:")) {
+                        return withAllBlocks(d.getModelVersion(), threshold, window);
                     }
                     return model(d.getModelVersion(), threshold, window, d.getLocation().startsWith("pop:"));
                 }

@@ -104,16 +104,17 @@ class CardScorerTest {
         int e = scorer.extractorFeatureCount();
         assertThat(scorer.featureCount())
                 .isEqualTo(e + PopFeatures.COUNT + PopFeatures.RATIO_COUNT + CardWindowFeatures.COUNT);
-        float[] pop = new float[PopFeatures.COUNT];
+        float[] pop = new float[PopFeatures.ATTACHED_COUNT];
         for (int i = 0; i < pop.length; i++) {
-            pop[i] = (float) Math.log1p(i % 6 < 3 ? 20 : 2); // 20 transactions, 2 frauds in every window
+            // 20 transactions (a week earlier too), 2 frauds in every window
+            pop[i] = (float) Math.log1p(i >= PopFeatures.COUNT || i % 6 < 3 ? 20 : 2);
         }
         CardScorer.Card card = scorer.newCard();
         scorer.next(card, tx("a", 1_000_000, 5), pop, null);
         CardHistory before = card.history().copy();
         RawTransaction b = tx("b", 2_000_000, 50);
         float[] f = scorer.extract(before, b, pop, null).clone();
-        assertThat(Arrays.copyOfRange(f, e, e + PopFeatures.COUNT)).isEqualTo(pop);
+        assertThat(Arrays.copyOfRange(f, e, e + PopFeatures.COUNT)).isEqualTo(Arrays.copyOf(pop, PopFeatures.COUNT));
         float[] ratios = Arrays.copyOfRange(f, e + PopFeatures.COUNT, e + PopFeatures.COUNT + PopFeatures.RATIO_COUNT);
         assertThat(ratios).hasSize(6);
         for (float r : ratios) {
@@ -122,6 +123,6 @@ class CardScorerTest {
         float[] windows = new float[CardWindowFeatures.COUNT];
         CardWindowFeatures.compute(before, b, windows, 0);
         assertThat(Arrays.copyOfRange(f, f.length - CardWindowFeatures.COUNT, f.length)).isEqualTo(windows);
-        assertThat(windows[2]).as("50 against a mean of 5").isGreaterThan(2f);
+        assertThat(windows[3]).as("50 against a 30-day mean of 5").isCloseTo(10f, org.assertj.core.api.Assertions.within(1e-5f));
     }
 }

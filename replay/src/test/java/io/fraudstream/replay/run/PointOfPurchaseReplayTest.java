@@ -55,7 +55,7 @@ class PointOfPurchaseReplayTest {
             for (int i = 0; i < a.size(); i++) {
                 assertThat(b.get(i).transactionId()).isEqualTo(a.get(i).transactionId());
                 Transaction tx = byId.get(a.get(i).transactionId());
-                float[] f = new float[PopFeatures.COUNT];
+                float[] f = new float[PopFeatures.ATTACHED_COUNT];
                 table.features(tx.getMerchantId(), tx.getTerminalId(), tx.getEventTime().toEpochMilli(),
                         PopFeatures.SETTLE_HOURS, scratch, f, 0);
                 double expected = 2.0 * f[PopFeatures.MERCHANT_FRAUDS_7D];
