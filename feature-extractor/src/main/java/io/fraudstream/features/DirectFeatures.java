@@ -111,11 +111,15 @@ final class DirectFeatures {
      * known, else the merchant's, else UTC (no time-zone database needed, same everywhere).
      */
     static boolean isNight(RawTransaction tx) {
+        return localHour(tx) < 6.0;
+    }
+
+    /** The local solar hour of day in [0, 24) that {@link #isNight} reads. */
+    static double localHour(RawTransaction tx) {
         double lonShift = tx.homeLocationKnown() ? (float) tx.homeLon()
                 : tx.merchantLocationKnown() ? (float) tx.merchantLon() : 0.0;
         double hourUtc = Math.floorMod(tx.eventTimeMillis(), TokenEncoder.MILLIS_PER_DAY) / (double) HOUR_MS;
         double local = hourUtc + lonShift / 15.0;
-        local = local - 24.0 * Math.floor(local / 24.0);
-        return local < 6.0;
+        return local - 24.0 * Math.floor(local / 24.0);
     }
 }

@@ -1,6 +1,7 @@
 package io.fraudstream.model;
 
 import io.fraudstream.features.CardWindowFeatures;
+import io.fraudstream.features.TransactionFieldFeatures;
 import io.fraudstream.features.pop.PopFeatures;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,7 +23,9 @@ public enum FeatureBlock {
      * {@link #POINT_OF_PURCHASE}. */
     POP_RATIOS("pop-ratios", PopFeatures.RATIO_NAMES),
     /** The amount against the card's own 1/7/30-day means and category mean ({@link CardWindowFeatures}). */
-    CARD_WINDOWS("card-windows", CardWindowFeatures.NAMES);
+    CARD_WINDOWS("card-windows", CardWindowFeatures.NAMES),
+    /** The transaction's category, amount per category and local time of day ({@link TransactionFieldFeatures}). */
+    TRANSACTION_FIELDS("transaction-fields", TransactionFieldFeatures.NAMES);
 
     private final String id;
     private final List<String> names;
@@ -76,7 +79,7 @@ public enum FeatureBlock {
             }
             if (found == null) {
                 throw new IllegalArgumentException(setting + ": unknown feature block '" + part.trim()
-                        + "' (known: point-of-purchase, pop-ratios, card-windows, none)");
+                        + "' (known: point-of-purchase, pop-ratios, card-windows, transaction-fields, none)");
             }
             s.add(found);
         }

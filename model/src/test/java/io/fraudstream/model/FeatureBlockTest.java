@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fraudstream.features.CardWindowFeatures;
 import io.fraudstream.features.FeatureExtractor;
+import io.fraudstream.features.TransactionFieldFeatures;
 import io.fraudstream.features.pop.PopFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,15 +21,17 @@ class FeatureBlockTest {
         List<Set<FeatureBlock>> sets = List.of(FeatureBlock.none(), FeatureBlock.of(FeatureBlock.POINT_OF_PURCHASE),
                 FeatureBlock.of(FeatureBlock.CARD_WINDOWS),
                 FeatureBlock.of(FeatureBlock.POINT_OF_PURCHASE, FeatureBlock.POP_RATIOS),
-                FeatureBlock.of(FeatureBlock.CARD_WINDOWS, FeatureBlock.POP_RATIOS, FeatureBlock.POINT_OF_PURCHASE));
+                FeatureBlock.of(FeatureBlock.CARD_WINDOWS, FeatureBlock.POP_RATIOS, FeatureBlock.POINT_OF_PURCHASE),
+                FeatureBlock.of(FeatureBlock.values()), FeatureBlock.of(FeatureBlock.TRANSACTION_FIELDS));
         for (Set<FeatureBlock> s : sets) {
             List<String> names = FeatureBlock.featureNames(EXTRACTOR, s);
             assertThat(names).hasSize(EXTRACTOR.size() + FeatureBlock.count(s));
             assertThat(FeatureBlock.parse(EXTRACTOR, names)).isEqualTo(s);
         }
-        List<String> all = FeatureBlock.featureNames(EXTRACTOR, sets.get(4));
+        List<String> all = FeatureBlock.featureNames(EXTRACTOR, sets.get(5));
         assertThat(all.subList(EXTRACTOR.size(), all.size())).containsExactlyElementsOf(concat(PopFeatures.NAMES,
-                PopFeatures.RATIO_NAMES, CardWindowFeatures.NAMES));
+                PopFeatures.RATIO_NAMES, CardWindowFeatures.NAMES, TransactionFieldFeatures.NAMES));
+        assertThat(new java.util.HashSet<>(all)).as("no name twice").hasSize(all.size());
     }
 
     @Test

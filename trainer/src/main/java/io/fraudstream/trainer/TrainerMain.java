@@ -187,7 +187,7 @@ public final class TrainerMain implements Runnable {
         @Option(names = "--seed", paramLabel = "N", defaultValue = "42")
         long seed;
 
-        @Option(names = "--lambdas", paramLabel = "A,B,..", defaultValue = "0.1,1,10,100", description = "L2"
+        @Option(names = "--lambdas", paramLabel = "A,B,..", defaultValue = "0.001,0.01,0.1,1,10,100", description = "L2"
                 + " strengths the classifier tries.")
         String lambdas;
 
@@ -220,10 +220,11 @@ public final class TrainerMain implements Runnable {
                 + " the classes weigh the same; better AUC, worse AP).")
         String classWeight;
 
-        @Option(names = "--feature-blocks", paramLabel = "LIST", defaultValue = "none", description = "Further feature"
-                + " blocks, comma-separated: card-windows (the amount against the card's 1/7/30-day and category"
-                + " means), pop-ratios (merchant/terminal fraud ratios; needs --point-of-purchase true), or none"
-                + " (docs/TRAINER.md).")
+        @Option(names = "--feature-blocks", paramLabel = "LIST", description = "Further feature blocks,"
+                + " comma-separated: card-windows (the amount against the card's 1/7/30-day and category means),"
+                + " transaction-fields (category, amount per category, local time of day), pop-ratios"
+                + " (merchant/terminal fraud ratios; needs --point-of-purchase true), or none. Default: card-windows,"
+                + "transaction-fields, and pop-ratios with --point-of-purchase true (docs/TRAINER.md).")
         String featureBlocks;
 
         @Option(names = "--label-delay", paramLabel = "D", description = "When a fraud was reported, for files"
@@ -463,6 +464,9 @@ public final class TrainerMain implements Runnable {
      * from their report time (the simulator's and the fraud-labels topic's own; {@code --label-delay} after the
      * transaction for files, which carry only a fraud flag).
      */
+    /** The feature blocks a model gets unless --feature-blocks says otherwise (docs/TRAINER.md, issue 16). */
+    static final String DEFAULT_BLOCKS = "card-windows,transaction-fields";
+
     static ModelCycle.DataSource withPointOfPurchase(TrainOptions o, ModelCycle.DataSource source) {
         if (!o.pointOfPurchase) {
             if (o.labelDelay != null) {
@@ -605,13 +609,19 @@ public final class TrainerMain implements Runnable {
             }
             // validates the lambdas
             new ClassifierTrainer(lambdas, budget);
-            Set<FeatureBlock> extra = FeatureBlock.parseList("--feature-blocks", o.featureBlocks);
-            if (extra.contains(FeatureBlock.POINT_OF_PURCHASE)) {
+            String blocks = o.featureBlocks != null ? o.featureBlocks
+                    : o.pointOfPurchase ? DEFAULT_BLOCKS + ",pop-ratios" : DEFAULT_BLOCKS;
+            if (blocks.toLowerCase(java.util.Locale.ROOT).contains("point-of-purchase")) {
                 throw new UsageException("--feature-blocks: point-of-purchase is set with --point-of-purchase true");
             }
-            if (extra.contains(FeatureBlock.POP_RATIOS) && !o.pointOfPurchase) {
+            if (blocks.toLowerCase(java.util.Locale.ROOT).contains("pop-ratios") && !o.pointOfPurchase) {
                 throw new UsageException("--feature-blocks pop-ratios needs --point-of-purchase true");
             }
+            // the counts the ratios need come with --point-of-purchase (the data), not with this list
+            java.util.EnumSet<FeatureBlock> extra = java.util.EnumSet.noneOf(FeatureBlock.class);
+            extra.addAll(FeatureBlock.parseList("--feature-blocks", o.pointOfPurchase
+                    && !blocks.trim().equalsIgnoreCase("none") ? blocks + ",point-of-purchase" : blocks));
+            extra.remove(FeatureBlock.POINT_OF_PURCHASE);
             return new TrainerSettings(extractor, a, learn, lambdas, budget,
                     atLeast("--classifier-negatives", o.classifierNegatives, 0),
                     ClassifierTrainer.ClassWeight.parse("--class-weight", o.classWeight), extra);

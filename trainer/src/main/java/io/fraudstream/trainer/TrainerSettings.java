@@ -23,7 +23,7 @@ import java.util.Set;
 public record TrainerSettings(ExtractorConfig extractor, AttentionSettings attention, boolean learnAttention,
         double[] lambdas, double alertBudget, int classifierNegatives, ClassifierTrainer.ClassWeight classWeight,
         Set<FeatureBlock> extraBlocks) {
-    public static final double[] DEFAULT_LAMBDAS = {0.1, 1, 10, 100};
+    public static final double[] DEFAULT_LAMBDAS = {0.001, 0.01, 0.1, 1, 10, 100};
     public static final double DEFAULT_ALERT_BUDGET = 0.01;
 
     public TrainerSettings {

@@ -83,4 +83,30 @@ class ClassifierTrainerTest {
                 100.0);
         assertThat(c.coefficients()).isNotEqualTo(a.coefficients()); // another seed, another sample
     }
+
+    @Test
+    void unweightedIsTheDefaultAndBalancedReplicatesTheFraudRowsYetBothRecoverTheSlopes() {
+        FeatureTable.Rows train = rows(30_000, 5);
+        FeatureTable.Rows validation = rows(5_000, 6);
+        double[] lambdas = {0.01};
+        ClassifierTrainer.Result plain = new ClassifierTrainer(lambdas, 0.05, 0, 42).fit(train, validation);
+        ClassifierTrainer.Result none = new ClassifierTrainer(lambdas, 0.05, 0, 42,
+                ClassifierTrainer.ClassWeight.NONE).fit(train, validation);
+        ClassifierTrainer.Result balanced = new ClassifierTrainer(lambdas, 0.05, 0, 42,
+                ClassifierTrainer.ClassWeight.BALANCED).fit(train, validation);
+        assertThat(plain.coefficients()).containsExactly(none.coefficients());
+        assertThat(none.replication()).isEqualTo(1);
+        int negatives = train.size() - train.positives();
+        assertThat(balanced.replication()).isEqualTo(Math.round((float) negatives / train.positives()));
+        // the model is well specified, so both weightings find its slopes; the intercept shift puts balanced back
+        for (ClassifierTrainer.Result r : new ClassifierTrainer.Result[] {none, balanced}) {
+            assertThat(raw(r, 0)).isCloseTo(2.0, within(0.2));
+            assertThat(raw(r, 1)).isCloseTo(-1.0, within(0.2));
+            assertThat(rawIntercept(r)).isCloseTo(-3.5, within(0.3));
+        }
+        assertThat(ClassifierTrainer.ClassWeight.parse("--class-weight", " Balanced "))
+                .isEqualTo(ClassifierTrainer.ClassWeight.BALANCED);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClassifierTrainer.ClassWeight.parse("--class-weight",
+                "heavy")).hasMessageContaining("--class-weight");
+    }
 }

@@ -61,6 +61,9 @@ class TrainerMainTest {
         "train --data simulator --store s --keys k --sim-cards x   | Invalid value for option '--sim-cards': 'x' is not an int",
         "train --data /no/such.csv --store s --keys k --sim-days 3 | --sim-* options only apply to --data simulator",
         "train --data simulator --store s --keys k --label-delay 3d | --label-delay only applies with --point-of-purchase true",
+        "train --data simulator --store s --keys k --feature-blocks card-window | --feature-blocks: unknown feature block 'card-window'",
+        "train --data simulator --store s --keys k --feature-blocks pop-ratios | --feature-blocks pop-ratios needs --point-of-purchase true",
+        "train --data simulator --store s --keys k --class-weight heavy | --class-weight must be none or balanced",
         "train --data simulator --store s --keys k --test-from 2025-02-01 | --test-from and --test-to go together; missing --test-to",
         "train --data simulator --store s --keys k --test-from 2025-02-01 --test-to 2025-02-08 | --test-from/--test-to need the explicit split",
         "train --data simulator --store s --keys k --train-from 2025-01-01 --train-to 2025-01-10 --validation-from 2025-01-12 --validation-to 2025-01-20 --test-from 2025-01-15 --test-to 2025-01-25 | must not start before validation ends",
@@ -83,7 +86,7 @@ class TrainerMainTest {
     void helpListsEveryCommandAndEachCommandsDefaults() {
         assertThat(run(0, "--help")[0]).contains("train", "loop", "promote", "rollback");
         assertThat(run(0, "train", "--help")[0]).contains("--shadow-period=D", "Default: 8h", "--lambdas",
-                "Default: 0.1,1,10,100");
+                "Default: 0.001,0.01,0.1,1,10,100", "--feature-blocks", "--class-weight");
         assertThat(run(0, "loop", "--help")[0]).contains("--every=D");
     }
 
@@ -101,8 +104,24 @@ class TrainerMainTest {
         io.fraudstream.model.FraudModel model = io.fraudstream.model.ModelBundles.read(
                 java.nio.file.Files.readAllBytes(bundles.get(0)));
         assertThat(model.usesPointOfPurchase()).isTrue();
-        assertThat(model.featureNames().subList(model.extractorFeatureCount(), model.featureCount()))
+        // by default with the fraud ratios, the card windows and the transaction's fields after the counts
+        assertThat(model.blocks()).containsExactlyInAnyOrder(io.fraudstream.model.FeatureBlock.values());
+        assertThat(model.featureNames().subList(model.extractorFeatureCount(),
+                model.extractorFeatureCount() + io.fraudstream.features.pop.PopFeatures.COUNT))
                 .isEqualTo(io.fraudstream.features.pop.PopFeatures.NAMES);
+        assertThat(model.properties()).containsEntry("featureBlocks",
+                "point-of-purchase,pop-ratios,card-windows,transaction-fields");
+        assertThat(model.properties().get("classifier")).contains("class weights none");
+    }
+
+    @Test
+    void featureBlocksNoneTrainsOnTheExtractorsFeaturesAlone() throws Exception {
+        io.fraudstream.model.FraudModel model = trainOne("plain", "train", "--data", "simulator", "--sim-cards", "40",
+                "--sim-days", "30", "--attention", "seeded", "--lambdas", "10", "--gap", "2d", "--validation", "6d",
+                "--feature-blocks", "none", "--class-weight", "balanced");
+        assertThat(model.blocks()).isEmpty();
+        assertThat(model.featureCount()).isEqualTo(model.extractorFeatureCount());
+        assertThat(model.properties().get("classifier")).contains("class weights balanced");
     }
 
     /**

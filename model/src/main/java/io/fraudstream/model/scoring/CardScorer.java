@@ -7,6 +7,7 @@ import io.fraudstream.features.ExtractorConfig;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.RawTransaction;
+import io.fraudstream.features.TransactionFieldFeatures;
 import io.fraudstream.features.pop.PopFeatures;
 import io.fraudstream.model.FeatureBlock;
 import io.fraudstream.model.FraudModel;
@@ -58,6 +59,7 @@ public final class CardScorer {
     private final boolean pointOfPurchase;
     private final boolean popRatios;
     private final boolean cardWindows;
+    private final boolean transactionFields;
     private final Set<FeatureBlock> blocks;
     private final long cardTtlMillis;
     private final float[] features;
@@ -74,6 +76,7 @@ public final class CardScorer {
         this.pointOfPurchase = blocks.contains(FeatureBlock.POINT_OF_PURCHASE);
         this.popRatios = blocks.contains(FeatureBlock.POP_RATIOS);
         this.cardWindows = blocks.contains(FeatureBlock.CARD_WINDOWS);
+        this.transactionFields = blocks.contains(FeatureBlock.TRANSACTION_FIELDS);
         this.cardTtlMillis = cardTtlMillis;
         this.features = new float[extractor.featureCount() + FeatureBlock.count(blocks)];
     }
@@ -122,6 +125,10 @@ public final class CardScorer {
         }
         if (cardWindows) {
             CardWindowFeatures.compute(history, tx, features, at);
+            at += CardWindowFeatures.COUNT;
+        }
+        if (transactionFields) {
+            TransactionFieldFeatures.compute(tx, features, at);
         }
         return features;
     }
