@@ -85,7 +85,7 @@ final class ClusterFixture implements AutoCloseable {
         FlinkStandaloneCluster cluster = null;
         try {
             Map<String, Integer> topics = new LinkedHashMap<>();
-            Topics.ALL.forEach(t -> topics.put(t.name(), t == Topics.TRANSACTIONS ? 4 : 2));
+            Topics.ALL.forEach(t -> topics.put(t.name(), Topics.defaultPartitions(t)));
             broker.createTopics(topics, Duration.ofSeconds(60));
 
             Path store = Files.createDirectories(dir.resolve("model-store"));

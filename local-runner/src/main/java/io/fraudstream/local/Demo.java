@@ -80,7 +80,7 @@ final class Demo {
         out.println("fraudstream demo: starting an in-process Kafka broker ...");
         try (KafkaBroker broker = EmbeddedKafkaBroker.builder().port(options.kafkaPort()).start()) {
             Map<String, Integer> topics = new LinkedHashMap<>();
-            Topics.ALL.forEach(t -> topics.put(t.name(), t == Topics.TRANSACTIONS ? 4 : 2));
+            Topics.ALL.forEach(t -> topics.put(t.name(), Topics.defaultPartitions(t)));
             broker.createTopics(topics, Duration.ofSeconds(60));
             out.println("  Kafka at " + broker.bootstrapServers() + ", topics " + topics.keySet());
 

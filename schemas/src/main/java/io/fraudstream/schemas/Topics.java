@@ -52,4 +52,13 @@ public final class Topics {
             RULES);
 
     private Topics() {}
+
+    /**
+     * The partitions the in-process demo and the test clusters create, as deploy/compose does: 4 for transactions,
+     * 1 for the control topics (model descriptors and rule sets: every subtask reads one totally ordered stream of
+     * them), 2 for the rest. A bank sizes its own.
+     */
+    public static int defaultPartitions(Topic<?> topic) {
+        return topic == TRANSACTIONS ? 4 : topic == MODEL_UPDATES || topic == RULES ? 1 : 2;
+    }
 }

@@ -163,88 +163,14 @@ public final class HandbookQuality {
         List<Figures> out = new ArrayList<>();
         HandbookBaseline.Result base = HandbookBaseline.run(rows, protocol, 1.0); // scikit-learn's default C = 1
         out.add(new Figures("handbook LR baseline (15 features)", base.auc(), base.averagePrecision(),
-                base.cardPrecisionAt100(), Double.NaN, Double.NaN, Double.NaN, scenarioAp(base.testScores(), label, scenario), "1"));
+                base.cardPrecisionAt100(), Double.NaN, Double.NaN, Double.NaN,
+                scenarioAp(base.testScores(), label, scenario), "1"));
         print(seed, out.get(0), test.length);
         if (featureAp) {
             double[][] bx = HandbookBaseline.features(rows, test);
             for (int j = 0; j < HandbookBaseline.FEATURES.size(); j++) {
-                double[] v = new double[test.length];
-                double[] neg = new double[test.length];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = bx[i][j];
-                    neg[i] = -bx[i][j];
-                }
-                double up = RankingMetrics.averagePrecision(v, label);
-                double down = RankingMetrics.averagePrecision(neg, label);
-                double[] sc = scenarioAp(up >= down ? v : neg, label, scenario);
-                System.out.printf(Locale.ROOT, "    %-36s %s AP %.3f  by scenario %.3f/%.3f/%.3f%n",
-                        HandbookBaseline.FEATURES.get(j), up >= down ? "+" : "-", Math.max(up, down), sc[0], sc[1],
-                        sc[2]);
-            }
-        }
-
-        TimeSplit split = new TimeSplit(TRAIN_FROM, VALIDATION_FROM, VALIDATION_FROM, TEST_FROM);
-        TrainerSettings base0 = TrainerSettings.defaults().withLambdas(lambdas).withClassWeight(classWeight)
-                .withAttention(AttentionSettings.DEFAULTS.withEpochs(epochs));
-        switch (attention) {
-            case "learned" -> { }
-            case "none" -> base0 = base0.withoutAttention();
-            default -> throw new IllegalArgumentException("--attention learned|none, was " + attention);
-        }
-        FraudModel extractorOf = null;
-        Instant created = Instant.parse("2018-08-08T00:00:00Z");
-        for (Set<FeatureBlock> blocks : configs) {
-            java.util.EnumSet<FeatureBlock> extra = java.util.EnumSet.noneOf(FeatureBlock.class);
-            extra.addAll(blocks);
-            extra.remove(FeatureBlock.POINT_OF_PURCHASE);
-            LabelledData data = blocks.contains(FeatureBlock.POINT_OF_PURCHASE) ? withPop : plain;
-            ModelTrainer trainer = new ModelTrainer(base0.withExtraBlocks(extra));
-            String version = String.format(Locale.ROOT, "20180808T0000Z-hb%d-%d", seed, out.size());
-            ModelTrainer.Outcome o = extractorOf == null ? trainer.train(data, split, version, created)
-                    : trainer.trainClassifierOnly(data, split, version, created, extractorOf);
-            FraudModel model = o.model();
-            if (extractorOf == null) {
-                extractorOf = model;
-            }
-            double[] score = new double[test.length];
-            java.util.Arrays.fill(score, Double.NaN);
-            float[][] x = new float[test.length][];
-            long[] window = new long[2]; // every transaction of the test window: rows, alerts
-            long testFrom = TEST_FROM.toEpochMilli();
-            long testTo = TEST_TO.toEpochMilli();
-            CardScorer scorer = CardScorer.of(model, CardScorer.DEFAULT_CARD_TTL.toMillis());
-            FeatureTable.forEach(data, model.extractorConfig(), model.extractorWeights(), model.blocks(),
-                    CardScorer.DEFAULT_CARD_TTL.toMillis(), (t, f) -> {
-                        long time = t.tx().eventTimeMillis();
-                        if (time >= testFrom && time < testTo) {
-                            window[0]++;
-                            window[1] += model.score(f) >= model.threshold() ? 1 : 0;
-                        }
-                        Integer a = testIndex.get(t.tx().transactionId());
-                        if (a != null) {
-                            score[a] = model.score(f);
-                            x[a] = featureAp ? f.clone() : null;
-                        }
-                    });
-            for (int a = 0; a < score.length; a++) {
-                if (Double.isNaN(score[a])) {
-                    throw new IllegalStateException("test row " + d.transactionId(test[a]) + " was not scored");
-                }
-            }
-            Figures f = new Figures(FeatureBlock.describe(blocks), RankingMetrics.auc(score, label),
-                    RankingMetrics.averagePrecision(score, label),
-                    HandbookBaseline.cardPrecisionAtK(day, card, score, label, 100),
-                    RankingMetrics.atThreshold(score, label, model.threshold()).alertRate(),
-                    (double) window[1] / window[0],
-                    model.metrics().getOrDefault("validation.averagePrecision", Double.NaN),
-                    scenarioAp(score, label, scenario), String.valueOf(model.metrics().get("classifier.lambda")));
-            out.add(f);
-            print(seed, f, test.length);
-            if (featureAp) {
-                printFeatureAp(model, x, label, scenario);
-            }
-            if (scorer.featureCount() != model.featureCount()) {
-                throw new IllegalStateException("scorer and model disagree on the feature count");
+                int col = j;
+                printFeatureAp(HandbookBaseline.FEATURES.get(j), i -> bx[i][col], test.length, label, scenario, "");
             }
         }
         return out;
@@ -253,25 +179,31 @@ public final class HandbookQuality {
     /** Each feature alone (the better of its two signs): AP overall and per scenario on the test rows. */
     private static void printFeatureAp(FraudModel model, float[][] x, boolean[] label, int[] scenario) {
         for (int j = 0; j < model.featureCount(); j++) {
-            double[] v = new double[x.length];
-            double[] neg = new double[x.length];
-            for (int i = 0; i < x.length; i++) {
-                v[i] = x[i][j];
-                neg[i] = -x[i][j];
-            }
-            double up = RankingMetrics.averagePrecision(v, label);
-            double down = RankingMetrics.averagePrecision(neg, label);
-            double[] best = up >= down ? v : neg;
-            double[] sc = scenarioAp(best, label, scenario);
-            System.out.printf(Locale.ROOT, "    %-36s %s AP %.3f  by scenario %.3f/%.3f/%.3f  coef %.3f%n",
-                    model.featureNames().get(j), up >= down ? "+" : "-", Math.max(up, down), sc[0], sc[1], sc[2],
-                    model.coefficients()[j]);
+            int col = j;
+            printFeatureAp(model.featureNames().get(j), i -> x[i][col], x.length, label, scenario,
+                    String.format(Locale.ROOT, "  coef %.3f", model.coefficients()[j]));
         }
+    }
+
+    private static void printFeatureAp(String name, java.util.function.IntToDoubleFunction value, int rows,
+            boolean[] label, int[] scenario, String suffix) {
+        double[] v = new double[rows];
+        double[] neg = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            v[i] = value.applyAsDouble(i);
+            neg[i] = -v[i];
+        }
+        double up = RankingMetrics.averagePrecision(v, label);
+        double down = RankingMetrics.averagePrecision(neg, label);
+        double[] sc = scenarioAp(up >= down ? v : neg, label, scenario);
+        System.out.printf(Locale.ROOT, "    %-36s %s AP %.3f  by scenario %.3f/%.3f/%.3f%s%n", name,
+                up >= down ? "+" : "-", Math.max(up, down), sc[0], sc[1], sc[2], suffix);
     }
 
     private static void print(long seed, Figures f, int rows) {
         System.out.printf(Locale.ROOT, "  seed %d  %-48s AUC %.4f  AP %.4f  CP@100 %.4f  alert rate %.4f"
-                + " (whole window %.4f)  validation AP %.4f  (%,d test rows)  AP by scenario %.3f/%.3f/%.3f  lambda %s%n", seed,
+                + " (whole window %.4f)  validation AP %.4f  (%,d test rows)  AP by scenario %.3f/%.3f/%.3f"
+                + "  lambda %s%n", seed,
                 f.config(), f.auc(), f.ap(), f.cp100(), f.alertRate(), f.windowAlertRate(), f.validationAp(), rows, f.scenarioAp()[0],
                 f.scenarioAp()[1], f.scenarioAp()[2], f.lambda());
     }

@@ -43,27 +43,33 @@ public final class TestModels {
     /** As {@link #model(String, double, int, boolean)}, with the bootstrap extractor weights of {@code seed}. */
     public static FraudModel model(String version, double threshold, int window, boolean pointOfPurchase,
             long seed) {
-        ExtractorConfig config = ExtractorConfig.builder().window(window).build();
-        ExtractorWeights weights = ExtractorWeights.bootstrap(config, seed);
-        List<String> list = new java.util.ArrayList<>(Arrays.asList(FeatureExtractor.featureNames(config.dim())));
+        Map<String, Double> weights = new java.util.LinkedHashMap<>(Map.of("log1p_amount", 1.5, "night_time", 2.0));
         if (pointOfPurchase) {
-            list.addAll(io.fraudstream.features.pop.PopFeatures.NAMES);
+            weights.put("pop_merchant_frauds_7d", 3.0);
         }
+        return model(version, threshold, window, seed, pointOfPurchase
+                ? io.fraudstream.model.FeatureBlock.of(io.fraudstream.model.FeatureBlock.POINT_OF_PURCHASE)
+                : io.fraudstream.model.FeatureBlock.none(), weights);
+    }
+
+    /** A model of {@code blocks} whose coefficients are {@code weights} by feature name, 0 elsewhere. */
+    private static FraudModel model(String version, double threshold, int window, long seed,
+            java.util.Set<io.fraudstream.model.FeatureBlock> blocks, Map<String, Double> weights) {
+        ExtractorConfig config = ExtractorConfig.builder().window(window).build();
+        List<String> list = io.fraudstream.model.FeatureBlock.featureNames(
+                Arrays.asList(FeatureExtractor.featureNames(config.dim())), blocks);
         double[] means = new double[list.size()];
         double[] stds = new double[list.size()];
         Arrays.fill(stds, 1.0);
         double[] coef = new double[list.size()];
-        coef[list.indexOf("log1p_amount")] = 1.5;
-        coef[list.indexOf("night_time")] = 2.0;
-        if (pointOfPurchase) {
-            coef[list.indexOf("pop_merchant_frauds_7d")] = 3.0;
-        }
+        weights.forEach((name, w) -> coef[list.indexOf(name)] = w);
+        ExtractorWeights extractorWeights = ExtractorWeights.bootstrap(config, seed);
         return FraudModel.builder()
                 .version(version)
                 .createdAt(Instant.parse("2026-11-29T00:00:00Z"))
                 .trainingData(new TrainingData("test", Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH))
                 .featureNames(list)
-                .extractor(config, weights)
+                .extractor(config, extractorWeights)
                 .scaler(means, stds)
                 .classifier(-9.0, coef)
                 .threshold(threshold)
@@ -77,18 +83,10 @@ public final class TestModels {
      * log1p, night 2, the merchant's 7-day fraud ratio 2, the amount over the card's 30-day mean 1 per unit.
      */
     public static FraudModel withAllBlocks(String version, double threshold, int window) {
-        FraudModel base = model(version, threshold, window, false, 7);
-        List<String> list = io.fraudstream.model.FeatureBlock.featureNames(base.featureNames(),
-                io.fraudstream.model.FeatureBlock.of(io.fraudstream.model.FeatureBlock.values()));
-        double[] means = new double[list.size()];
-        double[] stds = new double[list.size()];
-        Arrays.fill(stds, 1.0);
-        double[] coef = new double[list.size()];
-        coef[list.indexOf("log1p_amount")] = 1.5;
-        coef[list.indexOf("night_time")] = 2.0;
-        coef[list.indexOf("pop_merchant_fraud_ratio_7d")] = 2.0;
-        coef[list.indexOf("card_amount_over_mean_30d")] = 1.0;
-        return base.toBuilder().featureNames(list).scaler(means, stds).classifier(-9.0, coef).build();
+        return model(version, threshold, window, 7,
+                io.fraudstream.model.FeatureBlock.of(io.fraudstream.model.FeatureBlock.values()),
+                Map.of("log1p_amount", 1.5, "night_time", 2.0, "pop_merchant_fraud_ratio_7d", 2.0,
+                        "card_amount_over_mean_30d", 1.0));
     }
 
     public static ModelDescriptor descriptor(String version, ModelRole role) {
