@@ -47,8 +47,12 @@ public final class CardWindowFeatures {
     public static void compute(CardHistory h, RawTransaction tx, float[] out, int offset) {
         final long t = tx.eventTimeMillis();
         final int end = h.countAtOrBefore(t);
-        double[] sums = {0, 0, 0};
-        int[] counts = {0, 0, 0};
+        double sum1 = 0;
+        double sum7 = 0;
+        double sum30 = 0;
+        int count1 = 0;
+        int count7 = 0;
+        int count30 = 0;
         for (int i = end - 1; i >= 0; i--) {
             int s = h.slot(i);
             long age = t - h.time[s];
@@ -56,19 +60,23 @@ public final class CardWindowFeatures {
                 break;
             }
             double a = h.amount[s];
-            for (int w = 0; w < 3; w++) {
-                if (age < WINDOWS_MS[w]) {
-                    sums[w] += a;
-                    counts[w]++;
+            sum30 += a;
+            count30++;
+            if (age < WINDOWS_MS[1]) {
+                sum7 += a;
+                count7++;
+                if (age < WINDOWS_MS[0]) {
+                    sum1 += a;
+                    count1++;
                 }
             }
         }
         final double amount = TokenEncoder.storedAmount(tx.amount());
         out[offset] = (float) Math.min(amount, MAX_AMOUNT);
-        for (int w = 0; w < 3; w++) {
-            out[offset + 1 + w] = counts[w] == 0 ? 1f : (float) ratio(amount, sums[w] / counts[w]);
-        }
-        out[offset + 4] = (float) Math.log1p(counts[2]);
+        out[offset + 1] = count1 == 0 ? 1f : (float) ratio(amount, sum1 / count1);
+        out[offset + 2] = count7 == 0 ? 1f : (float) ratio(amount, sum7 / count7);
+        out[offset + 3] = count30 == 0 ? 1f : (float) ratio(amount, sum30 / count30);
+        out[offset + 4] = (float) Math.log1p(count30);
 
         int category = TokenEncoder.categoryHash(tx.merchantCategory());
         double catSum = 0;
