@@ -20,6 +20,13 @@ public final class JobMetrics {
     public static final String PROCESSING_LATENCY_US = "fraudstreamProcessingLatencyUs";
     public static final String EXTRACTOR_TIME_NS = "fraudstreamExtractorNanos";
     public static final String SCORE_PERMILLE = "fraudstreamScorePermille";
+    /**
+     * The champion's alert threshold now, per subtask: the model's own, or with {@code alert.budget} the quantile of
+     * its recent scores (see {@code AlertBudgets}).
+     */
+    public static final String ALERT_THRESHOLD = "fraudstreamAlertThreshold";
+    /** 1 while the alert budget's window sets the champion's threshold, 0 while the model's own does. */
+    public static final String ALERT_BUDGET_ACTIVE = "fraudstreamAlertBudgetActive";
     public static final String MODEL_VERSION_LOADED_AT = "fraudstreamModelLoadedAtMillis";
     public static final String MODEL_VERSION = "fraudstreamModelVersion";
     /**

@@ -1,5 +1,6 @@
 package io.fraudstream.job.config;
 
+import io.fraudstream.model.scoring.AlertBudget;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -150,6 +151,7 @@ public final class JobConfig implements Serializable {
                 throw invalid(top, "must be in [0, 100]");
             }
         }
+        alertBudget();
         int parallelism = get(JobOptions.PARALLELISM);
         if (parallelism == 0 || parallelism < -1) {
             throw invalid(JobOptions.PARALLELISM, "must be -1 (default) or >= 1");
@@ -181,6 +183,23 @@ public final class JobConfig implements Serializable {
     private InvalidConfigurationException invalid(ConfigOption<?> option, String why) {
         return new InvalidConfigurationException(
                 "invalid setting '" + option.key() + "' = '" + values.get(option.key()) + "': " + why);
+    }
+
+    /** {@code alert.budget} with its window and minimum: null when the budget is off (0). */
+    public AlertBudget.Settings alertBudget() {
+        double share = get(JobOptions.ALERT_BUDGET);
+        if (!(share >= 0 && share <= 0.5)) {
+            throw invalid(JobOptions.ALERT_BUDGET, "must be in [0, 0.5] (0 = the model's threshold decides)");
+        }
+        Duration window = get(JobOptions.ALERT_BUDGET_WINDOW);
+        if (window.compareTo(Duration.ofMinutes(24)) < 0) {
+            throw invalid(JobOptions.ALERT_BUDGET_WINDOW, "must be at least 24 min (the threshold moves every 1/24 of it)");
+        }
+        if (get(JobOptions.ALERT_BUDGET_MIN_ALERTS) < 1) {
+            throw invalid(JobOptions.ALERT_BUDGET_MIN_ALERTS, "must be >= 1");
+        }
+        return share == 0 ? null
+                : new AlertBudget.Settings(share, window.toMillis(), get(JobOptions.ALERT_BUDGET_MIN_ALERTS));
     }
 
     /** {@code kafka.start-from}, parsed. */

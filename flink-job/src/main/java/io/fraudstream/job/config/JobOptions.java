@@ -152,6 +152,21 @@ public final class JobOptions {
             .intType().defaultValue(5)
             .withDescription("Strongest feature contributions listed in an alert.");
 
+    public static final ConfigOption<Double> ALERT_BUDGET = key("alert.budget")
+            .doubleType().defaultValue(0.0)
+            .withDescription("Share of transactions that may alert (e.g. 0.01 for 1 %), held on live scores: the threshold "
+                    + "is the score above which this share of the champion's scores of the last alert.budget-window lay "
+                    + "(per subtask, per model; shadows get their own). The model's own threshold applies while the "
+                    + "window is thin. 0 (default): the model's threshold always decides (docs/DEPLOYMENT.md).");
+    public static final ConfigOption<Duration> ALERT_BUDGET_WINDOW = key("alert.budget-window")
+            .durationType().defaultValue(io.fraudstream.model.scoring.AlertBudget.Settings.DEFAULT_WINDOW)
+            .withDescription("Event time the alert budget's quantile looks back over; the threshold moves every 1/24 of "
+                    + "it.");
+    public static final ConfigOption<Integer> ALERT_BUDGET_MIN_ALERTS = key("alert.budget-min-alerts")
+            .intType().defaultValue(io.fraudstream.model.scoring.AlertBudget.Settings.DEFAULT_MIN_ALERTS)
+            .withDescription("The budget's window must hold at least this many alerts' worth of scores (this divided "
+                    + "by alert.budget) before its quantile replaces the model's threshold.");
+
     public static final ConfigOption<Integer> PARALLELISM = key("job.parallelism")
             .intType().defaultValue(-1)
             .withDescription("Job parallelism; -1 keeps the environment's default.");
@@ -167,7 +182,7 @@ public final class JobOptions {
             CARD_STATE_TTL, HISTORY_CACHE_TRANSACTIONS,
             MAX_EVENT_AGE,
             MAX_EVENT_LEAD, MAX_AMOUNT_MINOR, DEAD_LETTER_MAX_PAYLOAD, DEAD_LETTER_PAYLOAD, ALERT_TOP_ATTENDED, ALERT_TOP_CONTRIBUTIONS,
-            PARALLELISM, BOUNDED);
+            ALERT_BUDGET, ALERT_BUDGET_WINDOW, ALERT_BUDGET_MIN_ALERTS, PARALLELISM, BOUNDED);
 
     private JobOptions() {}
 }

@@ -77,7 +77,7 @@ public final class AlertExplainer {
                 .setCurrency(tx.currency)
                 .setAttended(attended)
                 .setContributions(strongestContributions(features))
-                .setReasons(reasons(tx, features, explanation))
+                .setReasons(reasons(tx, features, explanation, score.getThreshold()))
                 .build();
     }
 
@@ -101,8 +101,16 @@ public final class AlertExplainer {
         return out;
     }
 
-    /** Plain-language reasons, most specific first. */
+    /** Plain-language reasons, most specific first, for a score decided at the model's own threshold. */
     List<String> reasons(TransactionEvent tx, float[] features, Explanation e) {
+        return reasons(tx, features, e, model.threshold());
+    }
+
+    /**
+     * Plain-language reasons, most specific first; {@code threshold} is the one the score was decided at (the alert
+     * budget's when it differs from the model's).
+     */
+    List<String> reasons(TransactionEvent tx, float[] features, Explanation e, double threshold) {
         List<String> reasons = new ArrayList<>();
         model.contributions(features, contributions);
         popReason("merchant", tx.merchantId, merchantFrauds, merchantRatios, features, reasons);
@@ -136,8 +144,11 @@ public final class AlertExplainer {
                     e.transactionIdAt(0), STAMP.format(Instant.ofEpochMilli(e.eventTimeAt(0))), e.weightAt(0)));
         }
         if (reasons.isEmpty()) {
-            reasons.add(String.format(Locale.ROOT, "score %.3f at or above the model's threshold %.3f",
-                    model.score(features), model.threshold()));
+            reasons.add(threshold == model.threshold()
+                    ? String.format(Locale.ROOT, "score %.3f at or above the model's threshold %.3f",
+                            model.score(features), threshold)
+                    : String.format(Locale.ROOT, "score %.3f at or above the alert budget's threshold %.3f (the"
+                            + " model's own: %.3f)", model.score(features), threshold, model.threshold()));
         }
         return reasons;
     }

@@ -31,12 +31,18 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
@@ -65,12 +71,17 @@ import org.slf4j.LoggerFactory;
  * model while {@code model.kv-refresh-chunk} entries of the new cache are staged per transaction; the card moves to
  * the new champion once its staged cache is complete (see {@link ModelLifecycle}).
  *
+ * <p><b>Alert budget</b> ({@code alert.budget}): when set, a score alerts at or above the budget's threshold (the
+ * quantile of the model's recent scores on this subtask, {@link AlertBudgets}) instead of the model's fixed one; the
+ * score carries the threshold it was decided at. The windows are operator state.
+ *
  * <p><b>Expiry:</b> a history older than {@code state.card-ttl} (in event time, relative to the new
  * transaction) is forgotten before scoring: deterministic, so replay and live agree. A processing-time
  * timer deletes the state of cards with no transaction for that long, keeping state bounded.
  */
 public class CardScoringFunction
-        extends KeyedBroadcastProcessFunction<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore> {
+        extends KeyedBroadcastProcessFunction<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CardScoringFunction.class);
@@ -97,6 +108,12 @@ public class CardScoringFunction
     private transient RuleStage rules;
     /** One thread per subtask that loads and verifies bundles; null when loading inline. */
     private transient ExecutorService loader;
+
+    /** Per model version, the alert budget's windows; null when {@code alert.budget} is off. */
+    private transient AlertBudgets budgets;
+    private transient ListState<byte[]> budgetState;
+    private transient volatile double championThreshold = Double.NaN;
+    private transient volatile int championBudgetActive;
 
     private transient AvroCodec<Transaction> transactionCodec;
     private transient Counter scoresOut;
@@ -144,6 +161,27 @@ public class CardScoringFunction
         this.ruleSettings = ruleSettings;
     }
 
+    /** Operator state: the alert budget's windows (called before {@link #open}). */
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        if (settings.alertBudget() == null) {
+            return;
+        }
+        budgets = new AlertBudgets(settings.alertBudget());
+        budgetState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("alert-budgets", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        if (context.isRestored()) {
+            budgets.restore(budgetState.get());
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        if (budgets != null) {
+            budgetState.update(budgets.encode());
+        }
+    }
+
     @Override
     public void open(OpenContext openContext) throws Exception {
         store = new CardStateStore(getRuntimeContext(), settings.historyCacheBytes());
@@ -172,6 +210,8 @@ public class CardScoringFunction
         metrics.gauge(JobMetrics.MODEL_VERSION_LOADED_AT, () -> modelLoadedAt);
         metrics.gauge(JobMetrics.MODEL_VERSION, () -> modelVersion);
         metrics.gauge(JobMetrics.CHAMPION_VERSION_NUMBER, () -> modelVersionNumber);
+        metrics.gauge(JobMetrics.ALERT_THRESHOLD, () -> championThreshold);
+        metrics.gauge(JobMetrics.ALERT_BUDGET_ACTIVE, () -> championBudgetActive);
 
         rules = new RuleStage(ruleSettings, metrics);
         repository = models.open();
@@ -307,7 +347,14 @@ public class CardScoringFunction
         double p = m.scorer.score();
         long nanos = System.nanoTime() - t0;
         long nowMicros = Clocks.nowMicros();
+        double threshold = m.model.threshold();
+        if (budgets != null) {
+            threshold = budgets.threshold(m.version(), tx.eventTimeMillis, threshold);
+            budgets.observe(m.version(), tx.eventTimeMillis, p);
+        }
         if (role == ModelRole.CHAMPION) {
+            championThreshold = threshold;
+            championBudgetActive = budgets != null && budgets.active(m.version()) ? 1 : 0;
             extractorNanos.update(nanos);
             scorePermille.update(Math.round(p * 1000));
             processingLatencyUs.update(nowMicros - tx.ingestMicros);
@@ -319,8 +366,8 @@ public class CardScoringFunction
                 .setTransactionId(tx.transactionId)
                 .setCardId(tx.cardId)
                 .setScore(p)
-                .setThreshold(m.model.threshold())
-                .setDecision(m.model.isAlert(p) ? Decision.ALERT : Decision.PASS)
+                .setThreshold(threshold)
+                .setDecision(p >= threshold ? Decision.ALERT : Decision.PASS)
                 .setModelVersion(m.version())
                 .setModelRole(role)
                 .setEventTime(Instant.ofEpochMilli(tx.eventTimeMillis))

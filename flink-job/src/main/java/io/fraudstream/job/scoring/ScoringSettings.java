@@ -2,6 +2,7 @@ package io.fraudstream.job.scoring;
 
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
+import io.fraudstream.model.scoring.AlertBudget;
 import java.io.Serializable;
 
 /**
@@ -10,39 +11,49 @@ import java.io.Serializable;
  * alerts (with their explanation) are produced on the alerts side output; bounded evaluation, which reads only the
  * scores (the decision is in every score), turns them off. {@code emitFeatures}: whether every scored transaction's
  * feature vector also goes to the {@code JobStreams.FEATURES} side output (off in the job; the training/serving
- * parity test and feature audits turn it on).
+ * parity test and feature audits turn it on). {@code alertBudget}: null, or the budget the alert threshold is held to
+ * on live scores ({@link JobOptions#ALERT_BUDGET}).
  */
 public record ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload,
         long historyCacheTransactions, int kvRefreshChunk, long kvRefreshWindowMillis, boolean explainAlerts,
-        boolean emitFeatures) implements Serializable {
+        boolean emitFeatures, AlertBudget.Settings alertBudget) implements Serializable {
 
     /** No history cache; K/V caches recomputed whole on a card's first transaction after a swap; alerts explained. */
     public ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload) {
-        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0, 0, true, false);
+        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0, 0, true, false, null);
     }
 
     /** The same settings with K/V caches refreshed {@code chunk} entries per transaction for up to {@code windowMillis}. */
     public ScoringSettings withKvRefresh(int chunk, long windowMillis) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, chunk, windowMillis, explainAlerts, emitFeatures);
+                historyCacheTransactions, chunk, windowMillis, explainAlerts, emitFeatures, alertBudget);
     }
 
     /** The same settings with a cache of deserialized histories of up to {@code transactions} (see historyCacheBytes). */
     public ScoringSettings withHistoryCache(long transactions) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, transactions,
-                kvRefreshChunk, kvRefreshWindowMillis, explainAlerts, emitFeatures);
+                kvRefreshChunk, kvRefreshWindowMillis, explainAlerts, emitFeatures, alertBudget);
     }
 
     /** The same settings without alerts on the alerts side output (scores still carry the ALERT decision). */
     public ScoringSettings withoutAlertExplanations() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, false, emitFeatures);
+                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, false, emitFeatures, alertBudget);
     }
 
     /** The same settings with every champion feature vector on the {@code JobStreams.FEATURES} side output. */
     public ScoringSettings withFeatureOutput() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, explainAlerts, true);
+                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, explainAlerts, true, alertBudget);
+    }
+
+    /**
+     * The same settings with the alert threshold held to an alert budget on live scores ({@link AlertBudget}); null: the
+     * model's own threshold decides.
+     */
+    public ScoringSettings withAlertBudget(AlertBudget.Settings budget) {
+        return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
+                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, explainAlerts, emitFeatures, budget);
     }
 
     /**
@@ -61,6 +72,6 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
                 config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD),
                 config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS),
                 config.get(JobOptions.KV_REFRESH_CHUNK), config.get(JobOptions.KV_REFRESH_WINDOW).toMillis(), true,
-                false);
+                false, config.alertBudget());
     }
 }

@@ -83,6 +83,23 @@ class JobConfigTest {
                 .hasMessageContaining("model.kv-refresh-chunk");
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--model.kv-refresh-window", "-1 s")))
                 .hasMessageContaining("model.kv-refresh-window");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--alert.budget", "1.5")))
+                .hasMessageContaining("alert.budget");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--alert.budget", "0.01", "--alert.budget-window", "10 min")))
+                .hasMessageContaining("alert.budget-window");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--alert.budget", "0.01", "--alert.budget-min-alerts", "0")))
+                .hasMessageContaining("alert.budget-min-alerts");
+    }
+
+    @Test
+    void theAlertBudgetIsOffUnlessAShareIsSet() {
+        assertThat(JobConfig.fromArgs(REQUIRED).alertBudget()).isNull();
+        var budget = JobConfig.fromArgs(with("--alert.budget", "0.01", "--alert.budget-window", "7 d")).alertBudget();
+        assertThat(budget.share()).isEqualTo(0.01);
+        assertThat(budget.windowMillis()).isEqualTo(java.time.Duration.ofDays(7).toMillis());
+        assertThat(budget.minScores()).isEqualTo(10_000);
+        assertThat(io.fraudstream.job.scoring.ScoringSettings.from(JobConfig.fromArgs(with("--alert.budget", "0.02")))
+                .alertBudget().share()).isEqualTo(0.02);
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.fraudstream.job.FraudScoringPipeline;
 import io.fraudstream.job.JobStreams;
 import io.fraudstream.job.validation.TransactionEvent;
 import java.time.Duration;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -492,5 +493,88 @@ class CardScoringFunctionTest {
         assertThat(harness.getSideOutput(JobStreams.SHADOW_SCORES)).extracting(r -> r.getValue().getModelVersion())
                 .containsOnly("v2");
         assertThat(scores()).hasSize(i).extracting(FraudScore::getModelVersion).containsOnly("v1");
+    }
+
+    private static final long HOUR = 3_600_000L;
+
+    /** A harness of the function with its own operator (for snapshot and restore), not yet opened. */
+    private static KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore>
+            budgetHarness(ScoringSettings settings) throws Exception {
+        CardScoringFunction function = new CardScoringFunction(new TestModels.Factory("v1", 0.0, 64), settings);
+        return new KeyedBroadcastOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(function,
+                        List.of(JobStreams.MODEL_DESCRIPTORS)),
+                new FraudScoringPipeline.CardKey(), Types.STRING, 128, 1, 0);
+    }
+
+    /** 200 transactions of 40 cards in hour {@code h} (amounts spread, so the scores are). */
+    private static List<TransactionEvent> hour(int h) {
+        List<TransactionEvent> out = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            out.add(tx("h" + h + "-" + i, "c" + (i % 40), T0 + h * HOUR + i * 10_000L, 5 + (i * 7919 + h * 31) % 900));
+        }
+        return out;
+    }
+
+    private List<FraudScore> process(List<TransactionEvent> txs) throws Exception {
+        int before = harness.extractOutputValues().size();
+        for (TransactionEvent t : txs) {
+            harness.processElement(new StreamRecord<>(t));
+        }
+        List<FraudScore> all = harness.extractOutputValues();
+        return all.subList(before, all.size());
+    }
+
+    @Test
+    void theAlertBudgetDecidesOnceItsWindowHoldsEnoughScoresAndSurvivesARestore() throws Exception {
+        // The model alerts on everything (threshold 0); the budget allows 10 % over a 24 h window, and takes over once
+        // the window holds 10 alerts' worth (100 scores).
+        ScoringSettings settings = new ScoringSettings(TTL, 3, 3, 1024)
+                .withAlertBudget(new io.fraudstream.model.scoring.AlertBudget.Settings(0.10, 24 * HOUR, 10));
+        harness = budgetHarness(settings);
+        harness.open();
+
+        List<FraudScore> first = process(hour(0));
+        // no complete hour yet: the model's own threshold decides
+        assertThat(first).allSatisfy(s -> {
+            assertThat(s.getThreshold()).isEqualTo(0.0);
+            assertThat(s.getDecision()).isEqualTo(Decision.ALERT);
+        });
+
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        List<FraudScore> next = process(hour(1));
+        double threshold = next.get(0).getThreshold();
+        // hour 1 is decided at the 90th percentile of hour 0's 200 scores: 20 of them lie at or above it
+        long above = first.stream().filter(s -> s.getScore() >= threshold).count();
+        assertThat(above).isBetween(18L, 22L);
+        assertThat(next).allSatisfy(s -> {
+            assertThat(s.getThreshold()).isEqualTo(threshold);
+            assertThat(s.getDecision()).isEqualTo(s.getScore() >= threshold ? Decision.ALERT : Decision.PASS);
+        });
+        long alerts = next.stream().filter(s -> s.getDecision() == Decision.ALERT).count();
+        assertThat(alerts).isBetween(5L, 40L).isLessThan(next.size());
+        // alerts explain which threshold they crossed
+        assertThat(harness.getSideOutput(JobStreams.ALERTS)).isNotEmpty();
+        harness.close();
+
+        // The window is operator state: restored from the snapshot, hour 1 gets the same threshold.
+        harness = budgetHarness(settings);
+        harness.initializeState(snapshot);
+        harness.open();
+        List<FraudScore> again = process(hour(1));
+        assertThat(again).extracting(FraudScore::getThreshold).containsOnly(threshold);
+        assertThat(again).extracting(FraudScore::getDecision)
+                .containsExactlyElementsOf(next.stream().map(FraudScore::getDecision).toList());
+    }
+
+    @Test
+    void withoutABudgetTheModelsThresholdDecides() throws Exception {
+        harness = budgetHarness(new ScoringSettings(TTL, 3, 3, 1024));
+        harness.open();
+        process(hour(0));
+        assertThat(process(hour(1))).allSatisfy(s -> {
+            assertThat(s.getThreshold()).isEqualTo(0.0);
+            assertThat(s.getDecision()).isEqualTo(Decision.ALERT);
+        });
     }
 }

@@ -100,7 +100,7 @@ public final class StateBootstrap {
             ScoringSettings s = scoring;
             return new Settings(rules, new ScoringSettings(ttl, s.topAttended(), s.topContributions(),
                     s.deadLetterMaxPayload(), s.historyCacheTransactions(), s.kvRefreshChunk(),
-                    s.kvRefreshWindowMillis(), s.explainAlerts(), s.emitFeatures()), maxParallelism, parallelism, stateBackend);
+                    s.kvRefreshWindowMillis(), s.explainAlerts(), s.emitFeatures(), s.alertBudget()), maxParallelism, parallelism, stateBackend);
         }
     }
 
