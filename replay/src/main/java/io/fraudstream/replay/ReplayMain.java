@@ -19,6 +19,8 @@ import io.fraudstream.rules.RuleSetFiles;
 import io.fraudstream.rules.RuleSets;
 import io.fraudstream.replay.eval.ReportWriter;
 import io.fraudstream.replay.eval.ScoreFile;
+import io.fraudstream.model.scoring.AlertBudget;
+import io.fraudstream.replay.eval.BudgetedAlerts;
 import io.fraudstream.replay.eval.ScoredTransaction;
 import io.fraudstream.replay.kafka.KafkaRangeReader;
 import io.fraudstream.replay.kafka.KafkaReplayer;
@@ -236,8 +238,14 @@ public final class ReplayMain implements Runnable {
         String evaluateTo;
         @Option(names = "--alert-budget", paramLabel = "SHARE", description = "The alert budget the model's threshold"
                 + " was chosen for (the trainer's --alert-budget, e.g. 0.01): the report sets the alert rate against"
-                + " it.")
+                + " it, at the model's threshold and held on live scores as the job's alert.budget holds it.")
         String alertBudget;
+        @Option(names = "--budget-window", paramLabel = "D", description = "With --alert-budget: the job's"
+                + " alert.budget-window (default 24h).")
+        String budgetWindow;
+        @Option(names = "--budget-min-alerts", paramLabel = "N", description = "With --alert-budget: the job's"
+                + " alert.budget-min-alerts (default 100).")
+        String budgetMinAlerts;
 
         Evaluate(PrintStream out, PrintStream err) {
             super(out, err);
@@ -557,8 +565,9 @@ public final class ReplayMain implements Runnable {
             facts.put("Score file", o.required("scores"));
             facts.put("Bad rows in the score file", Long.toString(bad.count()));
             long[] window = evaluationWindow(o);
+            List<ScoredTransaction> all = rows;
             rows = inWindow(rows, window, facts);
-            alertBudgetFact(o, rows, threshold, facts);
+            alertBudgetFact(o, all, window, threshold, facts);
             Evaluation e = Evaluation.of(o.get("title", "Evaluation"), "(from score file)", threshold, rows, facts);
             ReportWriter.write(e, outDir);
             out.println(ReportWriter.markdown(e).lines().limit(16).reduce("", (a, b) -> a + b + "\n"));
@@ -586,7 +595,7 @@ public final class ReplayMain implements Runnable {
             }
             long[] window = evaluationWindow(o);
             if (o.has("alert-budget")) {
-                budget(o);
+                budgetSettings(o, budget(o));
             }
             BoundedScoring.Result r = BoundedScoring.run(spool, List.of(model),
                     settings, parallelism(o), new Progress(err, progressEvery, 5_000)).get(0);
@@ -608,7 +617,7 @@ public final class ReplayMain implements Runnable {
             String inputName = o.has("input-topic") ? "topic " + o.required("input-topic")
                     : Path.of(o.required("input")).getFileName().toString();
             List<ScoredTransaction> reported = inWindow(r.scores(), window, facts);
-            alertBudgetFact(o, reported, r.threshold(), facts);
+            alertBudgetFact(o, r.scores(), window, r.threshold(), facts);
             if (pop.equals("true")) {
                 facts.put("Point-of-purchase features", "on: counts from the whole input, frauds reported "
                         + labelDelay.toDays() + " d " + labelDelay.toHoursPart() + " h after the transaction");
@@ -732,12 +741,26 @@ public final class ReplayMain implements Runnable {
         return b;
     }
 
-    /** With {@code --alert-budget}: the share of reported transactions at or over the threshold, against the budget. */
-    static void alertBudgetFact(Options o, List<ScoredTransaction> rows, double threshold, Map<String, String> facts) {
+    /**
+     * With {@code --alert-budget}: the share of reported transactions (those of {@code all} inside {@code window}) at or
+     * over the model's threshold, against the budget; and the same with the budget held on live scores
+     * ({@link BudgetedAlerts}: the job's {@code alert.budget} rule, every earlier score warming it up).
+     */
+    static void alertBudgetFact(Options o, List<ScoredTransaction> all, long[] window, double threshold,
+            Map<String, String> facts) {
         if (!o.has("alert-budget")) {
+            for (String needs : new String[] {"budget-window", "budget-min-alerts"}) {
+                if (o.has(needs)) {
+                    throw new Options.UsageException("option --" + needs + " needs --alert-budget");
+                }
+            }
             return;
         }
         double budget = budget(o);
+        AlertBudget.Settings live = budgetSettings(o, budget);
+        java.util.function.Predicate<ScoredTransaction> inWindow =
+                x -> x.eventTimeMillis() >= window[0] && x.eventTimeMillis() < window[1];
+        List<ScoredTransaction> rows = all.stream().filter(inWindow).toList();
         if (Double.isNaN(threshold) || rows.isEmpty()) {
             facts.put("Alert rate vs budget", "no threshold or no rows; budget " + pct(budget));
             return;
@@ -746,6 +769,31 @@ public final class ReplayMain implements Runnable {
         double rate = alerts / (double) rows.size();
         facts.put("Alert rate vs budget", String.format(Locale.ROOT, "%s (%,d of %,d transactions) vs budget %s:"
                 + " %.2fx the budget", pct(rate), alerts, rows.size(), pct(budget), rate / budget));
+        BudgetedAlerts b = BudgetedAlerts.of(all, live, threshold, inWindow);
+        facts.put("Alert rate with the budget held on live scores", String.format(Locale.ROOT,
+                "%s (%,d of %,d): %.2fx the budget; recall %.3f, precision %.3f; threshold %s..%s, %,d decided at the"
+                + " model's own while the window was thin (alert.budget=%s, alert.budget-window=%s,"
+                + " alert.budget-min-alerts=%d)", pct(b.alertRate()), b.alerts(), b.rows(), b.alertRate() / budget,
+                b.recall(), b.precision(), num(b.minThreshold()), num(b.maxThreshold()), b.onFallback(),
+                Double.toString(budget), o.get("budget-window", "24h"), live.minAlerts()));
+    }
+
+    private static AlertBudget.Settings budgetSettings(Options o, double budget) {
+        if (budget > 0.5) {
+            throw new Options.UsageException("option --alert-budget must be at most 0.5 to be held on live scores, was "
+                    + o.required("alert-budget"));
+        }
+        java.time.Duration w = o.duration("budget-window", AlertBudget.Settings.DEFAULT_WINDOW);
+        if (w.compareTo(java.time.Duration.ofMinutes(24)) < 0) {
+            throw new Options.UsageException("option --budget-window must be at least 24 min, was "
+                    + o.required("budget-window"));
+        }
+        long min = o.positiveLong("budget-min-alerts", AlertBudget.Settings.DEFAULT_MIN_ALERTS);
+        return new AlertBudget.Settings(budget, w.toMillis(), (int) Math.min(Integer.MAX_VALUE, min));
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static String pct(double share) {

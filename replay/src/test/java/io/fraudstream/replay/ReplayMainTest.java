@@ -157,5 +157,45 @@ class ReplayMainTest {
                 "--alert-budget", "0").err()).contains("--alert-budget must be in (0, 1]");
         assertThat(run("evaluate", "--scores", scores.toString(), "--out", out.toString(), "--evaluate-to",
                 "tomorrow").err()).contains("--evaluate-to must be an instant");
+        assertThat(run("evaluate", "--scores", scores.toString(), "--out", out.toString(), "--threshold", "0.7",
+                "--budget-window", "7d").err()).contains("--budget-window needs --alert-budget");
+        assertThat(run("evaluate", "--scores", scores.toString(), "--out", out.toString(), "--threshold", "0.7",
+                "--alert-budget", "0.25", "--budget-window", "1m").err()).contains("--budget-window must be at least");
+    }
+
+    /** The budget held on live scores: scores before the window warm it up; the window's rate is near the budget. */
+    @Test
+    void evaluateReportsTheAlertRateWithTheBudgetHeldOnLiveScores() throws Exception {
+        long hour = 3_600_000L;
+        long t0 = 1_700_000_000_000L - 1_700_000_000_000L % hour;
+        java.util.Random random = new java.util.Random(3);
+        List<ScoredTransaction> rows = new java.util.ArrayList<>();
+        for (int h = 0; h < 72; h++) {
+            for (int i = 0; i < 200; i++) {
+                // from day two on scores are higher: at the model's threshold 0.2 the alert rate doubles; the 24 h
+                // window follows over a day, so on day three the budget holds
+                double logit = (h < 24 ? -3 : -2.3) + random.nextGaussian();
+                rows.add(new ScoredTransaction("t" + h + "-" + i, "c" + i, t0 + h * hour + i * 10_000L,
+                        1 / (1 + Math.exp(-logit)), i % 50 == 0));
+            }
+        }
+        Path scores = dir.resolve("scores-budget.csv");
+        ScoreFile.write(scores, rows);
+        Path out = dir.resolve("report-budget");
+        Run r = run("evaluate", "--scores", scores.toString(), "--out", out.toString(), "--threshold", "0.2",
+                "--evaluate-from", java.time.Instant.ofEpochMilli(t0 + 48 * hour).toString(),
+                "--alert-budget", "0.05", "--budget-window", "24h", "--budget-min-alerts", "10");
+        assertThat(r.status()).as(r.err()).isZero();
+        String md = Files.readString(out.resolve("report.md"));
+        java.util.regex.Matcher fixed = java.util.regex.Pattern.compile("vs budget 5.00 %: ([0-9.]+)x the budget")
+                .matcher(md);
+        assertThat(fixed.find()).as(md).isTrue();
+        assertThat(Double.parseDouble(fixed.group(1))).isGreaterThan(1.5);
+        java.util.regex.Matcher live = java.util.regex.Pattern.compile(
+                "Alert rate with the budget held on live scores[^\\n]*?\\(([0-9,]+) of 4,800\\): ([0-9.]+)x the budget")
+                .matcher(md);
+        assertThat(live.find()).as(md).isTrue();
+        assertThat(Double.parseDouble(live.group(2))).isBetween(0.8, 1.2);
+        assertThat(md).contains("0 decided at the model's own while the window was thin");
     }
 }
