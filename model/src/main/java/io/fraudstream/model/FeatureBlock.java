@@ -65,9 +65,49 @@ public enum FeatureBlock {
      * setting and the accepted values when a name is unknown.
      */
     public static Set<FeatureBlock> parseList(String setting, String csv) {
+        EnumSet<FeatureBlock> s = ids(setting, csv);
+        try {
+            return check(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The blocks of a model trained on data with ({@code pointOfPurchase}) or without the point-of-purchase counts:
+     * the list as in {@link #parseList(String, String)} names the further blocks, {@link #forData} adds the counts.
+     */
+    public static Set<FeatureBlock> parseList(String setting, String csv, boolean pointOfPurchase) {
+        return forData(setting, ids(setting, csv), pointOfPurchase);
+    }
+
+    /**
+     * {@code listed} plus {@link #POINT_OF_PURCHASE} when the data carries the counts: the one rule tying the
+     * blocks to the data (the trainer's {@code --point-of-purchase}). Fails, naming {@code setting} and that option,
+     * when {@code listed} names the counts itself (they follow the data, not the list) or asks for
+     * {@link #POP_RATIOS} on data without the counts they are derived from.
+     */
+    public static Set<FeatureBlock> forData(String setting, Set<FeatureBlock> listed, boolean pointOfPurchase) {
+        if (listed.contains(POINT_OF_PURCHASE)) {
+            throw new IllegalArgumentException(setting + ": " + POINT_OF_PURCHASE.id
+                    + " is set with --point-of-purchase true");
+        }
+        if (listed.contains(POP_RATIOS) && !pointOfPurchase) {
+            throw new IllegalArgumentException(setting + " " + POP_RATIOS.id + " needs --point-of-purchase true");
+        }
+        EnumSet<FeatureBlock> s = EnumSet.noneOf(FeatureBlock.class);
+        s.addAll(listed);
+        if (pointOfPurchase) {
+            s.add(POINT_OF_PURCHASE);
+        }
+        return check(s);
+    }
+
+    /** The blocks a list names, unchecked; fails on an unknown name. */
+    private static EnumSet<FeatureBlock> ids(String setting, String csv) {
         EnumSet<FeatureBlock> s = EnumSet.noneOf(FeatureBlock.class);
         if (csv == null || csv.isBlank() || csv.trim().equalsIgnoreCase("none")) {
-            return check(s);
+            return s;
         }
         for (String part : csv.split(",")) {
             String p = part.trim().toLowerCase(Locale.ROOT);
@@ -83,11 +123,7 @@ public enum FeatureBlock {
             }
             s.add(found);
         }
-        try {
-            return check(s);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
-        }
+        return s;
     }
 
     /** The feature names of a model with these blocks: the extractor's, then each block's in declaration order. */

@@ -69,6 +69,39 @@ class FeatureBlockTest {
                 .isEqualTo("point-of-purchase,card-windows");
     }
 
+    @Test
+    void listsForDataAddTheCountsWhenTheDataHasThemAndRefuseThemInTheList() {
+        // the trainer's default list, and its default with --point-of-purchase true
+        String defaults = "card-windows,transaction-fields";
+        assertThat(FeatureBlock.parseList("--feature-blocks", defaults, false))
+                .containsExactlyInAnyOrder(FeatureBlock.CARD_WINDOWS, FeatureBlock.TRANSACTION_FIELDS);
+        assertThat(FeatureBlock.parseList("--feature-blocks", defaults, true))
+                .containsExactlyInAnyOrder(FeatureBlock.POINT_OF_PURCHASE, FeatureBlock.CARD_WINDOWS,
+                        FeatureBlock.TRANSACTION_FIELDS);
+        assertThat(FeatureBlock.parseList("--feature-blocks", defaults + ",pop-ratios", true))
+                .containsExactlyInAnyOrder(FeatureBlock.POINT_OF_PURCHASE, FeatureBlock.POP_RATIOS,
+                        FeatureBlock.CARD_WINDOWS, FeatureBlock.TRANSACTION_FIELDS);
+        assertThatThrownBy(() -> FeatureBlock.parseList("--feature-blocks", "card-windows, Pop-Ratios", false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--feature-blocks pop-ratios needs --point-of-purchase true");
+        for (boolean pop : new boolean[] {false, true}) {
+            assertThatThrownBy(() -> FeatureBlock.parseList("--feature-blocks", "card-windows,point-of-purchase",
+                    pop))
+                    .hasMessage("--feature-blocks: point-of-purchase is set with --point-of-purchase true");
+        }
+        assertThat(FeatureBlock.parseList("--feature-blocks", "none", false)).isEmpty();
+        assertThat(FeatureBlock.parseList("--feature-blocks", " NONE ", true))
+                .containsExactly(FeatureBlock.POINT_OF_PURCHASE);
+        assertThat(FeatureBlock.parseList("--feature-blocks", "", true)).containsExactly(FeatureBlock.POINT_OF_PURCHASE);
+        assertThatThrownBy(() -> FeatureBlock.parseList("--feature-blocks", "card-window", true))
+                .hasMessageContaining("unknown feature block 'card-window'");
+        // the same rule for blocks that come as a set (TrainerSettings.blocksFor)
+        assertThat(FeatureBlock.forData("--feature-blocks", Set.of(FeatureBlock.POP_RATIOS), true))
+                .containsExactlyInAnyOrder(FeatureBlock.POINT_OF_PURCHASE, FeatureBlock.POP_RATIOS);
+        assertThatThrownBy(() -> FeatureBlock.forData("--feature-blocks", Set.of(FeatureBlock.POP_RATIOS), false))
+                .hasMessage("--feature-blocks pop-ratios needs --point-of-purchase true");
+    }
+
     @SafeVarargs
     private static List<String> concat(List<String>... parts) {
         List<String> out = new ArrayList<>();

@@ -611,16 +611,10 @@ public final class TrainerMain implements Runnable {
             new ClassifierTrainer(lambdas, budget);
             String blocks = o.featureBlocks != null ? o.featureBlocks
                     : o.pointOfPurchase ? DEFAULT_BLOCKS + ",pop-ratios" : DEFAULT_BLOCKS;
-            if (blocks.toLowerCase(java.util.Locale.ROOT).contains("point-of-purchase")) {
-                throw new UsageException("--feature-blocks: point-of-purchase is set with --point-of-purchase true");
-            }
-            if (blocks.toLowerCase(java.util.Locale.ROOT).contains("pop-ratios") && !o.pointOfPurchase) {
-                throw new UsageException("--feature-blocks pop-ratios needs --point-of-purchase true");
-            }
-            // the counts the ratios need come with --point-of-purchase (the data), not with this list
+            // checked here so a bad list is a usage error before any data loads; the counts the ratios need come
+            // with --point-of-purchase (the data), so the settings keep the list's blocks only (blocksFor adds them)
             java.util.EnumSet<FeatureBlock> extra = java.util.EnumSet.noneOf(FeatureBlock.class);
-            extra.addAll(FeatureBlock.parseList("--feature-blocks", o.pointOfPurchase
-                    && !blocks.trim().equalsIgnoreCase("none") ? blocks + ",point-of-purchase" : blocks));
+            extra.addAll(FeatureBlock.parseList("--feature-blocks", blocks, o.pointOfPurchase));
             extra.remove(FeatureBlock.POINT_OF_PURCHASE);
             return new TrainerSettings(extractor, a, learn, lambdas, budget,
                     atLeast("--classifier-negatives", o.classifierNegatives, 0),

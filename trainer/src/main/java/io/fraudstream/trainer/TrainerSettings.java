@@ -43,16 +43,11 @@ public record TrainerSettings(ExtractorConfig extractor, AttentionSettings atten
 
     /**
      * The blocks a model trained on {@code data} uses: the point-of-purchase counts when the data carries them, then
-     * {@link #extraBlocks}; fails, naming the options, when the ratios are asked for without the counts.
+     * {@link #extraBlocks}; fails, naming the options, when the ratios are asked for without the counts (the rule
+     * the command line's list goes through too, {@link FeatureBlock#forData}).
      */
     public Set<FeatureBlock> blocksFor(LabelledData data) {
-        java.util.List<FeatureBlock> all = new java.util.ArrayList<>(extraBlocks);
-        if (data.pointOfPurchase() != null) {
-            all.add(FeatureBlock.POINT_OF_PURCHASE);
-        } else if (extraBlocks.contains(FeatureBlock.POP_RATIOS)) {
-            throw new IllegalArgumentException("--feature-blocks pop-ratios needs --point-of-purchase true");
-        }
-        return FeatureBlock.of(all.toArray(new FeatureBlock[0]));
+        return FeatureBlock.forData("--feature-blocks", extraBlocks, data.pointOfPurchase() != null);
     }
 
     /** With the default classifier row budget ({@link ClassifierTrainer#DEFAULT_MAX_NEGATIVES}). */

@@ -63,6 +63,7 @@ class TrainerMainTest {
         "train --data simulator --store s --keys k --label-delay 3d | --label-delay only applies with --point-of-purchase true",
         "train --data simulator --store s --keys k --feature-blocks card-window | --feature-blocks: unknown feature block 'card-window'",
         "train --data simulator --store s --keys k --feature-blocks pop-ratios | --feature-blocks pop-ratios needs --point-of-purchase true",
+        "train --data simulator --store s --keys k --point-of-purchase true --feature-blocks point-of-purchase | --feature-blocks: point-of-purchase is set with --point-of-purchase true",
         "train --data simulator --store s --keys k --class-weight heavy | --class-weight must be none or balanced",
         "train --data simulator --store s --keys k --test-from 2025-02-01 | --test-from and --test-to go together; missing --test-to",
         "train --data simulator --store s --keys k --test-from 2025-02-01 --test-to 2025-02-08 | --test-from/--test-to need the explicit split",
