@@ -117,6 +117,23 @@ final class ClusterFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * The cluster settings of a TaskManager-kill test (extra settings for {@link #start}), mutable for the test's
+     * own additions: fixed-delay restarts, {@code restartAttempts} attempts 1 s apart (instead of the cluster's 2,
+     * {@link FlinkStandaloneCluster}), and a 1 s heartbeat with a 10 s timeout.
+     */
+    static Map<String, String> killTestConfig(int restartAttempts) {
+        Map<String, String> flink = new LinkedHashMap<>();
+        flink.put("restart-strategy.type", "fixed-delay");
+        flink.put("restart-strategy.fixed-delay.attempts", Integer.toString(restartAttempts));
+        flink.put("restart-strategy.fixed-delay.delay", "1 s");
+        // A dead TaskManager's slot is released when its heartbeat times out (or after two refused heartbeat
+        // RPCs); Flink's 50 s default would dominate the recovery time.
+        flink.put("heartbeat.interval", "1000");
+        flink.put("heartbeat.timeout", "10000");
+        return flink;
+    }
+
     /** The base job arguments followed by {@code more}. */
     List<String> jobArgs(String... more) {
         List<String> out = new ArrayList<>(jobArgs);

@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,13 +50,8 @@ class LongHistoryKillIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> flink = new LinkedHashMap<>();
+        Map<String, String> flink = ClusterFixture.killTestConfig(30);
         flink.put("execution.checkpointing.incremental", "true");
-        flink.put("restart-strategy.type", "fixed-delay");
-        flink.put("restart-strategy.fixed-delay.attempts", "30");
-        flink.put("restart-strategy.fixed-delay.delay", "1 s");
-        flink.put("heartbeat.interval", "1000");
-        flink.put("heartbeat.timeout", "10000");
         fixture = ClusterFixture.start("-longhistory", 2, 1.0, flink);
     }
 

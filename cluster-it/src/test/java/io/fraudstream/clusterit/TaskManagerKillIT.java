@@ -11,7 +11,6 @@ import io.fraudstream.testkit.TopicReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,15 +42,7 @@ class TaskManagerKillIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> flink = new LinkedHashMap<>();
-        flink.put("restart-strategy.type", "fixed-delay");
-        flink.put("restart-strategy.fixed-delay.attempts", "30");
-        flink.put("restart-strategy.fixed-delay.delay", "1 s");
-        // A dead TaskManager's slot is released when its heartbeat times out (or after two refused heartbeat
-        // RPCs); Flink's 50 s default would dominate the recovery time.
-        flink.put("heartbeat.interval", "1000");
-        flink.put("heartbeat.timeout", "10000");
-        fixture = ClusterFixture.start("-tmkill", 2, 1.0, flink);
+        fixture = ClusterFixture.start("-tmkill", 2, 1.0, ClusterFixture.killTestConfig(30));
     }
 
     @AfterAll
