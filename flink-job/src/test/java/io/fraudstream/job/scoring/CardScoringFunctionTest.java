@@ -577,4 +577,18 @@ class CardScoringFunctionTest {
             assertThat(s.getDecision()).isEqualTo(Decision.ALERT);
         });
     }
+
+    @Test
+    void anAlertWithNoOtherReasonNamesTheThresholdItCrossed() {
+        io.fraudstream.model.FraudModel model = TestModels.model("v1", 0.3, 64);
+        AlertExplainer explainer = new AlertExplainer(model, 3, 3);
+        float[] none = new float[model.featureNames().size()]; // no feature says anything
+        TransactionEvent t = tx("a", "c1", T0, 10);
+        t.merchantId = "m";
+        io.fraudstream.features.Explanation empty = new io.fraudstream.features.Explanation(3);
+        assertThat(explainer.reasons(t, none, empty)).containsExactly(String.format(java.util.Locale.ROOT,
+                "score %.3f at or above the model's threshold 0.300", model.score(none)));
+        assertThat(explainer.reasons(t, none, empty, 0.25)).containsExactly(String.format(java.util.Locale.ROOT,
+                "score %.3f at or above the alert budget's threshold 0.250 (the model's own: 0.300)", model.score(none)));
+    }
 }

@@ -160,6 +160,12 @@ public final class BoundedScoring {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, was " + parallelism);
         }
+        if (settings.scoring().alertBudget() != null) {
+            // Cards are scored card after card, not in event-time order: the job's per-subtask windows would be
+            // meaningless here. Replay applies the budget to all scores in time order instead (BudgetedAlerts).
+            throw new IllegalArgumentException("a bounded replay scores with the model's threshold; apply the alert"
+                    + " budget to its scores with BudgetedAlerts");
+        }
         int n = (int) spool.records();
         int m = models.size();
         if (n == 0) {
