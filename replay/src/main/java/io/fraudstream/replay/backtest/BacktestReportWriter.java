@@ -1,18 +1,31 @@
 package io.fraudstream.replay.backtest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static io.fraudstream.replay.eval.ReportFormat.code;
+import static io.fraudstream.replay.eval.ReportFormat.esc;
+import static io.fraudstream.replay.eval.ReportFormat.htmlFooter;
+import static io.fraudstream.replay.eval.ReportFormat.htmlHeader;
+import static io.fraudstream.replay.eval.ReportFormat.image;
+import static io.fraudstream.replay.eval.ReportFormat.markdownHeader;
+import static io.fraudstream.replay.eval.ReportFormat.markdownRow;
+import static io.fraudstream.replay.eval.ReportFormat.num;
+import static io.fraudstream.replay.eval.ReportFormat.number;
+import static io.fraudstream.replay.eval.ReportFormat.row;
+import static io.fraudstream.replay.eval.ReportFormat.tableHead;
+import static io.fraudstream.replay.eval.ReportFormat.td;
+import static io.fraudstream.replay.eval.ReportFormat.tdNum;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fraudstream.replay.eval.Charts;
+import io.fraudstream.replay.eval.ReportFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -63,10 +76,6 @@ public final class BacktestReportWriter {
         return Charts.perDay("Rule hits per day", "hits", days, series);
     }
 
-    static String num(double v) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
-    }
-
     static String pct(double share) {
         return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.3f %%", 100 * share);
     }
@@ -98,25 +107,15 @@ public final class BacktestReportWriter {
 
     public static String markdown(BacktestReport r) {
         StringBuilder s = new StringBuilder();
-        s.append("# ").append(r.title()).append("\n\n");
-        s.append("- Model: `").append(r.modelVersion()).append("`, alert threshold ").append(num(r.threshold()))
-                .append('\n');
-        s.append("- Events in the window: ").append(r.transactions()).append(" (labelled: ").append(r.labelled())
-                .append(", frauds: ").append(r.frauds()).append(")\n");
-        for (Map.Entry<String, String> f : r.facts().entrySet()) {
-            s.append("- ").append(f.getKey()).append(": ").append(f.getValue()).append('\n');
-        }
+        markdownHeader(s, r.title(), r.modelVersion(), r.threshold(), counts(r), r.facts());
         s.append("\n## Whole set\n\n| Figure | Value |\n|---|---|\n");
-        headline(r).forEach((k, v) -> s.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        headline(r).forEach((k, v) -> markdownRow(s, k, v));
         s.append("\n## Per rule (highest priority first)\n\n");
         s.append("| Rule | Action | Priority | Hits | Hits/day | Precision | Recall | Decided | Alerts added |"
                 + " Alerts removed | Failures |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (BacktestReport.RuleFigures f : r.rules()) {
-            s.append("| `").append(f.name()).append("` | ").append(f.action()).append(" | ").append(f.priority())
-                    .append(" | ").append(f.hits()).append(" | ").append(perDay(f.hitsPerDay())).append(" | ")
-                    .append(num(f.precision())).append(" | ").append(num(f.recall())).append(" | ")
-                    .append(f.decided()).append(" | ").append(f.added()).append(" | ").append(f.removed())
-                    .append(" | ").append(f.failures()).append(" |\n");
+            markdownRow(s, "`" + f.name() + "`", f.action(), f.priority(), f.hits(), perDay(f.hitsPerDay()),
+                    num(f.precision()), num(f.recall()), f.decided(), f.added(), f.removed(), f.failures());
         }
         s.append("\nExpressions:\n\n");
         for (BacktestReport.RuleFigures f : r.rules()) {
@@ -127,99 +126,81 @@ public final class BacktestReportWriter {
         s.append("| Rule | Time (UTC) | Card token | Amount | Merchant | Category | Channel | Score | Model alert |"
                 + " Alert | Fired rules | Fraud |\n|---|---|---|---:|---|---|---|---:|---|---|---|---|\n");
         for (BacktestReport.Example e : r.examples()) {
-            s.append("| `").append(e.rule()).append("` | ").append(e.time()).append(" | ").append(md(e.cardToken()))
-                    .append(" | ").append(String.format(Locale.ROOT, "%.2f %s", e.amount(), e.currency()))
-                    .append(" | ").append(md(e.merchant())).append(" | ").append(md(e.category())).append(" | ")
-                    .append(e.channel()).append(" | ").append(num(e.score())).append(" | ").append(e.modelAlert())
-                    .append(" | ").append(e.alert()).append(" | ").append(md(e.firedRules())).append(" | ")
-                    .append(e.fraud() == null ? "?" : e.fraud()).append(" |\n");
+            markdownRow(s, "`" + e.rule() + "`", e.time(), md(e.cardToken()), amount(e), md(e.merchant()),
+                    md(e.category()), e.channel(), num(e.score()), e.modelAlert(), e.alert(), md(e.firedRules()),
+                    fraud(e));
         }
-        s.append("\n## Daily series (UTC days)\n\n| Day | Events | Model alerts | Alerts with rules | Set hits |");
-        for (BacktestReport.RuleFigures f : r.rules()) {
-            s.append(" `").append(f.name()).append("` |");
-        }
-        s.append("\n|---|---:|---:|---:|---:|").append("---:|".repeat(r.rules().size())).append('\n');
+        s.append("\n## Daily series (UTC days)\n\n");
+        List<Object> header = new ArrayList<>(List.of("Day", "Events", "Model alerts", "Alerts with rules",
+                "Set hits"));
+        r.rules().forEach(f -> header.add("`" + f.name() + "`"));
+        markdownRow(s, header.toArray());
+        s.append("|---|---:|---:|---:|---:|").append("---:|".repeat(r.rules().size())).append('\n');
         for (BacktestReport.Day d : r.daily()) {
-            s.append("| ").append(d.day()).append(" | ").append(d.transactions()).append(" | ").append(d.modelAlerts())
-                    .append(" | ").append(d.alerts()).append(" | ").append(d.setHits()).append(" |");
-            for (Long h : d.ruleHits()) {
-                s.append(' ').append(h).append(" |");
-            }
-            s.append('\n');
+            List<Object> cells = new ArrayList<>(List.of(d.day(), d.transactions(), d.modelAlerts(), d.alerts(),
+                    d.setHits()));
+            cells.addAll(d.ruleHits());
+            markdownRow(s, cells.toArray());
         }
         return s.toString();
+    }
+
+    private static String counts(BacktestReport r) {
+        return "Events in the window: " + r.transactions() + " (labelled: " + r.labelled() + ", frauds: "
+                + r.frauds() + ")";
+    }
+
+    private static String amount(BacktestReport.Example e) {
+        return String.format(Locale.ROOT, "%.2f %s", e.amount(), e.currency());
+    }
+
+    /** The example's label: true, false, or {@code ?} when unlabelled. */
+    private static Object fraud(BacktestReport.Example e) {
+        return e.fraud() == null ? "?" : e.fraud();
     }
 
     private static String md(String v) {
         return v == null ? "" : v.replace("|", "\\|");
     }
 
-    private static String esc(String v) {
-        return v == null ? "" : v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace("\"", "&quot;");
-    }
-
     public static String html(BacktestReport r, byte[] chart) {
         StringBuilder s = new StringBuilder();
-        s.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(r.title()))
-                .append("</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto}"
-                        + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}"
-                        + "td.n{text-align:right}img{margin:4px;border:1px solid #eee}</style></head><body>\n");
-        s.append("<h1>").append(esc(r.title())).append("</h1>\n<ul>\n");
-        s.append("<li>Model: <code>").append(esc(String.valueOf(r.modelVersion()))).append("</code>, alert threshold ")
-                .append(num(r.threshold())).append("</li>\n");
-        s.append("<li>Events in the window: ").append(r.transactions()).append(" (labelled: ").append(r.labelled())
-                .append(", frauds: ").append(r.frauds()).append(")</li>\n");
-        for (Map.Entry<String, String> f : r.facts().entrySet()) {
-            s.append("<li>").append(esc(f.getKey())).append(": ").append(esc(f.getValue())).append("</li>\n");
-        }
-        s.append("</ul>\n<h2>Whole set</h2>\n<table><tr><th>Figure</th><th>Value</th></tr>\n");
-        headline(r).forEach((k, v) -> s.append("<tr><td>").append(esc(k)).append("</td><td>").append(esc(v))
-                .append("</td></tr>\n"));
-        s.append("</table>\n<h2>Per rule</h2>\n<table><tr><th>Rule</th><th>Action</th><th>Priority</th><th>Hits</th>"
-                + "<th>Hits/day</th><th>Precision</th><th>Recall</th><th>Decided</th><th>Alerts added</th>"
-                + "<th>Alerts removed</th><th>Failures</th><th>Expression</th></tr>\n");
+        htmlHeader(s, r.title(), 1200, r.modelVersion(), r.threshold(), counts(r), r.facts());
+        s.append("<h2>Whole set</h2>\n");
+        tableHead(s, "Figure", "Value");
+        headline(r).forEach((k, v) -> row(s, td(esc(k)), td(esc(v))));
+        s.append("</table>\n<h2>Per rule</h2>\n");
+        tableHead(s, "Rule", "Action", "Priority", "Hits", "Hits/day", "Precision", "Recall", "Decided",
+                "Alerts added", "Alerts removed", "Failures", "Expression");
         for (BacktestReport.RuleFigures f : r.rules()) {
-            s.append("<tr><td><code>").append(esc(f.name())).append("</code></td><td>").append(f.action())
-                    .append("</td><td class=\"n\">").append(f.priority()).append("</td><td class=\"n\">")
-                    .append(f.hits()).append("</td><td class=\"n\">").append(perDay(f.hitsPerDay()))
-                    .append("</td><td class=\"n\">").append(num(f.precision())).append("</td><td class=\"n\">")
-                    .append(num(f.recall())).append("</td><td class=\"n\">").append(f.decided())
-                    .append("</td><td class=\"n\">").append(f.added()).append("</td><td class=\"n\">")
-                    .append(f.removed()).append("</td><td class=\"n\">").append(f.failures())
-                    .append("</td><td><code>").append(esc(f.expression())).append("</code></td></tr>\n");
+            row(s, td(code(f.name())), td(f.action()), tdNum(f.priority()), tdNum(f.hits()),
+                    tdNum(perDay(f.hitsPerDay())), tdNum(num(f.precision())), tdNum(num(f.recall())),
+                    tdNum(f.decided()), tdNum(f.added()), tdNum(f.removed()), tdNum(f.failures()),
+                    td(code(f.expression())));
         }
-        s.append("</table>\n<h2>Hits per day</h2>\n<img alt=\"hits per day\" src=\"data:image/png;base64,")
-                .append(Base64.getEncoder().encodeToString(chart)).append("\">\n");
-        s.append("<h2>Examples of hits</h2>\n<table><tr><th>Rule</th><th>Time (UTC)</th><th>Card token</th>"
-                + "<th>Amount</th><th>Merchant</th><th>Category</th><th>Channel</th><th>Score</th>"
-                + "<th>Model alert</th><th>Alert</th><th>Fired rules</th><th>Fraud</th></tr>\n");
+        s.append("</table>\n<h2>Hits per day</h2>\n");
+        image(s, "hits per day", chart);
+        s.append("<h2>Examples of hits</h2>\n");
+        tableHead(s, "Rule", "Time (UTC)", "Card token", "Amount", "Merchant", "Category", "Channel", "Score",
+                "Model alert", "Alert", "Fired rules", "Fraud");
         for (BacktestReport.Example e : r.examples()) {
-            s.append("<tr><td><code>").append(esc(e.rule())).append("</code></td><td>").append(e.time())
-                    .append("</td><td>").append(esc(e.cardToken())).append("</td><td class=\"n\">")
-                    .append(esc(String.format(Locale.ROOT, "%.2f %s", e.amount(), e.currency())))
-                    .append("</td><td>").append(esc(e.merchant())).append("</td><td>").append(esc(e.category()))
-                    .append("</td><td>").append(esc(e.channel())).append("</td><td class=\"n\">")
-                    .append(num(e.score())).append("</td><td>").append(e.modelAlert()).append("</td><td>")
-                    .append(e.alert()).append("</td><td>").append(esc(e.firedRules())).append("</td><td>")
-                    .append(e.fraud() == null ? "?" : e.fraud()).append("</td></tr>\n");
+            row(s, td(code(e.rule())), td(e.time()), td(esc(e.cardToken())), tdNum(esc(amount(e))),
+                    td(esc(e.merchant())), td(esc(e.category())), td(esc(e.channel())), tdNum(num(e.score())),
+                    td(e.modelAlert()), td(e.alert()), td(esc(e.firedRules())), td(fraud(e)));
         }
-        s.append("</table>\n<h2>Daily series (UTC days)</h2>\n<table><tr><th>Day</th><th>Events</th>"
-                + "<th>Model alerts</th><th>Alerts with rules</th><th>Set hits</th>");
-        for (BacktestReport.RuleFigures f : r.rules()) {
-            s.append("<th>").append(esc(f.name())).append("</th>");
-        }
-        s.append("</tr>\n");
+        s.append("</table>\n<h2>Daily series (UTC days)</h2>\n");
+        List<String> header = new ArrayList<>(List.of("Day", "Events", "Model alerts", "Alerts with rules",
+                "Set hits"));
+        r.rules().forEach(f -> header.add(f.name()));
+        tableHead(s, header.toArray(String[]::new));
         for (BacktestReport.Day d : r.daily()) {
-            s.append("<tr><td>").append(d.day()).append("</td><td class=\"n\">").append(d.transactions())
-                    .append("</td><td class=\"n\">").append(d.modelAlerts()).append("</td><td class=\"n\">")
-                    .append(d.alerts()).append("</td><td class=\"n\">").append(d.setHits()).append("</td>");
-            for (Long h : d.ruleHits()) {
-                s.append("<td class=\"n\">").append(h).append("</td>");
-            }
-            s.append("</tr>\n");
+            List<String> cells = new ArrayList<>(List.of(td(d.day()), tdNum(d.transactions()),
+                    tdNum(d.modelAlerts()), tdNum(d.alerts()), tdNum(d.setHits())));
+            d.ruleHits().forEach(h -> cells.add(tdNum(h)));
+            row(s, cells.toArray(String[]::new));
         }
-        s.append("</table>\n</body></html>\n");
+        s.append("</table>\n");
+        htmlFooter(s);
         return s.toString();
     }
 
@@ -288,18 +269,6 @@ public final class BacktestReportWriter {
             ArrayNode h = o.putArray("rule_hits");
             d.ruleHits().forEach(h::add);
         }
-        try {
-            return JSON.writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException x) {
-            throw new IllegalStateException("cannot write report.json", x);
-        }
-    }
-
-    private static void number(ObjectNode node, String key, double v) {
-        if (Double.isFinite(v)) {
-            node.put(key, v);
-        } else {
-            node.putNull(key);
-        }
+        return ReportFormat.json(JSON.writer(), root);
     }
 }

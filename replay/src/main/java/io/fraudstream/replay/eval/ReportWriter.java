@@ -1,6 +1,16 @@
 package io.fraudstream.replay.eval;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static io.fraudstream.replay.eval.ReportFormat.htmlFooter;
+import static io.fraudstream.replay.eval.ReportFormat.htmlHeader;
+import static io.fraudstream.replay.eval.ReportFormat.image;
+import static io.fraudstream.replay.eval.ReportFormat.markdownHeader;
+import static io.fraudstream.replay.eval.ReportFormat.markdownRow;
+import static io.fraudstream.replay.eval.ReportFormat.number;
+import static io.fraudstream.replay.eval.ReportFormat.row;
+import static io.fraudstream.replay.eval.ReportFormat.tableHead;
+import static io.fraudstream.replay.eval.ReportFormat.td;
+import static io.fraudstream.replay.eval.ReportFormat.tdNum;
+
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,8 +20,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,11 +48,9 @@ public final class ReportWriter {
         Files.writeString(dir.resolve("report.json"), json(e), StandardCharsets.UTF_8);
     }
 
+    /** Kept for the tests: the report's number format. */
     static String num(double v) {
-        if (Double.isNaN(v)) {
-            return "n/a";
-        }
-        return String.format(Locale.ROOT, "%.4f", v);
+        return ReportFormat.num(v);
     }
 
     private static String label(String key) {
@@ -64,66 +70,46 @@ public final class ReportWriter {
 
     public static String markdown(Evaluation e) {
         StringBuilder s = new StringBuilder();
-        s.append("# ").append(e.title()).append("\n\n");
-        s.append("- Model: `").append(e.modelVersion()).append("`, alert threshold ").append(num(e.threshold())).append('\n');
-        s.append("- Scored transactions: ").append(e.scored()).append(" (labelled frauds: ").append(e.frauds())
-                .append(", unlabelled: ").append(e.unlabelled()).append(")\n");
-        for (Map.Entry<String, String> f : e.facts().entrySet()) {
-            s.append("- ").append(f.getKey()).append(": ").append(f.getValue()).append('\n');
-        }
+        markdownHeader(s, e.title(), e.modelVersion(), e.threshold(), counts(e), e.facts());
         s.append("\n| Metric | Value |\n|---|---:|\n");
         for (Map.Entry<String, Double> m : e.headline().entrySet()) {
-            s.append("| ").append(label(m.getKey())).append(" | ").append(num(m.getValue())).append(" |\n");
+            markdownRow(s, label(m.getKey()), num(m.getValue()));
         }
         s.append("\nCharts: [ROC](roc.png), [precision-recall](pr.png), [score histogram](histogram.png).\n");
         s.append("\n## Daily series (UTC days)\n\n");
         s.append("| Day | Transactions | Frauds | Alerts | Compromised cards | Card precision@100 |\n");
         s.append("|---|---:|---:|---:|---:|---:|\n");
         for (Evaluation.Day d : e.days()) {
-            s.append("| ").append(d.day()).append(" | ").append(d.transactions()).append(" | ").append(d.frauds())
-                    .append(" | ").append(d.alerts()).append(" | ").append(d.compromisedCards()).append(" | ")
-                    .append(num(d.cardPrecision100())).append(" |\n");
+            markdownRow(s, d.day(), d.transactions(), d.frauds(), d.alerts(), d.compromisedCards(),
+                    num(d.cardPrecision100()));
         }
         return s.toString();
     }
 
-    private static String esc(String v) {
-        return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    private static String counts(Evaluation e) {
+        return "Scored transactions: " + e.scored() + " (labelled frauds: " + e.frauds() + ", unlabelled: "
+                + e.unlabelled() + ")";
     }
 
     public static String html(Evaluation e, byte[] roc, byte[] pr, byte[] hist) {
         StringBuilder s = new StringBuilder();
-        s.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(e.title()))
-                .append("</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}"
-                        + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}"
-                        + "td.n{text-align:right}img{margin:4px;border:1px solid #eee}</style></head><body>\n");
-        s.append("<h1>").append(esc(e.title())).append("</h1>\n<ul>\n");
-        s.append("<li>Model: <code>").append(esc(String.valueOf(e.modelVersion()))).append("</code>, alert threshold ")
-                .append(num(e.threshold())).append("</li>\n");
-        s.append("<li>Scored transactions: ").append(e.scored()).append(" (labelled frauds: ").append(e.frauds())
-                .append(", unlabelled: ").append(e.unlabelled()).append(")</li>\n");
-        for (Map.Entry<String, String> f : e.facts().entrySet()) {
-            s.append("<li>").append(esc(f.getKey())).append(": ").append(esc(f.getValue())).append("</li>\n");
-        }
-        s.append("</ul>\n<table><tr><th>Metric</th><th>Value</th></tr>\n");
+        htmlHeader(s, e.title(), 1000, e.modelVersion(), e.threshold(), counts(e), e.facts());
+        tableHead(s, "Metric", "Value");
         for (Map.Entry<String, Double> m : e.headline().entrySet()) {
-            s.append("<tr><td>").append(label(m.getKey())).append("</td><td class=\"n\">").append(num(m.getValue()))
-                    .append("</td></tr>\n");
+            row(s, td(label(m.getKey())), tdNum(num(m.getValue())));
         }
         s.append("</table>\n<h2>Charts</h2>\n");
         for (byte[] png : new byte[][] {roc, pr, hist}) {
-            s.append("<img alt=\"chart\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png))
-                    .append("\">\n");
+            image(s, "chart", png);
         }
-        s.append("<h2>Daily series (UTC days)</h2>\n<table><tr><th>Day</th><th>Transactions</th><th>Frauds</th>"
-                + "<th>Alerts</th><th>Compromised cards</th><th>Card precision@100</th></tr>\n");
+        s.append("<h2>Daily series (UTC days)</h2>\n");
+        tableHead(s, "Day", "Transactions", "Frauds", "Alerts", "Compromised cards", "Card precision@100");
         for (Evaluation.Day d : e.days()) {
-            s.append("<tr><td>").append(d.day()).append("</td><td class=\"n\">").append(d.transactions())
-                    .append("</td><td class=\"n\">").append(d.frauds()).append("</td><td class=\"n\">").append(d.alerts())
-                    .append("</td><td class=\"n\">").append(d.compromisedCards()).append("</td><td class=\"n\">")
-                    .append(num(d.cardPrecision100())).append("</td></tr>\n");
+            row(s, td(d.day()), tdNum(d.transactions()), tdNum(d.frauds()), tdNum(d.alerts()),
+                    tdNum(d.compromisedCards()), tdNum(num(d.cardPrecision100())));
         }
-        s.append("</table>\n</body></html>\n");
+        s.append("</table>\n");
+        htmlFooter(s);
         return s.toString();
     }
 
@@ -146,18 +132,6 @@ public final class ReportWriter {
                     .put("frauds", d.frauds()).put("alerts", d.alerts()).put("compromised_cards", d.compromisedCards());
             number(day, "card_precision_at_100", d.cardPrecision100());
         }
-        try {
-            return JSON.writer(PRETTY).writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException x) {
-            throw new IllegalStateException("cannot write report.json", x);
-        }
-    }
-
-    private static void number(ObjectNode node, String key, double v) {
-        if (Double.isFinite(v)) {
-            node.put(key, v);
-        } else {
-            node.putNull(key);
-        }
+        return ReportFormat.json(JSON.writer(PRETTY), root);
     }
 }
