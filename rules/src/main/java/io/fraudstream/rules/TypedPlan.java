@@ -52,22 +52,34 @@ final class TypedPlan {
         }
     }
 
-    abstract static class Node {}
+    /**
+     * A plan node. The typed kinds below are functional interfaces with a primitive (or {@code String}) result, so a
+     * node is written once per value type as a lambda that is itself the node: no wrapper, no boxing.
+     */
+    interface Node {}
 
-    abstract static class Bool extends Node {
-        abstract boolean eval(RuleFacts f);
+    /** A bool-typed node. */
+    @FunctionalInterface
+    interface Bool extends Node {
+        boolean eval(RuleFacts f);
     }
 
-    abstract static class Int extends Node {
-        abstract long eval(RuleFacts f);
+    /** An int-typed node. */
+    @FunctionalInterface
+    interface Int extends Node {
+        long eval(RuleFacts f);
     }
 
-    abstract static class Dbl extends Node {
-        abstract double eval(RuleFacts f);
+    /** A double-typed node. */
+    @FunctionalInterface
+    interface Dbl extends Node {
+        double eval(RuleFacts f);
     }
 
-    abstract static class Str extends Node {
-        abstract String eval(RuleFacts f);
+    /** A string-typed node. */
+    @FunctionalInterface
+    interface Str extends Node {
+        String eval(RuleFacts f);
     }
 
     private static final Set<String> EXTRACTOR_FEATURES = Set.of(FeatureExtractor.featureNames(0));
@@ -121,19 +133,19 @@ final class TypedPlan {
         switch (c.getKind()) {
             case BOOLEAN_VALUE: {
                 boolean v = c.booleanValue();
-                return bool(f -> v);
+                return (Bool) f -> v;
             }
             case INT64_VALUE: {
                 long v = c.int64Value();
-                return lng(f -> v);
+                return (Int) f -> v;
             }
             case DOUBLE_VALUE: {
                 double v = c.doubleValue();
-                return dbl(f -> v);
+                return (Dbl) f -> v;
             }
             case STRING_VALUE: {
                 String v = c.stringValue();
-                return str(f -> v);
+                return (Str) f -> v;
             }
             default:
                 throw new Unsupported("a " + c.getKind() + " constant");
@@ -142,24 +154,24 @@ final class TypedPlan {
 
     private static Node variable(String name) throws Unsupported {
         switch (name) {
-            case "amount": return dbl(f -> f.amount);
-            case "amount_minor": return lng(f -> f.amountMinor);
-            case "currency": return str(f -> f.currency);
-            case "merchant": return str(f -> f.merchant);
-            case "category": return str(f -> f.category);
-            case "country": return str(f -> f.country);
-            case "channel": return str(f -> f.channel);
-            case "terminal": return str(f -> f.terminal);
-            case "merchant_lat": return dbl(f -> Double.isNaN(f.merchantLat) ? 0.0 : f.merchantLat);
-            case "merchant_lon": return dbl(f -> Double.isNaN(f.merchantLon) ? 0.0 : f.merchantLon);
-            case "event_time_millis": return lng(f -> f.eventTimeMillis);
-            case "hour": return lng(RuleFacts::hour);
-            case "weekday": return lng(RuleFacts::weekday);
-            case "score": return dbl(f -> f.score);
-            case "threshold": return dbl(f -> f.threshold);
-            case "model_version": return str(f -> f.modelVersion);
-            case "model_alert": return bool(f -> f.modelAlert);
-            case "pop_known": return bool(f -> f.pointOfPurchase != null);
+            case "amount": return (Dbl) f -> f.amount;
+            case "amount_minor": return (Int) f -> f.amountMinor;
+            case "currency": return (Str) f -> f.currency;
+            case "merchant": return (Str) f -> f.merchant;
+            case "category": return (Str) f -> f.category;
+            case "country": return (Str) f -> f.country;
+            case "channel": return (Str) f -> f.channel;
+            case "terminal": return (Str) f -> f.terminal;
+            case "merchant_lat": return (Dbl) f -> Double.isNaN(f.merchantLat) ? 0.0 : f.merchantLat;
+            case "merchant_lon": return (Dbl) f -> Double.isNaN(f.merchantLon) ? 0.0 : f.merchantLon;
+            case "event_time_millis": return (Int) f -> f.eventTimeMillis;
+            case "hour": return (Int) RuleFacts::hour;
+            case "weekday": return (Int) RuleFacts::weekday;
+            case "score": return (Dbl) f -> f.score;
+            case "threshold": return (Dbl) f -> f.threshold;
+            case "model_version": return (Str) f -> f.modelVersion;
+            case "model_alert": return (Bool) f -> f.modelAlert;
+            case "pop_known": return (Bool) f -> f.pointOfPurchase != null;
             default:
                 break;
         }
@@ -168,62 +180,10 @@ final class TypedPlan {
         }
         int pop = PopFeatures.NAMES.indexOf(name);
         if (pop >= 0) {
-            return dbl(f -> f.pointOfPurchase == null || pop >= f.pointOfPurchase.length
-                    ? 0.0 : (double) f.pointOfPurchase[pop]);
+            return (Dbl) f -> f.pointOfPurchase == null || pop >= f.pointOfPurchase.length
+                    ? 0.0 : (double) f.pointOfPurchase[pop];
         }
         throw new Unsupported("the variable " + name + " outside an index");
-    }
-
-    interface BoolOf {
-        boolean of(RuleFacts f);
-    }
-
-    interface DoubleOf {
-        double of(RuleFacts f);
-    }
-
-    interface LongOf {
-        long of(RuleFacts f);
-    }
-
-    interface StringOf {
-        String of(RuleFacts f);
-    }
-
-    private static Bool bool(BoolOf g) {
-        return new Bool() {
-            @Override
-            boolean eval(RuleFacts f) {
-                return g.of(f);
-            }
-        };
-    }
-
-    private static Dbl dbl(DoubleOf g) {
-        return new Dbl() {
-            @Override
-            double eval(RuleFacts f) {
-                return g.of(f);
-            }
-        };
-    }
-
-    private static Int lng(LongOf g) {
-        return new Int() {
-            @Override
-            long eval(RuleFacts f) {
-                return g.of(f);
-            }
-        };
-    }
-
-    private static Str str(StringOf g) {
-        return new Str() {
-            @Override
-            String eval(RuleFacts f) {
-                return g.of(f);
-            }
-        };
     }
 
     /**
@@ -231,7 +191,7 @@ final class TypedPlan {
      * variable resolver gives) or {@code features['name']} (an error when it has none). The slot is found once per
      * feature-name list (a model swap), not per event.
      */
-    static final class FeatureVar extends Dbl {
+    static final class FeatureVar implements Dbl {
         private record Slot(List<String> names, int index) {}
 
         private final String name;
@@ -244,7 +204,7 @@ final class TypedPlan {
         }
 
         @Override
-        double eval(RuleFacts f) {
+        public double eval(RuleFacts f) {
             Slot s = slot;
             if (s.names != f.featureNames()) {
                 s = new Slot(f.featureNames(), f.featureSlot(name));
@@ -272,15 +232,8 @@ final class TypedPlan {
                 return and(bool(args.get(0)), bool(args.get(1)));
             case "_||_":
                 return or(bool(args.get(0)), bool(args.get(1)));
-            case "!_": {
-                Bool a = bool(args.get(0));
-                return new Bool() {
-                    @Override
-                    boolean eval(RuleFacts f) {
-                        return !a.eval(f);
-                    }
-                };
-            }
+            case "!_":
+                return not(bool(args.get(0)));
             case "_?_:_":
                 return conditional(bool(args.get(0)), node(args.get(1)), node(args.get(2)));
             case "_==_":
@@ -327,100 +280,79 @@ final class TypedPlan {
     }
 
     private static Bool and(Bool a, Bool b) {
-        return new Bool() {
-            @Override
-            boolean eval(RuleFacts f) {
-                boolean left;
-                try {
-                    left = a.eval(f);
-                } catch (EvalError error) {
-                    if (!b.eval(f)) {
-                        return false; // error && false == false
-                    }
-                    throw error;
+        return f -> {
+            boolean left;
+            try {
+                left = a.eval(f);
+            } catch (EvalError error) {
+                if (!b.eval(f)) {
+                    return false; // error && false == false
                 }
-                return left && b.eval(f);
+                throw error;
             }
+            return left && b.eval(f);
         };
     }
 
     private static Bool or(Bool a, Bool b) {
-        return new Bool() {
-            @Override
-            boolean eval(RuleFacts f) {
-                boolean left;
-                try {
-                    left = a.eval(f);
-                } catch (EvalError error) {
-                    if (b.eval(f)) {
-                        return true; // error || true == true
-                    }
-                    throw error;
+        return f -> {
+            boolean left;
+            try {
+                left = a.eval(f);
+            } catch (EvalError error) {
+                if (b.eval(f)) {
+                    return true; // error || true == true
                 }
-                return left || b.eval(f);
+                throw error;
             }
+            return left || b.eval(f);
         };
     }
 
+    private static Bool not(Bool a) {
+        return f -> !a.eval(f);
+    }
+
+    /**
+     * {@code c ? t : e}. Like the other typed operations, one lambda per value type: Java has no generics over
+     * primitives, and one node over boxed values would box on every evaluation.
+     */
     private static Node conditional(Bool c, Node t, Node e) throws Unsupported {
         if (t instanceof Bool x && e instanceof Bool y) {
-            return new Bool() {
-                @Override
-                boolean eval(RuleFacts f) {
-                    return c.eval(f) ? x.eval(f) : y.eval(f);
-                }
-            };
+            return (Bool) f -> c.eval(f) ? x.eval(f) : y.eval(f);
         }
         if (t instanceof Int x && e instanceof Int y) {
-            return new Int() {
-                @Override
-                long eval(RuleFacts f) {
-                    return c.eval(f) ? x.eval(f) : y.eval(f);
-                }
-            };
+            return (Int) f -> c.eval(f) ? x.eval(f) : y.eval(f);
         }
         if (t instanceof Dbl x && e instanceof Dbl y) {
-            return new Dbl() {
-                @Override
-                double eval(RuleFacts f) {
-                    return c.eval(f) ? x.eval(f) : y.eval(f);
-                }
-            };
+            return (Dbl) f -> c.eval(f) ? x.eval(f) : y.eval(f);
         }
         if (t instanceof Str x && e instanceof Str y) {
-            return new Str() {
-                @Override
-                String eval(RuleFacts f) {
-                    return c.eval(f) ? x.eval(f) : y.eval(f);
-                }
-            };
+            return (Str) f -> c.eval(f) ? x.eval(f) : y.eval(f);
         }
         throw new Unsupported("a conditional with branches of different types");
     }
 
-    /** Equality of two operands of the same simple type (a heterogeneous one runs on the interpreter). */
-    private Node equality(CelExpr l, CelExpr r, boolean negate) throws Unsupported {
+    /**
+     * The planned operands of a binary operator, which must have the same checked type ({@code what}: how the
+     * operation is named when they do not, e.g. "a comparison of ").
+     */
+    private Node[] operands(String what, CelExpr l, CelExpr r) throws Unsupported {
         if (!type(l).equals(type(r))) {
-            throw new Unsupported("an equality of " + type(l) + " and " + type(r));
+            throw new Unsupported(what + type(l) + " and " + type(r));
         }
-        Node a = node(l);
-        Node b = node(r);
+        return new Node[] {node(l), node(r)};
+    }
+
+    /** Equality of two operands of the same simple type (a heterogeneous one runs on the interpreter). */
+    private Bool equality(CelExpr l, CelExpr r, boolean negate) throws Unsupported {
+        Node[] ab = operands("an equality of ", l, r);
         Bool eq;
-        if (a instanceof Bool x && b instanceof Bool y) {
-            eq = new Bool() {
-                @Override
-                boolean eval(RuleFacts f) {
-                    return x.eval(f) == y.eval(f);
-                }
-            };
-        } else if (a instanceof Int x && b instanceof Int y) {
-            eq = new Bool() {
-                @Override
-                boolean eval(RuleFacts f) {
-                    return x.eval(f) == y.eval(f);
-                }
-            };
-        } else if (a instanceof Dbl x && b instanceof Dbl y) {
+        if (ab[0] instanceof Bool x && ab[1] instanceof Bool y) {
+            eq = f -> x.eval(f) == y.eval(f);
+        } else if (ab[0] instanceof Int x && ab[1] instanceof Int y) {
+            eq = f -> x.eval(f) == y.eval(f);
+        } else if (ab[0] instanceof Dbl x && ab[1] instanceof Dbl y) {
             java.util.Set<String> keys = mapKeys(l, new java.util.HashSet<>());
             keys.retainAll(mapKeys(r, new java.util.HashSet<>()));
             if (!keys.isEmpty()) {
@@ -428,31 +360,13 @@ final class TypedPlan {
                 // is true even when the value is NaN; the interpreter keeps that case.
                 throw new Unsupported("an equality of the same features[...] value on both sides");
             }
-            eq = new Bool() {
-                @Override
-                boolean eval(RuleFacts f) {
-                    return x.eval(f) == y.eval(f);
-                }
-            };
-        } else if (a instanceof Str x && b instanceof Str y) {
-            eq = new Bool() {
-                @Override
-                boolean eval(RuleFacts f) {
-                    return x.eval(f).equals(y.eval(f));
-                }
-            };
+            eq = f -> x.eval(f) == y.eval(f);
+        } else if (ab[0] instanceof Str x && ab[1] instanceof Str y) {
+            eq = f -> x.eval(f).equals(y.eval(f));
         } else {
             throw new Unsupported("an equality of " + type(l));
         }
-        if (!negate) {
-            return eq;
-        }
-        return new Bool() {
-            @Override
-            boolean eval(RuleFacts f) {
-                return !eq.eval(f);
-            }
-        };
+        return negate ? not(eq) : eq;
     }
 
     /** The literal keys of {@code features[...]} read anywhere in {@code e}. */
@@ -473,90 +387,71 @@ final class TypedPlan {
     }
 
     /** {@code <, <=, >, >=} on two ints or two doubles. */
-    private Node ordering(String fn, CelExpr l, CelExpr r) throws Unsupported {
-        if (!type(l).equals(type(r))) {
-            throw new Unsupported("a comparison of " + type(l) + " and " + type(r));
+    private Bool ordering(String fn, CelExpr l, CelExpr r) throws Unsupported {
+        Node[] ab = operands("a comparison of ", l, r);
+        if (ab[0] instanceof Int x && ab[1] instanceof Int y) {
+            return switch (fn) {
+                case "_<_" -> f -> x.eval(f) < y.eval(f);
+                case "_<=_" -> f -> x.eval(f) <= y.eval(f);
+                case "_>_" -> f -> x.eval(f) > y.eval(f);
+                default -> f -> x.eval(f) >= y.eval(f);
+            };
         }
-        Node a = node(l);
-        Node b = node(r);
-        if (a instanceof Int x && b instanceof Int y) {
-            switch (fn) {
-                case "_<_": return new Bool() { @Override boolean eval(RuleFacts f) { return x.eval(f) < y.eval(f); } };
-                case "_<=_": return new Bool() { @Override boolean eval(RuleFacts f) { return x.eval(f) <= y.eval(f); } };
-                case "_>_": return new Bool() { @Override boolean eval(RuleFacts f) { return x.eval(f) > y.eval(f); } };
-                default: return new Bool() { @Override boolean eval(RuleFacts f) { return x.eval(f) >= y.eval(f); } };
-            }
-        }
-        if (a instanceof Dbl x && b instanceof Dbl y) {
-            switch (fn) {
-                case "_<_": return new Bool() { @Override boolean eval(RuleFacts f) { return x.eval(f) < y.eval(f); } };
-                case "_<=_": return new Bool() { @Override boolean eval(RuleFacts f) { return x.eval(f) <= y.eval(f); } };
-                case "_>_": return new Bool() { @Override boolean eval(RuleFacts f) { return x.eval(f) > y.eval(f); } };
-                default: return new Bool() { @Override boolean eval(RuleFacts f) { return x.eval(f) >= y.eval(f); } };
-            }
+        if (ab[0] instanceof Dbl x && ab[1] instanceof Dbl y) {
+            return switch (fn) {
+                case "_<_" -> f -> x.eval(f) < y.eval(f);
+                case "_<=_" -> f -> x.eval(f) <= y.eval(f);
+                case "_>_" -> f -> x.eval(f) > y.eval(f);
+                default -> f -> x.eval(f) >= y.eval(f);
+            };
         }
         throw new Unsupported("an ordering of " + type(l));
     }
 
     private Node arithmetic(String fn, CelExpr l, CelExpr r) throws Unsupported {
-        if (!type(l).equals(type(r))) {
-            throw new Unsupported("arithmetic on " + type(l) + " and " + type(r));
-        }
-        Node a = node(l);
-        Node b = node(r);
-        if (a instanceof Int x && b instanceof Int y) {
-            switch (fn) {
-                case "_+_": return new Int() { @Override long eval(RuleFacts f) { return exact(() -> Math.addExact(x.eval(f), y.eval(f))); } };
-                case "_-_": return new Int() { @Override long eval(RuleFacts f) { return exact(() -> Math.subtractExact(x.eval(f), y.eval(f))); } };
-                case "_*_": return new Int() { @Override long eval(RuleFacts f) { return exact(() -> Math.multiplyExact(x.eval(f), y.eval(f))); } };
-                case "_/_":
-                    return new Int() {
-                        @Override
-                        long eval(RuleFacts f) {
-                            long p = x.eval(f);
-                            long q = y.eval(f);
-                            if (q == 0) {
-                                throw new EvalError("divide by zero");
-                            }
-                            if (p == Long.MIN_VALUE && q == -1) {
-                                throw new EvalError("integer overflow");
-                            }
-                            return p / q;
-                        }
-                    };
-                default:
-                    return new Int() {
-                        @Override
-                        long eval(RuleFacts f) {
-                            long p = x.eval(f);
-                            long q = y.eval(f);
-                            if (q == 0) {
-                                throw new EvalError("modulus by zero");
-                            }
-                            if (p == Long.MIN_VALUE && q == -1) {
-                                throw new EvalError("integer overflow");
-                            }
-                            return p % q;
-                        }
-                    };
-            }
-        }
-        if (a instanceof Dbl x && b instanceof Dbl y) {
-            switch (fn) {
-                case "_+_": return new Dbl() { @Override double eval(RuleFacts f) { return x.eval(f) + y.eval(f); } };
-                case "_-_": return new Dbl() { @Override double eval(RuleFacts f) { return x.eval(f) - y.eval(f); } };
-                case "_*_": return new Dbl() { @Override double eval(RuleFacts f) { return x.eval(f) * y.eval(f); } };
-                case "_/_": return new Dbl() { @Override double eval(RuleFacts f) { return x.eval(f) / y.eval(f); } };
-                default: throw new Unsupported("double modulus");
-            }
-        }
-        if (a instanceof Str x && b instanceof Str y && fn.equals("_+_")) {
-            return new Str() {
-                @Override
-                String eval(RuleFacts f) {
-                    return x.eval(f).concat(y.eval(f));
-                }
+        Node[] ab = operands("arithmetic on ", l, r);
+        if (ab[0] instanceof Int x && ab[1] instanceof Int y) {
+            Int n = switch (fn) {
+                case "_+_" -> f -> exact(() -> Math.addExact(x.eval(f), y.eval(f)));
+                case "_-_" -> f -> exact(() -> Math.subtractExact(x.eval(f), y.eval(f)));
+                case "_*_" -> f -> exact(() -> Math.multiplyExact(x.eval(f), y.eval(f)));
+                case "_/_" -> f -> {
+                    long p = x.eval(f);
+                    long q = y.eval(f);
+                    if (q == 0) {
+                        throw new EvalError("divide by zero");
+                    }
+                    if (p == Long.MIN_VALUE && q == -1) {
+                        throw new EvalError("integer overflow");
+                    }
+                    return p / q;
+                };
+                default -> f -> {
+                    long p = x.eval(f);
+                    long q = y.eval(f);
+                    if (q == 0) {
+                        throw new EvalError("modulus by zero");
+                    }
+                    if (p == Long.MIN_VALUE && q == -1) {
+                        throw new EvalError("integer overflow");
+                    }
+                    return p % q;
+                };
             };
+            return n;
+        }
+        if (ab[0] instanceof Dbl x && ab[1] instanceof Dbl y) {
+            Dbl n = switch (fn) {
+                case "_+_" -> f -> x.eval(f) + y.eval(f);
+                case "_-_" -> f -> x.eval(f) - y.eval(f);
+                case "_*_" -> f -> x.eval(f) * y.eval(f);
+                case "_/_" -> f -> x.eval(f) / y.eval(f);
+                default -> throw new Unsupported("double modulus");
+            };
+            return n;
+        }
+        if (ab[0] instanceof Str x && ab[1] instanceof Str y && fn.equals("_+_")) {
+            return (Str) f -> x.eval(f).concat(y.eval(f));
         }
         throw new Unsupported("arithmetic on " + type(l));
     }
@@ -575,24 +470,16 @@ final class TypedPlan {
 
     private static Node negation(Node a) throws Unsupported {
         if (a instanceof Int x) {
-            return new Int() {
-                @Override
-                long eval(RuleFacts f) {
-                    long v = x.eval(f);
-                    if (v == Long.MIN_VALUE) {
-                        throw new EvalError("integer overflow");
-                    }
-                    return -v;
+            return (Int) f -> {
+                long v = x.eval(f);
+                if (v == Long.MIN_VALUE) {
+                    throw new EvalError("integer overflow");
                 }
+                return -v;
             };
         }
         if (a instanceof Dbl x) {
-            return new Dbl() {
-                @Override
-                double eval(RuleFacts f) {
-                    return -x.eval(f);
-                }
-            };
+            return (Dbl) f -> -x.eval(f);
         }
         throw new Unsupported("a negation");
     }
@@ -625,65 +512,54 @@ final class TypedPlan {
             for (CelExpr i : items) {
                 set.add(i.constant().stringValue());
             }
-            return new Bool() {
-                @Override
-                boolean eval(RuleFacts f) {
-                    return set.contains(s.eval(f));
-                }
-            };
+            return (Bool) f -> set.contains(s.eval(f));
         }
         if (x instanceof Int v) {
             long[] values = items.stream().mapToLong(i -> i.constant().int64Value()).toArray();
-            return new Bool() {
-                @Override
-                boolean eval(RuleFacts f) {
-                    long y = v.eval(f);
-                    for (long z : values) {
-                        if (z == y) {
-                            return true;
-                        }
+            return (Bool) f -> {
+                long y = v.eval(f);
+                for (long z : values) {
+                    if (z == y) {
+                        return true;
                     }
-                    return false;
                 }
+                return false;
             };
         }
         if (x instanceof Dbl v) {
             double[] values = items.stream().mapToDouble(i -> i.constant().doubleValue()).toArray();
-            return new Bool() {
-                @Override
-                boolean eval(RuleFacts f) {
-                    double y = v.eval(f);
-                    for (double z : values) {
-                        if (z == y) {
-                            return true;
-                        }
+            return (Bool) f -> {
+                double y = v.eval(f);
+                for (double z : values) {
+                    if (z == y) {
+                        return true;
                     }
-                    return false;
                 }
+                return false;
             };
         }
         throw new Unsupported("'in' on " + t);
     }
 
     /** {@code s.startsWith(t)}, {@code s.endsWith(t)}, {@code s.contains(t)} (Java's, as CEL-Java's). */
-    private Node stringTest(String fn, List<CelExpr> args) throws Unsupported {
+    private Bool stringTest(String fn, List<CelExpr> args) throws Unsupported {
         if (args.size() != 2) {
             throw new Unsupported(fn + " with " + args.size() + " operands");
         }
         Str s = string(args.get(0));
         Str t = string(args.get(1));
-        switch (fn) {
-            case "startsWith": return new Bool() { @Override boolean eval(RuleFacts f) { return s.eval(f).startsWith(t.eval(f)); } };
-            case "endsWith": return new Bool() { @Override boolean eval(RuleFacts f) { return s.eval(f).endsWith(t.eval(f)); } };
-            default: return new Bool() { @Override boolean eval(RuleFacts f) { return s.eval(f).contains(t.eval(f)); } };
-        }
+        return switch (fn) {
+            case "startsWith" -> f -> s.eval(f).startsWith(t.eval(f));
+            case "endsWith" -> f -> s.eval(f).endsWith(t.eval(f));
+            default -> f -> s.eval(f).contains(t.eval(f));
+        };
     }
 
     /**
      * {@code s.matches('literal')} (or {@code matches(s, 'literal')}): RE2 as CEL-Java's runtime does it (same
      * program-size limit, find or full match per {@code enableRegexPartialMatch}), the pattern compiled once.
      */
-    private Node matches(List<CelExpr> args) throws Unsupported {
+    private Bool matches(List<CelExpr> args) throws Unsupported {
         if (args.size() != 2) {
             throw new Unsupported("matches with " + args.size() + " operands");
         }
@@ -701,56 +577,35 @@ final class TypedPlan {
         if (options.maxRegexProgramSize() >= 0 && pattern.programSize() > options.maxRegexProgramSize()) {
             String message = "Regex pattern exceeds allowed program size. Allowed: " + options.maxRegexProgramSize()
                     + ", Provided: " + pattern.programSize();
-            return new Bool() {
-                @Override
-                boolean eval(RuleFacts f) {
-                    s.eval(f); // the operand's own error, if any, comes first
-                    throw new EvalError(message);
-                }
+            return f -> {
+                s.eval(f); // the operand's own error, if any, comes first
+                throw new EvalError(message);
             };
         }
         if (options.enableRegexPartialMatch()) {
-            return new Bool() {
-                @Override
-                boolean eval(RuleFacts f) {
-                    return pattern.matcher(s.eval(f)).find();
-                }
-            };
+            return f -> pattern.matcher(s.eval(f)).find();
         }
-        return new Bool() {
-            @Override
-            boolean eval(RuleFacts f) {
-                return pattern.matcher(s.eval(f)).matches();
-            }
-        };
+        return f -> pattern.matcher(s.eval(f)).matches();
     }
 
     /** {@code double(i)} of an int (exact to 2^53, then rounded to nearest, as Java's and CEL-Java's cast). */
-    private Node toDouble(List<CelExpr> args) throws Unsupported {
+    private Dbl toDouble(List<CelExpr> args) throws Unsupported {
         if (args.size() != 1 || !type(args.get(0)).equals(SimpleType.INT)) {
             throw new Unsupported("double() of something other than an int");
         }
         Int x = (Int) node(args.get(0));
-        return new Dbl() {
-            @Override
-            double eval(RuleFacts f) {
-                return (double) x.eval(f);
-            }
-        };
+        return f -> (double) x.eval(f);
     }
 
     /** {@code size(s)} or {@code s.size()} of a string: its code points, as CEL counts. */
-    private Node size(List<CelExpr> args) throws Unsupported {
+    private Int size(List<CelExpr> args) throws Unsupported {
         if (args.size() != 1) {
             throw new Unsupported("size with " + args.size() + " operands");
         }
         Str s = string(args.get(0));
-        return new Int() {
-            @Override
-            long eval(RuleFacts f) {
-                String v = s.eval(f);
-                return v.codePointCount(0, v.length());
-            }
+        return f -> {
+            String v = s.eval(f);
+            return v.codePointCount(0, v.length());
         };
     }
 
