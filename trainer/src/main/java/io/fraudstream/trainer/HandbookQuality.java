@@ -173,6 +173,75 @@ public final class HandbookQuality {
                 printFeatureAp(HandbookBaseline.FEATURES.get(j), i -> bx[i][col], test.length, label, scenario, "");
             }
         }
+
+        TimeSplit split = new TimeSplit(TRAIN_FROM, VALIDATION_FROM, VALIDATION_FROM, TEST_FROM);
+        TrainerSettings base0 = TrainerSettings.defaults().withLambdas(lambdas).withClassWeight(classWeight)
+                .withAttention(AttentionSettings.DEFAULTS.withEpochs(epochs));
+        switch (attention) {
+            case "learned" -> { }
+            case "none" -> base0 = base0.withoutAttention();
+            default -> throw new IllegalArgumentException("--attention learned|none, was " + attention);
+        }
+        FraudModel extractorOf = null;
+        Instant created = Instant.parse("2018-08-08T00:00:00Z");
+        for (Set<FeatureBlock> blocks : configs) {
+            java.util.EnumSet<FeatureBlock> extra = java.util.EnumSet.noneOf(FeatureBlock.class);
+            extra.addAll(blocks);
+            extra.remove(FeatureBlock.POINT_OF_PURCHASE);
+            LabelledData data = blocks.contains(FeatureBlock.POINT_OF_PURCHASE) ? withPop : plain;
+            ModelTrainer trainer = new ModelTrainer(base0.withExtraBlocks(extra));
+            String version = String.format(Locale.ROOT, "20180808T0000Z-hb%d-%d", seed, out.size());
+            ModelTrainer.Outcome o = extractorOf == null ? trainer.train(data, split, version, created)
+                    : trainer.trainClassifierOnly(data, split, version, created, extractorOf);
+            FraudModel model = o.model();
+            if (extractorOf == null) {
+                extractorOf = model;
+            }
+            double[] score = new double[test.length];
+            java.util.Arrays.fill(score, Double.NaN);
+            float[][] x = new float[test.length][];
+            long[] window = new long[2]; // every transaction of the test window: rows, alerts
+            long testFrom = TEST_FROM.toEpochMilli();
+            long testTo = TEST_TO.toEpochMilli();
+            CardScorer scorer = CardScorer.of(model, CardScorer.DEFAULT_CARD_TTL.toMillis());
+            FeatureTable.forEach(data, model.extractorConfig(), model.extractorWeights(), model.blocks(),
+                    CardScorer.DEFAULT_CARD_TTL.toMillis(), (t, f) -> {
+                        long time = t.tx().eventTimeMillis();
+                        if (time >= testFrom && time < testTo) {
+                            window[0]++;
+                            window[1] += model.score(f) >= model.threshold() ? 1 : 0;
+                        }
+                        Integer a = testIndex.get(t.tx().transactionId());
+                        if (a != null) {
+                            score[a] = model.score(f);
+                            x[a] = featureAp ? f.clone() : null;
+                        }
+                    });
+            for (int a = 0; a < score.length; a++) {
+                if (Double.isNaN(score[a])) {
+                    throw new IllegalStateException("test row " + d.transactionId(test[a]) + " was not scored");
+                }
+            }
+            Figures f = new Figures(FeatureBlock.describe(blocks), RankingMetrics.auc(score, label),
+                    RankingMetrics.averagePrecision(score, label),
+                    HandbookBaseline.cardPrecisionAtK(day, card, score, label, 100),
+                    RankingMetrics.atThreshold(score, label, model.threshold()).alertRate(),
+                    (double) window[1] / window[0],
+                    model.metrics().getOrDefault("validation.averagePrecision", Double.NaN),
+                    scenarioAp(score, label, scenario), String.valueOf(model.metrics().get("classifier.lambda")));
+            out.add(f);
+            print(seed, f, test.length);
+            if (featureAp) {
+                printFeatureAp(model, x, label, scenario);
+            }
+            if (scorer.featureCount() != model.featureCount()) {
+                throw new IllegalStateException("scorer and model disagree on the feature count");
+            }
+        }
+        if (out.size() != 1 + configs.size()) { // the baseline and one model per configuration, every seed
+            throw new IllegalStateException("seed " + seed + " produced " + out.size() + " rows for "
+                    + configs.size() + " configurations");
+        }
         return out;
     }
 
