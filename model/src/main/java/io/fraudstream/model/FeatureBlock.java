@@ -1,5 +1,6 @@
 package io.fraudstream.model;
 
+import io.fraudstream.features.AmountBinFeatures;
 import io.fraudstream.features.CardWindowFeatures;
 import io.fraudstream.features.TransactionFieldFeatures;
 import io.fraudstream.features.pop.PopFeatures;
@@ -25,7 +26,9 @@ public enum FeatureBlock {
     /** The amount against the card's own 1/7/30-day means and category mean ({@link CardWindowFeatures}). */
     CARD_WINDOWS("card-windows", CardWindowFeatures.NAMES),
     /** The transaction's category, amount per category and local time of day ({@link TransactionFieldFeatures}). */
-    TRANSACTION_FIELDS("transaction-fields", TransactionFieldFeatures.NAMES);
+    TRANSACTION_FIELDS("transaction-fields", TransactionFieldFeatures.NAMES),
+    /** The amount as a one-hot over quarter-octave bins ({@link AmountBinFeatures}). */
+    AMOUNT_BINS("amount-bins", AmountBinFeatures.NAMES);
 
     private final String id;
     private final List<String> names;
@@ -119,11 +122,20 @@ public enum FeatureBlock {
             }
             if (found == null) {
                 throw new IllegalArgumentException(setting + ": unknown feature block '" + part.trim()
-                        + "' (known: point-of-purchase, pop-ratios, card-windows, transaction-fields, none)");
+                        + "' (known: " + known() + ", none)");
             }
             s.add(found);
         }
         return s;
+    }
+
+    /** Every block's id, comma-separated, in declaration order (the order of a model's features). */
+    public static String known() {
+        StringBuilder out = new StringBuilder();
+        for (FeatureBlock b : values()) {
+            out.append(out.length() == 0 ? "" : ", ").append(b.id);
+        }
+        return out.toString();
     }
 
     /** The feature names of a model with these blocks: the extractor's, then each block's in declaration order. */

@@ -63,8 +63,7 @@ public final class FraudModel {
         if (blocks == null) {
             throw new IllegalArgumentException("feature names " + describe(b.featureNames)
                     + " differ from the extractor's " + describe(extractorNames)
-                    + " (optionally followed by the feature blocks point-of-purchase, pop-ratios, card-windows,"
-                    + " transaction-fields in that order)");
+                    + " (optionally followed by the feature blocks " + FeatureBlock.known() + " in that order)");
         }
         this.featureNames = List.copyOf(b.featureNames);
         int n = featureNames.size();

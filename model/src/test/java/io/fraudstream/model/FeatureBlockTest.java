@@ -22,7 +22,8 @@ class FeatureBlockTest {
                 FeatureBlock.of(FeatureBlock.CARD_WINDOWS),
                 FeatureBlock.of(FeatureBlock.POINT_OF_PURCHASE, FeatureBlock.POP_RATIOS),
                 FeatureBlock.of(FeatureBlock.CARD_WINDOWS, FeatureBlock.POP_RATIOS, FeatureBlock.POINT_OF_PURCHASE),
-                FeatureBlock.of(FeatureBlock.values()), FeatureBlock.of(FeatureBlock.TRANSACTION_FIELDS));
+                FeatureBlock.of(FeatureBlock.values()), FeatureBlock.of(FeatureBlock.TRANSACTION_FIELDS),
+                FeatureBlock.of(FeatureBlock.AMOUNT_BINS), FeatureBlock.of(FeatureBlock.CARD_WINDOWS, FeatureBlock.AMOUNT_BINS));
         for (Set<FeatureBlock> s : sets) {
             List<String> names = FeatureBlock.featureNames(EXTRACTOR, s);
             assertThat(names).hasSize(EXTRACTOR.size() + FeatureBlock.count(s));
@@ -30,7 +31,8 @@ class FeatureBlockTest {
         }
         List<String> all = FeatureBlock.featureNames(EXTRACTOR, sets.get(5));
         assertThat(all.subList(EXTRACTOR.size(), all.size())).containsExactlyElementsOf(concat(PopFeatures.NAMES,
-                PopFeatures.RATIO_NAMES, CardWindowFeatures.NAMES, TransactionFieldFeatures.NAMES));
+                PopFeatures.RATIO_NAMES, CardWindowFeatures.NAMES, TransactionFieldFeatures.NAMES,
+                io.fraudstream.features.AmountBinFeatures.NAMES));
         assertThat(new java.util.HashSet<>(all)).as("no name twice").hasSize(all.size());
     }
 

@@ -222,9 +222,10 @@ public final class TrainerMain implements Runnable {
 
         @Option(names = "--feature-blocks", paramLabel = "LIST", description = "Further feature blocks,"
                 + " comma-separated: card-windows (the amount against the card's 1/7/30-day and category means),"
-                + " transaction-fields (category, amount per category, local time of day), pop-ratios"
+                + " transaction-fields (category, amount per category, local time of day), amount-bins (the amount"
+                + " one-hot over quarter-octave bins), pop-ratios"
                 + " (merchant/terminal fraud ratios; needs --point-of-purchase true), or none. Default: card-windows,"
-                + "transaction-fields, and pop-ratios with --point-of-purchase true (docs/TRAINER.md).")
+                + "transaction-fields,amount-bins, and pop-ratios with --point-of-purchase true (docs/TRAINER.md).")
         String featureBlocks;
 
         @Option(names = "--label-delay", paramLabel = "D", description = "When a fraud was reported, for files"
@@ -459,14 +460,14 @@ public final class TrainerMain implements Runnable {
         }
     }
 
+    /** The feature blocks a model gets unless --feature-blocks says otherwise (docs/TRAINER.md, issue 16). */
+    static final String DEFAULT_BLOCKS = "card-windows,transaction-fields,amount-bins";
+
     /**
      * {@code --point-of-purchase true}: the data's transactions and frauds counted per merchant and terminal, frauds
      * from their report time (the simulator's and the fraud-labels topic's own; {@code --label-delay} after the
      * transaction for files, which carry only a fraud flag).
      */
-    /** The feature blocks a model gets unless --feature-blocks says otherwise (docs/TRAINER.md, issue 16). */
-    static final String DEFAULT_BLOCKS = "card-windows,transaction-fields";
-
     static ModelCycle.DataSource withPointOfPurchase(TrainOptions o, ModelCycle.DataSource source) {
         if (!o.pointOfPurchase) {
             if (o.labelDelay != null) {

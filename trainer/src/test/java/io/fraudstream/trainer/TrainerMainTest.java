@@ -105,13 +105,14 @@ class TrainerMainTest {
         io.fraudstream.model.FraudModel model = io.fraudstream.model.ModelBundles.read(
                 java.nio.file.Files.readAllBytes(bundles.get(0)));
         assertThat(model.usesPointOfPurchase()).isTrue();
-        // by default with the fraud ratios, the card windows and the transaction's fields after the counts
+        // by default with the fraud ratios, the card windows, the transaction's fields and the amount bins after the
+        // counts
         assertThat(model.blocks()).containsExactlyInAnyOrder(io.fraudstream.model.FeatureBlock.values());
         assertThat(model.featureNames().subList(model.extractorFeatureCount(),
                 model.extractorFeatureCount() + io.fraudstream.features.pop.PopFeatures.COUNT))
                 .isEqualTo(io.fraudstream.features.pop.PopFeatures.NAMES);
         assertThat(model.properties()).containsEntry("featureBlocks",
-                "point-of-purchase,pop-ratios,card-windows,transaction-fields");
+                "point-of-purchase,pop-ratios,card-windows,transaction-fields,amount-bins");
         assertThat(model.properties().get("classifier")).contains("class weights none");
     }
 

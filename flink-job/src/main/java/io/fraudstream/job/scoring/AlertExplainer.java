@@ -4,6 +4,7 @@ import io.fraudstream.avro.AttendedTransaction;
 import io.fraudstream.avro.FeatureContribution;
 import io.fraudstream.avro.FraudAlert;
 import io.fraudstream.avro.FraudScore;
+import io.fraudstream.features.AmountBinFeatures;
 import io.fraudstream.features.Explanation;
 import io.fraudstream.features.pop.PopFeatures;
 import io.fraudstream.job.validation.TransactionEvent;
@@ -45,6 +46,8 @@ public final class AlertExplainer {
     private final int terminalRatios;
     /** Index of card_amount_over_mean_1d (7d, 30d follow), or -1. */
     private final int amountVsMean;
+    /** Index of the amount-bins block's first value, or -1. */
+    private final int amountBins;
 
     public AlertExplainer(FraudModel model, int topAttended, int topContributions) {
         this.model = model;
@@ -62,6 +65,7 @@ public final class AlertExplainer {
         this.merchantRatios = names.indexOf("pop_merchant_fraud_ratio_1d");
         this.terminalRatios = names.indexOf("pop_terminal_fraud_ratio_1d");
         this.amountVsMean = names.indexOf("card_amount_over_mean_1d");
+        this.amountBins = names.indexOf(AmountBinFeatures.NAMES.get(0));
     }
 
     public FraudAlert explain(FraudScore score, TransactionEvent tx, float[] features, Explanation explanation) {
@@ -116,6 +120,7 @@ public final class AlertExplainer {
         popReason("merchant", tx.merchantId, merchantFrauds, merchantRatios, features, reasons);
         popReason("terminal", tx.terminalId, terminalFrauds, terminalRatios, features, reasons);
         amountVsMeanReason(tx, features, reasons);
+        amountRangeReason(tx, features, reasons);
         if (e.hasPrevious() && e.kmFromPrevious() >= 100) {
             reasons.add(String.format(Locale.ROOT, "%,.0f km from the previous transaction %s earlier (%,.0f km/h)",
                     e.kmFromPrevious(), humanDuration(e.secondsSincePrevious()), e.speedKmhFromPrevious()));
@@ -200,6 +205,28 @@ public final class AlertExplainer {
             if (ratio >= 3) {
                 reasons.add(String.format(Locale.ROOT, "amount %s %s is %.1f times this card's average over the last %s",
                         formatAmount(tx.amount), tx.currency, ratio, windows[w]));
+                return;
+            }
+        }
+    }
+
+    /**
+     * Names the amount's range when the model has learned that range is risky: the amount-bins block's active bin
+     * pushes the score up by at least {@link #POP_REASON_LOG_ODDS}.
+     */
+    private void amountRangeReason(TransactionEvent tx, float[] features, List<String> reasons) {
+        if (amountBins < 0) {
+            return;
+        }
+        for (int i = 0; i < AmountBinFeatures.COUNT; i++) {
+            if (features[amountBins + i] > 0.5f) {
+                if (contributions[amountBins + i] >= POP_REASON_LOG_ODDS) {
+                    double[] r = AmountBinFeatures.range(i);
+                    String range = Double.isInfinite(r[1]) ? "at or above " + formatAmount(r[0])
+                            : "between " + formatAmount(r[0]) + " and " + formatAmount(r[1]);
+                    reasons.add(String.format(Locale.ROOT, "amount %s %s is %s, a range where the model has seen"
+                            + " more fraud than at other amounts", formatAmount(tx.amount), tx.currency, range));
+                }
                 return;
             }
         }

@@ -591,4 +591,22 @@ class CardScoringFunctionTest {
         assertThat(explainer.reasons(t, none, empty, 0.25)).containsExactly(String.format(java.util.Locale.ROOT,
                 "score %.3f at or above the alert budget's threshold 0.250 (the model's own: 0.300)", model.score(none)));
     }
+
+    @Test
+    void anAmountInARangeTheModelFoundRiskyIsNamed() {
+        String bin = io.fraudstream.features.AmountBinFeatures.NAMES.get(32); // [215.27, 256)
+        io.fraudstream.model.FraudModel risky = TestModels.model("v1", 0.3, 64, 7,
+                io.fraudstream.model.FeatureBlock.of(io.fraudstream.model.FeatureBlock.AMOUNT_BINS), java.util.Map.of(bin, 2.0));
+        float[] f = new float[risky.featureNames().size()];
+        f[risky.featureNames().indexOf(bin)] = 1f;
+        TransactionEvent t = tx("a", "c1", T0, 230);
+        t.merchantId = "m";
+        io.fraudstream.features.Explanation empty = new io.fraudstream.features.Explanation(3);
+        assertThat(new AlertExplainer(risky, 3, 3).reasons(t, f, empty)).containsExactly("amount 230.00 USD is between"
+                + " 215.27 and 256.00, a range where the model has seen more fraud than at other amounts");
+        // a range the model gives less than half a log-odds: not a reason
+        io.fraudstream.model.FraudModel mild = TestModels.model("v2", 0.3, 64, 7,
+                io.fraudstream.model.FeatureBlock.of(io.fraudstream.model.FeatureBlock.AMOUNT_BINS), java.util.Map.of(bin, 0.4));
+        assertThat(new AlertExplainer(mild, 3, 3).reasons(t, f, empty)).noneMatch(r -> r.contains("a range where"));
+    }
 }

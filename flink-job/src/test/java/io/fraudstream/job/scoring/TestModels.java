@@ -53,7 +53,7 @@ public final class TestModels {
     }
 
     /** A model of {@code blocks} whose coefficients are {@code weights} by feature name, 0 elsewhere. */
-    private static FraudModel model(String version, double threshold, int window, long seed,
+    static FraudModel model(String version, double threshold, int window, long seed,
             java.util.Set<io.fraudstream.model.FeatureBlock> blocks, Map<String, Double> weights) {
         ExtractorConfig config = ExtractorConfig.builder().window(window).build();
         List<String> list = io.fraudstream.model.FeatureBlock.featureNames(

@@ -1,6 +1,7 @@
 package io.fraudstream.model.scoring;
 
 import io.fraudstream.features.CardHistory;
+import io.fraudstream.features.AmountBinFeatures;
 import io.fraudstream.features.CardWindowFeatures;
 import io.fraudstream.features.Explanation;
 import io.fraudstream.features.ExtractorConfig;
@@ -60,6 +61,7 @@ public final class CardScorer {
     private final boolean popRatios;
     private final boolean cardWindows;
     private final boolean transactionFields;
+    private final boolean amountBins;
     private final Set<FeatureBlock> blocks;
     private final long cardTtlMillis;
     private final float[] features;
@@ -77,6 +79,7 @@ public final class CardScorer {
         this.popRatios = blocks.contains(FeatureBlock.POP_RATIOS);
         this.cardWindows = blocks.contains(FeatureBlock.CARD_WINDOWS);
         this.transactionFields = blocks.contains(FeatureBlock.TRANSACTION_FIELDS);
+        this.amountBins = blocks.contains(FeatureBlock.AMOUNT_BINS);
         this.cardTtlMillis = cardTtlMillis;
         this.features = new float[extractor.featureCount() + FeatureBlock.count(blocks)];
     }
@@ -129,6 +132,10 @@ public final class CardScorer {
         }
         if (transactionFields) {
             TransactionFieldFeatures.compute(tx, features, at);
+            at += TransactionFieldFeatures.COUNT;
+        }
+        if (amountBins) {
+            AmountBinFeatures.compute(tx, features, at);
         }
         return features;
     }

@@ -125,4 +125,23 @@ class CardScorerTest {
         assertThat(Arrays.copyOfRange(f, f.length - CardWindowFeatures.COUNT, f.length)).isEqualTo(windows);
         assertThat(windows[3]).as("50 against a 30-day mean of 5").isCloseTo(10f, org.assertj.core.api.Assertions.within(1e-5f));
     }
+
+    @Test
+    void transactionFieldsThenAmountBinsAtTheEnd() {
+        CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, FeatureBlock.of(FeatureBlock.AMOUNT_BINS,
+                FeatureBlock.TRANSACTION_FIELDS), TTL);
+        int e = scorer.extractorFeatureCount();
+        int fields = io.fraudstream.features.TransactionFieldFeatures.COUNT;
+        int bins = io.fraudstream.features.AmountBinFeatures.COUNT;
+        assertThat(scorer.featureCount()).isEqualTo(e + fields + bins);
+        RawTransaction b = tx("b", 2_000_000, 220);
+        float[] f = scorer.extract(scorer.newCard().history(), b, null, null).clone();
+        float[] expectFields = new float[fields];
+        io.fraudstream.features.TransactionFieldFeatures.compute(b, expectFields, 0);
+        float[] expectBins = new float[bins];
+        io.fraudstream.features.AmountBinFeatures.compute(b, expectBins, 0);
+        assertThat(Arrays.copyOfRange(f, e, e + fields)).isEqualTo(expectFields);
+        assertThat(Arrays.copyOfRange(f, e + fields, f.length)).isEqualTo(expectBins);
+        assertThat(f[e + fields + 32]).as("220 is in the bin from 215.27").isEqualTo(1f);
+    }
 }
