@@ -83,13 +83,16 @@ class TrainingServingParityIT {
         LabelledData data = SparkovData.read(csv, CardTokens.publicTestKey(TOKEN_KEY));
         TimeSplit split = new TimeSplit(Instant.parse("2019-01-01T00:00:00Z"), Instant.parse("2019-02-01T00:00:00Z"),
                 Instant.parse("2019-02-01T00:00:00Z"), Instant.parse("2019-03-01T00:00:00Z"));
-        // with the card-window block, so the job's path for the history-derived blocks is held to the trainer's too
+        // with the trainer's default blocks (card windows, transaction fields, amount bins), so the job's path for
+        // the history-derived and the transaction's own blocks is held to the trainer's too
         TrainerSettings settings = TrainerSettings.defaults().withLearnAttention(false).withLambdas(new double[] {1})
-                .withExtraBlocks(FeatureBlock.of(FeatureBlock.CARD_WINDOWS));
+                .withExtraBlocks(FeatureBlock.of(FeatureBlock.CARD_WINDOWS, FeatureBlock.TRANSACTION_FIELDS,
+                        FeatureBlock.AMOUNT_BINS));
         FraudModel model = new ModelTrainer(settings).train(data, split, "20190301T0000Z-parity",
                 Instant.parse("2019-03-01T00:00:00Z")).model();
         Map<String, float[]> trainer = new HashMap<>();
-        assertThat(model.blocks()).containsExactly(FeatureBlock.CARD_WINDOWS);
+        assertThat(model.blocks()).containsExactly(FeatureBlock.CARD_WINDOWS, FeatureBlock.TRANSACTION_FIELDS,
+                FeatureBlock.AMOUNT_BINS);
         FeatureTable.forEach(data, model.extractorConfig(), model.extractorWeights(), model.blocks(),
                 CardScorer.DEFAULT_CARD_TTL.toMillis(), (t, f) -> {
                     assertThat(trainer.put(t.tx().transactionId(), f.clone())).as("one row per transaction").isNull();
