@@ -1,5 +1,7 @@
 package io.fraudstream.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fraudstream.avro.FraudScore;
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.avro.ModelRole;
@@ -9,6 +11,7 @@ import io.fraudstream.datasets.LabelledTransaction;
 import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.job.FraudScoringJob;
+import io.fraudstream.job.config.CheckpointSettings;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
 import io.fraudstream.replay.run.PinnedModels;
@@ -29,6 +32,11 @@ import io.fraudstream.simulator.SimulatorConfig;
 import io.fraudstream.testkit.EmbeddedKafkaBroker;
 import io.fraudstream.testkit.KafkaBroker;
 import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -43,9 +51,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -90,6 +102,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class LoadBenchmark {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final PrintStream out;
     private final String stateBackend;
     private final long count;
@@ -120,7 +134,7 @@ final class LoadBenchmark {
 
     /** Percentiles of one latency phase. */
     record Latency(double offeredRate, double producedRate, int scored, Percentiles all, Percentiles quietSlots,
-            Percentiles swapSlots, int swaps) {}
+            Percentiles swapSlots, int swaps, CheckpointBytes checkpoints) {}
 
     /** Produce-to-score latency percentiles (ms) of a set of transactions. */
     record Percentiles(int n, long p50, long p90, long p99, long max) {
@@ -161,6 +175,7 @@ final class LoadBenchmark {
             Latency l = latency(broker, work, store, "lat", swaps);
             out.printf(Locale.ROOT, "latency at %,.0f tx/s offered (achieved %,.0f tx/s produced, %,d scored): %s"
                     + " (produce-to-score, after 20%% warm-up)%n", l.offeredRate(), l.producedRate(), l.scored(), l.all());
+            printCheckpointBytes(l.checkpoints());
             if (swapEverySeconds > 0) {
                 out.printf(Locale.ROOT, "  slots without a swap: %s%n", l.quietSlots());
                 out.printf(Locale.ROOT, "  slots starting with a swap (%d swaps, one every %d s): %s%n", l.swaps(),
@@ -208,7 +223,8 @@ final class LoadBenchmark {
         // Processor API), not through Kafka: the job starts with every card's last --history transactions.
         long preload = (long) history * cards;
         Path savepoint = preload > 0 ? bootstrapHistory(liveTxs, preload, work, store, prefix, live) : null;
-        StreamExecutionEnvironment liveEnv = env(live, savepoint);
+        int restPort = freePort();
+        StreamExecutionEnvironment liveEnv = env(live, savepoint, restPort);
         FraudScoringJob.build(liveEnv, live);
         JobClient job = liveEnv.executeAsync("bench-" + prefix);
         try {
@@ -248,8 +264,11 @@ final class LoadBenchmark {
             double producedSeconds = (System.nanoTime() - t0) / 1e9;
             List<long[]> latencies = new ArrayList<>();
             Map<String, Long> versions = new java.util.TreeMap<>(ModelVersions.ORDER);
-            readScoredAt(broker.bootstrapServers(), prefix + "-fraud-scores", offered, latencies,
+            long[] scoredAt = readScoredAt(broker.bootstrapServers(), prefix + "-fraud-scores", offered, latencies,
                     pacedFrom, versions);
+            CheckpointBytes checkpoints = CheckpointBytes.of(completedCheckpointsAfter(restPort, job.getJobID(),
+                    Arrays.stream(scoredAt).max().orElse(pacedFrom), live.get(JobOptions.CHECKPOINT_INTERVAL)),
+                    scoredAt, pacedFrom);
             // Proof that the swaps took effect: the paced window's scores by the model version that made them.
             out.printf(Locale.ROOT, "paced-window scores by model version %s%n", versions);
             // Drop the first 20% of the window as warm-up (JIT, first checkpoint, consumer group join); class the
@@ -269,7 +288,7 @@ final class LoadBenchmark {
                 }
             }
             return new Latency(rate, offered / producedSeconds, latencies.size(), Percentiles.of(sorted(all)),
-                    Percentiles.of(sorted(quiet)), Percentiles.of(sorted(swapping)), published);
+                    Percentiles.of(sorted(quiet)), Percentiles.of(sorted(swapping)), published, checkpoints);
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
             if (savepoint != null) {
@@ -438,11 +457,14 @@ final class LoadBenchmark {
     }
 
     private StreamExecutionEnvironment env(JobConfig config) {
-        return env(config, null);
+        return env(config, null, 0);
     }
 
-    /** {@code savepoint}: a savepoint to start from (null: none). */
-    private StreamExecutionEnvironment env(JobConfig config, Path savepoint) {
+    /**
+     * {@code savepoint}: a savepoint to start from (null: none); {@code restPort}: the port of the local cluster's
+     * REST API (0: any free one, not known to the caller).
+     */
+    private StreamExecutionEnvironment env(JobConfig config, Path savepoint, int restPort) {
         Configuration flink = FraudScoringJob.flinkConfiguration(config);
         if (savepoint != null) {
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
@@ -450,7 +472,64 @@ final class LoadBenchmark {
         flink.setString("state.backend.type", stateBackend);
         // The default JobManager checkpoint storage caps state at 5 MB: checkpoints to files instead.
         flink.setString("execution.checkpointing.dir", Path.of("var", "bench", "checkpoints").toUri().toString());
+        // As in production (deploy/): RocksDB uploads only the files that are new since the last checkpoint, so a
+        // checkpoint's checkpointed_size is what the events since then cost. The heap backend ignores it.
+        flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        // Every checkpoint of the window in /jobs/:id/checkpoints, not only the last 10 (Flink's default).
+        flink.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 10_000);
+        if (restPort > 0) {
+            flink.set(RestOptions.BIND_PORT, Integer.toString(restPort));
+        }
         return StreamExecutionEnvironment.createLocalEnvironment(flink);
+    }
+
+    private void printCheckpointBytes(CheckpointBytes c) {
+        out.printf(Locale.ROOT, "%s checkpoint bytes per scored event: %s%n",
+                "rocksdb".equals(stateBackend) ? "incremental" : "full (the heap backend has no incremental)",
+                c.summary());
+        for (CheckpointBytes.Interval i : c.intervals()) {
+            out.printf(Locale.ROOT, "  checkpoint %d: %,d B uploaded (state %,d B) for %,d scored = %,.0f B per event%n",
+                    i.checkpoint().id(), i.checkpoint().checkpointedBytes(), i.checkpoint().fullBytes(), i.scored(),
+                    i.bytesPerEvent());
+        }
+    }
+
+    /**
+     * The job's completed checkpoints (REST API of the local cluster on {@code restPort}), once one triggered after
+     * {@code lastScoredAt} has completed, so the window's last events are in a counted checkpoint; what there is after
+     * two intervals and the checkpoint timeout otherwise.
+     */
+    private List<CheckpointBytes.Checkpoint> completedCheckpointsAfter(int restPort, JobID jobId, long lastScoredAt,
+            Duration interval) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + jobId
+                + "/checkpoints")).timeout(Duration.ofSeconds(30)).build();
+        long deadline = System.nanoTime() + interval.multipliedBy(2).plus(CheckpointSettings.DEFAULT_TIMEOUT).toNanos();
+        while (true) {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + request.uri() + ": HTTP " + response.statusCode() + " "
+                        + response.body());
+            }
+            List<CheckpointBytes.Checkpoint> completed = new ArrayList<>();
+            for (JsonNode c : JSON.readTree(response.body()).path("history")) {
+                if ("COMPLETED".equals(c.path("status").asText()) && !c.path("is_savepoint").asBoolean()) {
+                    completed.add(new CheckpointBytes.Checkpoint(c.path("id").asLong(),
+                            c.path("trigger_timestamp").asLong(), c.path("checkpointed_size").asLong(),
+                            c.path("state_size").asLong()));
+                }
+            }
+            if (completed.stream().anyMatch(c -> c.triggeredAt() > lastScoredAt) || System.nanoTime() > deadline) {
+                return completed;
+            }
+            Thread.sleep(500); // polling the REST API: a checkpoint completes every interval
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     /**
