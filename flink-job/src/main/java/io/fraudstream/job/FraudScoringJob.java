@@ -121,7 +121,8 @@ public final class FraudScoringJob {
             DataStream<RawRecord> labels = env.fromSource(labelsSource(config), WatermarkStrategy.noWatermarks(),
                             "fraud-labels")
                     .uid(JobStreams.UID_LABELS_SOURCE);
-            pop = PointOfPurchaseInput.live(labels, config.get(JobOptions.POP_FLUSH_INTERVAL).toMillis());
+            pop = PointOfPurchaseInput.live(labels, config.get(JobOptions.POP_FLUSH_INTERVAL).toMillis(),
+                    config.get(JobOptions.POP_PARALLELISM));
         }
         DataStream<RuleSet> ruleSets = null;
         RuleStage.Settings ruleSettings = RuleStage.Settings.OFF;

@@ -26,7 +26,9 @@ import io.fraudstream.job.validation.DecodeAndValidate;
 import io.fraudstream.job.validation.TransactionEvent;
 import io.fraudstream.job.validation.ValidationRules;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.functions.Partitioner;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.util.MathUtils;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -49,6 +51,32 @@ public final class FraudScoringPipeline {
 
     private FraudScoringPipeline() {}
 
+    /**
+     * The edge from validation to the point-of-purchase enrichment. Every enrichment subtask holds every merchant's
+     * and terminal's counts (broadcast state), so the job runs few of them ({@code point-of-purchase.parallelism},
+     * default 1: the counts are held and checkpointed once, not once per subtask of the job). The edge must keep each
+     * card's transactions in order: a card's transactions come from one Kafka partition, so from one validation
+     * subtask, and channels are FIFO; the edge therefore sends all of a card's transactions down one channel. With one
+     * enrichment subtask that is any edge (global); with more it is a partition by card, never a rebalance (which
+     * would spread a card over subtasks whose outputs then race to the card keyBy).
+     */
+    static DataStream<TransactionEvent> toEnrichment(DataStream<TransactionEvent> valid, int enrichers) {
+        if (enrichers == 1) {
+            return valid.global();
+        }
+        return valid.partitionCustom(new CardPartitioner(), new CardKey());
+    }
+
+    /** A card's enrichment subtask: a hash of the card token (stable across restarts; no state is keyed by it). */
+    static final class CardPartitioner implements Partitioner<String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int partition(String card, int partitions) {
+            return Math.floorMod(MathUtils.murmurHash(card.hashCode()), partitions);
+        }
+    }
+
     /** Transactions are keyed by card token: per-card order is the Kafka partition order. */
     public static final class CardKey implements KeySelector<TransactionEvent, String> {
         private static final long serialVersionUID = 1L;
@@ -67,8 +95,8 @@ public final class FraudScoringPipeline {
 
     /**
      * The whole topology. With point-of-purchase features on, validated transactions pass through an enrichment
-     * step before the card keyBy (same parallelism, forward edge: per-card order is kept) that attaches the
-     * merchant's and terminal's counts as known at the transaction's event time.
+     * step before the card keyBy that attaches the merchant's and terminal's counts as known at the transaction's
+     * event time (see {@link #toEnrichment} for how per-card order is kept).
      */
     public static Outputs build(DataStream<RawRecord> transactions, DataStream<ModelDescriptor> modelUpdates,
             PointOfPurchaseInput pop, ValidationRules rules, ScoringSettings settings,
@@ -110,10 +138,12 @@ public final class FraudScoringPipeline {
                     .process(new PopAggregator(pop.flushMillis()))
                     .uid(JobStreams.UID_POP_AGGREGATE)
                     .name("aggregate point-of-purchase counts");
-            toScore = valid.connect(flushed.broadcast(JobStreams.POP_COUNTS))
+            int enrichers = pop.enrichmentParallelism();
+            toScore = toEnrichment(valid, enrichers).connect(flushed.broadcast(JobStreams.POP_COUNTS))
                     .process(new PopEnrichment())
                     .uid(JobStreams.UID_POP_ENRICH)
-                    .name("point-of-purchase features");
+                    .name("point-of-purchase features")
+                    .setParallelism(enrichers);
         }
 
         // One control stream for the one broadcast input: model descriptors (left) and rule sets (right). The

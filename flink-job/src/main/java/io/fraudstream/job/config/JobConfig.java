@@ -124,6 +124,9 @@ public final class JobConfig implements Serializable {
             throw invalid(JobOptions.POP_FLUSH_INTERVAL, "must be at most 10 min (counts must reach the scoring side "
                     + "well within the 1 h settle time)");
         }
+        if (get(JobOptions.POP_PARALLELISM) < 1) {
+            throw invalid(JobOptions.POP_PARALLELISM, "must be >= 1 (the subtasks of the point-of-purchase enrichment)");
+        }
         if (get(JobOptions.MAX_EVENT_LEAD).isNegative()) {
             throw invalid(JobOptions.MAX_EVENT_LEAD, "must not be negative");
         }

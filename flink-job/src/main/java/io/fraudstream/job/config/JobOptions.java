@@ -66,6 +66,12 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofSeconds(1))
             .withDescription("How often per-merchant/terminal counts are flushed to the scoring side; must stay far "
                     + "below the 1 h settle time.");
+    public static final ConfigOption<Integer> POP_PARALLELISM = key("point-of-purchase.parallelism")
+            .intType().defaultValue(1)
+            .withDescription("Subtasks of the point-of-purchase enrichment step, each of which holds every merchant's "
+                    + "and terminal's counts (broadcast state): the state is stored this many times, whatever the job's "
+                    + "parallelism. 1 (the default) holds it once; raise it only if one subtask cannot keep up "
+                    + "(docs/POINT_OF_PURCHASE.md). Per-card order is kept at any value.");
 
     public static final ConfigOption<Boolean> RULES_ENABLED = key("rules.enabled")
             .booleanType().defaultValue(false)
@@ -177,7 +183,7 @@ public final class JobOptions {
     /** Every option the job knows; any other key (outside kafka.properties.* and Flink's own) is a typo. */
     public static final List<ConfigOption<?>> ALL = List.of(
             BOOTSTRAP_SERVERS, GROUP_ID, START_FROM, TRANSACTIONS_TOPIC, SCORES_TOPIC, SHADOW_SCORES_TOPIC, ALERTS_TOPIC,
-            DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, LABELS_TOPIC, RULES_ENABLED, RULES_TOPIC, POP_ENABLED, POP_FLUSH_INTERVAL, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
+            DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, LABELS_TOPIC, RULES_ENABLED, RULES_TOPIC, POP_ENABLED, POP_FLUSH_INTERVAL, POP_PARALLELISM, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
             MODEL_STORE, MODEL_PUBLIC_KEY, MODEL_INITIAL_DESCRIPTOR, MODEL_MAX_BYTES, KV_REFRESH_CHUNK, KV_REFRESH_WINDOW,
             CARD_STATE_TTL, HISTORY_CACHE_TRANSACTIONS,
             MAX_EVENT_AGE,
