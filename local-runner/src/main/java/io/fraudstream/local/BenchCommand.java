@@ -57,6 +57,11 @@ public final class BenchCommand implements Callable<Integer> {
             + " shadow model with new extractor weights before the paced window (its own K/V of every card).")
     String shadow;
 
+    @Option(names = "--point-of-purchase", paramLabel = "P", description = "Turn the point-of-purchase features on,"
+            + " with the enrichment step on P subtasks (the job's point-of-purchase.parallelism; 1 holds every"
+            + " merchant's and terminal's counts once). Off when not given.")
+    Integer pointOfPurchase;
+
     @Override
     public Integer call() throws Exception {
         if (swapEvery < 0 || history < 0 || count < 0) {
@@ -78,6 +83,13 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, String> jobSettings = new LinkedHashMap<>();
         if (checkpointInterval != null) {
             jobSettings.put(JobOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval + " s");
+        }
+        if (pointOfPurchase != null) {
+            if (pointOfPurchase < 1) {
+                throw new UsageException("--point-of-purchase must be >= 1 (enrichment subtasks), was " + pointOfPurchase);
+            }
+            jobSettings.put(JobOptions.POP_ENABLED.key(), "true");
+            jobSettings.put(JobOptions.POP_PARALLELISM.key(), Integer.toString(pointOfPurchase));
         }
         if (kvRefreshChunk != null) {
             jobSettings.put(JobOptions.KV_REFRESH_CHUNK.key(), Integer.toString(kvRefreshChunk));

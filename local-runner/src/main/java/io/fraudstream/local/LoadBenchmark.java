@@ -450,6 +450,7 @@ final class LoadBenchmark {
         v.put(JobOptions.SHADOW_SCORES_TOPIC.key(), prefix + "-fraud-scores-shadow");
         v.put(JobOptions.DEAD_LETTER_TOPIC.key(), prefix + "-transactions-dlq");
         v.put(JobOptions.MODEL_UPDATES_TOPIC.key(), prefix + "-model-updates");
+        v.put(JobOptions.LABELS_TOPIC.key(), prefix + "-fraud-labels"); // read only with point-of-purchase.enabled
         v.put(JobOptions.CHECKPOINT_INTERVAL.key(), "10 s");
         v.put(JobOptions.PARALLELISM.key(), "2");
         v.putAll(jobSettings);
