@@ -13,6 +13,8 @@ import io.fraudstream.job.scoring.CardStateSerializers;
 import io.fraudstream.job.scoring.FeatureVector;
 import io.fraudstream.job.scoring.RuleDecision;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import io.fraudstream.job.pop.PopCountsSerializer;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -70,9 +72,13 @@ public final class JobStreams {
     public static final TypeInformation<Either<ModelDescriptor, RuleSet>> CONTROL_TYPE = new EitherTypeInfo<>(
             new AvroTypeInfo<>(ModelDescriptor.class), new AvroTypeInfo<>(RuleSet.class));
 
-    /** Point-of-purchase hourly counts by merchant/terminal key (broadcast, identical on every subtask). */
+    /**
+     * Point-of-purchase hourly counts by merchant/terminal key (broadcast, identical on every subtask), written by
+     * {@link PopCountsSerializer}. Releases before it wrote this state with Flink's POJO serializer; such a savepoint
+     * restores (its snapshot is compatible after migration) and the next checkpoint is written compactly.
+     */
     public static final MapStateDescriptor<String, PopCounts> POP_COUNTS =
-            new MapStateDescriptor<>("pop-counts", Types.STRING, TypeInformation.of(PopCounts.class));
+            new MapStateDescriptor<>("pop-counts", StringSerializer.INSTANCE, new PopCountsSerializer());
     /** Point-of-purchase counts not yet flushed to the broadcast, keyed by merchant/terminal key. */
     public static final ValueStateDescriptor<PopCounts> POP_PENDING =
             new ValueStateDescriptor<>("pop-pending", TypeInformation.of(PopCounts.class));
