@@ -18,7 +18,9 @@ import java.util.SplittableRandom;
 import javax.management.ObjectName;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -42,8 +44,10 @@ import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
  * <ul>
  *   <li><b>checkpoint bytes</b>: each entry serialized with the key and value serializers of the descriptor, built the
  *       way the operator state backend builds them ({@code initializeSerializerUnlessSet(ExecutionConfig)}), the bytes
- *       {@code HeapBroadcastState.write} writes per entry; and, unless {@code --snapshot false}, the state size of a
- *       real operator snapshot of the harness ({@code OperatorStateHandle.getStateSize});</li>
+ *       {@code HeapBroadcastState.write} writes per entry (since {@link PopCountsSerializer}: the compact format; the
+ *       bytes the previous release's POJO serializer would write for the same entries are reported alongside); and,
+ *       unless {@code --snapshot false}, the state size of a real operator snapshot of the harness
+ *       ({@code OperatorStateHandle.getStateSize}), which must agree with the serializers' sum plus a fixed header;</li>
  *   <li><b>heap bytes</b>: object-size accounting of each entry ({@link #entryHeapBytes}; 64-bit JVM, compressed oops
  *       and class pointers, 8-byte alignment: the JDK 17 default below 32 GB of heap), checked against the JVM's
  *       live-object class histogram (GC.class_histogram, i.e. after a full GC) before and after the fill.</li>
@@ -122,15 +126,17 @@ public final class PopStateBytes {
         long buckets;
         long capacity;
         long checkpointBytes;
+        long pojoBytes;
         long heapBytes;
         int maxBuckets;
 
-        void add(PopCounts c, long serialized, long heap) {
+        void add(PopCounts c, long serialized, long pojo, long heap) {
             keys++;
             buckets += c.size;
             capacity += c.hours.length;
             maxBuckets = Math.max(maxBuckets, c.size);
             checkpointBytes += serialized;
+            pojoBytes += pojo;
             heapBytes += heap;
         }
     }
@@ -252,6 +258,9 @@ public final class PopStateBytes {
         TypeSerializer<PopCounts> valueSerializer = descriptor.getValueSerializer();
         System.out.printf("serializers: key %s, value %s%n", keySerializer.getClass().getName(),
                 valueSerializer.getClass().getName());
+        // The previous release's value serializer (Flink's POJO serializer), for the before/after comparison.
+        TypeSerializer<PopCounts> pojoSerializer =
+                TypeInformation.of(PopCounts.class).createSerializer(new SerializerConfigImpl());
 
         Totals[] totals = {new Totals(), new Totals(), new Totals()};
         DataOutputSerializer buffer = new DataOutputSerializer(64 * 1024);
@@ -270,6 +279,7 @@ public final class PopStateBytes {
                 kind = busy[m * perMerchant + k] ? BUSY : SPORADIC;
             }
             totals[kind].add(counts, serializedBytes(keySerializer, valueSerializer, key, counts, buffer),
+                    serializedBytes(keySerializer, pojoSerializer, key, counts, buffer),
                     entryHeapBytes(key, counts));
             entries++;
         }
@@ -277,20 +287,22 @@ public final class PopStateBytes {
 
         System.out.println();
         System.out.println("| key class | keys | mean hourly buckets (max) | mean array capacity | checkpoint B/key | "
-                + "heap B/key (accounting) |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
+                + "POJO (previous release) B/key | heap B/key (accounting) |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         long checkpointSum = 4; // HeapBroadcastState.write: the entry count first
+        long pojoSum = 4;
         long heapSum = table;
         for (int c = 0; c < totals.length; c++) {
             Totals t = totals[c];
             checkpointSum += t.checkpointBytes;
+            pojoSum += t.pojoBytes;
             heapSum += t.heapBytes;
             if (t.keys == 0) {
                 continue;
             }
-            System.out.printf(Locale.ROOT, "| %s | %,d | %.1f (%d) | %.1f | %,.0f | %,.0f |%n", CLASS_NAMES[c], t.keys,
-                    (double) t.buckets / t.keys, t.maxBuckets, (double) t.capacity / t.keys,
-                    (double) t.checkpointBytes / t.keys, (double) t.heapBytes / t.keys);
+            System.out.printf(Locale.ROOT, "| %s | %,d | %.1f (%d) | %.1f | %,.0f | %,.0f | %,.0f |%n", CLASS_NAMES[c],
+                    t.keys, (double) t.buckets / t.keys, t.maxBuckets, (double) t.capacity / t.keys,
+                    (double) t.checkpointBytes / t.keys, (double) t.pojoBytes / t.keys, (double) t.heapBytes / t.keys);
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "hash table: %,d B (%.1f B per key)%n", table, (double) table / entries);
@@ -298,6 +310,8 @@ public final class PopStateBytes {
                 checkpointSum, heapSum);
         System.out.printf(Locale.ROOT, "per terminal (merchants' share included): checkpoint %,.0f B, heap %,.0f B%n",
                 (double) checkpointSum / terminals, (double) heapSum / terminals);
+        System.out.printf(Locale.ROOT, "previous release (POJO serializer), same entries: checkpoint %,d B per subtask, "
+                + "%,.0f B per terminal%n", pojoSum, (double) pojoSum / terminals);
 
         long histogramDelta = 0;
         StringBuilder classes = new StringBuilder();
@@ -330,7 +344,8 @@ public final class PopStateBytes {
                 }
                 total += size;
                 System.out.printf(Locale.ROOT, "snapshot of subtask %d of %d: managed operator state %,d B "
-                        + "(%,.0f B per terminal), %.1f s%n", s, parallelism, size, (double) size / terminals,
+                        + "(%,.0f B per terminal; %,d B more than the serializers' sum: header and serializer "
+                        + "snapshots), %.1f s%n", s, parallelism, size, (double) size / terminals, size - checkpointSum,
                         (System.nanoTime() - snapshotStart) / 1e9);
                 snap = null;
             }

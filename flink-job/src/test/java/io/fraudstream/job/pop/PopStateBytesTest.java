@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fraudstream.features.pop.PopCounts;
 import io.fraudstream.job.JobStreams;
 import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -24,26 +27,40 @@ class PopStateBytesTest {
     }
 
     @Test
-    void theBroadcastStateIsWrittenByFlinksPojoSerializerAndCarriesTheArraysWholeCapacity() throws Exception {
+    void theBroadcastStateIsWrittenCompactlyWithOnlyTheFilledBuckets() throws Exception {
         MapStateDescriptor<String, PopCounts> descriptor = JobStreams.POP_COUNTS;
         descriptor.initializeSerializerUnlessSet(new ExecutionConfig());
         assertThat(descriptor.getKeySerializer()).isInstanceOf(StringSerializer.class);
-        assertThat(descriptor.getValueSerializer()).isInstanceOf(PojoSerializer.class);
+        assertThat(descriptor.getValueSerializer()).isInstanceOf(PopCountsSerializer.class);
         DataOutputSerializer buffer = new DataOutputSerializer(1024);
 
-        // Key: 1 length byte + 15 characters. Value: 1 flag byte, a null marker per field (4), size (4),
-        // three int[] (length + 4 B per element of the array's capacity, not of size).
+        // Key: 1 length byte + 15 characters. Value: version 1, size 1, first hour (zigzag 2,000 with the fraud
+        // flag: 4,001, 2 bytes), transactions 1, frauds 1.
         PopCounts one = hours(1);
         assertThat(one.hours.length).isEqualTo(4);
         assertThat(PopStateBytes.serializedBytes(descriptor.getKeySerializer(), descriptor.getValueSerializer(), KEY,
-                one, buffer)).isEqualTo(16 + 1 + 4 + 4 + 3 * (4 + 4 * 4));
+                one, buffer)).isEqualTo(16 + 1 + 1 + 2 + 1 + 1);
 
-        // A terminal busy every hour of the retained month: 745 buckets in arrays grown to 1,024.
+        // A terminal busy every hour of the retained month: 745 buckets in arrays grown to 1,024; 2 bytes per hour
+        // after the first, 8 frauds of 1 byte each; size takes 2 bytes.
         PopCounts busy = hours(745);
         assertThat(busy.size).isEqualTo(745);
         assertThat(busy.hours.length).isEqualTo(1024);
         assertThat(PopStateBytes.serializedBytes(descriptor.getKeySerializer(), descriptor.getValueSerializer(), KEY,
-                busy, buffer)).isEqualTo(12_325);
+                busy, buffer)).isEqualTo(16 + 1 + 2 + 3 + 744 * 2 + 8);
+    }
+
+    @Test
+    void thePreviousReleasesPojoSerializerCarriedTheArraysWholeCapacity() throws Exception {
+        TypeSerializer<PopCounts> pojo = TypeInformation.of(PopCounts.class).createSerializer(new SerializerConfigImpl());
+        assertThat(pojo).isInstanceOf(PojoSerializer.class);
+        DataOutputSerializer buffer = new DataOutputSerializer(1024);
+        // Key 16. Value: 1 flag byte, a null marker per field (4), size (4), three int[] (length + 4 B per element of
+        // the array's capacity, not of size).
+        assertThat(PopStateBytes.serializedBytes(StringSerializer.INSTANCE, pojo, KEY, hours(1), buffer))
+                .isEqualTo(16 + 1 + 4 + 4 + 3 * (4 + 4 * 4));
+        assertThat(PopStateBytes.serializedBytes(StringSerializer.INSTANCE, pojo, KEY, hours(745), buffer))
+                .isEqualTo(12_325);
     }
 
     @Test
