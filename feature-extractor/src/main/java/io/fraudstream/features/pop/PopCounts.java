@@ -41,7 +41,9 @@ public final class PopCounts implements java.io.Serializable {
             return;
         }
         if (size == hours.length) {
-            int cap = Math.max(4, size * 2);
+            // x1.25, not x2: a busy point of purchase settles near 745 hours, which doubling would hold in 1,024
+            // slots (every slot is memory and, in the job, checkpoint bytes); the daily trim takes the rest.
+            int cap = size + Math.max(4, size >> 2);
             hours = Arrays.copyOf(hours, cap);
             transactions = Arrays.copyOf(transactions, cap);
             frauds = Arrays.copyOf(frauds, cap);
@@ -70,6 +72,24 @@ public final class PopCounts implements java.io.Serializable {
             System.arraycopy(frauds, drop, frauds, 0, keep);
             size = keep;
         }
+    }
+
+    /**
+     * Shrinks the arrays to {@code size + slack} entries when they hold more (a point of purchase whose activity fell,
+     * or one grown mid-day). Contents are unchanged. Returns whether the arrays were replaced.
+     */
+    public boolean trimToSize(int slack) {
+        if (slack < 0) {
+            throw new IllegalArgumentException("slack must be >= 0, was " + slack);
+        }
+        int cap = size + slack;
+        if (hours.length <= cap) {
+            return false;
+        }
+        hours = Arrays.copyOf(hours, cap);
+        transactions = Arrays.copyOf(transactions, cap);
+        frauds = Arrays.copyOf(frauds, cap);
+        return true;
     }
 
     /** The newest hour with activity, or {@link Integer#MIN_VALUE} when empty. */

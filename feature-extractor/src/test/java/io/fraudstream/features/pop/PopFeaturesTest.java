@@ -175,6 +175,40 @@ class PopFeaturesTest {
     }
 
     @Test
+    void trimmingKeepsEveryHourAndTheWindowSums() {
+        PopCounts c = new PopCounts();
+        for (int h = 0; h < 800; h++) {
+            c.add(h, 1 + h % 5, h % 97 == 0 ? 1 : 0);
+        }
+        c.evictBefore(400);
+        int[] windows = {24, 168, 720};
+        long[] tx = new long[3];
+        long[] fraud = new long[3];
+        c.windowSums(790, windows, tx, fraud);
+        String before = c.toString();
+        assertEquals(400, c.size);
+        assertEquals(true, c.hours.length > 420, "grown past the kept hours: " + c.hours.length);
+        assertEquals(true, c.trimToSize(8));
+        assertEquals(408, c.hours.length);
+        assertEquals(408, c.transactions.length);
+        assertEquals(408, c.frauds.length);
+        assertEquals(false, c.trimToSize(8), "already trimmed");
+        assertEquals(before, c.toString());
+        long[] tx2 = new long[3];
+        long[] fraud2 = new long[3];
+        c.windowSums(790, windows, tx2, fraud2);
+        assertEquals(java.util.Arrays.toString(tx), java.util.Arrays.toString(tx2));
+        assertEquals(java.util.Arrays.toString(fraud), java.util.Arrays.toString(fraud2));
+        for (int h = 800; h < 900; h++) {
+            c.add(h, 1, 0); // grows again after a trim
+        }
+        assertEquals(500, c.size);
+        assertEquals(899, c.latestHour());
+        c.trimToSize(0);
+        assertEquals(500, c.hours.length);
+    }
+
+    @Test
     void evictionKeepsTheNewestHoursAndCopiesAreDeep() {
         PopCounts c = new PopCounts();
         for (int h = 100; h > 0; h -= 3) {

@@ -150,7 +150,7 @@ class PopCountsSerializerTest {
         for (int h = 0; h < 745; h++) {
             busy.add(1000 + h, 3, 0);
         }
-        assertThat(busy.hours.length).isEqualTo(1024);
+        assertThat(busy.hours.length).as("spare slots exist").isGreaterThan(busy.size);
         // version 1 + size (745: 2 bytes) + first hour (zigzag 2000, flag: 4000, 2 bytes) and count (1) + 744 x 2.
         assertThat(bytes(busy)).hasSize(1 + 2 + 3 + 744 * 2).containsExactly(bytes(busy.copy()));
         // A fraud costs its count only: flag in the hour's byte, 1 byte of count.

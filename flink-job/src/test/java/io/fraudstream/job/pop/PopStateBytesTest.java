@@ -18,6 +18,14 @@ import org.junit.jupiter.api.Test;
 class PopStateBytesTest {
     private static final String KEY = "t:term-000001-1"; // 15 ASCII characters
 
+    /** The arrays at {@code capacity} slots, as the previous release's doubling left a busy key (1,024 for 745). */
+    private static PopCounts withCapacity(PopCounts c, int capacity) {
+        c.hours = java.util.Arrays.copyOf(c.hours, capacity);
+        c.transactions = java.util.Arrays.copyOf(c.transactions, capacity);
+        c.frauds = java.util.Arrays.copyOf(c.frauds, capacity);
+        return c;
+    }
+
     private static PopCounts hours(int n) {
         PopCounts c = new PopCounts();
         for (int h = 0; h < n; h++) {
@@ -41,11 +49,11 @@ class PopStateBytesTest {
         assertThat(PopStateBytes.serializedBytes(descriptor.getKeySerializer(), descriptor.getValueSerializer(), KEY,
                 one, buffer)).isEqualTo(16 + 1 + 1 + 2 + 1 + 1);
 
-        // A terminal busy every hour of the retained month: 745 buckets in arrays grown to 1,024; 2 bytes per hour
-        // after the first, 8 frauds of 1 byte each; size takes 2 bytes.
+        // A terminal busy every hour of the retained month: 745 buckets in arrays grown (x1.25) to 828; 2 bytes per
+        // hour after the first, 8 frauds of 1 byte each; size takes 2 bytes. The spare slots are not written.
         PopCounts busy = hours(745);
         assertThat(busy.size).isEqualTo(745);
-        assertThat(busy.hours.length).isEqualTo(1024);
+        assertThat(busy.hours.length).isEqualTo(828);
         assertThat(PopStateBytes.serializedBytes(descriptor.getKeySerializer(), descriptor.getValueSerializer(), KEY,
                 busy, buffer)).isEqualTo(16 + 1 + 2 + 3 + 744 * 2 + 8);
     }
@@ -59,16 +67,18 @@ class PopStateBytesTest {
         // the array's capacity, not of size).
         assertThat(PopStateBytes.serializedBytes(StringSerializer.INSTANCE, pojo, KEY, hours(1), buffer))
                 .isEqualTo(16 + 1 + 4 + 4 + 3 * (4 + 4 * 4));
-        assertThat(PopStateBytes.serializedBytes(StringSerializer.INSTANCE, pojo, KEY, hours(745), buffer))
-                .isEqualTo(12_325);
+        assertThat(PopStateBytes.serializedBytes(StringSerializer.INSTANCE, pojo, KEY, withCapacity(hours(745), 1024),
+                buffer)).isEqualTo(12_325);
     }
 
     @Test
     void heapAccountingCountsNodeKeyValueAndArraysAtCapacity() {
         // Node 32 + String 24 + byte[15] 32 + PopCounts 32 + 3 x int[4] 32.
         assertThat(PopStateBytes.entryHeapBytes(KEY, hours(1))).isEqualTo(216);
-        // The same with 3 x int[1024] (16 + 4,096 each).
-        assertThat(PopStateBytes.entryHeapBytes(KEY, hours(745))).isEqualTo(32 + 24 + 32 + 32 + 3 * 4_112);
+        // The same with 3 x int[1024] (16 + 4,096 each), and with the x1.25 growth's 3 x int[828] (16 + 3,312 each).
+        assertThat(PopStateBytes.entryHeapBytes(KEY, withCapacity(hours(745), 1024)))
+                .isEqualTo(32 + 24 + 32 + 32 + 3 * 4_112);
+        assertThat(PopStateBytes.entryHeapBytes(KEY, hours(745))).isEqualTo(32 + 24 + 32 + 32 + 3 * 3_328);
         assertThat(PopStateBytes.intArrayBytes(3)).isEqualTo(32);
         assertThat(PopStateBytes.latin1StringBytes(16)).isEqualTo(24 + 32);
         // A default HashMap doubles past 3/4 full: 12 entries fit 16 buckets, 13 need 32.
