@@ -2,10 +2,16 @@ package io.fraudstream.local;
 
 import io.fraudstream.cli.support.UsageException;
 import io.fraudstream.job.config.JobOptions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import picocli.CommandLine.Option;
 
 /** {@code fraudstream bench}: the load harness ({@link LoadBenchmark}; docs/BENCHMARKS.md). */
@@ -62,8 +68,13 @@ public final class BenchCommand implements Callable<Integer> {
             + " merchant's and terminal's counts once). Off when not given.")
     Integer pointOfPurchase;
 
+    @Option(names = "--flink-conf", paramLabel = "KEY=VALUE", description = "A Flink setting of the local"
+            + " environment, over the bench's (e.g. state.backend.rocksdb.compaction.style=UNIVERSAL); repeatable.")
+    List<String> flinkConf = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
+        Map<String, String> flinkSettings = flinkSettings(flinkConf);
         if (swapEvery < 0 || history < 0 || count < 0) {
             throw new UsageException("--swap-every, --history and --count must be >= 0");
         }
@@ -95,9 +106,53 @@ public final class BenchCommand implements Callable<Integer> {
             jobSettings.put(JobOptions.KV_REFRESH_CHUNK.key(), Integer.toString(kvRefreshChunk));
         }
         LoadBenchmark bench = new LoadBenchmark(System.out, stateBackend.name(), count, rate, seconds, cards,
-                swapEvery, history, newWeights, jobSettings);
+                swapEvery, history, newWeights, jobSettings, flinkSettings);
         bench.shadow = withShadow;
         bench.run();
         return 0;
+    }
+
+    /**
+     * The {@code --flink-conf} entries as a map, in order (a later entry for the same key wins). Fails with a usage
+     * error naming the option for an entry that is not {@code KEY=VALUE} with a non-blank key and value, and for a
+     * RocksDB option (the state backend's, {@link RocksDBOptions} and {@link RocksDBConfigurableOptions}) whose value
+     * does not parse, before anything is started.
+     */
+    static Map<String, String> flinkSettings(List<String> entries) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            String key = eq < 0 ? "" : entry.substring(0, eq).trim();
+            String value = eq < 0 ? "" : entry.substring(eq + 1).trim();
+            if (key.isEmpty() || value.isEmpty()) {
+                throw new UsageException("--flink-conf must be KEY=VALUE, was '" + entry + "'");
+            }
+            settings.put(key, value);
+        }
+        Configuration c = Configuration.fromMap(settings);
+        for (Class<?> options : List.of(RocksDBOptions.class, RocksDBConfigurableOptions.class)) {
+            for (var field : options.getFields()) {
+                try {
+                    if (field.get(null) instanceof ConfigOption<?> option && settings.containsKey(option.key())) {
+                        c.get(option);
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                } catch (IllegalArgumentException e) {
+                    ConfigOption<?> option = optionOf(field);
+                    throw new UsageException("--flink-conf " + option.key() + "=" + settings.get(option.key())
+                            + ": not a valid value (" + e.getMessage() + ")");
+                }
+            }
+        }
+        return settings;
+    }
+
+    private static ConfigOption<?> optionOf(java.lang.reflect.Field field) {
+        try {
+            return (ConfigOption<?>) field.get(null);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -117,9 +117,12 @@ final class LoadBenchmark {
     boolean shadow;
     /** Job settings given on the command line, over the bench's defaults. */
     private final Map<String, String> jobSettings;
+    /** Flink settings given on the command line ({@code --flink-conf}), over the local environment's. */
+    private final Map<String, String> flinkSettings;
 
     LoadBenchmark(PrintStream out, String stateBackend, long count, double rate, int seconds, int cards,
-            int swapEverySeconds, int history, boolean newWeights, Map<String, String> jobSettings) {
+            int swapEverySeconds, int history, boolean newWeights, Map<String, String> jobSettings,
+            Map<String, String> flinkSettings) {
         this.out = out;
         this.stateBackend = stateBackend;
         this.count = count;
@@ -130,6 +133,7 @@ final class LoadBenchmark {
         this.history = history;
         this.newWeights = newWeights;
         this.jobSettings = Map.copyOf(jobSettings);
+        this.flinkSettings = new LinkedHashMap<>(flinkSettings);
     }
 
     /** Percentiles of one latency phase. */
@@ -478,6 +482,7 @@ final class LoadBenchmark {
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         // Every checkpoint of the window in /jobs/:id/checkpoints, not only the last 10 (Flink's default).
         flink.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 10_000);
+        flinkSettings.forEach(flink::setString); // --flink-conf, over all of the above
         if (restPort > 0) {
             flink.set(RestOptions.BIND_PORT, Integer.toString(restPort));
         }

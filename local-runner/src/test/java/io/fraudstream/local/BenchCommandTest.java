@@ -1,0 +1,55 @@
+package io.fraudstream.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+import io.fraudstream.cli.support.UsageException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+
+    @Test
+    void flinkConfIsRepeatableAndKeepsTheEntriesInOrderWithTheLastOfAKeyWinning() {
+        BenchCommand bench = new BenchCommand();
+        new CommandLine(bench).parseArgs("--flink-conf", "state.backend.rocksdb.compaction.style=UNIVERSAL",
+                "--flink-conf", " state.backend.rocksdb.thread.num = 4 ", "--flink-conf",
+                "execution.checkpointing.interval=5 s", "--flink-conf", "state.backend.rocksdb.thread.num=2");
+
+        assertThat(BenchCommand.flinkSettings(bench.flinkConf)).containsExactly(
+                entry("state.backend.rocksdb.compaction.style", "UNIVERSAL"),
+                entry("state.backend.rocksdb.thread.num", "2"),
+                entry("execution.checkpointing.interval", "5 s"));
+    }
+
+    @Test
+    void noFlinkConfMeansNoSettings() {
+        BenchCommand bench = new BenchCommand();
+        new CommandLine(bench).parseArgs();
+
+        assertThat(BenchCommand.flinkSettings(bench.flinkConf)).isEmpty();
+    }
+
+    @Test
+    void aMalformedEntryFailsNamingTheOption() {
+        for (String bad : List.of("state.backend.rocksdb.compaction.style", "=UNIVERSAL",
+                "state.backend.rocksdb.compaction.style=", " = ")) {
+            assertThatThrownBy(() -> BenchCommand.flinkSettings(List.of(bad)))
+                    .as(bad).isInstanceOf(UsageException.class)
+                    .hasMessage("--flink-conf must be KEY=VALUE, was '" + bad + "'");
+        }
+    }
+
+    @Test
+    void aRocksDbOptionWhoseValueDoesNotParseFailsBeforeAnythingStarts() {
+        assertThatThrownBy(() -> BenchCommand.flinkSettings(List.of("state.backend.rocksdb.compaction.style=TIERED")))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("--flink-conf state.backend.rocksdb.compaction.style=TIERED: not a valid value");
+        assertThatThrownBy(() -> BenchCommand.flinkSettings(List.of(
+                "state.backend.rocksdb.compaction.level.max-size-level-base=16 parsecs")))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("max-size-level-base");
+    }
+}
