@@ -38,7 +38,9 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.OperatorBackendSerializationProxy;
 import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
@@ -396,6 +398,63 @@ class PopCountsSerializerTest {
             out[i] = Float.floatToIntBits(features[i]);
         }
         return out;
+    }
+
+    /**
+     * The previous release ran the enrichment at the job's parallelism; the job now runs it on one subtask by default
+     * (point-of-purchase.parallelism). A savepoint of two enrichment subtasks restores into one (and back into two)
+     * through Flink's broadcast-state redistribution with the same counts and bit-identical features.
+     */
+    @Test
+    void stateOfTwoEnrichmentSubtasksRestoresIntoOneAndBackIntoTwo() throws Exception {
+        List<OperatorSubtaskState> two = new ArrayList<>();
+        Map<String, PopCounts> original = null;
+        for (int s = 0; s < 2; s++) {
+            var h = new BroadcastOperatorTestHarness<TransactionEvent, PopDelta, TransactionEvent>(
+                    new CoBroadcastWithNonKeyedOperator<>(new PopEnrichment(), List.of(JobStreams.POP_COUNTS)),
+                    128, 2, s);
+            h.open();
+            for (PopDelta d : PopStateV1Fixture.deltas()) {
+                h.processBroadcastElement(new StreamRecord<>(d));
+            }
+            original = entries(h.getBroadcastState(JobStreams.POP_COUNTS));
+            two.add(h.snapshot(1, 1));
+            h.close();
+        }
+        assertThat(original).isNotEmpty();
+        OperatorSubtaskState packed = AbstractStreamOperatorTestHarness.repackageState(
+                two.toArray(new OperatorSubtaskState[0]));
+
+        var one = new BroadcastOperatorTestHarness<TransactionEvent, PopDelta, TransactionEvent>(
+                new CoBroadcastWithNonKeyedOperator<>(new PopEnrichment(), List.of(JobStreams.POP_COUNTS)), 128, 1, 0);
+        one.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(packed, 128, 2, 1, 0));
+        one.open();
+        Map<String, PopCounts> restored = entries(one.getBroadcastState(JobStreams.POP_COUNTS));
+        assertThat(restored).containsOnlyKeys(original.keySet());
+        for (var e : original.entrySet()) {
+            assertTrimmedEqual(restored.get(e.getKey()), e.getValue());
+        }
+        List<int[]> features = new ArrayList<>();
+        for (TransactionEvent tx : enrich(one)) {
+            features.add(bits(tx.pointOfPurchase));
+        }
+        OperatorSubtaskState single = one.snapshot(2, 2);
+        one.close();
+        assertThat(stateSize(single)).as("one copy, not two").isLessThan(stateSize(packed) * 3 / 4);
+
+        for (int s = 0; s < 2; s++) {
+            var back = new BroadcastOperatorTestHarness<TransactionEvent, PopDelta, TransactionEvent>(
+                    new CoBroadcastWithNonKeyedOperator<>(new PopEnrichment(), List.of(JobStreams.POP_COUNTS)),
+                    128, 2, s);
+            back.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(single, 128, 1, 2, s));
+            back.open();
+            List<TransactionEvent> out = enrich(back);
+            assertThat(out).hasSize(features.size());
+            for (int i = 0; i < out.size(); i++) {
+                assertThat(bits(out.get(i).pointOfPurchase)).containsExactly(features.get(i));
+            }
+            back.close();
+        }
     }
 
     @Test
