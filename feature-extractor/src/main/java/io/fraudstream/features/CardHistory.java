@@ -7,9 +7,10 @@ import java.util.Arrays;
 import java.util.UUID;
 
 /**
- * A card's most recent transactions (at most W), in event-time order, with up to {@value #MAX_KV_CACHES} K/V
- * caches, one per extractor-weights version that scores the card (champion, outgoing champion, shadow), so that
- * models never evict each other's keys. Not thread-safe: it belongs to one key of one task.
+ * A card's most recent transactions (at most W), in event-time order, with each entry's token in the column form the
+ * attention kernel reads. The token depends on the transaction only, never on a model's weights, so every model
+ * (champion, shadow, a new champion after a swap) reads the same columns and nothing is recomputed when models
+ * change. Not thread-safe: it belongs to one key of one task.
  *
  * <p><b>Order.</b> Entries are ordered by (event time, transaction id). An out-of-order arrival is inserted
  * at its position; entries with the same time and id keep arrival order. Ordering ties by id (rather than by
@@ -19,13 +20,13 @@ import java.util.UUID;
  * <p><b>Layout.</b> Columns are flat arrays indexed by physical slot; slots form a ring so that appending to a
  * full window is O(1). Slots are always {@code [0, size())}: the ring only rotates once the window is full,
  * which lets the kernels loop over whole arrays from 0 (what HotSpot vectorizes). Capacity grows by doubling
- * up to W, so a card with 3 transactions costs 3-ish slots, not W. Keys are stored per dimension
- * ({@code keys[c][slot]}: the score loop is an axpy over slots); values per slot ({@code values[slot * d + c]}:
- * the context gathers the k selected rows).
+ * up to W, so a card with 3 transactions costs 3-ish slots, not W. The token is held per dense position
+ * ({@code tok[c][slot]}, {@link TokenEncoder#DENSE}: the score loop is an axpy over slots) plus one short per slot
+ * for its one-hot positions and flags ({@link TokenEncoder#combo}); see {@link FeatureExtractor} for why keys and
+ * values need not be held at all.
  *
- * <p><b>State form.</b> {@link #writeTo} stores the raw fields only, in event-time order, times delta-encoded.
- * The K/V cache is not stored: after {@link #readFrom} it is recomputed by the first extraction, exactly as
- * after a model swap (O(n F d) once per card), which keeps state ~5x smaller.
+ * <p><b>State form.</b> {@link #writeTo} stores the raw fields only, in event-time order, times delta-encoded; the
+ * token columns are derived when the entries are read.
  */
 public final class CardHistory {
     /** First byte of the state form. Version 1: see {@link #writeTo}. */
@@ -67,100 +68,13 @@ public final class CardHistory {
     long sumLogAmountSq;
     static final double LOG_AMOUNT_SCALE = 1 << 18;
 
-    /**
-     * At most this many K/V caches live per history, one per extractor-weights version: the champion, the outgoing
-     * champion while a swap's refresh is staged, and a shadow. A fourth version evicts the least recently used.
-     */
-    public static final int MAX_KV_CACHES = 3;
-
-    /** The K/V caches by weights version (null slots unused); {@link #kv} is one of them. */
-    final KvCache[] caches = new KvCache[MAX_KV_CACHES];
-    /** The K/V cache the extractor reads now (the one {@link #useCache} returned last); null when there is none. */
-    KvCache kv;
-    /** Use clock of the caches, for least-recently-used eviction. */
-    long cacheClock;
-    /** How many times a cache was started from nothing (every entry to compute): for tests and metrics. */
-    long cacheResets;
-
-    /**
-     * Keys and values of a history's entries under one model's weights, by physical slot, tagged with the weights
-     * version that computed them. Slots added since the last refresh are invalid until computed.
-     */
-    static final class KvCache {
-        String version;
-        final int dim;
-        float[][] keys;
-        float[] values;
-        boolean[] valid;
-        int invalidCount;
-        /**
-         * Filled a few entries per event for a model that does not score this card yet (see
-         * {@code FeatureExtractor#stageCache}); the first extraction by that model adopts it.
-         */
-        boolean staging;
-        long lastUse;
-
-        KvCache(int dim, int capacity) {
-            this.dim = dim;
-            this.keys = new float[dim][capacity];
-            this.values = new float[capacity * dim];
-            this.valid = new boolean[capacity];
-        }
-
-        private KvCache(KvCache from) {
-            this.version = from.version;
-            this.dim = from.dim;
-            this.keys = new float[from.keys.length][];
-            for (int c = 0; c < keys.length; c++) {
-                keys[c] = from.keys[c].clone();
-            }
-            this.values = from.values.clone();
-            this.valid = from.valid.clone();
-            this.invalidCount = from.invalidCount;
-            this.staging = from.staging;
-            this.lastUse = from.lastUse;
-        }
-
-        /** Belongs to {@code newVersion} from now on, every slot of a {@code size}-entry history invalid. */
-        void reset(String newVersion, int size) {
-            Arrays.fill(valid, false);
-            version = newVersion;
-            invalidCount = size;
-        }
-
-        boolean isFor(String weightsVersion, int d) {
-            return dim == d && weightsVersion.equals(version);
-        }
-
-        void move(int from, int to) {
-            for (float[] k : keys) {
-                k[to] = k[from];
-            }
-            System.arraycopy(values, from * dim, values, to * dim, dim);
-            valid[to] = valid[from];
-        }
-
-        void grow(int cap) {
-            for (int c = 0; c < keys.length; c++) {
-                keys[c] = Arrays.copyOf(keys[c], cap);
-            }
-            values = Arrays.copyOf(values, cap * dim);
-            valid = Arrays.copyOf(valid, cap);
-        }
-
-        /** Slot s is about to be evicted. */
-        void evict(int s) {
-            if (!valid[s]) {
-                invalidCount--;
-            }
-        }
-
-        /** Slot s holds a new entry. */
-        void added(int s) {
-            valid[s] = false;
-            invalidCount++;
-        }
-    }
+    /** The token's {@link TokenEncoder#DENSE} positions, one column each: {@code tok[c][slot]}. Derived. */
+    float[][] tok;
+    /** The token's one-hot positions and flags as one {@link TokenEncoder#combo}. Derived. */
+    short[] combo;
+    /** Scratch for one token while its columns are written (histories of one thread share it). */
+    private static final ThreadLocal<float[]> TOKEN_SCRATCH =
+            ThreadLocal.withInitial(() -> new float[TokenEncoder.WIDTH]);
 
     public CardHistory(int window) {
         if (window < 1 || window > ExtractorConfig.MAX_WINDOW) {
@@ -171,7 +85,7 @@ public final class CardHistory {
         allocate(Math.min(window, INITIAL_CAPACITY));
     }
 
-    /** Shares nothing with {@code from}: every column and cache is cloned. */
+    /** Shares nothing with {@code from}: every column is cloned. */
     private CardHistory(CardHistory from) {
         this.window = from.window;
         this.capacity = from.capacity;
@@ -192,30 +106,23 @@ public final class CardHistory {
         this.idHash = from.idHash.clone();
         this.sumLogAmount = from.sumLogAmount;
         this.sumLogAmountSq = from.sumLogAmountSq;
-        for (int i = 0; i < caches.length; i++) {
-            if (from.caches[i] != null) {
-                caches[i] = new KvCache(from.caches[i]);
-                if (from.caches[i] == from.kv) {
-                    kv = caches[i];
-                }
-            }
+        this.tok = new float[from.tok.length][];
+        for (int c = 0; c < tok.length; c++) {
+            tok[c] = from.tok[c].clone();
         }
-        this.cacheClock = from.cacheClock;
-        this.cacheResets = from.cacheResets;
+        this.combo = from.combo.clone();
     }
 
     /**
-     * A deep copy, K/V caches included: equal entries in the same physical layout, so it scores bit-identically
-     * without recomputing anything. (The heap state backend copies a value that is written while a snapshot runs;
-     * a copy through the state form would drop the caches, and every card touched during a checkpoint would then
-     * recompute its whole cache.)
+     * A deep copy, token columns included: equal entries in the same physical layout, so it scores bit-identically
+     * without deriving anything again.
      */
     public CardHistory copy() {
         return new CardHistory(this);
     }
 
     /**
-     * The newest {@code w} entries as a history of window {@code w}, without K/V (the next extraction computes them):
+     * The newest {@code w} entries as a history of window {@code w}:
      * what a model trained on window {@code w} would have kept of this card. Used when a history kept for a longer
      * window is scored by a model with a shorter one (a swap between models of different W).
      */
@@ -238,35 +145,6 @@ public final class CardHistory {
     public int window() { return window; }
     public int size() { return size; }
     public boolean isEmpty() { return size == 0; }
-    /** Weights version of the cached keys/values the extractor reads, or null when none is cached. */
-    public String cachedModelVersion() { return kv == null ? null : kv.version; }
-    /** Weights version of a cache being staged for a next model, or null when none is. */
-    public String stagedModelVersion() {
-        for (KvCache c : caches) {
-            if (c != null && c.staging) {
-                return c.version;
-            }
-        }
-        return null;
-    }
-
-    /** Weights versions of the K/V caches this history holds, in no particular order. */
-    public java.util.List<String> cachedModelVersions() {
-        java.util.List<String> out = new java.util.ArrayList<>(caches.length);
-        for (KvCache c : caches) {
-            if (c != null) {
-                out.add(c.version);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * How many times a K/V cache of this history was started from nothing (so every entry had to be computed), since
-     * the history was created or read. A shadow scoring between champion scores must not add to it.
-     */
-    public long cacheResets() { return cacheResets; }
-
     /** Physical slot of the i-th oldest entry. */
     int slot(int logical) {
         int p = head + logical;
@@ -318,11 +196,6 @@ public final class CardHistory {
             if (pos == 0) {
                 return false;
             }
-            for (KvCache c : caches) {
-                if (c != null) {
-                    c.evict(head);
-                }
-            }
             long evicted = fixedLogAmount(logAmount[head]);
             sumLogAmount -= evicted;
             sumLogAmountSq -= evicted * evicted;
@@ -353,11 +226,8 @@ public final class CardHistory {
         channel[s] = ch;
         categoryHash[s] = cat;
         merchantHash[s] = merch;
-        for (KvCache c : caches) {
-            if (c != null) {
-                c.added(s);
-            }
-        }
+        combo[s] = (short) TokenEncoder.encodeColumns(t, amt, known ? la : Float.NaN, known ? lo : Float.NaN, hk, cat,
+                ch, TOKEN_SCRATCH.get(), tok, s);
         size++;
         return true;
     }
@@ -438,11 +308,10 @@ public final class CardHistory {
         channel[to] = channel[from];
         categoryHash[to] = categoryHash[from];
         merchantHash[to] = merchantHash[from];
-        for (KvCache c : caches) {
-            if (c != null) {
-                c.move(from, to);
-            }
+        for (float[] col : tok) {
+            col[to] = col[from];
         }
+        combo[to] = combo[from];
     }
 
     private void allocate(int cap) {
@@ -460,6 +329,8 @@ public final class CardHistory {
         merchantHash = new int[cap];
         id = new String[cap];
         idHash = new int[cap];
+        tok = new float[TokenEncoder.DENSE.length][cap];
+        combo = new short[cap];
     }
 
     /** Grows while head == 0 (only possible before the window is full). */
@@ -477,16 +348,15 @@ public final class CardHistory {
         merchantHash = Arrays.copyOf(merchantHash, cap);
         id = Arrays.copyOf(id, cap);
         idHash = Arrays.copyOf(idHash, cap);
-        for (KvCache c : caches) {
-            if (c != null) {
-                c.grow(cap);
-            }
+        for (int c = 0; c < tok.length; c++) {
+            tok[c] = Arrays.copyOf(tok[c], cap);
         }
+        combo = Arrays.copyOf(combo, cap);
         capacity = cap;
     }
 
     /**
-     * Moves a full, head-0 window (no cache) so that its oldest entry sits at slot {@code newHead}: a restored
+     * Moves a full, head-0 window so that its oldest entry sits at slot {@code newHead}: a restored
      * history then has the physical layout of the one written, and the kernels sum in the same order, so
      * scores after a restore are bit-identical to scores without one.
      */
@@ -507,6 +377,10 @@ public final class CardHistory {
         merchantHash = rotated(merchantHash, newHead);
         id = rotated(id, newHead);
         idHash = rotated(idHash, newHead);
+        for (int c = 0; c < tok.length; c++) {
+            tok[c] = rotated(tok[c], newHead);
+        }
+        combo = rotated(combo, newHead);
         head = newHead;
     }
 
@@ -519,95 +393,12 @@ public final class CardHistory {
         return out;
     }
 
-    /** The cache for {@code version} (any width), or null. */
-    KvCache cacheFor(String version) {
-        for (KvCache c : caches) {
-            if (c != null && version.equals(c.version)) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    /** The cache for {@code version} and width d, or null. */
-    KvCache cacheFor(String version, int d) {
-        for (KvCache c : caches) {
-            if (c != null && c.isFor(version, d)) {
-                return c;
-            }
-        }
-        return null;
-    }
-
     /**
-     * A new cache for {@code version}, every entry invalid, in a free slot or in place of the least recently used
-     * cache (never {@code keep}).
-     */
-    private KvCache newCache(String version, int d, KvCache keep) {
-        int victim = -1;
-        for (int i = 0; i < caches.length; i++) {
-            if (caches[i] == null) {
-                victim = i;
-                break;
-            }
-            if (caches[i] != keep && (victim < 0 || caches[i].lastUse < caches[victim].lastUse)) {
-                victim = i;
-            }
-        }
-        KvCache old = caches[victim];
-        KvCache c = old != null && old.dim == d && old.valid.length == capacity ? old : new KvCache(d, capacity);
-        c.reset(version, size);
-        c.staging = false;
-        caches[victim] = c;
-        if (old == kv) {
-            kv = null;
-        }
-        cacheResets++;
-        return c;
-    }
-
-    /**
-     * The cache for {@code version}, made the one the extractor reads: a cache staged for it is adopted with whatever
-     * it has computed so far; without one, a new cache (every entry to compute) takes a free slot or the least
-     * recently used one. The other versions' caches are kept. Returns it.
-     */
-    KvCache useCache(String version, int d) {
-        KvCache c = cacheFor(version, d);
-        if (c == null) {
-            c = newCache(version, d, kv);
-        }
-        c.staging = false;
-        c.lastUse = ++cacheClock;
-        kv = c;
-        return c;
-    }
-
-    /**
-     * The cache for {@code version}, started as a staged cache (every slot invalid) unless there is one. It never
-     * replaces the cache the extractor reads now.
-     */
-    KvCache stageCache(String version, int d) {
-        KvCache c = cacheFor(version, d);
-        if (c == null) {
-            c = newCache(version, d, kv);
-            c.staging = true;
-        }
-        c.lastUse = ++cacheClock;
-        return c;
-    }
-
-    /**
-     * About how many bytes of heap this history holds: its columns (an id string counted at 80 bytes) and its K/V
-     * caches. For sizing caches of histories, not exact.
+     * About how many bytes of heap this history holds: its columns, token columns included (an id string counted at
+     * 80 bytes). For sizing caches of histories, not exact.
      */
     public long estimatedBytes() {
-        long bytes = 200L + capacity * (8L + 4 * 8 + 1 + 4 * 3 + 8 + 80);
-        for (KvCache c : caches) {
-            if (c != null) {
-                bytes += capacity * (8L * c.dim + 1) + 64;
-            }
-        }
-        return bytes;
+        return 300L + capacity * (8L + 4 * 8 + 1 + 4 * 3 + 8 + 80 + 4L * TokenEncoder.DENSE.length + 2);
     }
 
     /** Ring position of the oldest entry, to store with the entries (see {@link #fromChunks}). */
@@ -642,9 +433,8 @@ public final class CardHistory {
     /**
      * The history stored in {@code chunks} (arrival order): the window is the W greatest (event time, id) of their
      * entries, exactly what inserting them one by one keeps; laid out as the written history was ({@code head}: its
-     * ring position of the oldest entry), so that kernels sum in the same order and scores are bit-identical. Each
-     * chunk's K/V fill the cache of its tag (at most {@value #MAX_KV_CACHES} tags, newest chunks first); entries
-     * without stored K/V are computed by the next extraction.
+     * ring position of the oldest entry), so that kernels sum in the same order and scores are bit-identical. K/V
+     * that chunks of the previous state form still carry are not read: nothing in a history depends on a model.
      */
     public static CardHistory fromChunks(int window, int head, java.util.List<HistoryChunk> chunks) {
         int total = 0;
@@ -685,55 +475,7 @@ public final class CardHistory {
                     c.categoryHash[j], c.merchantHash[j]);
         }
         h.rotate(head);
-        // K/V: the newest entries' tags first.
-        for (int i = total - 1; i >= total - n; i--) {
-            int ci = chunkOf[order[i]];
-            HistoryChunk c = chunks.get(ci);
-            if (c.kv == null) {
-                continue;
-            }
-            KvCache cache = h.cacheFor(c.kvTag, c.dim);
-            if (cache == null) {
-                if (!h.hasFreeCache()) {
-                    continue;
-                }
-                cache = h.newCache(c.kvTag, c.dim, null);
-                h.cacheResets--; // restored, not started from nothing
-                if (h.kv == null) {
-                    h.kv = cache; // the newest entry's model reads first
-                    cache.lastUse = ++h.cacheClock;
-                }
-            }
-            int s = h.slot(i - (total - n));
-            int j = indexIn[order[i]];
-            int d = c.dim;
-            for (int r = 0; r < d; r++) {
-                cache.keys[r][s] = c.kvAt(j, r);
-            }
-            for (int r = 0; r < d; r++) {
-                cache.values[s * d + r] = c.kvAt(j, d + r);
-            }
-            if (!cache.valid[s]) {
-                cache.valid[s] = true;
-                cache.invalidCount--;
-            }
-        }
         return h;
-    }
-
-    private boolean hasFreeCache() {
-        for (KvCache c : caches) {
-            if (c == null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Drops the K/V caches (e.g. to save memory for an idle card); the next extraction recomputes them. */
-    public void clearCache() {
-        java.util.Arrays.fill(caches, null);
-        kv = null;
     }
 
     /**
@@ -781,7 +523,7 @@ public final class CardHistory {
         }
     }
 
-    /** Reads the state form written by {@link #writeTo}; the K/V cache starts empty. */
+    /** Reads the state form written by {@link #writeTo}. */
     public static CardHistory readFrom(DataInput in) throws IOException {
         int version = in.readByte();
         if (version != FORMAT_VERSION) {

@@ -15,6 +15,15 @@ import java.util.Arrays;
  * softmaxes over those only; every other position has weight exactly 0. DENSE softmaxes over all n (and
  * SPARSE_TOP_K with k >= n is computed by the same code, so it equals DENSE exactly). The context is
  * {@code sum_j w_hj V_hj}; the summaries use the head-averaged weights p_j.
+ *
+ * <p><b>No keys or values are held.</b> K = W_k x and V = W_v x are linear in the entry's token x (no bias), so
+ * {@code q_h . K_hj = u_h . x_j} with {@code u_h = W_kh^T q_h}, computed once per event, and
+ * {@code sum_j w_hj V_hj = W_vh (sum_j w_hj x_j)}. The kernel reads the tokens, which a {@link CardHistory} derives from
+ * its raw fields once per entry and which do not depend on any model: every model scores a card from the same
+ * columns, a new model needs nothing recomputed, and the card state stores raw fields only (docs/STATE.md). A token
+ * is 9 dense values ({@link TokenEncoder#DENSE}) plus one-hots and flags; per head the latter contribute one table
+ * entry per combination ({@link TokenEncoder#combo}), so a score costs 9 multiply-adds and one lookup. Equal to the
+ * K/V form up to float rounding (checked against a double-precision K/V reference, {@code ReferenceExtractor}).
  */
 public final class FeatureExtractor {
     static final String[] ATTENTION_SUMMARY_NAMES = {
@@ -52,8 +61,13 @@ public final class FeatureExtractor {
     // scratch, thread-confined
     private final float[] token = new float[TokenEncoder.WIDTH];
     private final float[] q;
-    private final float[] kv;
     private final float[] ctx;
+    /** Per head: {@code W_kh^T q_h / sqrt(dh)}, the query in token space. */
+    private final float[][] u;
+    /** Per head: u's one-hot and flag positions summed for each {@link TokenEncoder#combo}. */
+    private final float[][] comboScore;
+    /** Weighted token sum of one head (token space), projected by W_v into the head's context. */
+    private final float[] tokenSum = new float[TokenEncoder.WIDTH];
     private final int[] heapIdx;
     private final float[] heapVal;
     private final float[] heapW;
@@ -78,21 +92,10 @@ public final class FeatureExtractor {
     private int tieHead;
     private int tieN;
     /**
-     * Whether the Vector API kernels run: the top k ({@link VectorTopK}), the biases ({@link VectorBiases}), the
-     * score pass ({@link VectorScores}) and the softmax ({@link VectorSoftmax}). All or none, as they are tested
-     * against the scalar path; a k beyond the top-k kernel's network keeps all of them scalar.
+     * Whether the Vector API kernels run: the top k ({@link VectorTopK}), the biases ({@link VectorBiases}) and the
+     * softmax ({@link VectorSoftmax}). All or none, as they are tested against the scalar path; a k beyond the top-k kernel's network keeps all of them scalar.
      */
     private final boolean vectorKernels;
-    /**
-     * Whether computed values are rounded to half precision (the compact K/V form, see {@link Fp16}). Keys stay full
-     * precision: they decide the top-k selection, and rounding them flips near-ties (measured: docs/STATE.md).
-     */
-    private final boolean compactKv;
-    /** Tag of this extractor's K/V caches: the weights version, with {@link #COMPACT_SUFFIX} when compact. */
-    private final String kvTag;
-    /** Suffix of the K/V tag of a compact extractor: its caches are never read by a full-precision one. */
-    public static final String COMPACT_SUFFIX = "~fp16";
-
     /**
      * Uses the Vector API top-k kernel when the JVM has {@code jdk.incubator.vector}
      * ({@code --add-modules jdk.incubator.vector}), its preferred float species has at least 8 lanes, k fits the
@@ -105,22 +108,6 @@ public final class FeatureExtractor {
 
     /** {@code vector} false forces the scalar top-k; true uses the vector one where supported. */
     FeatureExtractor(ExtractorConfig config, ExtractorWeights weights, boolean vector) {
-        this(config, weights, vector, false);
-    }
-
-    /**
-     * An extractor whose values are rounded to half precision as they are computed (keys stay full precision), so
-     * that a history's K/V stored in the compact form (keys 4 bytes, values 2) and read back score bit-identically
-     * to the ones computed in memory: a card scores the same whether it was cached, restored or read from state. The card-scoring job
-     * uses this; training and evaluation outside the job use full precision. The quality cost is measured in
-     * docs/STATE.md.
-     */
-    public static FeatureExtractor compactKv(ExtractorConfig config, ExtractorWeights weights) {
-        return new FeatureExtractor(config, weights, Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY,
-                "true")), true);
-    }
-
-    FeatureExtractor(ExtractorConfig config, ExtractorWeights weights, boolean vector, boolean compactKv) {
         if (weights.dim() != config.dim() || weights.heads() != config.heads()
                 || weights.tokenWidth() != TokenEncoder.WIDTH) {
             throw new IllegalArgumentException("weights " + weights + " do not fit " + config + " with F = "
@@ -137,25 +124,14 @@ public final class FeatureExtractor {
         this.wkT = transpose(weights.wk(), d);
         this.wvT = transpose(weights.wv(), d);
         this.q = new float[d];
-        this.kv = new float[d];
         this.ctx = new float[d];
+        this.u = new float[heads][TokenEncoder.WIDTH];
+        this.comboScore = new float[heads][TokenEncoder.COMBOS];
         this.heapIdx = new int[config.k()];
         this.heapVal = new float[config.k()];
         this.heapW = new float[config.k()];
         this.sample = new float[Math.max(1, (3 * config.k() + 2 * SAMPLE_STRIDE - 1) / (2 * SAMPLE_STRIDE))];
         this.vectorKernels = vector && VECTOR_SUPPORTED && VectorTopK.supports(config.k());
-        this.compactKv = compactKv;
-        this.kvTag = compactKv ? weights.modelVersion() + COMPACT_SUFFIX : weights.modelVersion();
-    }
-
-    /** Whether keys and values are kept in half precision (see {@link #compactKv}). */
-    public boolean isCompactKv() {
-        return compactKv;
-    }
-
-    /** The tag of this extractor's K/V caches in a history (and in the stored compact form). */
-    public String kvTag() {
-        return kvTag;
     }
 
     /**
@@ -221,8 +197,8 @@ public final class FeatureExtractor {
 
     /**
      * Computes the features of {@code current} against {@code history} (which must not yet contain it) into
-     * {@code out[0 .. featureCount())}. Refreshes the history's K/V cache first when it belongs to another
-     * model version or has entries added since. {@code explanation} may be null.
+     * {@code out[0 .. featureCount())}. Reads the history and changes nothing in it. {@code explanation} may be
+     * null.
      */
     public void extract(CardHistory history, RawTransaction current, float[] out, Explanation explanation) {
         if (out.length < names.length) {
@@ -241,72 +217,9 @@ public final class FeatureExtractor {
         Arrays.fill(out, 0, d + ATTENTION_SUMMARY_NAMES.length, 0f);
         float homeKm = TokenEncoder.homeKm(current);
         if (config.mode() != AttentionMode.NONE && n > 0) {
-            refreshCache(history);
             attend(history, current, homeKm, out, explanation);
         }
         DirectFeatures.compute(history, current, homeKm, out, d + ATTENTION_SUMMARY_NAMES.length, explanation);
-    }
-
-    /**
-     * Brings the history's K/V cache for these weights up to date (computing only what is missing) and makes it the
-     * one read. The job calls it after appending a transaction, so the new entry's K/V can be stored with it.
-     */
-    public void refreshCache(CardHistory h) {
-        fill(h, h.useCache(kvTag, d), Integer.MAX_VALUE);
-    }
-
-    /**
-     * Computes up to {@code budget} missing entries of this model's K/V cache for {@code h} into the history's
-     * staged cache, leaving the cache another model is reading untouched; the first {@link #extract} by this model
-     * then adopts the staged entries and computes only what is still missing. Returns whether the history needs
-     * nothing more from this model's cache (then an extraction computes at most the entries added since).
-     *
-     * <p>This spreads the recompute a model swap causes (O(n F d) per card) over several events of the card, which
-     * keeps being scored by the previous model, with that model's complete cache, until this returns true.
-     */
-    public boolean stageCache(CardHistory h, int budget) {
-        String version = kvTag;
-        CardHistory.KvCache current = h.cacheFor(version, d);
-        if (current != null && !current.staging) {
-            return true;
-        }
-        CardHistory.KvCache cache = h.stageCache(version, d);
-        fill(h, cache, budget);
-        return cache.invalidCount == 0;
-    }
-
-    /**
-     * Whether the history holds a K/V cache of these weights that this model has read (not one being staged for it);
-     * it may lack entries added since.
-     */
-    public boolean hasCache(CardHistory h) {
-        CardHistory.KvCache c = h.cacheFor(kvTag, d);
-        return c != null && !c.staging;
-    }
-
-    /** Computes up to {@code budget} invalid entries of {@code cache}, newest first (new entries are usually newest). */
-    private void fill(CardHistory h, CardHistory.KvCache cache, int budget) {
-        int todo = Math.min(cache.invalidCount, budget);
-        int done = 0;
-        for (int i = h.size - 1; i >= 0 && done < todo; i--) {
-            int s = h.slot(i);
-            if (!cache.valid[s]) {
-                h.tokenAt(s, token, 0);
-                project(wkT, token, kv);
-                for (int c = 0; c < d; c++) {
-                    cache.keys[c][s] = kv[c];
-                }
-                project(wvT, token, cache.values, s * d);
-                if (compactKv) {
-                    for (int c = s * d, end = c + d; c < end; c++) {
-                        cache.values[c] = Fp16.round(cache.values[c]);
-                    }
-                }
-                cache.valid[s] = true;
-                done++;
-            }
-        }
-        cache.invalidCount -= done;
     }
 
     private void project(float[][] wT, float[] x, float[] y) {
@@ -320,11 +233,6 @@ public final class FeatureExtractor {
                 }
             }
         }
-    }
-
-    private void project(float[][] wT, float[] x, float[] y, int offset) {
-        project(wT, x, kv);
-        System.arraycopy(kv, 0, y, offset, d);
     }
 
     void ensureScratch(int cap) {
@@ -354,6 +262,7 @@ public final class FeatureExtractor {
         ensureScratch(h.capacity);
         TokenEncoder.encode(tx, homeKm, token, 0);
         project(wqT, token, q);
+        queryInTokenSpace();
         final boolean qKnown = tx.merchantLocationKnown();
         computeBiases(h, tx, qKnown);
 
@@ -366,14 +275,46 @@ public final class FeatureExtractor {
             maxScore = Math.max(maxScore, dense ? softmaxKernel(scores, denseW, n) : selectAndSoftmax(scores, n, h.head));
             // context and head-averaged weights
             if (dense) {
-                accumulate(h.kv.values, null, denseW, n, hd * dh, invHeads);
+                accumulate(h, null, denseW, n, hd, invHeads);
             } else {
-                accumulate(h.kv.values, heapIdx, heapW, heapIdx.length, hd * dh, invHeads);
+                accumulate(h, heapIdx, heapW, heapIdx.length, hd, invHeads);
             }
         }
         System.arraycopy(ctx, 0, out, 0, d);
         Arrays.fill(ctx, 0f);
         summarize(h, tx, qKnown, maxScore, out, explanation);
+    }
+
+    /**
+     * u_h = W_kh^T q_h / sqrt(dh) for every head, and each head's table of one-hot and flag contributions by
+     * combination: what the score of any token needs from the query.
+     */
+    private void queryInTokenSpace() {
+        final int width = TokenEncoder.WIDTH;
+        for (int hd = 0; hd < heads; hd++) {
+            final float[] uh = u[hd];
+            final int base = hd * dh;
+            for (int c = 0; c < width; c++) {
+                final float[] col = wkT[c];
+                float sum = 0f;
+                for (int r = 0; r < dh; r++) {
+                    sum += q[base + r] * invSqrtDh * col[base + r];
+                }
+                uh[c] = sum;
+            }
+            final float[] table = comboScore[hd];
+            for (int g = 0; g < TokenEncoder.COMBOS; g++) {
+                float v = uh[TokenEncoder.IDX_CATEGORY + TokenEncoder.comboCategory(g)]
+                        + uh[TokenEncoder.IDX_CHANNEL + TokenEncoder.comboChannel(g)];
+                if (TokenEncoder.comboLocUnknown(g)) {
+                    v += uh[TokenEncoder.IDX_LOC_UNKNOWN];
+                }
+                if (TokenEncoder.comboHomeUnknown(g)) {
+                    v += uh[TokenEncoder.IDX_HOME_UNKNOWN];
+                }
+                table[g] = v;
+            }
+        }
     }
 
     /**
@@ -434,32 +375,35 @@ public final class FeatureExtractor {
     }
 
     /**
-     * scores[0..n) for head hd: four key dimensions per pass, over whole arrays indexed from 0 (the form C2
-     * vectorizes; one axpy per dimension, or one pass over all eight dimensions, measured slower). With the vector
-     * kernels and dh = 8, one Vector API pass ({@link VectorScores}) with the same bits.
+     * scores[0..n) for head hd: the biases, then u_h against the dense token columns four at a time (whole arrays
+     * indexed from 0, the form C2 vectorizes; the earlier fused bias pass over 7 arrays stayed scalar), then one
+     * table lookup per entry for the one-hots and flags.
      */
     void scoreHead(CardHistory h, int hd, boolean qKnown) {
         final int n = h.size;
         final float a = -weights.alphaOf(hd);
         final float b = qKnown ? -weights.betaOf(hd) : 0f;
-        final int base = hd * dh;
-        if (vectorKernels && dh == VectorScores.HEAD_DIM) {
-            VectorScores.scoreHead8(scores, logT, logS, a, b, h.kv.keys, base, q, invSqrtDh, n);
-            return;
-        }
-        // A separate bias pass: fusing it into the first key pass (7 arrays) left that loop scalar (JFR, JMH).
         initScores(scores, logT, logS, a, b, n);
+        final float[] uh = u[hd];
+        final float[][] tok = h.tok;
+        final int[] dense = TokenEncoder.DENSE;
         int c = 0;
-        for (; c + 3 < dh; c += 4) {
-            addScores4(scores, h.kv.keys, base + c, q, invSqrtDh, n);
+        for (; c + 3 < dense.length; c += 4) {
+            addScores4(scores, tok[c], tok[c + 1], tok[c + 2], tok[c + 3], uh[dense[c]], uh[dense[c + 1]],
+                    uh[dense[c + 2]], uh[dense[c + 3]], n);
         }
-        for (; c < dh; c++) {
-            final float qc = q[base + c] * invSqrtDh;
-            final float[] kc = h.kv.keys[base + c];
-            final float[] s = scores;
+        final float[] s = scores;
+        for (; c < dense.length; c++) {
+            final float uc = uh[dense[c]];
+            final float[] xc = tok[c];
             for (int j = 0; j < n; j++) {
-                s[j] += qc * kc[j];
+                s[j] += uc * xc[j];
             }
+        }
+        final float[] table = comboScore[hd];
+        final short[] combo = h.combo;
+        for (int j = 0; j < n; j++) {
+            s[j] += table[combo[j]];
         }
     }
 
@@ -469,57 +413,67 @@ public final class FeatureExtractor {
         }
     }
 
-    private static void addScores4(float[] s, float[][] keys, int c, float[] q, float invSqrtDh, int n) {
-        final float q0 = q[c] * invSqrtDh;
-        final float q1 = q[c + 1] * invSqrtDh;
-        final float q2 = q[c + 2] * invSqrtDh;
-        final float q3 = q[c + 3] * invSqrtDh;
-        final float[] k0 = keys[c];
-        final float[] k1 = keys[c + 1];
-        final float[] k2 = keys[c + 2];
-        final float[] k3 = keys[c + 3];
+    private static void addScores4(float[] s, float[] x0, float[] x1, float[] x2, float[] x3, float u0, float u1,
+            float u2, float u3, int n) {
         for (int j = 0; j < n; j++) {
-            s[j] += q0 * k0[j] + q1 * k1[j] + q2 * k2[j] + q3 * k3[j];
+            s[j] += u0 * x0[j] + u1 * x1[j] + u2 * x2[j] + u3 * x3[j];
         }
     }
 
     /**
-     * Adds head {@code base / dh}'s context (sum of w_i * V[idx_i], idx = identity when null) and the
-     * head-averaged weights p. The default head width keeps the context in registers: accumulating into the
-     * ctx array made every update wait for the previous store (JFR).
+     * Adds head hd's context, W_vh (sum of w_i * x[idx_i]) (idx = identity when null), and the head-averaged weights
+     * p. The dense part of the token sum stays in registers; the one-hots and flags are scattered by combination.
      */
-    private void accumulate(float[] values, int[] idx, float[] w, int count, int base, float invHeads) {
-        if (dh == 8) {
-            float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f, c4 = 0f, c5 = 0f, c6 = 0f, c7 = 0f;
-            for (int i = 0; i < count; i++) {
-                final float wi = w[i];
-                final int vo = (idx == null ? i : idx[i]) * d + base;
-                c0 += wi * values[vo];
-                c1 += wi * values[vo + 1];
-                c2 += wi * values[vo + 2];
-                c3 += wi * values[vo + 3];
-                c4 += wi * values[vo + 4];
-                c5 += wi * values[vo + 5];
-                c6 += wi * values[vo + 6];
-                c7 += wi * values[vo + 7];
+    private void accumulate(CardHistory h, int[] idx, float[] w, int count, int hd, float invHeads) {
+        final float[][] tok = h.tok;
+        final float[] x0 = tok[0], x1 = tok[1], x2 = tok[2], x3 = tok[3], x4 = tok[4], x5 = tok[5], x6 = tok[6],
+                x7 = tok[7], x8 = tok[8];
+        final short[] combo = h.combo;
+        final float[] t = tokenSum;
+        float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f, t8 = 0f;
+        for (int i = 0; i < count; i++) {
+            final float wi = w[i];
+            final int j = idx == null ? i : idx[i];
+            t0 += wi * x0[j];
+            t1 += wi * x1[j];
+            t2 += wi * x2[j];
+            t3 += wi * x3[j];
+            t4 += wi * x4[j];
+            t5 += wi * x5[j];
+            t6 += wi * x6[j];
+            t7 += wi * x7[j];
+            t8 += wi * x8[j];
+            final int g = combo[j];
+            t[TokenEncoder.IDX_CATEGORY + TokenEncoder.comboCategory(g)] += wi;
+            t[TokenEncoder.IDX_CHANNEL + TokenEncoder.comboChannel(g)] += wi;
+            if (TokenEncoder.comboLocUnknown(g)) {
+                t[TokenEncoder.IDX_LOC_UNKNOWN] += wi;
             }
-            ctx[base] = c0;
-            ctx[base + 1] = c1;
-            ctx[base + 2] = c2;
-            ctx[base + 3] = c3;
-            ctx[base + 4] = c4;
-            ctx[base + 5] = c5;
-            ctx[base + 6] = c6;
-            ctx[base + 7] = c7;
-        } else {
-            for (int i = 0; i < count; i++) {
-                final float wi = w[i];
-                final int vo = (idx == null ? i : idx[i]) * d + base;
-                for (int c = 0; c < dh; c++) {
-                    ctx[base + c] += wi * values[vo + c];
+            if (TokenEncoder.comboHomeUnknown(g)) {
+                t[TokenEncoder.IDX_HOME_UNKNOWN] += wi;
+            }
+        }
+        final int[] dense = TokenEncoder.DENSE;
+        t[dense[0]] = t0;
+        t[dense[1]] = t1;
+        t[dense[2]] = t2;
+        t[dense[3]] = t3;
+        t[dense[4]] = t4;
+        t[dense[5]] = t5;
+        t[dense[6]] = t6;
+        t[dense[7]] = t7;
+        t[dense[8]] = t8;
+        final int base = hd * dh;
+        for (int c = 0; c < t.length; c++) {
+            final float tc = t[c];
+            if (tc != 0f) {
+                final float[] col = wvT[c];
+                for (int r = 0; r < dh; r++) {
+                    ctx[base + r] += tc * col[base + r];
                 }
             }
         }
+        Arrays.fill(t, 0f);
         for (int i = 0; i < count; i++) {
             final float ph = w[i] * invHeads;
             if (ph > 0f) {

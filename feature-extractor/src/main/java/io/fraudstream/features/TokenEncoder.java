@@ -101,6 +101,57 @@ public final class TokenEncoder {
         out[o + IDX_CHANNEL + Channel.ofOrdinal(channelOrdinal).ordinal()] = 1f;
     }
 
+    /**
+     * Token positions held as float columns by a history ({@link CardHistory}): every position that is not a
+     * one-hot or a 0/1 flag. The rest of a token is one small integer, its {@linkplain #combo combination}.
+     */
+    static final int[] DENSE = {0, 1, 2, 3, 4, 5, 6, 7, 9}; // the kernels unroll all 9
+    /** Position of the "merchant location unknown" flag. */
+    static final int IDX_LOC_UNKNOWN = 8;
+    /** Position of the "distance from home unknown" flag. */
+    static final int IDX_HOME_UNKNOWN = 10;
+    static final int CHANNELS = WIDTH - IDX_CHANNEL;
+    /**
+     * Number of combinations of the sparse positions: category bucket x channel x location unknown x home
+     * unknown. A token is its {@link #DENSE} values plus one combination.
+     */
+    static final int COMBOS = CATEGORY_BUCKETS * CHANNELS * 4;
+
+    /** The combination of a token's sparse positions (one-hots and flags), in [0, {@link #COMBOS}). */
+    static int combo(int categoryBucket, int channelOrdinal, boolean locUnknown, boolean homeUnknown) {
+        return ((categoryBucket * CHANNELS + channelOrdinal) * 2 + (locUnknown ? 1 : 0)) * 2 + (homeUnknown ? 1 : 0);
+    }
+
+    static int comboCategory(int combo) {
+        return combo / (CHANNELS * 4);
+    }
+
+    static int comboChannel(int combo) {
+        return (combo / 4) % CHANNELS;
+    }
+
+    static boolean comboLocUnknown(int combo) {
+        return (combo & 2) != 0;
+    }
+
+    static boolean comboHomeUnknown(int combo) {
+        return (combo & 1) != 0;
+    }
+
+    /**
+     * The token of {@link #encodeFields} as columns: its {@link #DENSE} values into {@code cols[c][slot]} and the
+     * combination of its sparse positions as the return value. Uses {@code scratch} (at least {@link #WIDTH}).
+     */
+    static int encodeColumns(long timeMillis, float amount, float lat, float lon, float homeKm, int categoryHash,
+            int channelOrdinal, float[] scratch, float[][] cols, int slot) {
+        encodeFields(timeMillis, amount, lat, lon, homeKm, categoryHash, channelOrdinal, scratch, 0);
+        for (int c = 0; c < DENSE.length; c++) {
+            cols[c][slot] = scratch[DENSE[c]];
+        }
+        return combo(categoryBucket(categoryHash), Channel.ofOrdinal(channelOrdinal).ordinal(),
+                scratch[IDX_LOC_UNKNOWN] != 0f, scratch[IDX_HOME_UNKNOWN] != 0f);
+    }
+
     /** Day of week in UTC, Monday = 0 (1970-01-01 was a Thursday). */
     static int weekday(long timeMillis) {
         return (int) Math.floorMod(Math.floorDiv(timeMillis, MILLIS_PER_DAY) + 3, 7L);

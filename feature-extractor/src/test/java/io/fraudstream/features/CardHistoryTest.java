@@ -115,7 +115,6 @@ class CardHistoryTest {
         CardHistory back = CardHistory.readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
         assertThat(back.size()).isEqualTo(300);
         assertThat(back.window()).isEqualTo(300);
-        assertThat(back.cachedModelVersion()).isNull();
         assertThat(ids(back)).isEqualTo(ids(h));
         assertThat(serialize(back)).isEqualTo(bytes);
         float[] after = new float[fx.featureCount()];

@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The append-only chunked form: a history rebuilt from its chunks (arrival order, out-of-order arrivals included,
- * evicted entries still stored) scores bit-identically to the live one with the compact extractor, without
- * recomputing any K/V of the model that wrote them.
+ * evicted entries still stored) scores bit-identically to the live one, for any model; chunks of the previous form
+ * (with one model's K/V) are read with the K/V skipped and written back without them.
  */
 class HistoryChunkTest {
     private final RandomCases gen = new RandomCases(17);
     private final ExtractorConfig config = ExtractorConfig.builder().window(200).build();
-    private final FeatureExtractor fx = FeatureExtractor.compactKv(config, ExtractorWeights.bootstrap(config, 1));
-    private final FeatureExtractor other = FeatureExtractor.compactKv(config, ExtractorWeights.bootstrap(config, 2));
+    private final FeatureExtractor fx = new FeatureExtractor(config, ExtractorWeights.bootstrap(config, 1));
+    private final FeatureExtractor other = new FeatureExtractor(config, ExtractorWeights.bootstrap(config, 2));
 
     private static float[] extract(FeatureExtractor f, CardHistory h, RawTransaction tx) {
         float[] out = new float[f.featureCount()];
@@ -36,12 +36,10 @@ class HistoryChunkTest {
             if (!live.add(tx)) {
                 continue;
             }
-            scorer.refreshCache(live);
             if (chunks.isEmpty() || chunks.get(chunks.size() - 1).isFull()) {
                 chunks.add(new HistoryChunk());
             }
-            chunks.get(chunks.size() - 1).append(live, live.indexOf(tx.transactionId(), tx.eventTimeMillis()),
-                    scorer.kvTag());
+            chunks.get(chunks.size() - 1).append(live, live.indexOf(tx.transactionId(), tx.eventTimeMillis()));
         }
         return chunks;
     }
@@ -53,7 +51,7 @@ class HistoryChunkTest {
     }
 
     @Test
-    void aHistoryRebuiltFromItsChunksScoresBitIdenticallyWithoutRecomputingKv() throws IOException {
+    void aHistoryRebuiltFromItsChunksScoresBitIdenticallyForEveryModel() throws IOException {
         List<RawTransaction> txs = new ArrayList<>(gen.next(450).history());
         // Out-of-order arrivals: one inside the window, one older than the whole full window (not stored).
         txs.add(300, gen.tx(txs.get(250).eventTimeMillis() + 1, true, 40, -74));
@@ -72,46 +70,92 @@ class HistoryChunkTest {
             assertThat(rebuilt.transactionIdAt(i)).isEqualTo(live.transactionIdAt(i));
         }
         assertThat(rebuilt.head).isEqualTo(live.head).isNotZero();
-        assertThat(fx.hasCache(rebuilt)).isTrue();
         RawTransaction next = gen.tx(txs.get(txs.size() - 2).eventTimeMillis() + 60_000, true, 40, -74);
         float[] expected = extract(fx, live, next);
         assertThat(extract(fx, rebuilt, next)).containsExactly(expected);
-        assertThat(rebuilt.cacheResets()).isZero();
+        assertThat(extract(other, rebuilt, next)).containsExactly(extract(other, live, next));
     }
 
     @Test
-    void chunksWithAnotherTagAreRestampedOrLeftForTheReaderToRecompute() throws IOException {
+    void chunksOfThePreviousFormWithKvAreReadWithTheirKvSkippedAndWrittenBackWithout() throws IOException {
         List<RawTransaction> txs = gen.next(100).history();
         CardHistory live = new CardHistory(config.window());
-        List<HistoryChunk> chunks = feed(live, txs.subList(0, 60), fx);
-        // The next model scores from here on: the tail chunk is restamped with its K/V when it appends.
-        List<RawTransaction> rest = txs.subList(60, 100);
-        for (RawTransaction tx : rest) {
-            extract(other, live, tx);
-            live.add(tx);
-            other.refreshCache(live);
-            if (chunks.get(chunks.size() - 1).isFull()) {
-                chunks.add(new HistoryChunk());
-            }
-            chunks.get(chunks.size() - 1).append(live, live.indexOf(tx.transactionId(), tx.eventTimeMillis()),
-                    other.kvTag());
+        List<HistoryChunk> chunks = feed(live, txs, fx);
+        List<HistoryChunk> legacy = new ArrayList<>();
+        for (HistoryChunk c : chunks) {
+            HistoryChunk back = HistoryChunk.readFrom(in(withKv(c, "bootstrap-1~fp16", 32)));
+            assertThat(back.carriesLegacyKv()).isTrue();
+            assertThat(back).isEqualTo(c);
+            HistoryChunk rewritten = roundTrip(back);
+            assertThat(rewritten.carriesLegacyKv()).isFalse();
+            assertThat(bytes(rewritten)).isEqualTo(bytes(c));
+            legacy.add(back);
         }
-        assertThat(chunks).extracting(HistoryChunk::kvTag)
-                .containsExactly(fx.kvTag(), other.kvTag(), other.kvTag(), other.kvTag());
-        assertThat(chunks.get(0).restamp(live, other.kvTag())).isTrue();
-        CardHistory rebuilt = CardHistory.fromChunks(config.window(), live.head, chunks);
+        CardHistory rebuilt = CardHistory.fromChunks(config.window(), live.head, legacy);
         RawTransaction next = gen.tx(txs.get(99).eventTimeMillis() + 1000, true, 40, -74);
         assertThat(extract(other, rebuilt, next)).containsExactly(extract(other, live, next));
-        assertThat(rebuilt.cacheResets()).isZero();
-        // Without stored K/V (the v1 migration) the reader computes them, with the same result.
-        List<HistoryChunk> bare = new ArrayList<>();
-        for (HistoryChunk c : chunks) {
-            HistoryChunk b = c.copy();
-            b.dropKv();
-            bare.add(roundTrip(b));
+    }
+
+    @Test
+    void aChunkStoresAbout45BytesPerEntry() throws IOException {
+        CardHistory live = new CardHistory(config.window());
+        List<HistoryChunk> chunks = feed(live, gen.next(64).history(), fx);
+        assertThat(chunks.get(0).isFull()).isTrue();
+        // UUID ids, known locations and home distance: 8 + 4 + 1 + 8 + 4 + 4 + 4 + 16 = 49 bytes per entry
+        assertThat(bytes(chunks.get(0)).length).isLessThanOrEqualTo(3 + HistoryChunk.CAPACITY * 49);
+    }
+
+    private static byte[] bytes(HistoryChunk c) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        c.writeTo(new DataOutputStream(out));
+        return out.toByteArray();
+    }
+
+    private static DataInputStream in(byte[] b) {
+        return new DataInputStream(new ByteArrayInputStream(b));
+    }
+
+    /**
+     * The form the previous release wrote for a chunk with K/V: the same fields with a K/V tag, d, and after each
+     * entry d float keys and d half values (here arbitrary numbers).
+     */
+    private static byte[] withKv(HistoryChunk c, String tag, int d) throws IOException {
+        DataInputStream plain = in(bytes(c));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DataOutputStream o = new DataOutputStream(out);
+        o.writeByte(plain.readByte());
+        int n = plain.readUnsignedByte();
+        o.writeByte(n);
+        assertThat(plain.readUTF()).isEmpty();
+        o.writeUTF(tag);
+        o.writeByte(d);
+        for (int j = 0; j < n; j++) {
+            o.writeLong(plain.readLong());
+            o.writeFloat(plain.readFloat());
+            int flags = plain.readUnsignedByte();
+            o.writeByte(flags);
+            if ((flags & 8) != 0) {
+                o.writeFloat(plain.readFloat());
+                o.writeFloat(plain.readFloat());
+            }
+            if ((flags & 16) != 0) {
+                o.writeFloat(plain.readFloat());
+            }
+            o.writeInt(plain.readInt());
+            o.writeInt(plain.readInt());
+            if ((flags & 32) != 0) {
+                o.writeLong(plain.readLong());
+                o.writeLong(plain.readLong());
+            } else {
+                o.writeUTF(plain.readUTF());
+            }
+            for (int r = 0; r < d; r++) {
+                o.writeFloat(j * 0.5f + r);
+            }
+            for (int r = 0; r < d; r++) {
+                o.writeShort(j + r);
+            }
         }
-        CardHistory recomputed = CardHistory.fromChunks(config.window(), live.head, bare);
-        assertThat(extract(other, recomputed, next)).containsExactly(extract(other, live, next));
-        assertThat(recomputed.cacheResets()).isEqualTo(1);
+        return out.toByteArray();
     }
 }

@@ -36,8 +36,6 @@ public final class JobMetrics {
      */
     public static final String CHAMPION_VERSION_NUMBER = "fraudstreamChampionVersionNumber";
     public static final String MODEL_SWAPS = "fraudstreamModelSwaps";
-    /** Scores by the outgoing champion while the new one's K/V cache of the card was still being staged. */
-    public static final String KV_STAGED_SCORES = "fraudstreamKvStagedScores";
     public static final String MODEL_REJECTIONS = "fraudstreamModelRejections";
     public static final String CARDS_EXPIRED = "fraudstreamCardsExpired";
     /** Cards whose v1 state (one whole-history value) was rewritten as chunks on their first event. */

@@ -56,9 +56,6 @@ public final class BenchCommand implements Callable<Integer> {
             + " (job default 10).")
     Integer checkpointInterval;
 
-    @Option(names = "--kv-refresh-chunk", paramLabel = "N", description = "The job's model.kv-refresh-chunk.")
-    Integer kvRefreshChunk;
-
     @Option(names = "--shadow", paramLabel = "new-weights|none", defaultValue = "none", description = "Deploy a"
             + " shadow model with new extractor weights before the paced window (its own K/V of every card).")
     String shadow;
@@ -101,9 +98,6 @@ public final class BenchCommand implements Callable<Integer> {
             }
             jobSettings.put(JobOptions.POP_ENABLED.key(), "true");
             jobSettings.put(JobOptions.POP_PARALLELISM.key(), Integer.toString(pointOfPurchase));
-        }
-        if (kvRefreshChunk != null) {
-            jobSettings.put(JobOptions.KV_REFRESH_CHUNK.key(), Integer.toString(kvRefreshChunk));
         }
         LoadBenchmark bench = new LoadBenchmark(System.out, stateBackend.name(), count, rate, seconds, cards,
                 swapEvery, history, newWeights, jobSettings, flinkSettings);

@@ -89,12 +89,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * slots get no update. Transactions are classed by the slot they were produced in, so "with" and "without" swaps
  * come from the same job, state size, JVM warm-up and machine load, interleaved. Bundles are signed and stored before
  * the window (the trainer's work, another process in production); during the window only descriptors are produced.
- * {@code --history H} first gives every card {@code H} transactions (not measured) so the caches a swap invalidates
- * are realistically long: they are bootstrapped into a savepoint (replay's {@link StateBootstrap}, the State
+ * {@code --history H} first gives every card {@code H} transactions (not measured) so the histories are
+ * realistically long: they are bootstrapped into a savepoint (replay's {@link StateBootstrap}, the State
  * Processor API) that the live job starts from, not fed through Kafka. Reported: p50/p90/p99 of both classes and the ratio.
  * {@code --checkpoint-interval S} (seconds, default 10) should not divide the swap cycle (2 S): checkpoints then
- * fall evenly into both classes of slot instead of always into the same one. {@code --kv-refresh-chunk N} sets the
- * job's {@code model.kv-refresh-chunk} (0: a card's whole K/V cache is recomputed on its first event after a swap).
+ * fall evenly into both classes of slot instead of always into the same one.
  *
  * <p><b>Shadow</b> ({@code --shadow new-weights}): a shadow model with new extractor weights is deployed after the
  * history and before the paced window, so every measured transaction is scored twice, as while a retraining's

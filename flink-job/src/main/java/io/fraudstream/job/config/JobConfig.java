@@ -15,6 +15,8 @@ import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The job's settings, read once from the command line (and an optional properties file), validated
@@ -23,6 +25,7 @@ import org.apache.flink.configuration.Configuration;
  * {@code state.backend.type: rocksdb}, {@code metrics.reporter.prom.*}).
  */
 public final class JobConfig implements Serializable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobConfig.class);
 
     private static final long serialVersionUID = 1L;
 
@@ -103,6 +106,11 @@ public final class JobConfig implements Serializable {
         }
         for (String key : values.keySet()) {
             boolean ours = OWN_PREFIXES.stream().anyMatch(key::startsWith);
+            if (JobOptions.RETIRED.containsKey(key)) {
+                LOG.warn("Setting '{}' has no effect since this release and is ignored: {}; remove it", key,
+                        JobOptions.RETIRED.get(key));
+                continue;
+            }
             if (ours && !known.contains(key) && !key.startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX)) {
                 throw new InvalidConfigurationException("unknown setting '" + key + "' (see README, Configuration)");
             }
@@ -135,12 +143,6 @@ public final class JobConfig implements Serializable {
         }
         if (get(JobOptions.HISTORY_CACHE_TRANSACTIONS) < 0) {
             throw invalid(JobOptions.HISTORY_CACHE_TRANSACTIONS, "must be >= 0");
-        }
-        if (get(JobOptions.KV_REFRESH_CHUNK) < 0) {
-            throw invalid(JobOptions.KV_REFRESH_CHUNK, "must be >= 0 (0 = recompute a card's whole cache at once)");
-        }
-        if (get(JobOptions.KV_REFRESH_WINDOW).isNegative()) {
-            throw invalid(JobOptions.KV_REFRESH_WINDOW, "must not be negative");
         }
         if (get(JobOptions.MODEL_MAX_BYTES) <= 0) {
             throw invalid(JobOptions.MODEL_MAX_BYTES, "must be > 0");

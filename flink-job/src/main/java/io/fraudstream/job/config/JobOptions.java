@@ -108,17 +108,6 @@ public final class JobOptions {
             .longType().defaultValue(64L * 1024 * 1024)
             .withDescription("Largest accepted model bundle in bytes.");
 
-    public static final ConfigOption<Integer> KV_REFRESH_CHUNK = key("model.kv-refresh-chunk")
-            .intType().defaultValue(32)
-            .withDescription("After a swap to a champion with new extractor weights: K/V cache entries of a card computed "
-                    + "per transaction for the new model while the previous one keeps scoring the card with its complete "
-                    + "cache (spreads the recompute over the card's next events). 0 recomputes a card's whole cache on its "
-                    + "first transaction after the swap.");
-    public static final ConfigOption<Duration> KV_REFRESH_WINDOW = key("model.kv-refresh-window")
-            .durationType().defaultValue(Duration.ofMinutes(2))
-            .withDescription("How long after a swap the previous champion may keep scoring cards whose K/V cache for the "
-                    + "new model is still being filled; cards not done by then recompute it on their next transaction.");
-
     public static final ConfigOption<Duration> CARD_STATE_TTL = key("state.card-ttl")
             .durationType().defaultValue(io.fraudstream.model.scoring.CardScorer.DEFAULT_CARD_TTL)
             .withDescription("A card's history is forgotten after this much inactivity (event time gap between its transactions), and its state deleted after this much processing time without a transaction.");
@@ -184,11 +173,19 @@ public final class JobOptions {
     public static final List<ConfigOption<?>> ALL = List.of(
             BOOTSTRAP_SERVERS, GROUP_ID, START_FROM, TRANSACTIONS_TOPIC, SCORES_TOPIC, SHADOW_SCORES_TOPIC, ALERTS_TOPIC,
             DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, LABELS_TOPIC, RULES_ENABLED, RULES_TOPIC, POP_ENABLED, POP_FLUSH_INTERVAL, POP_PARALLELISM, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
-            MODEL_STORE, MODEL_PUBLIC_KEY, MODEL_INITIAL_DESCRIPTOR, MODEL_MAX_BYTES, KV_REFRESH_CHUNK, KV_REFRESH_WINDOW,
+            MODEL_STORE, MODEL_PUBLIC_KEY, MODEL_INITIAL_DESCRIPTOR, MODEL_MAX_BYTES,
             CARD_STATE_TTL, HISTORY_CACHE_TRANSACTIONS,
             MAX_EVENT_AGE,
             MAX_EVENT_LEAD, MAX_AMOUNT_MINOR, DEAD_LETTER_MAX_PAYLOAD, DEAD_LETTER_PAYLOAD, ALERT_TOP_ATTENDED, ALERT_TOP_CONTRIBUTIONS,
             ALERT_BUDGET, ALERT_BUDGET_WINDOW, ALERT_BUDGET_MIN_ALERTS, PARALLELISM, BOUNDED);
+
+    /**
+     * Settings of earlier releases that no longer do anything, with why: accepted (a start-up warning names them) so
+     * that an existing configuration keeps working, where any other unknown key fails.
+     */
+    public static final java.util.Map<String, String> RETIRED = java.util.Map.of(
+            "model.kv-refresh-chunk", "a swap recomputes nothing any more (histories hold no model's keys or values)",
+            "model.kv-refresh-window", "a swap recomputes nothing any more (histories hold no model's keys or values)");
 
     private JobOptions() {}
 }

@@ -14,8 +14,7 @@ import java.util.Map;
 
 /**
  * One {@link AlertBudget} per model version on a scoring subtask ({@code alert.budget}): the champion's, a shadow's
- * (its alert rate is then comparable with the champion's), the outgoing champion's during a staged K/V refresh. A
- * shadow's window is full when it is promoted, so a promotion does not fall back to the bundle's threshold.
+ * (its alert rate is then comparable with the champion's). A shadow's window is full when it is promoted, so a promotion does not fall back to the bundle's threshold.
  *
  * <p>Kept in operator list state (split, not union), one element per model version per subtask ({@link #encode()}):
  * a restore at the same parallelism gives each subtask its own windows back; after rescaling each subtask merges the

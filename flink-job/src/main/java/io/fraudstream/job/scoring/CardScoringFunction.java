@@ -64,12 +64,9 @@ import org.slf4j.LoggerFactory;
  * switches to it (scores keep coming from the current champion meanwhile). Older or equal versions are
  * ignored; a refused bundle leaves the current champion scoring. After a restore, the newest champion
  * received before the checkpoint that verifies is loaded on the first transaction. Shadow models are loaded the same
- * way, on the same loader thread, and start scoring on the first transaction after their load finished. The history's
- * K/V cache is tagged with the extractor-weights version, and the extractor recomputes it when the version differs, so a
- * score never mixes two models. After a swap to new weights the recompute is spread out: for
- * {@code model.kv-refresh-window}, a card whose cache the previous champion holds complete keeps being scored by that
- * model while {@code model.kv-refresh-chunk} entries of the new cache are staged per transaction; the card moves to
- * the new champion once its staged cache is complete (see {@link ModelLifecycle}).
+ * way, on the same loader thread, and start scoring on the first transaction after their load finished. A card's
+ * history holds tokens, not any model's keys and values ({@code FeatureExtractor}), so every model scores it as it is
+ * and a swap costs no recompute.
  *
  * <p><b>Alert budget</b> ({@code alert.budget}): when set, a score alerts at or above the budget's threshold (the
  * quantile of the model's recent scores on this subtask, {@link AlertBudgets}) instead of the model's fixed one; the
@@ -102,7 +99,7 @@ public class CardScoringFunction
     private transient CardStateStore store;
     private transient ValueState<Long> lastSeenState;
 
-    /** Which model scores: champion, outgoing champion during a staged K/V refresh, shadow, pending loads. */
+    /** Which model scores: champion, shadow, pending loads. */
     private transient ModelLifecycle lifecycle;
     /** The analyst rules in force, evaluated after scoring (see {@link RuleStage}). */
     private transient RuleStage rules;
@@ -123,7 +120,6 @@ public class CardScoringFunction
     private transient Counter scoringFailures;
     private transient Counter cardsExpired;
     private transient Counter modelSwaps;
-    private transient Counter kvStagedScores;
     /** By reason label (lower case): every {@link ModelRejectedException.Reason}, and "downgrade". */
     private transient Map<String, Counter> modelRejections;
     private transient Histogram endToEndLatencyMs;
@@ -195,7 +191,6 @@ public class CardScoringFunction
         scoringFailures = JobMetrics.deadLetterCounter(metrics, DeadLetterReason.SCORING_FAILED);
         cardsExpired = metrics.counter(JobMetrics.CARDS_EXPIRED);
         modelSwaps = metrics.counter(JobMetrics.MODEL_SWAPS);
-        kvStagedScores = metrics.counter(JobMetrics.KV_STAGED_SCORES);
         modelRejections = new ConcurrentHashMap<>(); // the loader thread reports refusals too
         for (ModelRejectedException.Reason reason : ModelRejectedException.Reason.values()) {
             rejectionCounter(metrics, reason.name()); // registered up front, so every reason is exported from 0
@@ -237,11 +232,6 @@ public class CardScoringFunction
             @Override
             public void championChanged(LoadedModel champion) {
                 markLoaded(champion);
-            }
-
-            @Override
-            public void stagedScore() {
-                kvStagedScores.inc();
             }
         });
         lifecycle.start();
@@ -289,7 +279,7 @@ public class CardScoringFunction
         }
 
         RawTransaction raw = toRaw(tx);
-        LoadedModel scoring = lifecycle.scoringModel(history, ctx.timerService().currentProcessingTime());
+        LoadedModel scoring = lifecycle.champion();
         FraudScore score;
         try {
             score = score(scoring, history, raw, tx, ModelRole.CHAMPION);
@@ -333,7 +323,7 @@ public class CardScoringFunction
             }
         }
 
-        store.append(key, card, raw, scoring.extractor);
+        store.append(key, card, raw);
         long now = ctx.timerService().currentProcessingTime();
         if (lastSeenState.value() == null) {
             ctx.timerService().registerProcessingTimeTimer(now + settings.cardTtlMillis());

@@ -63,11 +63,6 @@ public final class CardStateBootstrap implements AutoCloseable {
         return champion.version();
     }
 
-    /** The K/V tag of the stored entries: the champion's extractor-weights version. */
-    public String kvTag() {
-        return champion.model.extractorWeights().modelVersion();
-    }
-
     /**
      * Adds one transaction of the current card ({@code key}, the card token), in the order the job would receive
      * it. {@code timers}: the card's processing-time TTL timer is registered on its first transaction, as the job
@@ -88,7 +83,7 @@ public final class CardStateBootstrap implements AutoCloseable {
             return Outcome.DUPLICATE;
         }
         RawTransaction raw = CardScoringFunction.toRaw(tx);
-        store.append(key, card, raw, champion.extractor);
+        store.append(key, card, raw);
         long now = timers.currentProcessingTime();
         boolean first = lastSeen.value() == null;
         if (first) {

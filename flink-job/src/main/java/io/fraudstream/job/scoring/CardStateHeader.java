@@ -11,8 +11,9 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * The small per-card header of the chunked card state: which chunk indices are live ({@code [first, next)}), how
  * many entries they hold, the history's window and ring head (so a history rebuilt from its chunks has the written
- * layout and scores bit-identically), and the K/V tag each chunk holds (so chunks written under an older model are
- * found and restamped without reading them). A few dozen bytes, rewritten with the tail chunk on every event.
+ * layout and scores bit-identically), and, for chunks of the previous form that still carry one model's K/V, that
+ * model's tag (so they are found and written back without K/V, without reading the others). A few dozen bytes,
+ * rewritten with the tail chunk on every event.
  */
 public final class CardStateHeader {
     static final byte FORMAT_VERSION = 1;
@@ -22,7 +23,7 @@ public final class CardStateHeader {
     int next;
     int stored;
     int head;
-    /** K/V tag of chunk {@code first + i} (null: none stored). */
+    /** K/V tag of chunk {@code first + i} when it still carries K/V of the previous form (null: none, as written now). */
     final List<String> tags = new ArrayList<>();
 
     CardStateHeader(int window) {

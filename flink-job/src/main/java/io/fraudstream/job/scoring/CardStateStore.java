@@ -1,7 +1,6 @@
 package io.fraudstream.job.scoring;
 
 import io.fraudstream.features.CardHistory;
-import io.fraudstream.features.FeatureExtractor;
 import io.fraudstream.features.HistoryChunk;
 import io.fraudstream.features.RawTransaction;
 import io.fraudstream.job.JobMetrics;
@@ -16,12 +15,13 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * A card's history in keyed state, append-only (docs/STATE.md): {@link HistoryChunk}s of 32 entries in arrival order
- * with their K/V in half precision ({@code MapState<Integer, HistoryChunk>}), and a small {@link CardStateHeader}.
- * Scoring one event writes the tail chunk and the header, never the whole history; whole chunks are dropped once
- * all their entries have left the window. A card read from state is scored with the stored K/V of the model that
- * wrote them, without recomputing them; chunks written under an older model are restamped with the scoring model's
- * K/V a few per event. A card of the v1 state (one {@code ValueState<CardHistory>}) is migrated on its first event.
+ * A card's history in keyed state, append-only (docs/STATE.md): {@link HistoryChunk}s of 32 entries in arrival order,
+ * raw fields only ({@code MapState<Integer, HistoryChunk>}), and a small {@link CardStateHeader}. Scoring one event
+ * writes the tail chunk and the header, never the whole history; whole chunks are dropped once all their entries
+ * have left the window. Nothing stored depends on a model: every model scores a card read from state without
+ * recomputing anything but the entries' tokens. Chunks of the previous form, which also carried one model's K/V, are
+ * written back without them a few per event. A card of the v1 state (one {@code ValueState<CardHistory>}) is
+ * migrated on its first event.
  *
  * <p>Deserialized histories are kept in a {@link HistoryCache} sized as a share of the JVM's heap divided among the
  * scoring subtasks open in it, with every state backend (the cached objects are never state objects).
@@ -47,8 +47,8 @@ final class CardStateStore {
         }
     }
 
-    /** Chunks written under an older model restamped per event (at most 128 entries' K/V). */
-    static final int RESTAMP_CHUNKS_PER_EVENT = 4;
+    /** Chunks of the previous form (with K/V) written back without them per event. */
+    static final int STRIP_CHUNKS_PER_EVENT = 4;
     /** Share of the JVM heap for deserialized histories, divided among the scoring subtasks in the JVM. */
     static final double CACHE_HEAP_SHARE = 0.25;
     private static final AtomicInteger OPEN_STORES = new AtomicInteger();
@@ -128,7 +128,7 @@ final class CardStateStore {
         return card;
     }
 
-    /** Writes a v1 history as chunks (event-time order stands for arrival order), without K/V, and drops it. */
+    /** Writes a v1 history as chunks (event-time order stands for arrival order) and drops it. */
     private Card migrate(CardHistory v1) throws Exception {
         CardStateHeader header = new CardStateHeader(v1.window());
         HistoryChunk tail = null;
@@ -140,7 +140,7 @@ final class CardStateStore {
                 tail = new HistoryChunk();
                 header.addChunk();
             }
-            tail.append(v1, i, null);
+            tail.append(v1, i);
             header.stored++;
         }
         if (tail != null) {
@@ -163,33 +163,27 @@ final class CardStateStore {
     }
 
     /**
-     * Appends a scored transaction: to the history, and (unless the full window is newer than it) to the tail chunk
-     * with its K/V as computed by {@code scorer}, the model that scored it. Restamps up to
-     * {@value #RESTAMP_CHUNKS_PER_EVENT} chunks written under another model, drops the oldest chunk once none of its
-     * entries is in the window, and writes the header.
+     * Appends a scored transaction: to the history, and (unless the full window is newer than it) to the tail chunk.
+     * Writes up to {@value #STRIP_CHUNKS_PER_EVENT} chunks of the previous form back without their K/V, drops the
+     * oldest chunk once none of its entries is in the window, and writes the header.
      */
-    void append(String key, Card card, RawTransaction raw, FeatureExtractor scorer) throws Exception {
+    void append(String key, Card card, RawTransaction raw) throws Exception {
         CardHistory h = card.history;
         if (!h.add(raw)) {
             return; // older than the whole full window: not stored, as the history does not keep it
         }
-        scorer.refreshCache(h);
-        String tag = scorer.kvTag();
         CardStateHeader header = card.header;
-        appendEntry(card, h.indexOf(raw.transactionId(), raw.eventTimeMillis()), tag);
+        appendEntry(card, h.indexOf(raw.transactionId(), raw.eventTimeMillis()));
         int tailIndex = header.next - 1;
-        int budget = RESTAMP_CHUNKS_PER_EVENT;
+        int budget = STRIP_CHUNKS_PER_EVENT;
         for (int i = header.first; i < tailIndex && budget > 0; i++) {
-            if (!tag.equals(header.tag(i))) {
-                HistoryChunk c = chunks.get(i).copy();
-                if (c.restamp(h, tag)) {
-                    chunks.put(i, c);
-                    header.setTag(i, tag);
-                }
+            if (header.tag(i) != null) {
+                chunks.put(i, chunks.get(i)); // written in the current form: without the K/V
+                header.setTag(i, null);
                 budget--;
             }
         }
-        evict(card, tag);
+        evict(card);
         header.head = h.headForState();
         headers.update(header);
         if (cache != null) {
@@ -197,16 +191,16 @@ final class CardStateStore {
         }
     }
 
-    private void appendEntry(Card card, int logical, String tag) throws Exception {
+    private void appendEntry(Card card, int logical) throws Exception {
         CardStateHeader header = card.header;
         if (card.tail == null || card.tail.isFull()) {
             card.tail = new HistoryChunk();
             header.addChunk();
         }
-        card.tail.append(card.history, logical, tag);
+        card.tail.append(card.history, logical);
         header.stored++;
         int tailIndex = header.next - 1;
-        header.setTag(tailIndex, card.tail.kvTag());
+        header.setTag(tailIndex, null);
         // A copy: the heap backend keeps the object put, and a running snapshot may still be writing it.
         chunks.put(tailIndex, card.tail.copy());
     }
@@ -216,7 +210,7 @@ final class CardStateStore {
      * entries is in the window any more (the usual case: entries leave the window oldest first). An out-of-order
      * arrival can keep an old chunk alive; beyond two chunks' worth, its live entries move to the tail first.
      */
-    private void evict(Card card, String tag) throws Exception {
+    private void evict(Card card) throws Exception {
         CardStateHeader header = card.header;
         CardHistory h = card.history;
         while (header.next - header.first > 1 && header.stored - h.size() >= HistoryChunk.CAPACITY) {
@@ -234,7 +228,7 @@ final class CardStateStore {
                     return;
                 }
                 for (int j : live) {
-                    appendEntry(card, h.indexOf(oldest.transactionIdAt(j), oldest.eventTimeAt(j)), tag);
+                    appendEntry(card, h.indexOf(oldest.transactionIdAt(j), oldest.eventTimeAt(j)));
                 }
             }
             chunks.remove(first);

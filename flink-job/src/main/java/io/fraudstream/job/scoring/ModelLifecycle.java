@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model-lifecycle state machine of one scoring subtask: which verified model is the champion, which one is the
- * outgoing champion during a staged K/V refresh, which loads are pending, which shadow scores, and what a restored
+ * The model-lifecycle state machine of one scoring subtask: which verified model is the champion, which loads are
+ * pending, which shadow scores, and what a restored
  * subtask must catch up with. {@link CardScoringFunction} keeps the per-event work and asks this class which model
  * scores; it has no Flink dependency beyond the descriptor map it is handed, so it is tested with plain unit tests
  * (ModelLifecycleTest).
@@ -32,9 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Loads</b> run on one loader thread per subtask (or inline, for operator harness tests, where a swap then
  * takes effect at a known record); the first event after a load finished switches to it ({@link #beforeEvent}).
  *
- * <p><b>Staged K/V refresh</b> ({@link #scoringModel}): after a swap to new extractor weights, for
- * {@code model.kv-refresh-window}, a card whose cache the outgoing champion holds complete keeps being scored by it
- * while {@code model.kv-refresh-chunk} entries of the new cache are staged per event.
+ * <p>A swap takes effect for every card on its next event: no model keeps per-card data (keys and values are not
+ * held, {@code FeatureExtractor}), so there is nothing to recompute or stage for the new champion.
  *
  * <p>Not thread-safe: the task thread calls every method; the loader thread only runs {@link #tryLoad}.
  */
@@ -87,9 +86,6 @@ final class ModelLifecycle {
 
         /** {@code champion} now scores. */
         void championChanged(LoadedModel champion);
-
-        /** An event was scored by the outgoing champion while the new one's K/V cache is staged. */
-        void stagedScore();
     }
 
     /** A descriptor whose bundle the loader thread is reading and verifying. */
@@ -129,12 +125,6 @@ final class ModelLifecycle {
     private final Events events;
 
     private LoadedModel champion;
-    /**
-     * The champion before the last swap to new extractor weights, until {@link #outgoingUntil}: it keeps scoring a
-     * card whose K/V cache it holds complete while the new champion's cache of that card is staged in chunks.
-     */
-    private LoadedModel outgoing;
-    private long outgoingUntil;
     private LoadedModel shadow;
     /** The champion before the current one (null after a fallback or before the first swap): the fallback. */
     private LoadedModel previous;
@@ -226,42 +216,13 @@ final class ModelLifecycle {
         }
     }
 
-    /**
-     * The model that scores this card now: the champion, unless the champion's extractor weights are new to this card
-     * and the outgoing champion still holds the card's complete cache; then {@code model.kv-refresh-chunk} entries of
-     * the new cache are staged and the outgoing model scores until the staged cache is complete. A card therefore
-     * moves to the new champion once (versions never go back: the outgoing model is used only while the readable
-     * cache is its own, and the first score by the champion replaces it), and no score mixes two models' caches.
-     */
-    LoadedModel scoringModel(CardHistory history, long now) {
-        if (outgoing == null) {
-            return champion;
-        }
-        if (outgoingUntil == Long.MIN_VALUE) {
-            outgoingUntil = now + settings.kvRefreshWindowMillis();
-        }
-        if (now >= outgoingUntil) {
-            LOG.info("K/V refresh window after the swap to {} is over; {} no longer scores", champion.version(),
-                    outgoing.version());
-            outgoing = null;
-            return champion;
-        }
-        if (champion.extractor.hasCache(history) || !outgoing.extractor.hasCache(history)
-                || champion.extractor.stageCache(history, settings.kvRefreshChunk())) {
-            return champion;
-        }
-        events.stagedScore();
-        return outgoing;
-    }
-
     /** The champion scored a transaction: failures before it were not systematic. */
     void scored() {
         consecutiveFailures = 0;
     }
 
     /**
-     * {@code failed} (the champion, or the outgoing champion during a staged refresh) threw while scoring one
-     * transaction; the caller dead-letters that transaction (SCORING_FAILED). After {@value #SYSTEMATIC_FAILURES} in a
+     * {@code failed} (the champion) threw while scoring one transaction; the caller dead-letters that transaction (SCORING_FAILED). After {@value #SYSTEMATIC_FAILURES} in a
      * row the failure is systematic: the lifecycle falls back to the previous champion (an ERROR is logged and the
      * failing version counted as refused with reason {@code scoring_failed}; it is not loaded again by this instance),
      * or, with no previous champion to fall back to, throws {@link IllegalStateException} naming the model, so the job
@@ -269,9 +230,7 @@ final class ModelLifecycle {
      */
     void scoringFailed(LoadedModel failed, RuntimeException cause) {
         if (failed != champion) {
-            LOG.warn("Outgoing champion {} failed to score a transaction: {}", failed.version(), cause.toString());
-            outgoing = null; // the current champion scores the card (its cache is recomputed)
-            return;
+            return; // a champion replaced since (e.g. by a fallback) failed: nothing to count against the current one
         }
         if (++consecutiveFailures < SYSTEMATIC_FAILURES) {
             return;
@@ -289,7 +248,6 @@ final class ModelLifecycle {
         lastRefusedVersion = broken;
         champion = previous;
         previous = null;
-        outgoing = null;
         consecutiveFailures = 0;
         events.championChanged(champion);
     }
@@ -484,17 +442,6 @@ final class ModelLifecycle {
     }
 
     private void adopt(LoadedModel loaded) {
-        boolean newWeights = loaded.hasNewWeightsComparedTo(champion);
-        if (newWeights && settings.kvRefreshChunk() > 0 && settings.kvRefreshWindowMillis() > 0) {
-            outgoing = champion;
-            outgoingUntil = Long.MIN_VALUE; // set from the task's processing time by the next transaction
-        } else if (!newWeights && outgoing != null) {
-            // Same weights: cards still staging for the current weights go on with the outgoing model.
-            LOG.debug("Swap to {} keeps the extractor weights; {} keeps scoring cards still staging", loaded.version(),
-                    outgoing.version());
-        } else {
-            outgoing = null;
-        }
         retries.remove(loaded.version());
         previous = champion;
         consecutiveFailures = 0;

@@ -6,8 +6,7 @@ import io.fraudstream.model.scoring.AlertBudget;
 import java.io.Serializable;
 
 /**
- * What the scoring function needs from the configuration. {@code kvRefreshChunk} and {@code kvRefreshWindowMillis}:
- * see {@link JobOptions#KV_REFRESH_CHUNK} and {@link JobOptions#KV_REFRESH_WINDOW}. {@code explainAlerts}: whether
+ * What the scoring function needs from the configuration. {@code explainAlerts}: whether
  * alerts (with their explanation) are produced on the alerts side output; bounded evaluation, which reads only the
  * scores (the decision is in every score), turns them off. {@code emitFeatures}: whether every scored transaction's
  * feature vector also goes to the {@code JobStreams.FEATURES} side output (off in the job; the training/serving
@@ -15,36 +14,30 @@ import java.io.Serializable;
  * on live scores ({@link JobOptions#ALERT_BUDGET}).
  */
 public record ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload,
-        long historyCacheTransactions, int kvRefreshChunk, long kvRefreshWindowMillis, boolean explainAlerts,
+        long historyCacheTransactions, boolean explainAlerts,
         boolean emitFeatures, AlertBudget.Settings alertBudget) implements Serializable {
 
-    /** No history cache; K/V caches recomputed whole on a card's first transaction after a swap; alerts explained. */
+    /** No history cache; alerts explained. */
     public ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload) {
-        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0, 0, true, false, null);
-    }
-
-    /** The same settings with K/V caches refreshed {@code chunk} entries per transaction for up to {@code windowMillis}. */
-    public ScoringSettings withKvRefresh(int chunk, long windowMillis) {
-        return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, chunk, windowMillis, explainAlerts, emitFeatures, alertBudget);
+        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, true, false, null);
     }
 
     /** The same settings with a cache of deserialized histories of up to {@code transactions} (see historyCacheBytes). */
     public ScoringSettings withHistoryCache(long transactions) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, transactions,
-                kvRefreshChunk, kvRefreshWindowMillis, explainAlerts, emitFeatures, alertBudget);
+                explainAlerts, emitFeatures, alertBudget);
     }
 
     /** The same settings without alerts on the alerts side output (scores still carry the ALERT decision). */
     public ScoringSettings withoutAlertExplanations() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, false, emitFeatures, alertBudget);
+                historyCacheTransactions, false, emitFeatures, alertBudget);
     }
 
     /** The same settings with every champion feature vector on the {@code JobStreams.FEATURES} side output. */
     public ScoringSettings withFeatureOutput() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, explainAlerts, true, alertBudget);
+                historyCacheTransactions, explainAlerts, true, alertBudget);
     }
 
     /**
@@ -53,16 +46,16 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withAlertBudget(AlertBudget.Settings budget) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, kvRefreshChunk, kvRefreshWindowMillis, explainAlerts, emitFeatures, budget);
+                historyCacheTransactions, explainAlerts, emitFeatures, budget);
     }
 
     /**
      * The history cache holds at most this many bytes (it also stays within its share of the heap, see
-     * {@code CardStateStore}): {@code historyCacheTransactions} at about 300 bytes each (a 1024-entry history with
-     * one K/V cache of d = 32 holds about 300 KB).
+     * {@code CardStateStore}): {@code historyCacheTransactions} at about 200 bytes each (a 1024-entry history holds
+     * about 185 KB: raw fields, the id string and the token columns; {@code CardHistory#estimatedBytes}).
      */
     public long historyCacheBytes() {
-        return historyCacheTransactions * 300;
+        return historyCacheTransactions * 200;
     }
 
     /** The history cache works with every state backend (it never holds state objects, see {@code HistoryCache}). */
@@ -71,7 +64,6 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
                 config.get(JobOptions.ALERT_TOP_ATTENDED), config.get(JobOptions.ALERT_TOP_CONTRIBUTIONS),
                 config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD),
                 config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS),
-                config.get(JobOptions.KV_REFRESH_CHUNK), config.get(JobOptions.KV_REFRESH_WINDOW).toMillis(), true,
-                false, config.alertBudget());
+                true, false, config.alertBudget());
     }
 }

@@ -79,10 +79,6 @@ class JobConfigTest {
                 .hasMessageContaining("topic.scores");
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--job.parallelism", "0")))
                 .hasMessageContaining("job.parallelism");
-        assertThatThrownBy(() -> JobConfig.fromArgs(with("--model.kv-refresh-chunk", "-1")))
-                .hasMessageContaining("model.kv-refresh-chunk");
-        assertThatThrownBy(() -> JobConfig.fromArgs(with("--model.kv-refresh-window", "-1 s")))
-                .hasMessageContaining("model.kv-refresh-window");
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--alert.budget", "1.5")))
                 .hasMessageContaining("alert.budget");
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--alert.budget", "0.01", "--alert.budget-window", "10 min")))
@@ -107,6 +103,15 @@ class JobConfigTest {
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--delivery.guarentee", "EXACTLY_ONCE")))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("unknown setting 'delivery.guarentee'");
+    }
+
+    @Test
+    void settingsOfEarlierReleasesThatNoLongerDoAnythingAreAcceptedNotFatal() {
+        JobConfig config = JobConfig.fromArgs(with("--model.kv-refresh-chunk", "32", "--model.kv-refresh-window",
+                "2 min"));
+        assertThat(config.get(JobOptions.CARD_STATE_TTL)).isPositive();
+        assertThat(JobOptions.RETIRED).containsKeys("model.kv-refresh-chunk", "model.kv-refresh-window");
+        assertThat(JobOptions.ALL).noneMatch(o -> JobOptions.RETIRED.containsKey(o.key()));
     }
 
     @Test

@@ -202,9 +202,8 @@ class CardScoringFunctionTest {
         harness.processElement(new StreamRecord<>(tx("d", "c1", T0 + 3000, 10)));
 
         assertThat(scores()).extracting(FraudScore::getModelVersion).containsExactly("v1", "v2", "v2", "v2");
-        // The history survived the swap: the new model recomputed its cache from the raw fields.
+        // The history survived the swaps (it holds no model's data).
         assertThat(history("c1").size()).isEqualTo(4);
-        assertThat(history("c1").cachedModelVersion()).isNotNull();
     }
 
     @Test
@@ -410,44 +409,24 @@ class CardScoringFunctionTest {
     }
 
     @Test
-    void afterASwapToNewWeightsTheOldModelScoresACardUntilItsNewCacheIsStagedThenTheNewOneExactly() throws Exception {
-        // 40 entries when the swap lands; 16 entries staged per transaction: the 41st and 42nd transactions are still
-        // scored by v1 (16, then 32 of 41 entries done), the 43rd finds 10 of 42 missing, stages them and is v2.
-        // Staged caches live in memory only: the card must stay in the history cache while they are filled.
-        List<String> staged = runWithWeightSwap(new ScoringSettings(TTL, 3, 3, 1024).withKvRefresh(16, 60_000)
-                .withHistoryCache(100_000), 40, 50);
-        List<String> whole = runWithWeightSwap(new ScoringSettings(TTL, 3, 3, 1024), 40, 50);
+    void aSwapToNewWeightsScoresTheNextEventExactlyAsIfTheNewModelHadScoredFromTheStart() throws Exception {
+        List<String> swapped = runWithWeightSwap(new ScoringSettings(TTL, 3, 3, 1024), 40, 50);
         List<String> neverSwapped = runWithWeightSwap(new ScoringSettings(TTL, 3, 3, 1024), 50, 50);
+        List<String> newFromTheStart = runWithWeightSwap(new ScoringSettings(TTL, 3, 3, 1024), 0, 50);
 
-        assertThat(staged.stream().map(s -> s.split(" ")[0]).toList().subList(38, 50))
-                .containsExactly("v1", "v1", "v1", "v1", "v2", "v2", "v2", "v2", "v2", "v2", "v2", "v2");
-        // While staging, v1 scores exactly as if no swap had happened (its cache untouched) ...
-        assertThat(staged.subList(0, 42)).isEqualTo(neverSwapped.subList(0, 42));
-        // ... and from the switch on, v2 scores exactly as after a whole recompute: no score mixes two caches.
-        assertThat(staged.subList(42, 50)).isEqualTo(whole.subList(42, 50));
-        assertThat(whole.get(40)).startsWith("v2 ");
+        assertThat(swapped.subList(0, 40)).isEqualTo(neverSwapped.subList(0, 40));
+        // Nothing in the history belongs to a model: v2's first score after the swap is already its score on this
+        // history, with nothing recomputed or staged.
+        assertThat(swapped.subList(40, 50)).isEqualTo(newFromTheStart.subList(40, 50));
+        assertThat(swapped.get(40)).startsWith("v2 ");
+        assertThat(newFromTheStart.get(40)).isNotEqualTo(neverSwapped.get(40));
     }
 
     @Test
-    void cardsWithoutACacheOfTheOldModelAndCardsSeenAfterTheRefreshWindowGoStraightToTheNewModel() throws Exception {
-        open(0.99, 1024, new ScoringSettings(TTL, 3, 3, 1024).withKvRefresh(4, 60_000).withHistoryCache(100_000));
-        for (int i = 0; i < 20; i++) {
-            harness.processElement(new StreamRecord<>(tx("a" + i, "c1", T0 + i * 1000L, 10)));
-            harness.processElement(new StreamRecord<>(tx("b" + i, "c2", T0 + i * 1000L, 10)));
-        }
-        harness.processBroadcastElement(Control.model(TestModels.descriptor("v2", ModelRole.CHAMPION, "seed:11")));
-        harness.processElement(new StreamRecord<>(tx("n0", "new", T0 + 30_000, 10)));
-        harness.processElement(new StreamRecord<>(tx("a20", "c1", T0 + 30_000, 10)));
-        // (c1's staged cache of v2 lives in the history cache, not in state; its v1 score below shows it.)
-        harness.setProcessingTime(60_001);
-        harness.processElement(new StreamRecord<>(tx("a21", "c1", T0 + 31_000, 10)));
-        harness.processElement(new StreamRecord<>(tx("b20", "c2", T0 + 31_000, 10)));
-
-        List<String> last = scores().subList(40, 44).stream().map(FraudScore::getModelVersion).toList();
-        // a new card: v2 at once; c1 inside the window: v1 while staging; c1 and c2 after it: v2.
-        assertThat(last).containsExactly("v2", "v1", "v2", "v2");
-        assertThat(history("c1").cachedModelVersion()).isEqualTo(history("c2").cachedModelVersion())
-                .startsWith("bootstrap-11-");
+    void aSwapScoresCardsReadFromStateAsCardsKeptInTheHistoryCache() throws Exception {
+        List<String> cached = runWithWeightSwap(new ScoringSettings(TTL, 3, 3, 1024).withHistoryCache(100_000), 40, 50);
+        List<String> fromState = runWithWeightSwap(new ScoringSettings(TTL, 3, 3, 1024), 40, 50);
+        assertThat(cached).isEqualTo(fromState);
     }
 
     @Test

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.Test;
  * an event writes only the tail chunk and the header, old chunks are dropped, and a restore scores bit-identically.
  */
 class CardStateStoreTest {
-    /** Half-precision K/V against the v1 release's full-precision K/V (measured on the shared sample: docs/STATE.md). */
+    /**
+     * Scores of earlier releases' kernels (explicit K/V: full precision in v1, half-precision values in the chunked
+     * release) against token attention: float rounding and half-precision values (measured: docs/STATE.md).
+     */
     static final double QUANTIZATION_TOLERANCE = 1e-3;
 
     private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore> harness;
@@ -126,8 +129,39 @@ class CardStateStoreTest {
         }
         HistoryChunk t = after.get(after.size() - 1);
         assertThat(t.transactionIdAt(t.size() - 1)).isEqualTo("t250");
-        assertThat(t.kvTag()).isNotNull();
-        assertThat(header.tags).containsOnly(t.kvTag());
+        assertThat(header.tags).containsOnlyNulls(); // no chunk carries K/V
+    }
+
+    @Test
+    void chunkedStateOfThePreviousReleaseWithKvRestoresScoresAsBeforeAndLosesItsKvOnTheNextEvents() throws Exception {
+        OperatorSubtaskState v2 = OperatorSnapshotUtil.readStateHandle(resource(V2StateFixture.SNAPSHOT).toString());
+        Map<String, Double> expected = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(resource(V2StateFixture.NEXT_SCORES), StandardCharsets.UTF_8)) {
+            String[] parts = line.split(" ");
+            expected.put(parts[0], Double.parseDouble(parts[1]));
+        }
+        harness = V1StateFixture.harness();
+        harness.initializeState(v2);
+        harness.open();
+        for (String card : List.of("c-full", "c-small", "c-uuid")) {
+            assertThat(StoredCards.header(harness, card).tags).as(card).isNotEmpty().doesNotContainNull();
+        }
+
+        List<FraudScore> scores = process(V1StateFixture.after());
+
+        assertThat(scores).extracting(FraudScore::getTransactionId).containsExactlyElementsOf(expected.keySet());
+        for (FraudScore s : scores) {
+            assertThat(s.getScore()).as(s.getTransactionId())
+                    .isCloseTo(expected.get(s.getTransactionId()), within(QUANTIZATION_TOLERANCE));
+        }
+        for (String card : List.of("c-full", "c-small", "c-uuid")) {
+            assertThat(StoredCards.header(harness, card).tags).as(card).containsOnlyNulls();
+        }
+        assertThat(StoredCards.history(harness, "c-full").transactionIdAt(V1StateFixture.WINDOW - 1))
+                .isEqualTo("t100");
+        // The same entries (plus one per card) without K/V: well under half the bytes.
+        long after = harness.snapshot(2, 2).getStateSize();
+        assertThat(after).isLessThan(v2.getStateSize() / 2);
     }
 
     @Test

@@ -64,8 +64,6 @@ class ModelLifecycleTest {
             champions.add(champion.version());
         }
 
-        @Override
-        public void stagedScore() {}
     }
 
     final MapState state = new MapState();

@@ -34,8 +34,8 @@ import java.util.Set;
  *   <li>{@link #score} with the classifier;</li>
  *   <li>append the transaction to the history.</li>
  * </ol>
- * The extractor keeps keys and values in half precision ({@link FeatureExtractor#compactKv}), as the job's card state
- * stores them, so a feature vector is the same bits whether its history was just computed or read back from state.
+ * The extractor holds no keys or values, only the history's tokens (derived from its raw fields), so a feature vector is
+ * the same bits whether its history was just built or read back from the job's state.
  *
  * <p>Storage is the caller's: the job keeps histories in keyed state and calls the steps one by one between its
  * state accesses and outputs; everyone else keeps them in memory and calls {@link #next} (or uses {@link Cards}).
@@ -73,7 +73,7 @@ public final class CardScorer {
         }
         this.model = model;
         this.config = config;
-        this.extractor = FeatureExtractor.compactKv(config, weights);
+        this.extractor = new FeatureExtractor(config, weights);
         this.blocks = FeatureBlock.of(blocks.toArray(new FeatureBlock[0]));
         this.pointOfPurchase = blocks.contains(FeatureBlock.POINT_OF_PURCHASE);
         this.popRatios = blocks.contains(FeatureBlock.POP_RATIOS);

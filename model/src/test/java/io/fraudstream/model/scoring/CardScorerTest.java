@@ -32,7 +32,7 @@ class CardScorerTest {
         CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, FeatureBlock.none(), TTL);
         CardScorer.Card card = scorer.newCard();
         // a reference: the compact-K/V extractor over a hand-kept history, extract then add
-        FeatureExtractor reference = FeatureExtractor.compactKv(CONFIG, WEIGHTS);
+        FeatureExtractor reference = new FeatureExtractor(CONFIG, WEIGHTS);
         CardHistory history = CardHistory.create(CONFIG);
         float[] expected = new float[reference.featureCount()];
         for (int i = 0; i < 20; i++) {
@@ -76,7 +76,7 @@ class CardScorerTest {
         assertThat(card.expiries()).isEqualTo(1);
         assertThat(card.history().size()).isEqualTo(1);
         float[] fresh = new float[scorer.featureCount()];
-        FeatureExtractor.compactKv(CONFIG, WEIGHTS).extract(CardHistory.create(CONFIG), late, fresh, null);
+        new FeatureExtractor(CONFIG, WEIGHTS).extract(CardHistory.create(CONFIG), late, fresh, null);
         assertThat(scorer.features()).isEqualTo(fresh);
         assertThat(CardScorer.expired(card.history(), t0 + 10 * TTL, TTL)).isTrue();
         assertThat(CardScorer.expired(CardHistory.create(CONFIG), Long.MAX_VALUE, TTL)).isFalse();

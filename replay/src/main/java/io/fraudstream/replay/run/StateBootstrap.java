@@ -99,8 +99,7 @@ public final class StateBootstrap {
         public Settings withCardTtlMillis(long ttl) {
             ScoringSettings s = scoring;
             return new Settings(rules, new ScoringSettings(ttl, s.topAttended(), s.topContributions(),
-                    s.deadLetterMaxPayload(), s.historyCacheTransactions(), s.kvRefreshChunk(),
-                    s.kvRefreshWindowMillis(), s.explainAlerts(), s.emitFeatures(), s.alertBudget()), maxParallelism, parallelism, stateBackend);
+                    s.deadLetterMaxPayload(), s.historyCacheTransactions(), s.explainAlerts(), s.emitFeatures(), s.alertBudget()), maxParallelism, parallelism, stateBackend);
         }
     }
 
