@@ -32,9 +32,4 @@ final class LoadedModel {
     String version() {
         return model.version();
     }
-
-    /** Whether this model's extractor weights differ from {@code other}'s (every card's K/V must be recomputed). */
-    boolean hasNewWeightsComparedTo(LoadedModel other) {
-        return !model.extractorWeights().modelVersion().equals(other.model.extractorWeights().modelVersion());
-    }
 }
