@@ -49,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
     int history;
 
     @Option(names = "--swap-weights", paramLabel = "new|same", defaultValue = "new", description = "Swapped"
-            + " models get new extractor weights (every K/V cache recomputed) or keep them.")
+            + " models get new extractor weights or keep them (either way nothing per card is recomputed).")
     String swapWeights;
 
     @Option(names = "--checkpoint-interval", paramLabel = "S", description = "Job checkpoint interval in seconds"
@@ -57,7 +57,7 @@ public final class BenchCommand implements Callable<Integer> {
     Integer checkpointInterval;
 
     @Option(names = "--shadow", paramLabel = "new-weights|none", defaultValue = "none", description = "Deploy a"
-            + " shadow model with new extractor weights before the paced window (its own K/V of every card).")
+            + " shadow model with new extractor weights before the paced window (every transaction scored twice).")
     String shadow;
 
     @Option(names = "--point-of-purchase", paramLabel = "P", description = "Turn the point-of-purchase features on,"

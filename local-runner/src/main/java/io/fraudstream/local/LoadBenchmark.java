@@ -85,7 +85,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p><b>Latency during model swaps</b> ({@code --swap-every S}): the latency phase's paced window is cut into
  * slots of {@code S} seconds; at the start of every odd slot a new signed champion (new version, new extractor-weights
- * version, so every card's K/V cache is recomputed on its next event) is published on {@code model-updates}. Even
+ * version, as a retraining publishes) is published on {@code model-updates}. Even
  * slots get no update. Transactions are classed by the slot they were produced in, so "with" and "without" swaps
  * come from the same job, state size, JVM warm-up and machine load, interleaved. Bundles are signed and stored before
  * the window (the trainer's work, another process in production); during the window only descriptors are produced.
@@ -244,7 +244,7 @@ final class LoadBenchmark {
                 AvroCodec<ModelDescriptor> descriptors = AvroCodec.of(ModelDescriptor.class);
                 if (shadowDescriptor != null) {
                     // Deployed before the paced window (after the history): every paced transaction is also scored
-                    // by the shadow, whose new extractor weights need their own K/V of every card.
+                    // by the shadow, a model with new extractor weights.
                     updates.send(new ProducerRecord<>(prefix + "-model-updates", ModelRole.SHADOW.name(),
                             descriptors.encode(shadowDescriptor))).get(30, TimeUnit.SECONDS);
                 }
@@ -302,8 +302,7 @@ final class LoadBenchmark {
 
     /**
      * Writes the next {@code n} simulated transactions as card state into a savepoint (replay's
-     * {@link StateBootstrap}: the job's validation and state code, K/V by the champion the job starts with, the
-     * job's max parallelism and card TTL) and returns its directory.
+     * {@link StateBootstrap}: the job's validation and state code, the job's max parallelism and card TTL) and returns its directory.
      */
     private Path bootstrapHistory(Iterator<SimulatedTransaction> txs, long n, Path work, Path store, String prefix,
             JobConfig job) throws Exception {
@@ -389,9 +388,8 @@ final class LoadBenchmark {
 
     /**
      * One champion per swap of the window, each a new version ({@code v000001}, ... sort after the bootstrap's
-     * time-stamped version) whose extractor weights carry that version (unless {@code --swap-weights same}), so the
-     * job must recompute every card's K/V cache after each swap, as after a real retraining. Same weight values:
-     * the recompute costs the same whatever the values. Signed and stored now, before the measured window.
+     * time-stamped version) whose extractor weights carry that version (unless {@code --swap-weights same}), as
+     * after a real retraining. Signed and stored now, before the measured window.
      */
     private List<ModelDescriptor> swapModels(Path store, Path work) throws Exception {
         KeyPair keys = SigningKeys.loadOrCreate(work.resolve("keys"));
@@ -403,7 +401,7 @@ final class LoadBenchmark {
         for (int i = 1; i <= n; i++) {
             String version = String.format(Locale.ROOT, "v%06d", i);
             // --swap-weights same: the champion's weights and their version (a classifier-only retraining, or a
-            // restored champion): the K/V caches stay valid, so the swap costs only the load and verification.
+            // restored champion).
             ExtractorWeights weights = !newWeights ? w : new ExtractorWeights(version, w.tokenWidth(),
                     w.queryWeights(), w.keyWeights(), w.valueWeights(), w.alpha(), w.beta());
             FraudModel m = base.toBuilder().version(version).extractor(base.extractorConfig(), weights).build();
