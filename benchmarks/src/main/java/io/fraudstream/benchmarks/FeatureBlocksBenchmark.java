@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * ns per event of {@link CardScorer#extract} — the features the job computes per transaction — without optional
  * blocks and with every one (point-of-purchase counts and ratios, card windows, transaction fields), on a full
- * history of n (~2 h apart, so about 360 entries fall in the 30-day window at n = 1024), K/V cache warm, one of 256
- * queries per op. The ratio of the two at the same n is the blocks' cost (docs/BENCHMARKS.md).
+ * history of n (~2 h apart, so about 360 entries fall in the 30-day window at n = 1024), scratch buffers warm, one
+ * of 256 queries per op. The ratio of the two at the same n is the blocks' cost (docs/BENCHMARKS.md).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -60,7 +60,7 @@ public class FeatureBlocksBenchmark {
             for (int i = 0; i < pointOfPurchase.length; i++) {
                 pointOfPurchase[i] = (float) Math.log1p(1 + 7 * i);
             }
-            scorer.extract(history, queries[0], pointOfPurchase, null); // warms the K/V cache
+            scorer.extract(history, queries[0], pointOfPurchase, null); // warms the scratch buffers
         }
     }
 

@@ -92,7 +92,7 @@ public final class ReplayExtractorLoop {
         System.out.println(FeatureExtractor.topKKernelDescription());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int rep = 0; rep < reps; rep++) {
-            // The job's per-event rules and extractor (half-precision K/V), one history per card in memory.
+            // The job's per-event rules and extractor, one history per card in memory.
             CardScorer.Cards scorer = new CardScorer.Cards(
                     CardScorer.of(model, CardScorer.DEFAULT_CARD_TTL.toMillis()));
             CardScorer rules = scorer.scorer();

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Long histories on the multi-process cluster (issue #14): {@value #CARDS} cards × {@value #PER_CARD} past
  * transactions each (1,000,000) are written into a savepoint by the state bootstrap ({@link StateBootstrap}: the
- * State Processor API, the job's own state code, the champion's K/V), the job starts from it on two TaskManagers
+ * State Processor API, the job's own state code, raw fields only), the job starts from it on two TaskManagers
  * (RocksDB, incremental checkpoints every second, exactly-once), scores {@value #LIVE} new transactions of the same
  * cards — each attending over its card's long history — and a TaskManager is SIGKILLed a quarter of the way
  * through ({@link TaskManagerKillIT#killDuringRun}). Zero lost, zero duplicated on a {@code read_committed}

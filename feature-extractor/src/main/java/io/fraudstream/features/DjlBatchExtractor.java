@@ -12,9 +12,10 @@ import java.util.List;
  * DJL's PyTorch engine (CPU here; an accelerator where the engine has one), for many (history, query) pairs at
  * once — training, bulk evaluation, replays. Histories are padded to a common length N; padding gets a score of
  * -inf, and in SPARSE_TOP_K every position outside a head's top-k gets weight exactly 0 (the top-k softmax is
- * scattered into a zero tensor, never multiplied by a 0/1 mask). Keys and values are computed from the
- * histories' raw fields, so the histories' K/V caches are neither needed nor touched. The direct features are
- * computed by the same Java code as the per-event kernel.
+ * scattered into a zero tensor, never multiplied by a 0/1 mask). Keys and values are computed per batch as explicit
+ * fp32 tensors (K = W_k x, V = W_v x) from the histories' tokens; the per-event kernel never forms them and scores
+ * the tokens directly. The two agree up to float rounding. The direct features are computed by the same Java code
+ * as the per-event kernel.
  *
  * <p>Not thread-safe. Owns an {@link NDManager} opened here and released by {@link #close()}; every batch's
  * temporaries live in a sub-manager closed before {@link #extract} returns.

@@ -9,7 +9,9 @@ import java.util.Objects;
  * coefficients, tagged with a model version. Immutable; getters return copies so the trainer and the
  * bundle code can serialize them in their own format (never Java serialization).
  *
- * <p>The model version tags every card's K/V cache: two weight sets with the same version must be equal.
+ * <p>The model version names the weights (two weight sets with the same version must be equal; {@code trainer
+ * --attention keep} keeps it with them). It tags no per-card data: card histories hold tokens that depend on no
+ * model's weights.
  */
 public final class ExtractorWeights {
     private final String modelVersion;

@@ -52,7 +52,10 @@ public final class JobStreams {
     /** The card's history as append-only chunks of {@value HistoryChunk#CAPACITY} entries, by chunk index. */
     public static final MapStateDescriptor<Integer, HistoryChunk> CARD_CHUNKS =
             new MapStateDescriptor<>("card-chunks", IntSerializer.INSTANCE, CardStateSerializers.Chunk.INSTANCE);
-    /** The small header of {@link #CARD_CHUNKS}: live chunk range, window, ring head, each chunk's K/V tag. */
+    /**
+     * The small header of {@link #CARD_CHUNKS}: live chunk range, window, ring head, and a per-chunk tag that marks
+     * chunks still carrying the previous release's K/V (written back without them).
+     */
     public static final ValueStateDescriptor<CardStateHeader> CARD_HEADER =
             new ValueStateDescriptor<>("card-header", CardStateSerializers.Header.INSTANCE);
     /** Processing time of the card's latest transaction, for the inactivity cleanup timer. */

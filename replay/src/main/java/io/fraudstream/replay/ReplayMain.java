@@ -354,8 +354,9 @@ public final class ReplayMain implements Runnable {
 
     @Command(name = "bootstrap-state", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Writes a savepoint of the scoring job's card state from a historical file: every card's last W"
-            + " transactions with their K/V, computed by the champion the job starts with. Start the job from it"
-            + " (execution.state-recovery.path) and the first day is scored on full histories (docs/DEPLOYMENT.md)."})
+            + " transactions, raw fields only (W: the window of the champion the job starts with). Start the job"
+            + " from it (execution.state-recovery.path) and the first day is scored on full histories"
+            + " (docs/DEPLOYMENT.md)."})
     static final class BootstrapState extends ReplayCommand {
         @Mixin
         FileInput file;
@@ -880,7 +881,7 @@ public final class ReplayMain implements Runnable {
             err.println("writing card state of " + spool.records() + " records to " + outDir + " ...");
             StateBootstrap.Result r = StateBootstrap.write(spool, model, settings, outDir);
             out.printf(Locale.ROOT, "savepoint %s: %,d cards, %,d transactions stored (%,d duplicates skipped, %,d"
-                    + " refused by validation, %,d bad rows) in %.1f s; K/V by %s; max parallelism %d%n",
+                    + " refused by validation, %,d bad rows) in %.1f s; champion %s; max parallelism %d%n",
                     outDir.toUri(), r.cards(), r.stored(), r.duplicates(), r.rejected(), spool.badRows().count(),
                     r.nanos() / 1e9, modelSource, maxParallelism);
             out.println("start the job from it: --execution.state-recovery.path " + outDir.toUri()

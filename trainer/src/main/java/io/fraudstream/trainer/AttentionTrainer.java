@@ -91,7 +91,7 @@ public final class AttentionTrainer {
 
     /**
      * Learns weights on the training window of {@code data}; the returned weights carry {@code weightsVersion}
-     * (the K/V cache tag: a new model needs a new one).
+     * (the name of these weights: new weights need a new one).
      */
     public Result train(LabelledData data, TimeSplit split, String weightsVersion) {
         return train(data, split, weightsVersion, Progress.silent());

@@ -14,8 +14,8 @@ import java.util.stream.IntStream;
 
 /**
  * The classifier's rows: the full feature vector the job computes for each transaction, by the job's own per-event
- * rules ({@link CardScorer}: card TTL, duplicates, half-precision K/V, extract then append — a score never sees its
- * own transaction), against the card's history as the job would have held it, split by a {@link TimeSplit}.
+ * rules ({@link CardScorer}: card TTL, duplicates, extract then append — a score never sees its own transaction),
+ * against the card's history as the job would have held it, split by a {@link TimeSplit}.
  *
  * <p>When the data carries point-of-purchase counts ({@link LabelledData#withPointOfPurchase}), each row ends with
  * the {@link PopFeatures} block, computed by the same code as the job's.

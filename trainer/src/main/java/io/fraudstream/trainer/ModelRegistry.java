@@ -163,8 +163,8 @@ public final class ModelRegistry {
 
     /**
      * Rolls the champion back: the previous champion's model, verified, re-published under {@code newVersion}
-     * (newer than the current champion, so the job takes it; its extractor weights keep their version, so K/V
-     * caches stay consistent). Empty when there is no previous champion.
+     * (newer than the current champion, so the job takes it; its extractor weights keep their version, the name
+     * of those weights). Empty when there is no previous champion.
      */
     public Optional<ModelDescriptor> restorePreviousChampion(String newVersion, String why) throws Exception {
         Properties s = state();

@@ -52,7 +52,7 @@ public final class ModelTrainer {
     }
 
     /**
-     * Trains a model named {@code version} (also its extractor weights' version, the K/V cache tag) on
+     * Trains a model named {@code version} (also its extractor weights' version, the name of its weights) on
      * {@code data} with the protocol {@code split}.
      */
     public Outcome train(LabelledData data, TimeSplit split, String version, Instant createdAt) {
@@ -61,8 +61,8 @@ public final class ModelTrainer {
 
     /**
      * Retrains only the classifier over the extractor of {@code keep} (its configuration and weights, weights
-     * version included): the new model's K/V caches are the kept model's, so the job swaps it in without
-     * recomputing any card's keys and values. The attention is not relearned.
+     * version included). The attention is not relearned. (The job swaps any new model in without recomputing
+     * anything per card: card histories hold tokens that depend on no model's weights.)
      */
     public Outcome trainClassifierOnly(LabelledData data, TimeSplit split, String version, Instant createdAt,
             FraudModel keep) {
@@ -117,7 +117,7 @@ public final class ModelTrainer {
         props.put("trainer", ModelTrainer.class.getName());
         props.put("seed", Long.toString(settings.attention().seed()));
         props.put("attention", keep != null ? "kept from model " + keep.version() + " (weights version "
-                + weights.modelVersion() + ", not relearned; K/V caches stay valid across the swap)"
+                + weights.modelVersion() + ", not relearned)"
                 : attention == null ? (config.mode() == AttentionMode.NONE ? "none"
                 : "seeded bootstrap projections (not learned)") : String.format(Locale.ROOT,
                 "DJL PyTorch, %d epochs, batch %d, lr %s, history <= %d, %d pairs/epoch", settings.attention().epochs(),

@@ -10,9 +10,9 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code --attention keep}: a classifier-only retraining keeps the champion's extractor, weights version included,
- * so the job swaps the new model in without recomputing any card's K/V cache (the cost a swap otherwise has,
- * docs/BENCHMARKS.md "Scoring latency during model swaps").
+ * {@code --attention keep}: a classifier-only retraining keeps the champion's extractor, weights version included;
+ * only the classifier is learned again. (A swap is cheap either way: card histories hold model-independent tokens,
+ * so the job recomputes nothing per card for new weights or kept ones.)
  */
 class KeepExtractorTest {
     @Test

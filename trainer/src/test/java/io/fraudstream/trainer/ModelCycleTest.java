@@ -200,7 +200,7 @@ class ModelCycleTest {
         FraudModel original = registry.load(registry.champion().map(d -> d).orElseThrow());
         assertThat(back.version()).isEqualTo("20261129T2300Z-restored");
         assertThat(back.properties()).containsEntry("restoredFrom", first);
-        // same weights (and weights version, the K/V cache tag) as the model it restores
+        // same weights (and weights version, the name of those weights) as the model it restores
         assertThat(back.extractorWeights().modelVersion()).isEqualTo(first);
         assertThat(original.version()).isEqualTo("20261129T2300Z-restored");
     }

@@ -35,8 +35,8 @@ public final class CardHistorySerializer extends TypeSerializer<CardHistory> {
     }
 
     /**
-     * A deep copy with the K/V caches (the heap backend copies values written during a snapshot: through the state
-     * form, every card touched during a checkpoint would lose its cache and recompute it on the task thread).
+     * A deep copy with the token columns (the heap backend copies values written during a snapshot: through the
+     * state form, every card touched during a checkpoint would have its tokens derived again on the task thread).
      */
     @Override
     public CardHistory copy(CardHistory from) {

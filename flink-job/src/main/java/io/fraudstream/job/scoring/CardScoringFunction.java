@@ -310,8 +310,8 @@ public class CardScoringFunction
         }
         LoadedModel shadow = lifecycle.shadow();
         if (shadow != null) {
-            // The shadow keeps its own K/V cache in the history (one per weights version): it never evicts
-            // the champion's keys, so running a shadow costs one extraction per event, not a recompute.
+            // The shadow scores the same history (the same model-independent tokens) and keeps nothing of its
+            // own in it, so running a shadow costs one extraction per event and nothing else.
             try {
                 ctx.output(JobStreams.SHADOW_SCORES, score(shadow, history, raw, tx, ModelRole.SHADOW));
                 shadowScores.inc();

@@ -16,11 +16,11 @@ import org.apache.flink.streaming.api.TimerService;
  * without scoring them: for a savepoint bootstrapped from a historical file (Flink's State Processor API, replay's
  * {@code bootstrap-state}, docs/DEPLOYMENT.md). The state is the function's own ({@link JobStreams#CARD_CHUNKS},
  * {@link JobStreams#CARD_HEADER}, {@link JobStreams#LAST_SEEN} and the card's TTL timer), written by the same
- * {@link CardStateStore}, with each entry's K/V computed by the champion's extractor (half-precision values) and
- * tagged with its weights version, so the job scores a bootstrapped card exactly as a card whose history it fed
- * itself. Per transaction the function's own rules apply: a history older than {@code state.card-ttl} (event time) is
- * forgotten first, a transaction id already in the history is skipped (the job dead-letters it), and an entry older
- * than the whole full window is not stored.
+ * {@link CardStateStore}: raw fields only, nothing model-specific (the champion's configuration gives the window),
+ * so the job scores a bootstrapped card exactly as a card whose history it fed itself. Per transaction the
+ * function's own rules apply: a history older than {@code state.card-ttl} (event time) is forgotten first, a
+ * transaction id already in the history is skipped (the job dead-letters it), and an entry older than the whole full
+ * window is not stored.
  *
  * <p>Built in the bootstrap function's {@code open()} (states may only be registered there) and used on its task
  * thread with the current key set; {@link #close()} with the function.
@@ -44,9 +44,9 @@ public final class CardStateBootstrap implements AutoCloseable {
     private final ModelRepository repository;
 
     /**
-     * Opens {@code models} and loads (verifying, as the job does) its initial champion, whose extractor computes the
-     * stored K/V. {@code settings}: the job's card TTL and history cache (the cache only spares re-reading a card
-     * while its transactions follow each other).
+     * Opens {@code models} and loads (verifying, as the job does) its initial champion, whose configuration gives
+     * the window of the stored histories. {@code settings}: the job's card TTL and history cache (the cache only
+     * spares re-reading a card while its transactions follow each other).
      */
     public CardStateBootstrap(RuntimeContext context, ModelRepository.Factory models, ScoringSettings settings)
             throws Exception {
@@ -58,7 +58,7 @@ public final class CardStateBootstrap implements AutoCloseable {
         lastSeen = context.getState(JobStreams.LAST_SEEN);
     }
 
-    /** The version of the model whose extractor computed the K/V (tagged with its weights version). */
+    /** The version of the champion whose configuration gave the window. */
     public String championVersion() {
         return champion.version();
     }

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A bounded, least-recently-used set of deserialized card histories (with their K/V caches) in front of the card
- * state, so a hot card is neither read from its chunks nor has its K/V decoded on every transaction. Write-through:
+ * A bounded, least-recently-used set of deserialized card histories (with their token columns) in front of the card
+ * state, so a hot card is neither read from its chunks nor has its tokens derived on every transaction. Write-through:
  * the state stays the source of truth for checkpoints and restores, and only this subtask writes its keys, so a
  * cached card always equals the stored one. The cached objects are never state objects (the state holds chunks),
  * so the cache is safe with every state backend. The budget is in (estimated) bytes of heap.

@@ -20,8 +20,9 @@ final class LoadedModel {
 
     LoadedModel(FraudModel model, ScoringSettings settings) {
         this.model = model;
-        // Half-precision K/V (CardScorer): what the card state stores, so a card scores the same cached or read from
-        // state, and the same as in training.
+        // The shared per-event rules (CardScorer): its extractor reads the history's tokens, derived from the raw
+        // fields the card state stores, so a card scores the same cached or read from state, and the same as in
+        // training.
         this.scorer = CardScorer.of(model, settings.cardTtlMillis());
         this.extractor = scorer.extractor();
         this.features = scorer.features();

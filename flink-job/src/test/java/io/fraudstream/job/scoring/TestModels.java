@@ -21,8 +21,8 @@ import java.util.Map;
  * version starting with "pop-" is one too;
  * "forged:" is a descriptor whose decision signature does not verify;
  * "refuse:" is refused with the reason that follows, as the real loader would refuse a tampered bundle;
- * "seed:N" is a model whose extractor weights are the bootstrap weights of seed N (new weights: every card's K/V
- * cache must be recomputed), where the others share seed 7.
+ * "seed:N" is a model whose extractor weights are the bootstrap weights of seed N (new weights, which the card
+ * histories need nothing recomputed for: they hold model-independent tokens), where the others share seed 7.
  */
 public final class TestModels {
 

@@ -31,7 +31,7 @@ class CardScorerTest {
     void extractsAgainstTheHistoryBeforeTheTransactionThenAppendsIt() {
         CardScorer scorer = CardScorer.features(CONFIG, WEIGHTS, FeatureBlock.none(), TTL);
         CardScorer.Card card = scorer.newCard();
-        // a reference: the compact-K/V extractor over a hand-kept history, extract then add
+        // a reference: the plain extractor over a hand-kept history, extract then add
         FeatureExtractor reference = new FeatureExtractor(CONFIG, WEIGHTS);
         CardHistory history = CardHistory.create(CONFIG);
         float[] expected = new float[reference.featureCount()];

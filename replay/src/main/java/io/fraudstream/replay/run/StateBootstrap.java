@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bootstraps the scoring job's card state from history: a savepoint, written with Flink's State Processor API, that
- * holds every card's last W transactions with their K/V (the champion's extractor, tagged with its weights version),
- * exactly as the job would hold them after scoring the same transactions itself (docs/DEPLOYMENT.md, "Bootstrapping
- * card state"). The job started from it scores a bank's first day on full histories.
+ * holds every card's last W transactions as raw fields only (nothing model-specific; W is the window of the
+ * champion's configuration), exactly as the job would hold them after scoring the same transactions itself
+ * (docs/DEPLOYMENT.md, "Bootstrapping card state"). The job started from it scores a bank's first day on full
+ * histories.
  *
  * <p>Same path as a bounded replay ({@link BoundedScoring}): the spool split by card, the job's own decoding and
  * validation ({@link DecodeAndValidate}; refused records are counted, not stored), keyed by the job's key (the card
@@ -116,7 +117,7 @@ public final class StateBootstrap {
 
     /**
      * Writes the savepoint of {@code spool}'s card histories to {@code savepointDir} (which must not exist or be
-     * empty). {@code model}: the champion the job will start with (its extractor computes the K/V).
+     * empty). {@code model}: the champion the job will start with (its configuration gives the window W).
      */
     public static Result write(Spool spool, ModelRepository.Factory model, Settings settings, Path savepointDir)
             throws Exception {

@@ -199,7 +199,7 @@ class StateBootstrapIT {
         assertThat(live.keySet()).isEqualTo(nextIds);
         long differFromCold = 0;
         for (String id : nextIds) {
-            // K/V are computed by the same extractor in both (half-precision values either way): equal scores.
+            // The same raw fields (tokens derived from them) and the same extractor in both: equal scores.
             assertThat(live.get(id)).as(id).isEqualTo(reference.get(id));
             if (Math.abs(cold.get(id) - reference.get(id)) > 1e-9) {
                 differFromCold++;

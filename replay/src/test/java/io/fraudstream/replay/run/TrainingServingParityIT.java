@@ -61,9 +61,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Avro wire records, validation, keyBy card, the keyed scoring function with its chunked card state) with that model,
  * its champion feature vectors on the features side output. Every vector the trainer computed
  * ({@link FeatureTable#forEach}, the per-card code its feature table uses) must equal the job's exactly
- * ({@link Arrays#equals(float[], float[])}): both run the same {@link CardScorer} over the same mapping, with
- * half-precision K/V on both sides, so no tolerance is needed. The duplicate is a dead letter in the job and no row in
- * the trainer; the late row's vector is that of an empty history on both sides.
+ * ({@link Arrays#equals(float[], float[])}): both run the same {@link CardScorer} over the same mapping, on the
+ * same tokens derived from the same raw fields, so no tolerance is needed. The duplicate is a dead letter in the job
+ * and no row in the trainer; the late row's vector is that of an empty history on both sides.
  */
 class TrainingServingParityIT {
 

@@ -68,7 +68,7 @@ public final class BootstrapModel {
     public static FraudModel create(long seed, ExtractorConfig config) {
         long t0 = System.nanoTime();
         ExtractorWeights weights = ExtractorWeights.bootstrap(config, seed);
-        // The job's per-event rules (TTL, duplicates, half-precision K/V, extract then append).
+        // The job's per-event rules (TTL, duplicates, extract then append).
         CardScorer scorer = CardScorer.features(config, weights, FeatureBlock.none(), CardScorer.DEFAULT_CARD_TTL.toMillis());
         int p = scorer.featureCount();
         long start = SIMULATION_START.toEpochMilli();
