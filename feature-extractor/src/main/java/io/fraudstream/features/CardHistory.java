@@ -70,8 +70,8 @@ public final class CardHistory {
 
     /** The token's {@link TokenEncoder#DENSE} positions, one column each: {@code tok[c][slot]}. Derived. */
     float[][] tok;
-    /** The token's one-hot positions and flags as one {@link TokenEncoder#combo}. Derived. */
-    short[] combo;
+    /** The token's one-hot positions and flags as one {@link TokenEncoder#combo} (an int: the vector gather's index). Derived. */
+    int[] combo;
     /** Scratch for one token while its columns are written (histories of one thread share it). */
     private static final ThreadLocal<float[]> TOKEN_SCRATCH =
             ThreadLocal.withInitial(() -> new float[TokenEncoder.WIDTH]);
@@ -213,7 +213,8 @@ public final class CardHistory {
         id[s] = txId;
         idHash[s] = txId.hashCode();
         amount[s] = amt;
-        logAmount[s] = (float) Math.log1p(amt);
+        combo[s] = TokenEncoder.encodeColumns(t, amt, la, lo, hk, cat, ch, TOKEN_SCRATCH.get(), tok, s);
+        logAmount[s] = tok[0][s]; // (float) log1p(amount), the token's first position
         long fixed = fixedLogAmount(logAmount[s]);
         sumLogAmount += fixed;
         sumLogAmountSq += fixed * fixed;
@@ -226,8 +227,6 @@ public final class CardHistory {
         channel[s] = ch;
         categoryHash[s] = cat;
         merchantHash[s] = merch;
-        combo[s] = (short) TokenEncoder.encodeColumns(t, amt, known ? la : Float.NaN, known ? lo : Float.NaN, hk, cat,
-                ch, TOKEN_SCRATCH.get(), tok, s);
         size++;
         return true;
     }
@@ -330,7 +329,7 @@ public final class CardHistory {
         id = new String[cap];
         idHash = new int[cap];
         tok = new float[TokenEncoder.DENSE.length][cap];
-        combo = new short[cap];
+        combo = new int[cap];
     }
 
     /** Grows while head == 0 (only possible before the window is full). */
@@ -398,7 +397,7 @@ public final class CardHistory {
      * 80 bytes). For sizing caches of histories, not exact.
      */
     public long estimatedBytes() {
-        return 300L + capacity * (8L + 4 * 8 + 1 + 4 * 3 + 8 + 80 + 4L * TokenEncoder.DENSE.length + 2);
+        return 300L + capacity * (8L + 4 * 8 + 1 + 4 * 3 + 8 + 80 + 4L * TokenEncoder.DENSE.length + 4);
     }
 
     /** Ring position of the oldest entry, to store with the entries (see {@link #fromChunks}). */

@@ -92,8 +92,8 @@ public final class FeatureExtractor {
     private int tieHead;
     private int tieN;
     /**
-     * Whether the Vector API kernels run: the top k ({@link VectorTopK}), the biases ({@link VectorBiases}) and the
-     * softmax ({@link VectorSoftmax}). All or none, as they are tested against the scalar path; a k beyond the top-k kernel's network keeps all of them scalar.
+     * Whether the Vector API kernels run: the top k ({@link VectorTopK}), the biases ({@link VectorBiases}), the
+     * score pass ({@link VectorScores}) and the softmax ({@link VectorSoftmax}). All or none, as they are tested against the scalar path; a k beyond the top-k kernel's network keeps all of them scalar.
      */
     private final boolean vectorKernels;
     /**
@@ -285,6 +285,13 @@ public final class FeatureExtractor {
         summarize(h, tx, qKnown, maxScore, out, explanation);
     }
 
+    /** The query side of {@link #scoreHead} for {@code tx} (tests): q, u_h and the combination tables. */
+    void prepareQuery(RawTransaction tx) {
+        TokenEncoder.encode(tx, TokenEncoder.homeKm(tx), token, 0);
+        project(wqT, token, q);
+        queryInTokenSpace();
+    }
+
     /**
      * u_h = W_kh^T q_h / sqrt(dh) for every head, and each head's table of one-hot and flag contributions by
      * combination: what the score of any token needs from the query.
@@ -377,12 +384,17 @@ public final class FeatureExtractor {
     /**
      * scores[0..n) for head hd: the biases, then u_h against the dense token columns four at a time (whole arrays
      * indexed from 0, the form C2 vectorizes; the earlier fused bias pass over 7 arrays stayed scalar), then one
-     * table lookup per entry for the one-hots and flags.
+     * table lookup per entry for the one-hots and flags. With the vector kernels, {@link VectorScores}: the same bits
+     * in one pass.
      */
     void scoreHead(CardHistory h, int hd, boolean qKnown) {
         final int n = h.size;
         final float a = -weights.alphaOf(hd);
         final float b = qKnown ? -weights.betaOf(hd) : 0f;
+        if (vectorKernels) {
+            VectorScores.scoreHead(scores, logT, logS, a, b, h.tok, u[hd], comboScore[hd], h.combo, n);
+            return;
+        }
         initScores(scores, logT, logS, a, b, n);
         final float[] uh = u[hd];
         final float[][] tok = h.tok;
@@ -401,7 +413,7 @@ public final class FeatureExtractor {
             }
         }
         final float[] table = comboScore[hd];
-        final short[] combo = h.combo;
+        final int[] combo = h.combo;
         for (int j = 0; j < n; j++) {
             s[j] += table[combo[j]];
         }
@@ -428,7 +440,7 @@ public final class FeatureExtractor {
         final float[][] tok = h.tok;
         final float[] x0 = tok[0], x1 = tok[1], x2 = tok[2], x3 = tok[3], x4 = tok[4], x5 = tok[5], x6 = tok[6],
                 x7 = tok[7], x8 = tok[8];
-        final short[] combo = h.combo;
+        final int[] combo = h.combo;
         final float[] t = tokenSum;
         float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f, t8 = 0f;
         for (int i = 0; i < count; i++) {

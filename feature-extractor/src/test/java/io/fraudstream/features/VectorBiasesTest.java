@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API biases ({@link VectorBiases}) against the scalar ones of
- * {@link FeatureExtractor#computeBiases}: logT and logS bit for bit, on every length class of the vector loop (n < lanes, n not a multiple of the lanes,
+ * The Vector API biases ({@link VectorBiases}) and scores ({@link VectorScores}) against the scalar ones of
+ * {@link FeatureExtractor#computeBiases} and {@link FeatureExtractor#scoreHead}: logT, logS and scores bit for bit, on every length class of the vector loop (n < lanes, n not a multiple of the lanes,
  * full and rotated rings) and on the edges of the arithmetic (dt = 0, huge dt, unknown locations, the
  * antimeridian); and whole feature vectors, vector on vs off, on such histories.
  */
@@ -117,8 +117,8 @@ class VectorBiasesTest {
     }
 
     /**
-     * logT, and logS where the query's location is known, bit for bit over the live slots; with bootstrap and with
-     * random weights.
+     * logT, logS where the query's location is known, and every head's scores, bit for bit over the live slots; with
+     * bootstrap and with random weights.
      */
     private static void assertSameBiases(ExtractorConfig config, CardHistory h, RawTransaction query) {
         assertSameBiases(config, ExtractorWeights.bootstrap(config, 1), h, query);
@@ -140,6 +140,14 @@ class VectorBiasesTest {
         if (qKnown) {
             assertThat(bits(vector.spaceBiases(), h.size)).as(where)
                     .containsExactly(bits(scalar.spaceBiases(), h.size));
+        }
+        vector.prepareQuery(query);
+        scalar.prepareQuery(query);
+        for (int hd = 0; hd < config.heads(); hd++) {
+            vector.scoreHead(h, hd, qKnown);
+            scalar.scoreHead(h, hd, qKnown);
+            assertThat(bits(vector.scores(), h.size)).as(where + " head " + hd)
+                    .containsExactly(bits(scalar.scores(), h.size));
         }
     }
 
