@@ -112,7 +112,7 @@ public class ExtractorBenchmark {
         }
     }
 
-    /** The full per-event cost in a stream: extract, then append (evicting the oldest; the new entry's token derived). */
+    /** The full per-event cost in a stream: extract, then append (evicting the oldest, deriving the new token). */
     @State(Scope.Thread)
     public static class Stream extends Base {
         @Param({"16", "128", "1024", "4096", "16384"})

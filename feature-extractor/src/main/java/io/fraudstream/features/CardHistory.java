@@ -70,7 +70,7 @@ public final class CardHistory {
 
     /** The token's {@link TokenEncoder#DENSE} positions, one column each: {@code tok[c][slot]}. Derived. */
     float[][] tok;
-    /** The token's one-hot positions and flags as one {@link TokenEncoder#combo} (an int: the vector gather's index). Derived. */
+    /** The token's one-hot positions and flags as one {@link TokenEncoder#combo} (int: a gather index). Derived. */
     int[] combo;
     /** Scratch for one token while its columns are written (histories of one thread share it). */
     private static final ThreadLocal<float[]> TOKEN_SCRATCH =

@@ -18,10 +18,10 @@ import java.util.Arrays;
  *
  * <p><b>No keys or values are held.</b> K = W_k x and V = W_v x are linear in the entry's token x (no bias), so
  * {@code q_h . K_hj = u_h . x_j} with {@code u_h = W_kh^T q_h}, computed once per event, and
- * {@code sum_j w_hj V_hj = W_vh (sum_j w_hj x_j)}. The kernel reads the tokens, which a {@link CardHistory} derives from
- * its raw fields once per entry and which do not depend on any model: every model scores a card from the same
- * columns, a new model needs nothing recomputed, and the card state stores raw fields only (docs/STATE.md). A token
- * is 9 dense values ({@link TokenEncoder#DENSE}) plus one-hots and flags; per head the latter contribute one table
+ * {@code sum_j w_hj V_hj = W_vh (sum_j w_hj x_j)}. The kernel reads the tokens, which a {@link CardHistory}
+ * derives from its raw fields once per entry and which do not depend on any model: every model scores a card from
+ * the same columns, a new model needs nothing recomputed, and the card state stores raw fields only (docs/STATE.md).
+ * A token is 9 dense values ({@link TokenEncoder#DENSE}) plus one-hots and flags; per head the latter contribute one table
  * entry per combination ({@link TokenEncoder#combo}), so a score costs 9 multiply-adds and one lookup. Equal to the
  * K/V form up to float rounding (checked against a double-precision K/V reference, {@code ReferenceExtractor}).
  */
@@ -93,7 +93,8 @@ public final class FeatureExtractor {
     private int tieN;
     /**
      * Whether the Vector API kernels run: the top k ({@link VectorTopK}), the biases ({@link VectorBiases}), the
-     * score pass ({@link VectorScores}) and the softmax ({@link VectorSoftmax}). All or none, as they are tested against the scalar path; a k beyond the top-k kernel's network keeps all of them scalar.
+     * score pass ({@link VectorScores}) and the softmax ({@link VectorSoftmax}). All or none, as they are tested
+     * against the scalar path; a k beyond the top-k kernel's network keeps all of them scalar.
      */
     private final boolean vectorKernels;
     /**
@@ -209,8 +210,8 @@ public final class FeatureExtractor {
         }
         if (history.size > config.window()) {
             // A history kept for a longer window than this model's (after a swap between models of different W):
-            // the model sees only its last W entries, as in training. This costs a copy and the copy's K/V per
-            // event, and only while the windows differ (docs/EXTRACTOR.md).
+            // the model sees only its last W entries, as in training. This costs a copy (its tokens derived again)
+            // per event, and only while the windows differ (docs/EXTRACTOR.md).
             history = history.lastEntries(config.window());
         }
         int n = history.size;

@@ -2,7 +2,6 @@ package io.fraudstream.job.scoring;
 
 import io.fraudstream.avro.ModelDescriptor;
 import io.fraudstream.avro.ModelRole;
-import io.fraudstream.features.CardHistory;
 import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.model.FraudModel;
 import io.fraudstream.model.ModelRejectedException;
@@ -19,10 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The model-lifecycle state machine of one scoring subtask: which verified model is the champion, which loads are
- * pending, which shadow scores, and what a restored
- * subtask must catch up with. {@link CardScoringFunction} keeps the per-event work and asks this class which model
- * scores; it has no Flink dependency beyond the descriptor map it is handed, so it is tested with plain unit tests
- * (ModelLifecycleTest).
+ * pending, which shadow scores, and what a restored subtask must catch up with. {@link CardScoringFunction} keeps
+ * the per-event work and asks this class which model scores; it has no Flink dependency beyond the descriptor map it
+ * is handed, so it is tested with plain unit tests (ModelLifecycleTest).
  *
  * <p><b>Descriptors</b> ({@link #onDescriptor}) change the descriptor map (Flink broadcast state) the same way on
  * every subtask: what is stored depends on the descriptors only, never on this subtask's load outcome or timing.
@@ -222,8 +220,8 @@ final class ModelLifecycle {
     }
 
     /**
-     * {@code failed} (the champion) threw while scoring one transaction; the caller dead-letters that transaction (SCORING_FAILED). After {@value #SYSTEMATIC_FAILURES} in a
-     * row the failure is systematic: the lifecycle falls back to the previous champion (an ERROR is logged and the
+     * {@code failed} (the champion) threw while scoring one transaction; the caller dead-letters that transaction
+     * (SCORING_FAILED). After {@value #SYSTEMATIC_FAILURES} in a row the failure is systematic: the lifecycle falls back to the previous champion (an ERROR is logged and the
      * failing version counted as refused with reason {@code scoring_failed}; it is not loaded again by this instance),
      * or, with no previous champion to fall back to, throws {@link IllegalStateException} naming the model, so the job
      * stops rather than dead-letter every transaction.
