@@ -92,8 +92,8 @@ public final class FeatureExtractor {
     private int tieHead;
     private int tieN;
     /**
-     * Whether the Vector API kernels run: the top k ({@link VectorTopK}), the biases ({@link VectorBiases}), the
-     * score pass ({@link VectorScores}) and the softmax ({@link VectorSoftmax}). All or none, as they are tested
+     * Whether the Vector API kernels run: the top k ({@link VectorTopK}), the biases ({@link VectorBiases}) and the
+     * softmax ({@link VectorSoftmax}). All or none, as they are tested
      * against the scalar path; a k beyond the top-k kernel's network keeps all of them scalar.
      */
     private final boolean vectorKernels;
@@ -385,17 +385,13 @@ public final class FeatureExtractor {
     /**
      * scores[0..n) for head hd: the biases, then u_h against the dense token columns four at a time (whole arrays
      * indexed from 0, the form C2 vectorizes; the earlier fused bias pass over 7 arrays stayed scalar), then one
-     * table lookup per entry for the one-hots and flags. With the vector kernels, {@link VectorScores}: the same bits
-     * in one pass.
+     * table lookup per entry for the one-hots and flags. No Vector API form: one with a gather for the lookup was
+     * measured slower than these passes (docs/BENCHMARKS.md, "Token attention").
      */
     void scoreHead(CardHistory h, int hd, boolean qKnown) {
         final int n = h.size;
         final float a = -weights.alphaOf(hd);
         final float b = qKnown ? -weights.betaOf(hd) : 0f;
-        if (vectorKernels) {
-            VectorScores.scoreHead(scores, logT, logS, a, b, h.tok, u[hd], comboScore[hd], h.combo, n);
-            return;
-        }
         initScores(scores, logT, logS, a, b, n);
         final float[] uh = u[hd];
         final float[][] tok = h.tok;

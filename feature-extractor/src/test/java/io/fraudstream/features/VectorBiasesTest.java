@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API biases ({@link VectorBiases}) and scores ({@link VectorScores}) against the scalar ones of
+ * The Vector API biases ({@link VectorBiases}) and the scores that use them against the scalar ones of
  * {@link FeatureExtractor#computeBiases} and {@link FeatureExtractor#scoreHead}: logT, logS and scores bit for bit, on every length class of the vector loop (n < lanes, n not a multiple of the lanes,
  * full and rotated rings) and on the edges of the arithmetic (dt = 0, huge dt, unknown locations, the
  * antimeridian); and whole feature vectors, vector on vs off, on such histories.
