@@ -4,7 +4,6 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.UUID;
 
 /**
  * A card's most recent transactions (at most W), in event-time order, with each entry's token in the column form the
@@ -41,8 +40,6 @@ public final class CardHistory {
 
     long[] time;
     float[] amount;
-    /** log1p(amount), derived. */
-    float[] logAmount;
     /** Degrees; 0 when unknown (see locKnown), so that kernel arithmetic never meets NaN. */
     float[] lat;
     float[] lon;
@@ -55,9 +52,15 @@ public final class CardHistory {
     byte[] channel;
     int[] categoryHash;
     int[] merchantHash;
-    String[] id;
-    /** {@code id[s].hashCode()}: duplicate checks scan ints instead of dereferencing every id string. */
-    int[] idHash;
+    /**
+     * The transaction id, packed ({@link TxIds}): its form, and its 128 bits when it is a UUID or 32 hex digits (16
+     * bytes instead of an 80-byte string; duplicate checks scan longs).
+     */
+    byte[] idKind;
+    long[] idHi;
+    long[] idLo;
+    /** Ids of neither form ({@link TxIds#TEXT_KIND}) as strings in their slots; null until the card has one. */
+    String[] idText;
 
     /**
      * Sums of log1p(amount) and its square over the live entries, in fixed point ({@link #LOG_AMOUNT_SCALE}),
@@ -85,6 +88,23 @@ public final class CardHistory {
         allocate(Math.min(window, INITIAL_CAPACITY));
     }
 
+    /**
+     * An empty history that will hold {@code entries} without growing: the capacity a history grown entry by entry
+     * would have reached (doubling from {@link #INITIAL_CAPACITY}, at most W), allocated once. For rebuilding a
+     * history from state, where the count is known.
+     */
+    private static CardHistory sizedFor(int window, long entries) {
+        CardHistory h = new CardHistory(window);
+        int cap = h.capacity;
+        while (cap < entries && cap < window) {
+            cap = Math.min(window, cap * 2);
+        }
+        if (cap != h.capacity) {
+            h.allocate(cap);
+        }
+        return h;
+    }
+
     /** Shares nothing with {@code from}: every column is cloned. */
     private CardHistory(CardHistory from) {
         this.window = from.window;
@@ -93,7 +113,6 @@ public final class CardHistory {
         this.head = from.head;
         this.time = from.time.clone();
         this.amount = from.amount.clone();
-        this.logAmount = from.logAmount.clone();
         this.lat = from.lat.clone();
         this.lon = from.lon.clone();
         this.cosLat = from.cosLat.clone();
@@ -102,8 +121,10 @@ public final class CardHistory {
         this.channel = from.channel.clone();
         this.categoryHash = from.categoryHash.clone();
         this.merchantHash = from.merchantHash.clone();
-        this.id = from.id.clone();
-        this.idHash = from.idHash.clone();
+        this.idKind = from.idKind.clone();
+        this.idHi = from.idHi.clone();
+        this.idLo = from.idLo.clone();
+        this.idText = from.idText == null ? null : from.idText.clone();
         this.sumLogAmount = from.sumLogAmount;
         this.sumLogAmountSq = from.sumLogAmountSq;
         this.tok = new float[from.tok.length][];
@@ -131,7 +152,7 @@ public final class CardHistory {
         for (int i = Math.max(0, size - w); i < size; i++) {
             int s = slot(i);
             boolean known = locKnown[s] != 0f;
-            h.insert(time[s], id[s], amount[s], known ? lat[s] : Float.NaN, known ? lon[s] : Float.NaN, homeKm[s],
+            h.insert(time[s], idKind[s], idHi[s], idLo[s], textAt(s), amount[s], known ? lat[s] : Float.NaN, known ? lon[s] : Float.NaN, homeKm[s],
                     channel[s], categoryHash[s], merchantHash[s]);
         }
         return h;
@@ -151,21 +172,56 @@ public final class CardHistory {
         return p >= capacity ? p - capacity : p;
     }
 
-    public String transactionIdAt(int i) { return id[slot(checkIndex(i))]; }
+    public String transactionIdAt(int i) { return idAtSlot(slot(checkIndex(i))); }
+
+    /** The id string of the entry in physical slot {@code s} (packed ids are formatted: an allocation). */
+    String idAtSlot(int s) {
+        byte k = idKind[s];
+        return k == TxIds.TEXT_KIND ? idText[s] : TxIds.text(idHi[s], idLo[s], k);
+    }
+
+    /** The id string of slot {@code s} when it is a {@link TxIds#TEXT_KIND} id, else null. */
+    String textAt(int s) {
+        return idText == null ? null : idText[s];
+    }
 
     /**
-     * Whether a transaction with this id is in the window. Scans the int column of id hashes (slots are
-     * always {@code [0, size())}) and compares strings only on a hash match: a few hundred nanoseconds
-     * for a full window instead of a cache miss per stored id.
+     * Whether a transaction with this id is in the window. Packs the id once and scans the long columns (slots are
+     * always {@code [0, size())}): a few hundred nanoseconds for a full window, no string compared.
      */
     public boolean containsTransactionId(String txId) {
-        int h = txId.hashCode();
+        byte k = TxIds.kind(txId);
+        if (k == TxIds.TEXT_KIND) {
+            if (idText != null) {
+                for (int s = 0; s < size; s++) {
+                    if (idKind[s] == TxIds.TEXT_KIND && txId.equals(idText[s])) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        long hi = TxIds.hi(txId, k);
+        long lo = TxIds.lo(txId, k);
         for (int s = 0; s < size; s++) {
-            if (idHash[s] == h && txId.equals(id[s])) {
+            if (idLo[s] == lo && idHi[s] == hi && idKind[s] == k) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether slot {@code s} holds this (packed) id. */
+    private boolean sameId(int s, byte kind, long hi, long lo, String text) {
+        if (idKind[s] != kind) {
+            return false;
+        }
+        return kind == TxIds.TEXT_KIND ? text.equals(idText[s]) : idHi[s] == hi && idLo[s] == lo;
+    }
+
+    /** Sign of (id of slot {@code s}).compareTo(the given id). */
+    private int compareId(int s, byte kind, long hi, long lo, String text) {
+        return TxIds.compare(idKind[s], idHi[s], idLo[s], textAt(s), kind, hi, lo, text);
     }
     public long eventTimeAt(int i) { return time[slot(checkIndex(i))]; }
     public double amountAt(int i) { return amount[slot(checkIndex(i))]; }
@@ -191,12 +247,20 @@ public final class CardHistory {
 
     private boolean insert(long t, String txId, float amt, float la, float lo, float hk, byte ch, int cat,
             int merch) {
-        int pos = upperBound(t, txId);
+        byte kind = TxIds.kind(txId);
+        boolean text = kind == TxIds.TEXT_KIND;
+        return insert(t, kind, text ? 0 : TxIds.hi(txId, kind), text ? 0 : TxIds.lo(txId, kind), text ? txId : null,
+                amt, la, lo, hk, ch, cat, merch);
+    }
+
+    private boolean insert(long t, byte kind, long hi, long lo, String text, float amt, float la, float lon,
+            float hk, byte ch, int cat, int merch) {
+        int pos = upperBound(t, kind, hi, lo, text);
         if (size == window) {
             if (pos == 0) {
                 return false;
             }
-            long evicted = fixedLogAmount(logAmount[head]);
+            long evicted = fixedLogAmount(tok[0][head]); // the token's first position: (float) log1p(amount)
             sumLogAmount -= evicted;
             sumLogAmountSq -= evicted * evicted;
             head = slot(1);
@@ -210,17 +274,25 @@ public final class CardHistory {
         }
         int s = slot(pos);
         time[s] = t;
-        id[s] = txId;
-        idHash[s] = txId.hashCode();
+        idKind[s] = kind;
+        idHi[s] = hi;
+        idLo[s] = lo;
+        if (text != null) {
+            if (idText == null) {
+                idText = new String[capacity];
+            }
+            idText[s] = text;
+        } else if (idText != null) {
+            idText[s] = null;
+        }
         amount[s] = amt;
-        combo[s] = TokenEncoder.encodeColumns(t, amt, la, lo, hk, cat, ch, TOKEN_SCRATCH.get(), tok, s);
-        logAmount[s] = tok[0][s]; // (float) log1p(amount), the token's first position
-        long fixed = fixedLogAmount(logAmount[s]);
+        combo[s] = TokenEncoder.encodeColumns(t, amt, la, lon, hk, cat, ch, TOKEN_SCRATCH.get(), tok, s);
+        long fixed = fixedLogAmount(tok[0][s]); // (float) log1p(amount), the token's first position
         sumLogAmount += fixed;
         sumLogAmountSq += fixed * fixed;
-        boolean known = la == la && lo == lo;
-        lat[s] = known ? la : 0f;
-        lon[s] = known ? lo : 0f;
+        boolean known = la == la && lon == lon;
+        this.lat[s] = known ? la : 0f;
+        this.lon[s] = known ? lon : 0f;
         cosLat[s] = known ? (float) Math.cos(Math.toRadians(la)) : 0f;
         locKnown[s] = known ? 1f : 0f;
         homeKm[s] = hk;
@@ -237,7 +309,7 @@ public final class CardHistory {
     }
 
     /** Number of entries whose (time, id) is <= the given key. */
-    private int upperBound(long t, String txId) {
+    private int upperBound(long t, byte kind, long idHigh, long idLow, String text) {
         int lo = 0;
         int hi = size;
         while (lo < hi) {
@@ -245,7 +317,7 @@ public final class CardHistory {
             int s = slot(mid);
             int c = Long.compare(time[s], t);
             if (c == 0) {
-                c = id[s].compareTo(txId);
+                c = compareId(s, kind, idHigh, idLow, text);
             }
             if (c <= 0) {
                 lo = mid + 1;
@@ -295,10 +367,13 @@ public final class CardHistory {
 
     private void move(int from, int to) {
         time[to] = time[from];
-        id[to] = id[from];
-        idHash[to] = idHash[from];
+        idKind[to] = idKind[from];
+        idHi[to] = idHi[from];
+        idLo[to] = idLo[from];
+        if (idText != null) {
+            idText[to] = idText[from];
+        }
         amount[to] = amount[from];
-        logAmount[to] = logAmount[from];
         lat[to] = lat[from];
         lon[to] = lon[from];
         cosLat[to] = cosLat[from];
@@ -317,7 +392,6 @@ public final class CardHistory {
         capacity = cap;
         time = new long[cap];
         amount = new float[cap];
-        logAmount = new float[cap];
         lat = new float[cap];
         lon = new float[cap];
         cosLat = new float[cap];
@@ -326,8 +400,9 @@ public final class CardHistory {
         channel = new byte[cap];
         categoryHash = new int[cap];
         merchantHash = new int[cap];
-        id = new String[cap];
-        idHash = new int[cap];
+        idKind = new byte[cap];
+        idHi = new long[cap];
+        idLo = new long[cap];
         tok = new float[TokenEncoder.DENSE.length][cap];
         combo = new int[cap];
     }
@@ -336,7 +411,6 @@ public final class CardHistory {
     private void grow(int cap) {
         time = Arrays.copyOf(time, cap);
         amount = Arrays.copyOf(amount, cap);
-        logAmount = Arrays.copyOf(logAmount, cap);
         lat = Arrays.copyOf(lat, cap);
         lon = Arrays.copyOf(lon, cap);
         cosLat = Arrays.copyOf(cosLat, cap);
@@ -345,8 +419,12 @@ public final class CardHistory {
         channel = Arrays.copyOf(channel, cap);
         categoryHash = Arrays.copyOf(categoryHash, cap);
         merchantHash = Arrays.copyOf(merchantHash, cap);
-        id = Arrays.copyOf(id, cap);
-        idHash = Arrays.copyOf(idHash, cap);
+        idKind = Arrays.copyOf(idKind, cap);
+        idHi = Arrays.copyOf(idHi, cap);
+        idLo = Arrays.copyOf(idLo, cap);
+        if (idText != null) {
+            idText = Arrays.copyOf(idText, cap);
+        }
         for (int c = 0; c < tok.length; c++) {
             tok[c] = Arrays.copyOf(tok[c], cap);
         }
@@ -365,7 +443,6 @@ public final class CardHistory {
         }
         time = rotated(time, newHead);
         amount = rotated(amount, newHead);
-        logAmount = rotated(logAmount, newHead);
         lat = rotated(lat, newHead);
         lon = rotated(lon, newHead);
         cosLat = rotated(cosLat, newHead);
@@ -374,8 +451,12 @@ public final class CardHistory {
         channel = rotated(channel, newHead);
         categoryHash = rotated(categoryHash, newHead);
         merchantHash = rotated(merchantHash, newHead);
-        id = rotated(id, newHead);
-        idHash = rotated(idHash, newHead);
+        idKind = rotated(idKind, newHead);
+        idHi = rotated(idHi, newHead);
+        idLo = rotated(idLo, newHead);
+        if (idText != null) {
+            idText = rotated(idText, newHead);
+        }
         for (int c = 0; c < tok.length; c++) {
             tok[c] = rotated(tok[c], newHead);
         }
@@ -393,11 +474,13 @@ public final class CardHistory {
     }
 
     /**
-     * About how many bytes of heap this history holds: its columns, token columns included (an id string counted at
-     * 80 bytes). For sizing caches of histories, not exact.
+     * About how many bytes of heap this history holds: its columns, token columns included; 98 bytes per slot when
+     * its ids are packed ({@link TxIds}), and 84 more per slot (a reference and an id string counted at 80 bytes)
+     * once it holds an id of neither packed form. For sizing caches of histories, not exact.
      */
     public long estimatedBytes() {
-        return 300L + capacity * (8L + 4 * 8 + 1 + 4 * 3 + 8 + 80 + 4L * TokenEncoder.DENSE.length + 4);
+        long perSlot = 8 + 4 * 6 + 1 + 4 * 2 + (1 + 8 + 8) + 4L * TokenEncoder.DENSE.length + 4;
+        return 400L + capacity * (perSlot + (idText != null ? 84 : 0));
     }
 
     /** Ring position of the oldest entry, to store with the entries (see {@link #fromChunks}). */
@@ -408,12 +491,19 @@ public final class CardHistory {
     /** Logical index (0 = oldest) of the entry with this id and event time, or -1 when it is not in the window. */
     public int indexOf(String txId, long eventTime) {
         int i = countBefore(eventTime);
+        if (i == size || time[slot(i)] != eventTime) {
+            return -1;
+        }
+        byte kind = TxIds.kind(txId);
+        boolean text = kind == TxIds.TEXT_KIND;
+        long hi = text ? 0 : TxIds.hi(txId, kind);
+        long lo = text ? 0 : TxIds.lo(txId, kind);
         for (; i < size; i++) {
             int s = slot(i);
             if (time[s] != eventTime) {
                 return -1;
             }
-            if (txId.equals(id[s])) {
+            if (sameId(s, kind, hi, lo, txId)) {
                 return i;
             }
         }
@@ -426,7 +516,7 @@ public final class CardHistory {
             return false;
         }
         int s = slot(0);
-        return t < time[s] || (t == time[s] && txId.compareTo(id[s]) < 0);
+        return t < time[s] || (t == time[s] && txId.compareTo(idAtSlot(s)) < 0);
     }
 
     /**
@@ -440,41 +530,48 @@ public final class CardHistory {
         for (HistoryChunk c : chunks) {
             total += c.count;
         }
-        long[] keyTime = new long[total];
         Integer[] order = new Integer[total];
-        String[] ids = new String[total];
         int[] chunkOf = new int[total];
         int[] indexIn = new int[total];
         int e = 0;
+        boolean sorted = true;
         for (int ci = 0; ci < chunks.size(); ci++) {
             HistoryChunk c = chunks.get(ci);
             for (int j = 0; j < c.count; j++) {
-                keyTime[e] = c.time[j];
-                ids[e] = c.id[j];
                 chunkOf[e] = ci;
                 indexIn[e] = j;
                 order[e] = e;
+                if (e > 0 && sorted) {
+                    sorted = compareEntries(chunks.get(chunkOf[e - 1]), indexIn[e - 1], c, j) <= 0;
+                }
                 e++;
             }
         }
-        java.util.Arrays.sort(order, (a, b) -> {
-            int cmp = Long.compare(keyTime[a], keyTime[b]);
-            return cmp != 0 ? cmp : ids[a].compareTo(ids[b]);
-        });
+        if (!sorted) { // arrival order is event-time order unless transactions arrived out of order
+            java.util.Arrays.sort(order, (a, b) ->
+                    compareEntries(chunks.get(chunkOf[a]), indexIn[a], chunks.get(chunkOf[b]), indexIn[b]));
+        }
         int n = Math.min(window, total);
         if (head < 0 || head >= window || (head != 0 && n != window)) {
             throw new IllegalArgumentException("corrupt card state: window " + window + ", size " + n + ", head "
                     + head);
         }
-        CardHistory h = new CardHistory(window);
+        CardHistory h = sizedFor(window, n);
         for (int i = total - n; i < total; i++) {
             HistoryChunk c = chunks.get(chunkOf[order[i]]);
             int j = indexIn[order[i]];
-            h.insert(c.time[j], c.id[j], c.amount[j], c.lat[j], c.lon[j], c.homeKm[j], c.channel[j],
+            h.insert(c.time[j], c.idKind[j], c.idHi[j], c.idLo[j], c.idText[j], c.amount[j], c.lat[j], c.lon[j], c.homeKm[j], c.channel[j],
                     c.categoryHash[j], c.merchantHash[j]);
         }
         h.rotate(head);
         return h;
+    }
+
+    /** Order of two chunk entries by (event time, id); the sort is stable, so equal keys keep arrival order. */
+    private static int compareEntries(HistoryChunk a, int i, HistoryChunk b, int j) {
+        int cmp = Long.compare(a.time[i], b.time[j]);
+        return cmp != 0 ? cmp : TxIds.compare(a.idKind[i], a.idHi[i], a.idLo[i], a.idText[i], b.idKind[j], b.idHi[j],
+                b.idLo[j], b.idText[j]);
     }
 
     /**
@@ -502,8 +599,8 @@ public final class CardHistory {
             out.writeFloat(amount[s]);
             boolean known = locKnown[s] != 0f;
             boolean home = homeKm[s] == homeKm[s];
-            UUID uuid = canonicalUuid(id[s]);
-            out.writeByte(channel[s] | (known ? 8 : 0) | (home ? 16 : 0) | (uuid != null ? 32 : 0));
+            boolean uuid = idKind[s] == TxIds.UUID_KIND;
+            out.writeByte(channel[s] | (known ? 8 : 0) | (home ? 16 : 0) | (uuid ? 32 : 0));
             if (known) {
                 out.writeFloat(lat[s]);
                 out.writeFloat(lon[s]);
@@ -513,11 +610,11 @@ public final class CardHistory {
             }
             out.writeInt(categoryHash[s]);
             out.writeInt(merchantHash[s]);
-            if (uuid != null) {
-                out.writeLong(uuid.getMostSignificantBits());
-                out.writeLong(uuid.getLeastSignificantBits());
+            if (uuid) {
+                out.writeLong(idHi[s]);
+                out.writeLong(idLo[s]);
             } else {
-                out.writeUTF(id[s]);
+                out.writeUTF(idAtSlot(s));
             }
         }
     }
@@ -536,7 +633,7 @@ public final class CardHistory {
                 || (head != 0 && n != window)) {
             throw new IOException("corrupt CardHistory header: window " + window + ", size " + n + ", head " + head);
         }
-        CardHistory h = new CardHistory((int) window);
+        CardHistory h = sizedFor((int) window, n);
         long t = 0;
         for (int i = 0; i < n; i++) {
             t = i == 0 ? in.readLong() : t + readVarLong(in);
@@ -551,26 +648,15 @@ public final class CardHistory {
             float hk = (flags & 16) != 0 ? in.readFloat() : Float.NaN;
             int cat = in.readInt();
             int merch = in.readInt();
-            String txId = (flags & 32) != 0 ? new UUID(in.readLong(), in.readLong()).toString()
-                    : in.readUTF();
-            h.insert(t, txId, amt, la, lo, hk, (byte) (flags & 7), cat, merch);
+            if ((flags & 32) != 0) {
+                h.insert(t, TxIds.UUID_KIND, in.readLong(), in.readLong(), null, amt, la, lo, hk, (byte) (flags & 7),
+                        cat, merch);
+            } else {
+                h.insert(t, in.readUTF(), amt, la, lo, hk, (byte) (flags & 7), cat, merch);
+            }
         }
         h.rotate((int) head);
         return h;
-    }
-
-    /** The id as a UUID when it is one in canonical lower-case form (it then round-trips exactly), else null. */
-    static UUID canonicalUuid(String id) {
-        if (id.length() != 36 || id.charAt(8) != '-' || id.charAt(13) != '-' || id.charAt(18) != '-'
-                || id.charAt(23) != '-') {
-            return null;
-        }
-        try {
-            UUID u = UUID.fromString(id);
-            return u.toString().equals(id) ? u : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static void writeVarLong(DataOutput out, long v) throws IOException {

@@ -84,7 +84,7 @@ public final class CardWindowFeatures {
         for (int i = 0; i < end; i++) {
             int s = h.slot(i);
             if (h.categoryHash[s] == category) {
-                catSum += h.logAmount[s];
+                catSum += h.tok[0][s]; // the token's first position: (float) log1p(amount)
                 catCount++;
             }
         }

@@ -80,8 +80,13 @@ public final class Explanation {
     }
 
     /** Offers an attended transaction; keeps the top {@code capacity} by weight (ties: first offered wins). */
+    /** Whether {@link #offer} would keep an entry of this weight (so its id is worth formatting). */
+    boolean accepts(float weight) {
+        return capacity != 0 && (count < capacity || weight > weights[count - 1]);
+    }
+
     void offer(String id, long time, float weight) {
-        if (capacity == 0 || (count == capacity && weight <= weights[count - 1])) {
+        if (!accepts(weight)) {
             return;
         }
         int i = count == capacity ? count - 1 : count++;

@@ -3,7 +3,6 @@ package io.fraudstream.features;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.UUID;
 
 /**
  * Up to {@link #CAPACITY} of a card's stored transactions, in <b>arrival</b> order: their raw fields only (about 45
@@ -30,7 +29,11 @@ public final class HistoryChunk {
     final byte[] channel = new byte[CAPACITY];
     final int[] categoryHash = new int[CAPACITY];
     final int[] merchantHash = new int[CAPACITY];
-    final String[] id = new String[CAPACITY];
+    /** The id, packed as in {@link CardHistory} ({@link TxIds}); idText only for ids of neither packed form. */
+    final byte[] idKind = new byte[CAPACITY];
+    final long[] idHi = new long[CAPACITY];
+    final long[] idLo = new long[CAPACITY];
+    final String[] idText = new String[CAPACITY];
     /** Whether the stored form this chunk was read from carried K/V (the previous release's form). */
     boolean legacyKv;
 
@@ -38,7 +41,9 @@ public final class HistoryChunk {
     public boolean isFull() { return count == CAPACITY; }
     /** Whether this chunk was read from a stored form that carried K/V; writing it again drops them. */
     public boolean carriesLegacyKv() { return legacyKv; }
-    public String transactionIdAt(int j) { return id[j]; }
+    public String transactionIdAt(int j) {
+        return idKind[j] == TxIds.TEXT_KIND ? idText[j] : TxIds.text(idHi[j], idLo[j], idKind[j]);
+    }
     public long eventTimeAt(int j) { return time[j]; }
 
     /** Appends the raw fields of the history's entry at {@code logical}. The chunk must not be full. */
@@ -57,7 +62,10 @@ public final class HistoryChunk {
         channel[j] = h.channel[s];
         categoryHash[j] = h.categoryHash[s];
         merchantHash[j] = h.merchantHash[s];
-        id[j] = h.id[s];
+        idKind[j] = h.idKind[s];
+        idHi[j] = h.idHi[s];
+        idLo[j] = h.idLo[s];
+        idText[j] = h.textAt(s);
     }
 
     /**
@@ -76,8 +84,8 @@ public final class HistoryChunk {
             out.writeFloat(amount[j]);
             boolean known = lat[j] == lat[j] && lon[j] == lon[j];
             boolean home = homeKm[j] == homeKm[j];
-            UUID uuid = CardHistory.canonicalUuid(id[j]);
-            out.writeByte(channel[j] | (known ? 8 : 0) | (home ? 16 : 0) | (uuid != null ? 32 : 0));
+            boolean uuid = idKind[j] == TxIds.UUID_KIND;
+            out.writeByte(channel[j] | (known ? 8 : 0) | (home ? 16 : 0) | (uuid ? 32 : 0));
             if (known) {
                 out.writeFloat(lat[j]);
                 out.writeFloat(lon[j]);
@@ -87,13 +95,23 @@ public final class HistoryChunk {
             }
             out.writeInt(categoryHash[j]);
             out.writeInt(merchantHash[j]);
-            if (uuid != null) {
-                out.writeLong(uuid.getMostSignificantBits());
-                out.writeLong(uuid.getLeastSignificantBits());
+            if (uuid) {
+                out.writeLong(idHi[j]);
+                out.writeLong(idLo[j]);
             } else {
-                out.writeUTF(id[j]);
+                out.writeUTF(transactionIdAt(j));
             }
         }
+    }
+
+    /** Packs {@code id} into entry {@code j}. */
+    private void setId(int j, String id) {
+        byte kind = TxIds.kind(id);
+        idKind[j] = kind;
+        boolean text = kind == TxIds.TEXT_KIND;
+        idHi[j] = text ? 0 : TxIds.hi(id, kind);
+        idLo[j] = text ? 0 : TxIds.lo(id, kind);
+        idText[j] = text ? id : null;
     }
 
     public static HistoryChunk readFrom(DataInput in) throws IOException {
@@ -129,7 +147,13 @@ public final class HistoryChunk {
             c.homeKm[j] = (flags & 16) != 0 ? in.readFloat() : Float.NaN;
             c.categoryHash[j] = in.readInt();
             c.merchantHash[j] = in.readInt();
-            c.id[j] = (flags & 32) != 0 ? new UUID(in.readLong(), in.readLong()).toString() : in.readUTF();
+            if ((flags & 32) != 0) {
+                c.idKind[j] = TxIds.UUID_KIND;
+                c.idHi[j] = in.readLong();
+                c.idLo[j] = in.readLong();
+            } else {
+                c.setId(j, in.readUTF());
+            }
             in.readFully(skipped); // K/V of the previous form: not used
         }
         return c;
@@ -147,7 +171,10 @@ public final class HistoryChunk {
         System.arraycopy(channel, 0, c.channel, 0, count);
         System.arraycopy(categoryHash, 0, c.categoryHash, 0, count);
         System.arraycopy(merchantHash, 0, c.merchantHash, 0, count);
-        System.arraycopy(id, 0, c.id, 0, count);
+        System.arraycopy(idKind, 0, c.idKind, 0, count);
+        System.arraycopy(idHi, 0, c.idHi, 0, count);
+        System.arraycopy(idLo, 0, c.idLo, 0, count);
+        System.arraycopy(idText, 0, c.idText, 0, count);
         c.legacyKv = legacyKv;
         return c;
     }
@@ -158,7 +185,8 @@ public final class HistoryChunk {
             return false;
         }
         for (int j = 0; j < count; j++) {
-            if (time[j] != c.time[j] || !id[j].equals(c.id[j])
+            if (time[j] != c.time[j] || idKind[j] != c.idKind[j] || idHi[j] != c.idHi[j] || idLo[j] != c.idLo[j]
+                    || !java.util.Objects.equals(idText[j], c.idText[j])
                     || Float.floatToIntBits(amount[j]) != Float.floatToIntBits(c.amount[j])) {
                 return false;
             }
@@ -168,6 +196,6 @@ public final class HistoryChunk {
 
     @Override
     public int hashCode() {
-        return count * 31 + (count > 0 ? id[count - 1].hashCode() : 0);
+        return count * 31 + (count > 0 ? Long.hashCode(idLo[count - 1]) : 0);
     }
 }

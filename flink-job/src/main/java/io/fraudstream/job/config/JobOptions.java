@@ -115,7 +115,7 @@ public final class JobOptions {
     public static final ConfigOption<Long> HISTORY_CACHE_TRANSACTIONS = key("state.card-cache-transactions")
             .longType().defaultValue(2_000_000L)
             .withDescription("Transactions of the most recently used card histories kept deserialized (raw fields "
-                    + "and their tokens; no K/V caches), per subtask (about 200 bytes each; the cache also stays "
+                    + "and their tokens; no K/V caches), per subtask (about 100 bytes each; the cache also stays "
                     + "within a quarter of the heap shared by the subtasks of a JVM), with every state backend. 0 "
                     + "turns the cache off: every event then rebuilds its card's history from the state's chunks.");
 

@@ -51,11 +51,12 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
 
     /**
      * The history cache holds at most this many bytes (it also stays within its share of the heap, see
-     * {@code CardStateStore}): {@code historyCacheTransactions} at about 200 bytes each (a 1024-entry history holds
-     * about 185 KB: raw fields, the id string and the token columns; {@code CardHistory#estimatedBytes}).
+     * {@code CardStateStore}): {@code historyCacheTransactions} at about 100 bytes each (a 1024-entry history with UUID
+     * or 32-hex-digit ids holds about 100 KB: raw fields, the packed id and the token columns;
+     * {@code CardHistory#estimatedBytes}).
      */
     public long historyCacheBytes() {
-        return historyCacheTransactions * 200;
+        return historyCacheTransactions * 100;
     }
 
     /** The history cache works with every state backend (it never holds state objects, see {@code HistoryCache}). */
