@@ -57,7 +57,8 @@ public final class BenchCommand implements Callable<Integer> {
     Integer checkpointInterval;
 
     @Option(names = "--shadow", paramLabel = "new-weights|none", defaultValue = "none", description = "Deploy a"
-            + " shadow model with new extractor weights before the paced window (every transaction scored twice).")
+            + " shadow model with new extractor weights before the throughput job and before the paced window (every"
+            + " transaction scored twice).")
     String shadow;
 
     @Option(names = "--point-of-purchase", paramLabel = "P", description = "Turn the point-of-purchase features on,"

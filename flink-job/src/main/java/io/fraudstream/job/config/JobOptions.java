@@ -113,7 +113,7 @@ public final class JobOptions {
             .withDescription("A card's history is forgotten after this much inactivity (event time gap between its transactions), and its state deleted after this much processing time without a transaction.");
 
     public static final ConfigOption<Long> HISTORY_CACHE_TRANSACTIONS = key("state.card-cache-transactions")
-            .longType().defaultValue(2_000_000L)
+            .longType().defaultValue(4_000_000L)
             .withDescription("Transactions of the most recently used card histories kept deserialized (raw fields "
                     + "and their tokens; no K/V caches), per subtask (about 100 bytes each; the cache also stays "
                     + "within a quarter of the heap shared by the subtasks of a JVM), with every state backend. 0 "

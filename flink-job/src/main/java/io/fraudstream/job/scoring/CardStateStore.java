@@ -14,6 +14,8 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A card's history in keyed state, append-only (docs/STATE.md): {@link HistoryChunk}s of 32 entries in arrival order,
@@ -53,6 +55,7 @@ final class CardStateStore {
     /** Share of the JVM heap for deserialized histories, divided among the scoring subtasks in the JVM. */
     static final double CACHE_HEAP_SHARE = 0.25;
     private static final AtomicInteger OPEN_STORES = new AtomicInteger();
+    private static final Logger LOG = LoggerFactory.getLogger(CardStateStore.class);
 
     private final ValueState<CardHistory> legacy;
     private final MapState<Integer, HistoryChunk> chunks;
@@ -88,6 +91,11 @@ final class CardStateStore {
         if (!closed) {
             closed = true;
             OPEN_STORES.decrementAndGet();
+            if (cache != null) {
+                LOG.info("card history cache at close: {} lookups, hit rate {}, {} of {} bytes held",
+                        cache.lookups(), String.format(java.util.Locale.ROOT, "%.4f", cache.hitRate()), cache.bytes(),
+                        cache.budget());
+            }
         }
     }
 

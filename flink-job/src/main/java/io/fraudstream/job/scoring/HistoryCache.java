@@ -96,6 +96,10 @@ final class HistoryCache<V> {
         return budget;
     }
 
+    long lookups() {
+        return hits + misses;
+    }
+
     /** Share of lookups that found the card, since start; 0 before any. */
     double hitRate() {
         long total = hits + misses;
