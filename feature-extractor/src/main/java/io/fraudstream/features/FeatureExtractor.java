@@ -310,17 +310,28 @@ public final class FeatureExtractor {
                 }
                 uh[c] = sum;
             }
-            final float[] table = comboScore[hd];
-            for (int g = 0; g < TokenEncoder.COMBOS; g++) {
-                float v = uh[TokenEncoder.IDX_CATEGORY + TokenEncoder.comboCategory(g)]
-                        + uh[TokenEncoder.IDX_CHANNEL + TokenEncoder.comboChannel(g)];
-                if (TokenEncoder.comboLocUnknown(g)) {
-                    v += uh[TokenEncoder.IDX_LOC_UNKNOWN];
-                }
-                if (TokenEncoder.comboHomeUnknown(g)) {
-                    v += uh[TokenEncoder.IDX_HOME_UNKNOWN];
-                }
+            fillComboTable(uh, comboScore[hd]);
+        }
+    }
+
+    /**
+     * table[g] = u[category of g] + u[channel of g] (+ u[location unknown]) (+ u[home unknown]), in that order, for
+     * every combination g ({@link TokenEncoder#combo}: four flag variants per category and channel, adjacent): one
+     * sum per (category, channel) and three for its flag variants, no combination decoded.
+     */
+    static void fillComboTable(float[] uh, float[] table) {
+        final float uLoc = uh[TokenEncoder.IDX_LOC_UNKNOWN];
+        final float uHome = uh[TokenEncoder.IDX_HOME_UNKNOWN];
+        int g = 0;
+        for (int cat = 0; cat < TokenEncoder.CATEGORY_BUCKETS; cat++) {
+            final float uc = uh[TokenEncoder.IDX_CATEGORY + cat];
+            for (int ch = 0; ch < TokenEncoder.CHANNELS; ch++, g += 4) {
+                final float v = uc + uh[TokenEncoder.IDX_CHANNEL + ch];
+                final float vLoc = v + uLoc;
                 table[g] = v;
+                table[g + 1] = v + uHome;
+                table[g + 2] = vLoc;
+                table[g + 3] = vLoc + uHome;
             }
         }
     }

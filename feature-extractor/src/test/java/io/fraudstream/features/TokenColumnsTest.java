@@ -104,4 +104,26 @@ class TokenColumnsTest {
         h.writeTo(new java.io.DataOutputStream(out));
         return out.toByteArray();
     }
+
+    @Test
+    void theComboTableHoldsEveryCombinationsSumInTheDefiningOrder() {
+        java.util.Random r = new java.util.Random(5);
+        float[] uh = new float[TokenEncoder.WIDTH];
+        for (int c = 0; c < uh.length; c++) {
+            uh[c] = (float) r.nextGaussian() * (c % 3 == 0 ? 1e-3f : 10f); // mixed magnitudes: order matters
+        }
+        float[] table = new float[TokenEncoder.COMBOS];
+        FeatureExtractor.fillComboTable(uh, table);
+        for (int g = 0; g < TokenEncoder.COMBOS; g++) {
+            float v = uh[TokenEncoder.IDX_CATEGORY + TokenEncoder.comboCategory(g)]
+                    + uh[TokenEncoder.IDX_CHANNEL + TokenEncoder.comboChannel(g)];
+            if (TokenEncoder.comboLocUnknown(g)) {
+                v += uh[TokenEncoder.IDX_LOC_UNKNOWN];
+            }
+            if (TokenEncoder.comboHomeUnknown(g)) {
+                v += uh[TokenEncoder.IDX_HOME_UNKNOWN];
+            }
+            assertThat(Float.floatToIntBits(table[g])).as("combination %d", g).isEqualTo(Float.floatToIntBits(v));
+        }
+    }
 }
