@@ -64,11 +64,7 @@ class CardStateStoreTest {
     void v1StateOfThePreviousReleaseIsMigratedOnEachCardsFirstEventAndScoresAsBefore() throws Exception {
         OperatorSubtaskState v1 = OperatorSnapshotUtil.readStateHandle(
                 resource(V1StateFixture.SNAPSHOT).toString());
-        Map<String, Double> expected = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(resource(V1StateFixture.NEXT_SCORES), StandardCharsets.UTF_8)) {
-            String[] parts = line.split(" ");
-            expected.put(parts[0], Double.parseDouble(parts[1]));
-        }
+        Map<String, Double> expected = expectedScores(V1StateFixture.NEXT_SCORES);
         harness = V1StateFixture.harness();
         harness.initializeState(v1);
         harness.open();
@@ -135,11 +131,7 @@ class CardStateStoreTest {
     @Test
     void chunkedStateOfThePreviousReleaseWithKvRestoresScoresAsBeforeAndLosesItsKvOnTheNextEvents() throws Exception {
         OperatorSubtaskState v2 = OperatorSnapshotUtil.readStateHandle(resource(V2StateFixture.SNAPSHOT).toString());
-        Map<String, Double> expected = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(resource(V2StateFixture.NEXT_SCORES), StandardCharsets.UTF_8)) {
-            String[] parts = line.split(" ");
-            expected.put(parts[0], Double.parseDouble(parts[1]));
-        }
+        Map<String, Double> expected = expectedScores(V2StateFixture.NEXT_SCORES);
         harness = V1StateFixture.harness();
         harness.initializeState(v2);
         harness.open();
@@ -185,5 +177,15 @@ class CardStateStoreTest {
         List<FraudScore> restored = process(txs.subList(120, 150));
         assertThat(restored).extracting(FraudScore::getScore)
                 .containsExactlyElementsOf(straight.stream().map(FraudScore::getScore).toList());
+    }
+
+    /** A committed release's score of one more transaction per card: lines of "card score". */
+    private static Map<String, Double> expectedScores(String resourceName) throws Exception {
+        Map<String, Double> expected = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(resource(resourceName), StandardCharsets.UTF_8)) {
+            String[] parts = line.split(" ");
+            expected.put(parts[0], Double.parseDouble(parts[1]));
+        }
+        return expected;
     }
 }
