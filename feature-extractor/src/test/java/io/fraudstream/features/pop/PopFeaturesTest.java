@@ -187,11 +187,12 @@ class PopFeaturesTest {
         c.windowSums(790, windows, tx, fraud);
         String before = c.toString();
         assertEquals(400, c.size);
-        assertEquals(true, c.hours.length > 420, "grown past the kept hours: " + c.hours.length);
+        // 400 buckets of 2 bytes (delta 1, 1-5 transactions; the oldest kept 1 + 1, frauds 1 more byte each)
+        int bytes = c.packedLength;
+        assertEquals(true, bytes >= 800 && bytes < 820, "packed bytes: " + bytes);
+        assertEquals(true, c.packed.length > bytes + 16, "grown past the kept hours: " + c.packed.length);
         assertEquals(true, c.trimToSize(8));
-        assertEquals(408, c.hours.length);
-        assertEquals(408, c.transactions.length);
-        assertEquals(408, c.frauds.length);
+        assertEquals(bytes + 8 * 3, c.packed.length, "8 buckets of slack at the mean (rounded up: 3 bytes)");
         assertEquals(false, c.trimToSize(8), "already trimmed");
         assertEquals(before, c.toString());
         long[] tx2 = new long[3];
@@ -205,7 +206,7 @@ class PopFeaturesTest {
         assertEquals(500, c.size);
         assertEquals(899, c.latestHour());
         c.trimToSize(0);
-        assertEquals(500, c.hours.length);
+        assertEquals(c.packedLength, c.packed.length);
     }
 
     @Test
@@ -216,9 +217,10 @@ class PopFeaturesTest {
         }
         c.add(50, 2, 1);
         c.evictBefore(60);
-        assertEquals(61, c.hours[0], "oldest kept hour");
+        int[] hours = c.toArrays()[0];
+        assertEquals(61, hours[0], "oldest kept hour");
         for (int i = 1; i < c.size; i++) {
-            assertEquals(true, c.hours[i] > c.hours[i - 1]);
+            assertEquals(true, hours[i] > hours[i - 1]);
         }
         assertEquals(100, c.latestHour());
         PopCounts copy = c.copy();

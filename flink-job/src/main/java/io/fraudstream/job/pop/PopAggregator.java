@@ -49,9 +49,7 @@ public class PopAggregator extends KeyedProcessFunction<String, PopDelta, PopDel
             return;
         }
         String key = ctx.getCurrentKey();
-        for (int i = 0; i < counts.size; i++) {
-            out.collect(new PopDelta(key, counts.hours[i], counts.transactions[i], counts.frauds[i]));
-        }
+        counts.forEachBucket((hour, tx, frauds) -> out.collect(new PopDelta(key, hour, tx, frauds)));
         pending.clear();
     }
 }

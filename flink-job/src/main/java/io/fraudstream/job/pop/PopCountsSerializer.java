@@ -28,7 +28,11 @@ import org.apache.flink.core.memory.DataOutputView;
  * non-overflowing counts, strictly ascending hours, canonical fraud flag) and a violation throws an
  * {@link IOException} naming it rather than building a corrupt object. {@link #serialize} refuses, with an
  * {@link IOException}, a value the reader would refuse, so a checkpoint it completes can be restored. Deserialized
- * and copied values hold arrays of exactly {@code size} entries. Stateless.
+ * and copied values hold packed bytes of exactly their length. Stateless.
+ *
+ * <p>The format is the one of the release that introduced this serializer, unchanged: only {@link PopCounts}'s
+ * in-memory form changed since (varint records in one {@code byte[]}, see its class comment); values are decoded
+ * from it and written in this format, and read values are packed again.
  */
 public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
     private static final long serialVersionUID = 1L;
@@ -55,7 +59,7 @@ public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
         return new PopCounts();
     }
 
-    /** A deep copy trimmed to {@code size}. */
+    /** A deep copy, its packed bytes trimmed to their length. */
     @Override
     public PopCounts copy(PopCounts from) {
         return from.copy();
@@ -74,30 +78,30 @@ public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
     @Override
     public void serialize(PopCounts record, DataOutputView target) throws IOException {
         int size = record.size;
-        if (size < 0 || size > MAX_BUCKETS || record.hours == null || record.transactions == null
-                || record.frauds == null || size > record.hours.length || size > record.transactions.length
-                || size > record.frauds.length) {
-            throw new IOException("PopCounts not serializable: size " + size + " does not fit its arrays or exceeds "
+        if (size < 0 || size > MAX_BUCKETS) {
+            throw new IOException("PopCounts not serializable: size " + size + " is negative or exceeds "
                     + MAX_BUCKETS);
         }
+        // Checked before the first byte is written: a refused value leaves nothing half-written.
+        record.forEachBucket((hour, tx, fraud) -> {
+            if (tx < 0 || fraud < 0) {
+                throw new IOException("PopCounts not serializable: negative count at hour " + hour
+                        + " (transactions " + tx + ", frauds " + fraud + ")");
+            }
+        });
         target.writeByte(VERSION);
         writeVarInt(target, size);
-        int previous = 0;
-        for (int i = 0; i < size; i++) {
-            int hour = record.hours[i];
-            int tx = record.transactions[i];
-            int fraud = record.frauds[i];
-            if (tx < 0 || fraud < 0) {
-                throw new IOException("PopCounts not serializable: negative count at hour " + hour + " (transactions "
-                        + tx + ", frauds " + fraud + ")");
-            }
+        long[] previous = {0};
+        boolean[] first = {true};
+        record.forEachBucket((hour, tx, fraud) -> {
             long h;
-            if (i == 0) {
+            if (first[0]) {
                 h = zigzag(hour);
+                first[0] = false;
             } else {
-                h = (long) hour - previous;
-                if (h <= 0) {
-                    throw new IOException("PopCounts not serializable: hours not strictly ascending (" + previous
+                h = (long) hour - previous[0];
+                if (h <= 0) { // cannot happen in the packed form: its hours ascend by construction
+                    throw new IOException("PopCounts not serializable: hours not strictly ascending (" + previous[0]
                             + " then " + hour + ")");
                 }
             }
@@ -106,8 +110,8 @@ public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
             if (fraud != 0) {
                 writeVarInt(target, fraud);
             }
-            previous = hour;
-        }
+            previous[0] = hour;
+        });
     }
 
     @Override
@@ -157,12 +161,7 @@ public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
             }
             previous = hour;
         }
-        PopCounts counts = new PopCounts();
-        counts.hours = hours;
-        counts.transactions = transactions;
-        counts.frauds = frauds;
-        counts.size = size;
-        return counts;
+        return PopCounts.of(hours, transactions, frauds, size);
     }
 
     @Override

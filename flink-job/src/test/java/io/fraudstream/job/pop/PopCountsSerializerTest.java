@@ -68,13 +68,17 @@ class PopCountsSerializerTest {
         return c;
     }
 
-    /** Field-by-field on the first {@code size} entries; the actual value's arrays are exactly {@code size} long. */
+    /** Bucket by bucket; the actual value is packed in bytes of exactly its length. */
     static void assertTrimmedEqual(PopCounts actual, PopCounts expected) {
         int n = expected.size;
         assertThat(actual.size).isEqualTo(n);
-        assertThat(actual.hours).hasSize(n).containsExactly(Arrays.copyOf(expected.hours, n));
-        assertThat(actual.transactions).hasSize(n).containsExactly(Arrays.copyOf(expected.transactions, n));
-        assertThat(actual.frauds).hasSize(n).containsExactly(Arrays.copyOf(expected.frauds, n));
+        int[][] a = actual.toArrays();
+        int[][] e = expected.toArrays();
+        assertThat(a[0]).hasSize(n).containsExactly(e[0]);
+        assertThat(a[1]).hasSize(n).containsExactly(e[1]);
+        assertThat(a[2]).hasSize(n).containsExactly(e[2]);
+        assertThat(actual.hours).as("packed, not the legacy arrays").isNull();
+        assertThat(actual.packed).as("packed bytes trimmed").hasSize(actual.packedLength);
     }
 
     static PopCounts counts(int[] hours, int[] tx, int[] frauds) {
@@ -128,7 +132,7 @@ class PopCountsSerializerTest {
             PopCounts c = random(r);
             assertTrimmedEqual(read(bytes(c)), c);
             empty += c.size == 0 ? 1 : 0;
-            withFrauds += Arrays.stream(c.frauds, 0, c.size).anyMatch(f -> f != 0) ? 1 : 0;
+            withFrauds += Arrays.stream(c.toArrays()[2]).anyMatch(f -> f != 0) ? 1 : 0;
         }
         assertThat(empty).isPositive();
         assertThat(withFrauds).isPositive();
@@ -152,7 +156,7 @@ class PopCountsSerializerTest {
         for (int h = 0; h < 745; h++) {
             busy.add(1000 + h, 3, 0);
         }
-        assertThat(busy.hours.length).as("spare slots exist").isGreaterThan(busy.size);
+        assertThat(busy.packed.length).as("spare bytes exist").isGreaterThan(busy.packedLength);
         // version 1 + size (745: 2 bytes) + first hour (zigzag 2000, flag: 4000, 2 bytes) and count (1) + 744 x 2.
         assertThat(bytes(busy)).hasSize(1 + 2 + 3 + 744 * 2).containsExactly(bytes(busy.copy()));
         // A fraud costs its count only: flag in the hour's byte, 1 byte of count.
@@ -166,12 +170,12 @@ class PopCountsSerializerTest {
     @Test
     void copyIsDeepAndTrimmedToSize() {
         PopCounts c = counts(new int[] {10, 11, 20}, new int[] {1, 2, 3}, new int[] {0, 1, 0});
-        assertThat(c.hours.length).isEqualTo(4);
+        assertThat(c.packed.length).isGreaterThan(c.packedLength);
         PopCounts copy = SERIALIZER.copy(c);
         assertTrimmedEqual(copy, c);
         copy.add(11, 5, 5);
         copy.add(30, 1, 0);
-        assertThat(c.transactions[1]).isEqualTo(2);
+        assertThat(c.toArrays()[1][1]).isEqualTo(2);
         assertThat(c.size).isEqualTo(3);
         assertTrimmedEqual(SERIALIZER.copy(c, new PopCounts()), c);
     }
@@ -285,19 +289,28 @@ class PopCountsSerializerTest {
     }
 
     @Test
-    void aValueTheReaderWouldRefuseIsNotWritten() {
+    void aValueTheReaderWouldRefuseIsNotWritten() throws IOException {
+        PopCounts negative = counts(new int[] {5}, new int[] {-1}, new int[] {0});
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        assertThatThrownBy(() -> SERIALIZER.serialize(negative, out)).isInstanceOf(IOException.class)
+                .hasMessageContaining("negative");
+        assertThat(out.length()).as("nothing half-written").isZero();
+        // A sum past Integer.MAX_VALUE wraps, as the int arrays did; such a value is refused, not written corrupt.
+        PopCounts wrapped = counts(new int[] {5, 5}, new int[] {Integer.MAX_VALUE, 1}, new int[] {0, 0});
+        assertThat(wrapped.toArrays()[1]).containsExactly(Integer.MIN_VALUE);
+        assertThatThrownBy(() -> bytes(wrapped)).isInstanceOf(IOException.class).hasMessageContaining("negative");
+        PopCounts oversized = new PopCounts();
+        oversized.size = PopCountsSerializer.MAX_BUCKETS + 1;
+        assertThatThrownBy(() -> bytes(oversized)).isInstanceOf(IOException.class)
+                .hasMessageContaining("size " + (PopCountsSerializer.MAX_BUCKETS + 1));
+        // The packed form's hours ascend by construction; legacy arrays out of order (no POJO restore writes them) are
+        // repacked in order before they are written.
         PopCounts descending = new PopCounts();
         descending.hours = new int[] {5, 4};
-        descending.transactions = new int[] {1, 1};
+        descending.transactions = new int[] {1, 2};
         descending.frauds = new int[] {0, 0};
         descending.size = 2;
-        assertThatThrownBy(() -> bytes(descending)).isInstanceOf(IOException.class)
-                .hasMessageContaining("not strictly ascending");
-        PopCounts negative = counts(new int[] {5}, new int[] {-1}, new int[] {0});
-        assertThatThrownBy(() -> bytes(negative)).isInstanceOf(IOException.class).hasMessageContaining("negative");
-        PopCounts oversized = counts(new int[] {5}, new int[] {1}, new int[] {0});
-        oversized.size = 5;
-        assertThatThrownBy(() -> bytes(oversized)).isInstanceOf(IOException.class).hasMessageContaining("size 5");
+        assertTrimmedEqual(read(bytes(descending)), counts(new int[] {4, 5}, new int[] {2, 1}, new int[] {0, 0}));
     }
 
     // ---- snapshot and compatibility ----
@@ -337,6 +350,45 @@ class PopCountsSerializerTest {
         @SuppressWarnings({"unchecked", "rawtypes"})
         TypeSerializerSnapshot<PopCounts> ints = (TypeSerializerSnapshot) IntSerializer.INSTANCE.snapshotConfiguration();
         assertThat(current.resolveSchemaCompatibility(ints).isIncompatible()).isTrue();
+    }
+
+    /**
+     * The aggregator's pending counts ({@code JobStreams.POP_PENDING}) keep Flink's POJO serializer: it carries the
+     * packed form; the POJO snapshot of the releases before it (three {@code int[]} and size, as the committed v1
+     * fixture holds it) is compatible after migration (fields added); what that serializer reads is the legacy form,
+     * repacked on first use.
+     */
+    @Test
+    void thePendingCountsPojoSerializerCarriesThePackedFormAndReadsTheLegacyOne() throws Exception {
+        SerializerConfigImpl noKryo = new SerializerConfigImpl();
+        noKryo.setGenericTypes(false);
+        TypeSerializer<PopCounts> pojo = TypeInformation.of(PopCounts.class).createSerializer(noKryo);
+        PopCounts c = counts(new int[] {-3, 10, 11, 500}, new int[] {1, 200, 0, Integer.MAX_VALUE},
+                new int[] {0, 1, 7, 0});
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        pojo.serialize(c, out);
+        PopCounts back = pojo.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back.toString()).isEqualTo(c.toString()).isEqualTo("PopCounts[-3:1/0, 10:200/1, 11:0/7, 500:2147483647/0]");
+        assertThat(pojo.copy(c).toString()).isEqualTo(c.toString());
+
+        OperatorSubtaskState v1 = OperatorSnapshotUtil.readStateHandle(resource(PopStateV1Fixture.SNAPSHOT).toString());
+        @SuppressWarnings("unchecked")
+        TypeSerializerSnapshot<PopCounts> previous = (TypeSerializerSnapshot<PopCounts>) popCountsValueSnapshot(v1);
+        assertThat(pojo.snapshotConfiguration().resolveSchemaCompatibility(previous).isCompatibleAfterMigration())
+                .isTrue();
+        TypeSerializer<PopCounts> previousPojo = previous.restoreSerializer();
+        PopCounts legacy = new PopCounts();
+        legacy.hours = new int[] {10, 11, 500, 0};
+        legacy.transactions = new int[] {200, 0, 3, 0};
+        legacy.frauds = new int[] {1, 7, 0, 0};
+        legacy.size = 3;
+        out.clear();
+        previousPojo.serialize(legacy, out);
+        PopCounts read = previousPojo.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(read.hours).as("read in the legacy form").isNotNull();
+        assertThat(read.latestHour()).isEqualTo(500);
+        assertThat(read.hours).as("repacked").isNull();
+        assertThat(read.toString()).isEqualTo("PopCounts[10:200/1, 11:0/7, 500:3/0]");
     }
 
     @Test

@@ -18,9 +18,7 @@ import java.util.SplittableRandom;
 import javax.management.ObjectName;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -44,11 +42,11 @@ import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
  * <ul>
  *   <li><b>checkpoint bytes</b>: each entry serialized with the key and value serializers of the descriptor, built the
  *       way the operator state backend builds them ({@code initializeSerializerUnlessSet(ExecutionConfig)}), the bytes
- *       {@code HeapBroadcastState.write} writes per entry (since {@link PopCountsSerializer}: the compact format; the
- *       bytes the previous release's POJO serializer would write for the same entries are reported alongside); and,
+ *       {@code HeapBroadcastState.write} writes per entry (since {@link PopCountsSerializer}: the compact format); and,
  *       unless {@code --snapshot false}, the state size of a real operator snapshot of the harness
  *       ({@code OperatorStateHandle.getStateSize}), which must agree with the serializers' sum plus a fixed header;</li>
- *   <li><b>heap bytes</b>: object-size accounting of each entry ({@link #entryHeapBytes}; 64-bit JVM, compressed oops
+ *   <li><b>heap bytes</b>: object-size accounting of each entry ({@link #entryHeapBytes}: since the packed form, the
+ *       object and one {@code byte[]} at its capacity; 64-bit JVM, compressed oops
  *       and class pointers, 8-byte alignment: the JDK 17 default below 32 GB of heap), checked against the JVM's
  *       live-object class histogram (GC.class_histogram, i.e. after a full GC) before and after the fill.</li>
  * </ul>
@@ -88,10 +86,20 @@ public final class PopStateBytes {
         return align(OBJECT_HEADER + 4 + 1 + 1 + REF) + align(ARRAY_HEADER + length);
     }
 
-    /** Heap bytes of a {@link PopCounts}: the object (3 array refs + size) and its three arrays at their capacity. */
+    /** Heap bytes of a {@code byte[]} of that length. */
+    static long byteArrayBytes(int length) {
+        return align(ARRAY_HEADER + (long) length);
+    }
+
+    /**
+     * Heap bytes of a {@link PopCounts}: the object (4 array refs, 4 ints), its packed {@code byte[]} at its capacity
+     * and, in the legacy form only (right after a POJO restore), the three {@code int[]}.
+     */
     static long popCountsBytes(PopCounts c) {
-        return align(OBJECT_HEADER + 3 * REF + 4) + intArrayBytes(c.hours.length) + intArrayBytes(c.transactions.length)
-                + intArrayBytes(c.frauds.length);
+        return align(OBJECT_HEADER + 4 * REF + 4 * 4) + (c.packed == null ? 0 : byteArrayBytes(c.packed.length))
+                + (c.hours == null ? 0 : intArrayBytes(c.hours.length))
+                + (c.transactions == null ? 0 : intArrayBytes(c.transactions.length))
+                + (c.frauds == null ? 0 : intArrayBytes(c.frauds.length));
     }
 
     /**
@@ -124,19 +132,19 @@ public final class PopStateBytes {
     static final class Totals {
         long keys;
         long buckets;
+        long packedBytes;
         long capacity;
         long checkpointBytes;
-        long pojoBytes;
         long heapBytes;
         int maxBuckets;
 
-        void add(PopCounts c, long serialized, long pojo, long heap) {
+        void add(PopCounts c, long serialized, long heap) {
             keys++;
             buckets += c.size;
-            capacity += c.hours.length;
+            packedBytes += c.packedLength;
+            capacity += c.packed.length;
             maxBuckets = Math.max(maxBuckets, c.size);
             checkpointBytes += serialized;
-            pojoBytes += pojo;
             heapBytes += heap;
         }
     }
@@ -258,9 +266,6 @@ public final class PopStateBytes {
         TypeSerializer<PopCounts> valueSerializer = descriptor.getValueSerializer();
         System.out.printf("serializers: key %s, value %s%n", keySerializer.getClass().getName(),
                 valueSerializer.getClass().getName());
-        // The previous release's value serializer (Flink's POJO serializer), for the before/after comparison.
-        TypeSerializer<PopCounts> pojoSerializer =
-                TypeInformation.of(PopCounts.class).createSerializer(new SerializerConfigImpl());
 
         Totals[] totals = {new Totals(), new Totals(), new Totals()};
         DataOutputSerializer buffer = new DataOutputSerializer(64 * 1024);
@@ -279,30 +284,27 @@ public final class PopStateBytes {
                 kind = busy[m * perMerchant + k] ? BUSY : SPORADIC;
             }
             totals[kind].add(counts, serializedBytes(keySerializer, valueSerializer, key, counts, buffer),
-                    serializedBytes(keySerializer, pojoSerializer, key, counts, buffer),
                     entryHeapBytes(key, counts));
             entries++;
         }
         long table = hashTableBytes(entries);
 
         System.out.println();
-        System.out.println("| key class | keys | mean hourly buckets (max) | mean array capacity | checkpoint B/key | "
-                + "POJO (previous release) B/key | heap B/key (accounting) |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| key class | keys | mean hourly buckets (max) | mean packed bytes (capacity) | "
+                + "checkpoint B/key | heap B/key (accounting) |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
         long checkpointSum = 4; // HeapBroadcastState.write: the entry count first
-        long pojoSum = 4;
         long heapSum = table;
         for (int c = 0; c < totals.length; c++) {
             Totals t = totals[c];
             checkpointSum += t.checkpointBytes;
-            pojoSum += t.pojoBytes;
             heapSum += t.heapBytes;
             if (t.keys == 0) {
                 continue;
             }
-            System.out.printf(Locale.ROOT, "| %s | %,d | %.1f (%d) | %.1f | %,.0f | %,.0f | %,.0f |%n", CLASS_NAMES[c],
-                    t.keys, (double) t.buckets / t.keys, t.maxBuckets, (double) t.capacity / t.keys,
-                    (double) t.checkpointBytes / t.keys, (double) t.pojoBytes / t.keys, (double) t.heapBytes / t.keys);
+            System.out.printf(Locale.ROOT, "| %s | %,d | %.1f (%d) | %.1f (%.1f) | %,.0f | %,.0f |%n", CLASS_NAMES[c],
+                    t.keys, (double) t.buckets / t.keys, t.maxBuckets, (double) t.packedBytes / t.keys,
+                    (double) t.capacity / t.keys, (double) t.checkpointBytes / t.keys, (double) t.heapBytes / t.keys);
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "hash table: %,d B (%.1f B per key)%n", table, (double) table / entries);
@@ -310,8 +312,6 @@ public final class PopStateBytes {
                 checkpointSum, heapSum);
         System.out.printf(Locale.ROOT, "per terminal (merchants' share included): checkpoint %,.0f B, heap %,.0f B%n",
                 (double) checkpointSum / terminals, (double) heapSum / terminals);
-        System.out.printf(Locale.ROOT, "previous release (POJO serializer), same entries: checkpoint %,d B per subtask, "
-                + "%,.0f B per terminal%n", pojoSum, (double) pojoSum / terminals);
 
         long histogramDelta = 0;
         StringBuilder classes = new StringBuilder();

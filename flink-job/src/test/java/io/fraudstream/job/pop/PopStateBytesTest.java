@@ -5,26 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fraudstream.features.pop.PopCounts;
 import io.fraudstream.job.JobStreams;
 import org.apache.flink.api.common.ExecutionConfig;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.java.typeutils.runtime.PojoSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 /** The byte accounting of {@link PopStateBytes} (docs/BENCHMARKS.md, "Point-of-purchase state bytes"). */
 class PopStateBytesTest {
     private static final String KEY = "t:term-000001-1"; // 15 ASCII characters
-
-    /** The arrays at {@code capacity} slots, as the previous release's doubling left a busy key (1,024 for 745). */
-    private static PopCounts withCapacity(PopCounts c, int capacity) {
-        c.hours = java.util.Arrays.copyOf(c.hours, capacity);
-        c.transactions = java.util.Arrays.copyOf(c.transactions, capacity);
-        c.frauds = java.util.Arrays.copyOf(c.frauds, capacity);
-        return c;
-    }
 
     private static PopCounts hours(int n) {
         PopCounts c = new PopCounts();
@@ -45,40 +33,37 @@ class PopStateBytesTest {
         // Key: 1 length byte + 15 characters. Value: version 1, size 1, first hour (zigzag 2,000 with the fraud
         // flag: 4,001, 2 bytes), transactions 1, frauds 1.
         PopCounts one = hours(1);
-        assertThat(one.hours.length).isEqualTo(4);
+        assertThat(one.packed.length).isEqualTo(8);
         assertThat(PopStateBytes.serializedBytes(descriptor.getKeySerializer(), descriptor.getValueSerializer(), KEY,
                 one, buffer)).isEqualTo(16 + 1 + 1 + 2 + 1 + 1);
 
-        // A terminal busy every hour of the retained month: 745 buckets in arrays grown (x1.25) to 828; 2 bytes per
-        // hour after the first, 8 frauds of 1 byte each; size takes 2 bytes. The spare slots are not written.
+        // A terminal busy every hour of the retained month: 745 buckets packed in 1,498 bytes (2 per hour, 8 frauds
+        // of 1 byte) in an array grown past them; 2 bytes per hour after the first, 8 frauds of 1 byte each; size
+        // takes 2 bytes. The spare bytes are not written.
         PopCounts busy = hours(745);
         assertThat(busy.size).isEqualTo(745);
-        assertThat(busy.hours.length).isEqualTo(828);
+        assertThat(busy.packedLength).isEqualTo(745 * 2 + 8);
+        assertThat(busy.packed.length).isGreaterThan(busy.packedLength);
         assertThat(PopStateBytes.serializedBytes(descriptor.getKeySerializer(), descriptor.getValueSerializer(), KEY,
                 busy, buffer)).isEqualTo(16 + 1 + 2 + 3 + 744 * 2 + 8);
     }
 
     @Test
-    void thePreviousReleasesPojoSerializerCarriedTheArraysWholeCapacity() throws Exception {
-        TypeSerializer<PopCounts> pojo = TypeInformation.of(PopCounts.class).createSerializer(new SerializerConfigImpl());
-        assertThat(pojo).isInstanceOf(PojoSerializer.class);
-        DataOutputSerializer buffer = new DataOutputSerializer(1024);
-        // Key 16. Value: 1 flag byte, a null marker per field (4), size (4), three int[] (length + 4 B per element of
-        // the array's capacity, not of size).
-        assertThat(PopStateBytes.serializedBytes(StringSerializer.INSTANCE, pojo, KEY, hours(1), buffer))
-                .isEqualTo(16 + 1 + 4 + 4 + 3 * (4 + 4 * 4));
-        assertThat(PopStateBytes.serializedBytes(StringSerializer.INSTANCE, pojo, KEY, withCapacity(hours(745), 1024),
-                buffer)).isEqualTo(12_325);
-    }
-
-    @Test
     void heapAccountingCountsNodeKeyValueAndArraysAtCapacity() {
-        // Node 32 + String 24 + byte[15] 32 + PopCounts 32 + 3 x int[4] 32.
-        assertThat(PopStateBytes.entryHeapBytes(KEY, hours(1))).isEqualTo(216);
-        // The same with 3 x int[1024] (16 + 4,096 each), and with the x1.25 growth's 3 x int[828] (16 + 3,312 each).
-        assertThat(PopStateBytes.entryHeapBytes(KEY, withCapacity(hours(745), 1024)))
-                .isEqualTo(32 + 24 + 32 + 32 + 3 * 4_112);
-        assertThat(PopStateBytes.entryHeapBytes(KEY, hours(745))).isEqualTo(32 + 24 + 32 + 32 + 3 * 3_328);
+        // Node 32 + String 24 + byte[15] 32 + PopCounts 48 (4 refs, 4 ints) + byte[8] 24.
+        assertThat(PopStateBytes.entryHeapBytes(KEY, hours(1))).isEqualTo(160);
+        // The same with the busy month's 1,498 packed bytes, trimmed (16 + 1,498, aligned: 1,520) and at capacity.
+        PopCounts busy = hours(745);
+        assertThat(PopStateBytes.entryHeapBytes(KEY, busy)).isEqualTo(32 + 24 + 32 + 48
+                + PopStateBytes.byteArrayBytes(busy.packed.length));
+        busy.trimToSize(0);
+        assertThat(PopStateBytes.entryHeapBytes(KEY, busy)).isEqualTo(32 + 24 + 32 + 48 + 1_520);
+        // The legacy form (right after a POJO restore of an older release) counts its three int[] as well.
+        PopCounts legacy = new PopCounts();
+        legacy.hours = new int[4];
+        legacy.transactions = new int[4];
+        legacy.frauds = new int[4];
+        assertThat(PopStateBytes.popCountsBytes(legacy)).isEqualTo(48 + 24 + 3 * 32);
         assertThat(PopStateBytes.intArrayBytes(3)).isEqualTo(32);
         assertThat(PopStateBytes.latin1StringBytes(16)).isEqualTo(24 + 32);
         // A default HashMap doubles past 3/4 full: 12 entries fit 16 buckets, 13 need 32.
