@@ -399,6 +399,97 @@ public final class PopCounts implements java.io.Serializable {
         }
     }
 
+    /**
+     * {@link #windowSums} at two horizons in one walk: at {@code horizon} into {@code txOut}/{@code fraudOut}, and at
+     * {@code lagged} (any hour; {@link PopFeatures} passes {@code horizon} minus the ratio lag) into {@code laggedTxOut}/{@code laggedFraudOut}: the same sums as two
+     * calls, each record decoded once ({@link PopFeatures} reads the windows and the lagged windows of the ratios).
+     */
+    void windowSums(int horizon, int lagged, int[] windows, long[] txOut, long[] fraudOut, long[] laggedTxOut,
+            long[] laggedFraudOut) {
+        unpackLegacy();
+        Arrays.fill(txOut, 0);
+        Arrays.fill(fraudOut, 0);
+        Arrays.fill(laggedTxOut, 0);
+        Arrays.fill(laggedFraudOut, 0);
+        byte[] b = packed;
+        int end = packedLength;
+        long h = newest;
+        int left = size;
+        int n = windows.length;
+        long tx = 0;
+        long fraud = 0;
+        int w = 0;
+        int from = horizon - windows[0]; // int, wrapping as the arrays' walk did
+        long lTx = 0;
+        long lFraud = 0;
+        int lw = 0;
+        int lFrom = lagged - windows[0];
+        while (left > 0) {
+            int p = end - 1;
+            long last = b[p];
+            if (p > 0 && b[p - 1] < 0) {
+                p = varStart(b, end);
+                last = getVar(b, p);
+            }
+            long f = 0;
+            if ((last & 1) != 0) {
+                int q = varStart(b, p);
+                f = (int) getVar(b, q);
+                p = q;
+            }
+            int q = p - 1;
+            long first = b[q];
+            if (q > 0 && b[q - 1] < 0) {
+                q = varStart(b, p);
+                first = getVar(b, q);
+            }
+            int t = (int) (last >>> 1);
+            if (h < horizon && w < n) {
+                while (h < from) {
+                    txOut[w] = tx;
+                    fraudOut[w] = fraud;
+                    if (++w == n) {
+                        break;
+                    }
+                    from = horizon - windows[w];
+                }
+                if (w < n) {
+                    tx += t;
+                    fraud += f;
+                } else if (lw == n) {
+                    return;
+                }
+            }
+            if (h < lagged && lw < n) {
+                while (h < lFrom) {
+                    laggedTxOut[lw] = lTx;
+                    laggedFraudOut[lw] = lFraud;
+                    if (++lw == n) {
+                        break;
+                    }
+                    lFrom = lagged - windows[lw];
+                }
+                if (lw < n) {
+                    lTx += t;
+                    lFraud += f;
+                } else if (w == n) {
+                    return;
+                }
+            }
+            h -= first >>> 1;
+            end = q;
+            left--;
+        }
+        for (; w < n; w++) {
+            txOut[w] = tx;
+            fraudOut[w] = fraud;
+        }
+        for (; lw < n; lw++) {
+            laggedTxOut[lw] = lTx;
+            laggedFraudOut[lw] = lFraud;
+        }
+    }
+
     /** A deep copy, its bytes trimmed to their length (broadcast state values must not be shared). */
     public PopCounts copy() {
         unpackLegacy();

@@ -114,14 +114,14 @@ public final class PopFeatures {
             out[lagged + 1] = 0f;
             return;
         }
-        counts.windowSums(horizon, WINDOW_HOURS, s.tx, s.fraud);
+        // One walk for the windows and the lagged windows (the packed hours decode once).
+        counts.windowSums(horizon, horizon - RATIO_LAG_HOURS, WINDOW_HOURS, s.tx, s.fraud, s.laggedTx, s.laggedFraud);
         for (int i = 0; i < w; i++) {
             out[offset + i] = (float) Math.log1p(s.tx[i]);
             out[offset + w + i] = (float) Math.log1p(s.fraud[i]);
         }
-        counts.windowSums(horizon - RATIO_LAG_HOURS, WINDOW_HOURS, s.tx, s.fraud);
-        out[lagged] = (float) Math.log1p(s.tx[0]);
-        out[lagged + 1] = (float) Math.log1p(s.tx[1]);
+        out[lagged] = (float) Math.log1p(s.laggedTx[0]);
+        out[lagged + 1] = (float) Math.log1p(s.laggedTx[1]);
     }
 
     /**
@@ -179,5 +179,7 @@ public final class PopFeatures {
     public static final class Scratch {
         final long[] tx = new long[WINDOW_HOURS.length];
         final long[] fraud = new long[WINDOW_HOURS.length];
+        final long[] laggedTx = new long[WINDOW_HOURS.length];
+        final long[] laggedFraud = new long[WINDOW_HOURS.length];
     }
 }

@@ -140,6 +140,26 @@ class PopCountsPackedTest {
             actual.windowSums(horizon, windows, tx2, fraud2);
             assertArrayEquals(tx, tx2, what + ": transaction sums at " + horizon + " " + Arrays.toString(windows));
             assertArrayEquals(fraud, fraud2, what + ": fraud sums at " + horizon + " " + Arrays.toString(windows));
+            // Both horizons in one walk: the same as two walks.
+            int lagged = switch (r.nextInt(4)) {
+                case 0 -> horizon;
+                case 1 -> horizon - PopFeatures.RATIO_LAG_HOURS;
+                case 2 -> horizon - 1 - r.nextInt(3);
+                default -> (int) Math.max(Integer.MIN_VALUE, (long) horizon - r.nextInt(3_000));
+            };
+            long[] lagTx = new long[windows.length];
+            long[] lagFraud = new long[windows.length];
+            expected.windowSums(lagged, windows, lagTx, lagFraud);
+            long[] tx3 = new long[windows.length];
+            long[] fraud3 = new long[windows.length];
+            long[] lagTx3 = new long[windows.length];
+            long[] lagFraud3 = new long[windows.length];
+            actual.windowSums(horizon, lagged, windows, tx3, fraud3, lagTx3, lagFraud3);
+            String at = " at " + horizon + " and " + lagged + " " + Arrays.toString(windows);
+            assertArrayEquals(tx, tx3, what + ": transaction sums" + at);
+            assertArrayEquals(fraud, fraud3, what + ": fraud sums" + at);
+            assertArrayEquals(lagTx, lagTx3, what + ": lagged transaction sums" + at);
+            assertArrayEquals(lagFraud, lagFraud3, what + ": lagged fraud sums" + at);
         }
     }
 
