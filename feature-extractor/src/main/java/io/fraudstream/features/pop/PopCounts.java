@@ -407,6 +407,114 @@ public final class PopCounts implements java.io.Serializable {
     void windowSums(int horizon, int lagged, int[] windows, long[] txOut, long[] fraudOut, long[] laggedTxOut,
             long[] laggedFraudOut) {
         unpackLegacy();
+        int n = windows.length;
+        boolean plain = n > 0 && lagged <= horizon && windows[0] >= 0
+                && (long) lagged - windows[n - 1] >= Integer.MIN_VALUE;
+        for (int i = 1; plain && i < n; i++) {
+            plain = windows[i] >= windows[i - 1];
+        }
+        if (plain) {
+            cutSums(horizon, lagged, windows, txOut, fraudOut, laggedTxOut, laggedFraudOut);
+        } else {
+            twoWalkSums(horizon, lagged, windows, txOut, fraudOut, laggedTxOut, laggedFraudOut);
+        }
+    }
+
+    /**
+     * The common case of {@link #windowSums(int, int, int[], long[], long[], long[], long[])}: ascending windows,
+     * {@code lagged <= horizon}, no window bound below {@link Integer#MIN_VALUE}. One running sum from the horizon
+     * back; each window's sum is read where the walk crosses its lower bound (a lagged window's as the difference
+     * from the sum at the lagged horizon), so a record costs its decode and one comparison.
+     */
+    private void cutSums(int horizon, int lagged, int[] windows, long[] txOut, long[] fraudOut, long[] laggedTxOut,
+            long[] laggedFraudOut) {
+        int n = windows.length;
+        byte[] b = packed;
+        int end = packedLength;
+        long h = newest;
+        int left = size;
+        long tx = 0;
+        long fraud = 0;
+        int w = 0;
+        int from = horizon - windows[0];
+        boolean inLagged = false;
+        long baseTx = 0;
+        long baseFraud = 0;
+        int lw = 0;
+        int lFrom = lagged - windows[0];
+        long next = Math.max(from, lagged); // the highest bound not yet crossed
+        while (left > 0) {
+            int p = end - 1;
+            long last = b[p];
+            if (p > 0 && b[p - 1] < 0) {
+                p = varStart(b, end);
+                last = getVar(b, p);
+            }
+            long f = 0;
+            if ((last & 1) != 0) {
+                int q = varStart(b, p);
+                f = (int) getVar(b, q);
+                p = q;
+            }
+            int q = p - 1;
+            long first = b[q];
+            if (q > 0 && b[q - 1] < 0) {
+                q = varStart(b, p);
+                first = getVar(b, q);
+            }
+            if (h < horizon) {
+                if (h < next) {
+                    while (true) { // every bound above h, highest first (equal bounds in any order: same sums)
+                        if (w < n && h < from) {
+                            txOut[w] = tx;
+                            fraudOut[w] = fraud;
+                            if (++w < n) {
+                                from = horizon - windows[w];
+                            }
+                        } else if (!inLagged && h < lagged) {
+                            inLagged = true;
+                            baseTx = tx;
+                            baseFraud = fraud;
+                        } else if (inLagged && lw < n && h < lFrom) {
+                            laggedTxOut[lw] = tx - baseTx;
+                            laggedFraudOut[lw] = fraud - baseFraud;
+                            if (++lw < n) {
+                                lFrom = lagged - windows[lw];
+                            }
+                        } else {
+                            break;
+                        }
+                    }
+                    if (w == n && lw == n) {
+                        return;
+                    }
+                    next = Math.max(w < n ? from : Long.MIN_VALUE,
+                            !inLagged ? lagged : lw < n ? lFrom : Long.MIN_VALUE);
+                }
+                tx += (int) (last >>> 1);
+                fraud += (int) f;
+            }
+            h -= first >>> 1;
+            end = q;
+            left--;
+        }
+        for (; w < n; w++) {
+            txOut[w] = tx;
+            fraudOut[w] = fraud;
+        }
+        if (!inLagged) {
+            baseTx = tx;
+            baseFraud = fraud;
+        }
+        for (; lw < n; lw++) {
+            laggedTxOut[lw] = tx - baseTx;
+            laggedFraudOut[lw] = fraud - baseFraud;
+        }
+    }
+
+    /** {@link #windowSums(int, int, int[], long[], long[], long[], long[])} in general: two walks in one loop. */
+    private void twoWalkSums(int horizon, int lagged, int[] windows, long[] txOut, long[] fraudOut,
+            long[] laggedTxOut, long[] laggedFraudOut) {
         Arrays.fill(txOut, 0);
         Arrays.fill(fraudOut, 0);
         Arrays.fill(laggedTxOut, 0);
