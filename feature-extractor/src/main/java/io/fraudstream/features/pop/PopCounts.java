@@ -12,7 +12,7 @@ import java.util.Arrays;
  * (docs/POINT_OF_PURCHASE.md, "Packed in memory"). Record of the bucket at hour {@code h} with {@code tx}
  * transactions and {@code fraud} frauds, {@code f = fraud != 0 ? 1 : 0}, varints unsigned LEB128:
  * <pre>
- * varint  (d &lt;&lt; 1) | f     d = h - the previous bucket's hour (0 for the oldest bucket, whose hour is {@link #oldest})
+ * varint  (d &lt;&lt; 1) | f     d = h - the previous bucket's hour (0 for the oldest: its hour is {@link #oldest})
  * varint  fraud              only when f
  * varint  (tx &lt;&lt; 1) | f    tx as an unsigned 32-bit value
  * </pre>
@@ -401,13 +401,17 @@ public final class PopCounts implements java.io.Serializable {
 
     /**
      * {@link #windowSums} at two horizons in one walk: at {@code horizon} into {@code txOut}/{@code fraudOut}, and at
-     * {@code lagged} (any hour; {@link PopFeatures} passes {@code horizon} minus the ratio lag) into {@code laggedTxOut}/{@code laggedFraudOut}: the same sums as two
-     * calls, each record decoded once ({@link PopFeatures} reads the windows and the lagged windows of the ratios).
+     * {@code lagged} (any hour; {@link PopFeatures} passes {@code horizon} minus the ratio lag) into
+     * {@code laggedTxOut}/{@code laggedFraudOut}: the same sums as two calls, each record decoded once
+     * ({@link PopFeatures} reads the windows and the lagged windows of the ratios).
      */
     void windowSums(int horizon, int lagged, int[] windows, long[] txOut, long[] fraudOut, long[] laggedTxOut,
             long[] laggedFraudOut) {
         unpackLegacy();
         int n = windows.length;
+        if (n == 0) {
+            return;
+        }
         boolean plain = n > 0 && lagged <= horizon && windows[0] >= 0
                 && (long) lagged - windows[n - 1] >= Integer.MIN_VALUE;
         for (int i = 1; plain && i < n; i++) {

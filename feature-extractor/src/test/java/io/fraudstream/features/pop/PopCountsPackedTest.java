@@ -197,7 +197,8 @@ class PopCountsPackedTest {
                     actual.add(hour, tx, fraud);
                     inserts++;
                 } else if (choice < 92) {
-                    int cutoff = (int) Math.max(Integer.MIN_VALUE, (long) now - r.nextInt(r.nextInt(20) == 0 ? 5 : 800));
+                    int back = r.nextInt(r.nextInt(20) == 0 ? 5 : 800);
+                    int cutoff = (int) Math.max(Integer.MIN_VALUE, (long) now - back);
                     expected.evictBefore(cutoff);
                     actual.evictBefore(cutoff);
                     evictions++;

@@ -127,7 +127,8 @@ class PointOfPurchaseOperatorsTest {
         var state = h.getBroadcastState(JobStreams.POP_COUNTS);
         assertThat(state.contains("m:old")).isFalse();
         assertThat(state.get("m:busy").size).isLessThanOrEqualTo(PopFeatures.RETAINED_HOURS / 24 + 1);
-        assertThat(state.get("m:busy").toArrays()[0][0]).isGreaterThanOrEqualTo(hour + 40 * 24 - PopFeatures.RETAINED_HOURS);
+        assertThat(state.get("m:busy").toArrays()[0][0])
+                .isGreaterThanOrEqualTo(hour + 40 * 24 - PopFeatures.RETAINED_HOURS);
         h.close();
     }
 

@@ -368,7 +368,8 @@ class PopCountsSerializerTest {
         DataOutputSerializer out = new DataOutputSerializer(64);
         pojo.serialize(c, out);
         PopCounts back = pojo.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
-        assertThat(back.toString()).isEqualTo(c.toString()).isEqualTo("PopCounts[-3:1/0, 10:200/1, 11:0/7, 500:2147483647/0]");
+        assertThat(back.toString()).isEqualTo(c.toString())
+                .isEqualTo("PopCounts[-3:1/0, 10:200/1, 11:0/7, 500:2147483647/0]");
         assertThat(pojo.copy(c).toString()).isEqualTo(c.toString());
 
         OperatorSubtaskState v1 = OperatorSnapshotUtil.readStateHandle(resource(PopStateV1Fixture.SNAPSHOT).toString());
