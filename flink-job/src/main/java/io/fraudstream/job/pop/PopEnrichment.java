@@ -25,8 +25,8 @@ import org.apache.flink.util.Collector;
  * then, and only then, a replay could differ from what the live job scored.
  *
  * <p><b>Bounded state:</b> each point of purchase keeps its last {@link PopFeatures#RETAINED_HOURS} hours of
- * activity; one that has been silent that long is dropped, and the others' arrays are trimmed (swept once per day
- * of delta time).
+ * activity; one that has been silent that long is dropped, and the others' packed bytes are trimmed (swept once per
+ * day of delta time).
  */
 public class PopEnrichment extends BroadcastProcessFunction<TransactionEvent, PopDelta, TransactionEvent> {
     private static final long serialVersionUID = 1L;
@@ -98,9 +98,10 @@ public class PopEnrichment extends BroadcastProcessFunction<TransactionEvent, Po
     }
 
     /**
-     * Drops the points of purchase silent since before {@code oldest} and trims the others' arrays to their size plus
-     * a little slack ({@code size / 16}, at least one: a busy key adds one hour and then evicts one, so it settles
-     * without growing again), so neither the heap nor the checkpoint keeps empty slots of hours gone.
+     * Drops the points of purchase silent since before {@code oldest} and trims the others' packed bytes to their
+     * length plus a little slack ({@code size / 16} buckets, at least one: a busy key adds one hour and then evicts one,
+     * so it settles without growing again), so the heap keeps no spare bytes of hours gone (the checkpoint never
+     * writes spare bytes).
      */
     private static void sweep(BroadcastState<String, PopCounts> state, int oldest) throws Exception {
         Iterator<Map.Entry<String, PopCounts>> it = state.iterator();
