@@ -289,6 +289,7 @@ final class LoadBenchmark {
                     scoredAt, pacedFrom);
             // Proof that the swaps took effect: the paced window's scores by the model version that made them.
             out.printf(Locale.ROOT, "paced-window scores by model version %s%n", versions);
+            printTimeline(latencies, pacedFrom, checkpoints);
             // Drop the first 20% of the window as warm-up (JIT, first checkpoint, consumer group join); class the
             // rest by the slot its transaction was produced in.
             long warmUpEnd = pacedFrom + seconds * 200L;
@@ -499,6 +500,30 @@ final class LoadBenchmark {
             flink.set(RestOptions.BIND_PORT, Integer.toString(restPort));
         }
         return StreamExecutionEnvironment.createLocalEnvironment(flink);
+    }
+
+    /**
+     * Latency by the second the transaction was produced in (5 s buckets of the paced window: p50 / p99 / max ms), and
+     * when the window's checkpoints were triggered: where the tail comes from, not only how long it is.
+     */
+    private void printTimeline(List<long[]> latencies, long pacedFrom, CheckpointBytes checkpoints) {
+        java.util.TreeMap<Long, List<Long>> buckets = new java.util.TreeMap<>();
+        for (long[] l : latencies) {
+            buckets.computeIfAbsent((l[0] - pacedFrom) / 5000, b -> new ArrayList<>()).add(l[1]);
+        }
+        StringBuilder line = new StringBuilder();
+        for (var e : buckets.entrySet()) {
+            long[] sorted = sorted(e.getValue());
+            Percentiles p = Percentiles.of(sorted);
+            line.append(String.format(Locale.ROOT, " %ds:%d/%d/%d", e.getKey() * 5, p.p50(), p.p99(), p.max()));
+        }
+        out.printf(Locale.ROOT, "latency by produce time (5 s buckets, p50/p99/max ms):%s%n", line);
+        StringBuilder cps = new StringBuilder();
+        for (CheckpointBytes.Interval i : checkpoints.intervals()) {
+            cps.append(String.format(Locale.ROOT, " %d@%.1fs(%,d B)", i.checkpoint().id(),
+                    (i.checkpoint().triggeredAt() - pacedFrom) / 1000.0, i.checkpoint().checkpointedBytes()));
+        }
+        out.printf(Locale.ROOT, "checkpoints triggered (s into the window, uploaded):%s%n", cps);
     }
 
     private void printCheckpointBytes(CheckpointBytes c) {

@@ -333,7 +333,9 @@ public class CardScoringFunction
 
     private FraudScore score(LoadedModel m, CardHistory history, RawTransaction raw, TransactionEvent tx, ModelRole role) {
         long t0 = System.nanoTime();
-        m.scorer.extract(history, raw, tx.pointOfPurchase, settings.explainAlerts() ? m.explanation : null);
+        // Only the champion's alerts are explained: a shadow's attended entries would never be read.
+        boolean explain = role == ModelRole.CHAMPION && settings.explainAlerts();
+        m.scorer.extract(history, raw, tx.pointOfPurchase, explain ? m.explanation : null);
         double p = m.scorer.score();
         long nanos = System.nanoTime() - t0;
         long nowMicros = Clocks.nowMicros();
