@@ -12,7 +12,11 @@ import java.util.List;
  */
 public final class Explanation {
     private final int capacity;
-    private final String[] ids;
+    /** The attended entries' ids, packed as the history holds them ({@link TxIds}); formatted when read. */
+    private final byte[] idKinds;
+    private final long[] idHis;
+    private final long[] idLos;
+    private final String[] idTexts;
     private final long[] times;
     private final float[] weights;
     private int count;
@@ -28,7 +32,10 @@ public final class Explanation {
             throw new IllegalArgumentException("topM must be >= 0, was " + topM);
         }
         this.capacity = topM;
-        this.ids = new String[topM];
+        this.idKinds = new byte[topM];
+        this.idHis = new long[topM];
+        this.idLos = new long[topM];
+        this.idTexts = new String[topM];
         this.times = new long[topM];
         this.weights = new float[topM];
     }
@@ -42,7 +49,11 @@ public final class Explanation {
 
     public int capacity() { return capacity; }
     public int size() { return count; }
-    public String transactionIdAt(int i) { check(i); return ids[i]; }
+    public String transactionIdAt(int i) {
+        check(i);
+        byte k = idKinds[i];
+        return k == TxIds.TEXT_KIND ? idTexts[i] : TxIds.text(idHis[i], idLos[i], k);
+    }
     public long eventTimeAt(int i) { check(i); return times[i]; }
     public float weightAt(int i) { check(i); return weights[i]; }
     public boolean hasPrevious() { return hasPrevious; }
@@ -59,7 +70,7 @@ public final class Explanation {
     public List<Attended> topAttended() {
         List<Attended> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            out.add(new Attended(ids[i], times[i], weights[i]));
+            out.add(new Attended(transactionIdAt(i), times[i], weights[i]));
         }
         return Collections.unmodifiableList(out);
     }
@@ -79,24 +90,35 @@ public final class Explanation {
         kmFromHome = Double.NaN;
     }
 
-    /** Offers an attended transaction; keeps the top {@code capacity} by weight (ties: first offered wins). */
-    /** Whether {@link #offer} would keep an entry of this weight (so its id is worth formatting). */
+    /** Whether {@link #offer} would keep an entry of this weight. */
     boolean accepts(float weight) {
         return capacity != 0 && (count < capacity || weight > weights[count - 1]);
     }
 
-    void offer(String id, long time, float weight) {
+    /**
+     * Offers an attended transaction; keeps the top {@code capacity} by weight (ties: first offered wins): the entry
+     * in physical slot {@code slot} of {@code h}. Its id is copied in packed form (primitives; a
+     * string only for ids of neither packed form), so offering costs no formatting and the explanation stays valid
+     * after the history changes.
+     */
+    void offer(CardHistory h, int slot, long time, float weight) {
         if (!accepts(weight)) {
             return;
         }
         int i = count == capacity ? count - 1 : count++;
         while (i > 0 && weights[i - 1] < weight) {
-            ids[i] = ids[i - 1];
+            idKinds[i] = idKinds[i - 1];
+            idHis[i] = idHis[i - 1];
+            idLos[i] = idLos[i - 1];
+            idTexts[i] = idTexts[i - 1];
             times[i] = times[i - 1];
             weights[i] = weights[i - 1];
             i--;
         }
-        ids[i] = id;
+        idKinds[i] = h.idKind[slot];
+        idHis[i] = h.idHi[slot];
+        idLos[i] = h.idLo[slot];
+        idTexts[i] = h.textAt(slot);
         times[i] = time;
         weights[i] = weight;
     }

@@ -747,8 +747,8 @@ public final class FeatureExtractor {
                 wLogKm += p * h.locKnown[j] * logS[j];
                 wKnown += p * h.locKnown[j];
             }
-            if (explanation != null && explanation.accepts((float) p)) {
-                explanation.offer(h.idAtSlot(j), h.time[j], (float) p);
+            if (explanation != null) {
+                explanation.offer(h, j, h.time[j], (float) p);
             }
         }
         int o = d;

@@ -128,4 +128,37 @@ class TxIdsTest {
         assertThat(uuids.estimatedBytes() / 1024.0).isLessThan(100);
         assertThat(texts.estimatedBytes()).isGreaterThan(uuids.estimatedBytes() + 80L * 1024);
     }
+
+    @Test
+    void explanationsHoldAttendedIdsOfEveryFormAfterTheHistoryMovesOn() {
+        ExtractorConfig config = ExtractorConfig.builder().window(16).build();
+        FeatureExtractor fx = new FeatureExtractor(config, ExtractorWeights.bootstrap(config, 3));
+        CardHistory h = new CardHistory(16);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            String id = i % 3 == 0 ? UUID.randomUUID().toString()
+                    : i % 3 == 1 ? UUID.randomUUID().toString().replace("-", "") : "tx-" + i;
+            ids.add(id);
+            h.add(RawTransaction.builder().transactionId(id).eventTimeMillis(60_000L * i).amount(5 + i).merchantId("m")
+                    .merchantCategory("c").channel(Channel.ONLINE).build());
+        }
+        Explanation e = new Explanation(16);
+        float[] out = new float[fx.featureCount()];
+        fx.extract(h, RawTransaction.builder().transactionId("q").eventTimeMillis(60_000L * 17).amount(7)
+                .merchantId("m").merchantCategory("c").channel(Channel.ONLINE).build(), out, e);
+        assertThat(e.size()).isEqualTo(16);
+        List<String> attended = new ArrayList<>();
+        for (int i = 0; i < e.size(); i++) {
+            attended.add(e.transactionIdAt(i));
+            assertThat(ids.indexOf(e.transactionIdAt(i))).isEqualTo((int) (e.eventTimeAt(i) / 60_000L));
+        }
+        for (int i = 0; i < 16; i++) { // the window moves on: every attended entry is evicted
+            h.add(RawTransaction.builder().transactionId(UUID.randomUUID().toString()).eventTimeMillis(60_000L * (20 + i))
+                    .amount(1).build());
+        }
+        for (int i = 0; i < e.size(); i++) {
+            assertThat(e.transactionIdAt(i)).isEqualTo(attended.get(i));
+        }
+        assertThat(attended).containsExactlyInAnyOrderElementsOf(ids);
+    }
 }
