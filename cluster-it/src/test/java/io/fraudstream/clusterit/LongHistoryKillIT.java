@@ -124,8 +124,11 @@ class LongHistoryKillIT {
                 sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2), sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1));
         assertThat(r.lost()).as("lost").isZero();
         assertThat(r.duplicates()).as("duplicates").isZero();
-        assertThat(largest).as("checkpointed state holds the histories (> 100 B per stored transaction)")
-                .isGreaterThan(100L * CARDS * PER_CARD);
+        // Stored transactions are raw fields only since token attention (~50 B each before RocksDB's compression,
+        // which takes them to ~21 B here: 2026-12-06); the 40,000 new transactions alone would be ~1-2 MB, so more
+        // than 10 B per bootstrapped one says the histories were restored.
+        assertThat(largest).as("checkpointed state holds the histories (> 10 B per stored transaction)")
+                .isGreaterThan(10L * CARDS * PER_CARD);
     }
 
     private static String card(int i) {
