@@ -17,6 +17,7 @@ import io.fraudstream.job.pop.PopEnrichment;
 import io.fraudstream.job.pop.PopTableEnrichment;
 import io.fraudstream.job.pop.TransactionDeltas;
 import io.fraudstream.job.scoring.CardScoringFunction;
+import io.fraudstream.job.scoring.CardScoringOperator;
 import io.fraudstream.job.scoring.FeatureVector;
 import io.fraudstream.job.scoring.RuleDecision;
 import io.fraudstream.job.scoring.ScoringSettings;
@@ -29,7 +30,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.functions.Partitioner;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.util.MathUtils;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -158,14 +158,13 @@ public final class FraudScoringPipeline {
                     .uid(JobStreams.UID_RULES_CONTROL).name("rule sets")
                     .setParallelism(ruleSets.getParallelism()));
         }
-        BroadcastStream<Either<ModelDescriptor, RuleSet>> descriptors =
-                control.broadcast(JobStreams.MODEL_DESCRIPTORS, JobStreams.RULE_SETS);
-        SingleOutputStreamOperator<FraudScore> scores = toScore
-                .keyBy(new CardKey(), Types.STRING)
-                .connect(descriptors)
-                .process(new CardScoringFunction(models, settings, pop.enabled(), true, ruleSettings))
-                .uid(JobStreams.UID_SCORE)
-                .name("score card transaction");
+        // The scoring operator registers the broadcast state of MODEL_DESCRIPTORS and RULE_SETS, as
+        // connect(control.broadcast(descriptors)).process(function) would, and warms its history cache when it opens.
+        SingleOutputStreamOperator<FraudScore> scores = CardScoringOperator.score(
+                        toScore.keyBy(new CardKey(), Types.STRING), control,
+                        new CardScoringFunction(models, settings, pop.enabled(), true, ruleSettings),
+                        "score card transaction")
+                .uid(JobStreams.UID_SCORE);
 
         DataStream<DeadLetter> scoringDeadLetters = scores.getSideOutput(JobStreams.DEAD_LETTERS);
         if (rules.deadLetterPayload() == DeadLetterPayload.WITHHELD) {

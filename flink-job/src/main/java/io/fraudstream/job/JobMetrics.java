@@ -44,6 +44,8 @@ public final class JobMetrics {
     public static final String CARD_CACHE_HIT_RATE = "fraudstreamCardCacheHitRate";
     /** Estimated heap bytes of the deserialized-history cache. */
     public static final String CARD_CACHE_BYTES = "fraudstreamCardCacheBytes";
+    /** Cards loaded into the history cache from state when the scoring operator opened (after a restore). */
+    public static final String CARD_CACHE_WARMED = "fraudstreamCardCacheWarmedCards";
     public static final String LABELS_IN = "fraudstreamLabelsIn";
     public static final String LABELS_UNATTRIBUTED = "fraudstreamLabelsUnattributed";
     public static final String POP_LATE_COUNTS = "fraudstreamPopLateCounts";

@@ -141,6 +141,9 @@ public final class JobConfig implements Serializable {
         if (get(JobOptions.MAX_AMOUNT_MINOR) <= 0) {
             throw invalid(JobOptions.MAX_AMOUNT_MINOR, "must be > 0");
         }
+        if (get(JobOptions.HISTORY_CACHE_WARM_TIME).isNegative()) {
+            throw invalid(JobOptions.HISTORY_CACHE_WARM_TIME, "must be >= 0 s");
+        }
         if (get(JobOptions.HISTORY_CACHE_TRANSACTIONS) < 0) {
             throw invalid(JobOptions.HISTORY_CACHE_TRANSACTIONS, "must be >= 0");
         }

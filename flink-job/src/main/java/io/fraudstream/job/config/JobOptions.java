@@ -119,6 +119,14 @@ public final class JobOptions {
                     + "within a quarter of the heap shared by the subtasks of a JVM), with every state backend. 0 "
                     + "turns the cache off: every event then rebuilds its card's history from the state's chunks.");
 
+    public static final ConfigOption<Duration> HISTORY_CACHE_WARM_TIME = key("state.card-cache-warm-time")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("When the scoring operator opens (after a restore: a failover, an upgrade, a bootstrap "
+                    + "savepoint), each subtask fills its history cache from state in one pass over its cards before "
+                    + "it takes traffic, for at most this long or until the cache is full, so the first event of each "
+                    + "warmed card reads nothing from the state backend. Lengthens the restore by up to this much. "
+                    + "0 s turns it off.");
+
     public static final ConfigOption<Duration> MAX_EVENT_AGE = key("validation.max-event-age")
             .durationType().defaultValue(Duration.ofDays(3650))
             .withDescription("Transactions older than this (event time before now minus this) are dead-lettered. Raise it to replay older history.");

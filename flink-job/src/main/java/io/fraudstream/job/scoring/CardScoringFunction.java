@@ -42,6 +42,7 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.types.Either;
@@ -97,6 +98,7 @@ public class CardScoringFunction
     private transient ModelRepository repository;
     /** The cards' histories: append-only chunks in keyed state, with a cache of deserialized histories. */
     private transient CardStateStore store;
+    private transient CardStateStore.Warmed warmed;
     private transient ValueState<Long> lastSeenState;
 
     /** Which model scores: champion, shadow, pending loads. */
@@ -243,6 +245,24 @@ public class CardScoringFunction
     private Counter rejectionCounter(MetricGroup metrics, String reason) {
         return modelRejections.computeIfAbsent(reason.toLowerCase(Locale.ROOT),
                 r -> metrics.addGroup("reason", r).counter(JobMetrics.MODEL_REJECTIONS));
+    }
+
+    /**
+     * Called by {@link CardScoringOperator} once open, before any record: fills the history cache from the (restored)
+     * state, within {@code state.card-cache-warm-time}.
+     */
+    void warmCache(KeyedStateBackend<String> backend) throws Exception {
+        warmed = store.warm(backend, settings.cacheWarmMillis());
+    }
+
+    /** What the last {@link #warmCache} did (null: nothing, no cache or warming off). For tests. */
+    CardStateStore.Warmed warmed() {
+        return warmed;
+    }
+
+    /** The history cache's hit rate since open. For tests. */
+    double cacheHitRate() {
+        return store.cacheHitRate();
     }
 
     @Override

@@ -6,14 +6,18 @@ import io.fraudstream.features.RawTransaction;
 import io.fraudstream.job.JobMetrics;
 import io.fraudstream.job.JobStreams;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +67,7 @@ final class CardStateStore {
     private final HistoryCache<Card> cache;
     private final long cacheCeiling;
     private final Counter migrated;
+    private final Counter warmedCards;
     private boolean closed;
 
     /**
@@ -78,6 +83,7 @@ final class CardStateStore {
         cache = maxCachedBytes > 0 ? new HistoryCache<>(budget(open)) : null;
         MetricGroup metrics = context.getMetricGroup();
         migrated = metrics.counter(JobMetrics.CARDS_MIGRATED);
+        warmedCards = metrics.counter(JobMetrics.CARD_CACHE_WARMED);
         metrics.gauge(JobMetrics.CARD_CACHE_HIT_RATE, () -> cache == null ? 0.0 : cache.hitRate());
         metrics.gauge(JobMetrics.CARD_CACHE_BYTES, () -> cache == null ? 0L : cache.bytes());
     }
@@ -97,6 +103,11 @@ final class CardStateStore {
                         cache.budget());
             }
         }
+    }
+
+    /** Share of lookups served by the cache since open (0: no cache or no lookup). */
+    double cacheHitRate() {
+        return cache == null ? 0 : cache.hitRate();
     }
 
     /** The current card's state, or null when it has none. */
@@ -120,32 +131,91 @@ final class CardStateStore {
             }
             card = migrate(v1);
         } else {
-            // One iteration over the card's map (in RocksDB a single prefix seek, then next), not a point get per
-            // chunk: each get searches every level and L0 file on its own, which made a cache miss of a 1,000-entry
-            // card 32 such searches (measured: the scoring threads spent their time in RocksDB.get).
-            HistoryChunk[] byIndex = new HistoryChunk[header.next - header.first];
-            for (Map.Entry<Integer, HistoryChunk> e : chunks.entries()) {
-                int i = e.getKey() - header.first;
-                if (i < 0 || i >= byIndex.length) {
-                    throw new IllegalStateException("card state: chunk " + e.getKey() + " outside " + header);
-                }
-                byIndex[i] = e.getValue();
-            }
-            List<HistoryChunk> list = new ArrayList<>(byIndex.length);
-            for (int i = 0; i < byIndex.length; i++) {
-                if (byIndex[i] == null) {
-                    throw new IllegalStateException("card state: chunk " + (header.first + i) + " of " + header
-                            + " is missing");
-                }
-                list.add(byIndex[i]);
-            }
-            CardHistory history = CardHistory.fromChunks(header.window, header.head, list);
-            card = new Card(history, header, list.isEmpty() ? null : list.get(list.size() - 1).copy());
+            card = read(header);
         }
         if (cache != null) {
             cache.put(key, card, card.history.estimatedBytes());
         }
         return card;
+    }
+
+    /** The current card's history, header and tail, read from its chunks. */
+    private Card read(CardStateHeader header) throws Exception {
+        // One iteration over the card's map (in RocksDB a single prefix seek, then next), not a point get per
+        // chunk: each get searches every level and L0 file on its own, which made a cache miss of a 1,000-entry
+        // card 32 such searches (measured: the scoring threads spent their time in RocksDB.get).
+        HistoryChunk[] byIndex = new HistoryChunk[header.next - header.first];
+        for (Map.Entry<Integer, HistoryChunk> e : chunks.entries()) {
+            int i = e.getKey() - header.first;
+            if (i < 0 || i >= byIndex.length) {
+                throw new IllegalStateException("card state: chunk " + e.getKey() + " outside " + header);
+            }
+            byIndex[i] = e.getValue();
+        }
+        List<HistoryChunk> list = new ArrayList<>(byIndex.length);
+        for (int i = 0; i < byIndex.length; i++) {
+            if (byIndex[i] == null) {
+                throw new IllegalStateException("card state: chunk " + (header.first + i) + " of " + header
+                        + " is missing");
+            }
+            list.add(byIndex[i]);
+        }
+        CardHistory history = CardHistory.fromChunks(header.window, header.head, list);
+        return new Card(history, header, list.isEmpty() ? null : list.get(list.size() - 1).copy());
+    }
+
+    /** What {@link #warm} did. {@code stoppedBy}: why it stopped ("all cards", "cache full", "time limit"). */
+    record Warmed(int cards, long transactions, long bytes, long millis, String stoppedBy) {}
+
+    /**
+     * Fills the history cache from state in one pass over the subtask's cards (in the backend's key order), before
+     * the operator takes traffic: right after a restore, each card's first event would otherwise read its whole
+     * history from a state backend that has just been rebuilt (RocksDB: cold block cache, restored files not yet
+     * compacted), and those reads, one per card in the first seconds, put the job seconds behind (docs/STATE.md).
+     * Stops when every card is in, when the next card does not fit (nothing loaded is evicted again), or after
+     * {@code limitMillis}. Cards still in the v1 form are left to be migrated by their first event. Loads here are
+     * neither hits nor misses. Leaves the backend's current key at the last card read; the operator sets it for
+     * every record and timer. Null when there is no cache or {@code limitMillis} is 0.
+     */
+    Warmed warm(KeyedStateBackend<String> backend, long limitMillis) throws Exception {
+        if (cache == null || limitMillis <= 0) {
+            return null;
+        }
+        long start = System.nanoTime();
+        long deadline = start + limitMillis * 1_000_000L;
+        int cards = 0;
+        long transactions = 0;
+        String stoppedBy = "all cards";
+        cache.resize(budget(OPEN_STORES.get()));
+        try (Stream<String> keys = backend.getKeys(JobStreams.CARD_HEADER.getName(), VoidNamespace.INSTANCE)) {
+            Iterator<String> it = keys.iterator();
+            while (it.hasNext()) {
+                if (System.nanoTime() - deadline > 0) {
+                    stoppedBy = "time limit";
+                    break;
+                }
+                String key = it.next();
+                backend.setCurrentKey(key);
+                CardStateHeader header = headers.value();
+                if (header == null) {
+                    continue;
+                }
+                Card card = read(header);
+                if (!cache.putIfRoom(key, card, card.history.estimatedBytes())) {
+                    stoppedBy = "cache full";
+                    break;
+                }
+                cards++;
+                transactions += card.history.size();
+            }
+        }
+        Warmed warmed = new Warmed(cards, transactions, cache.bytes(), (System.nanoTime() - start) / 1_000_000,
+                stoppedBy);
+        warmedCards.inc(cards);
+        LOG.info("card history cache warmed from state: {} cards, {} transactions, {} of {} bytes, in {} ms ({})",
+                warmed.cards(), warmed.transactions(), warmed.bytes(), cache.budget(), warmed.millis(),
+                warmed.stoppedBy());
+        return warmed;
     }
 
     /** Writes a v1 history as chunks (event-time order stands for arrival order) and drops it. */

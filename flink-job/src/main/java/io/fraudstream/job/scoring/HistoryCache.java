@@ -59,6 +59,21 @@ final class HistoryCache<V> {
         evictBeyondBudget(e);
     }
 
+    /**
+     * Records a card's value only if it fits in the budget beside what is held, evicting nothing (filling the cache
+     * from state: a card loaded later must not push out one loaded earlier). False if it did not fit.
+     */
+    boolean putIfRoom(String card, V value, long weight) {
+        if (entries.containsKey(card) || held + weight > budget) {
+            return false;
+        }
+        Entry<V> e = new Entry<>(value);
+        e.weight = weight;
+        entries.put(card, e);
+        held += weight;
+        return true;
+    }
+
     /** A new budget (e.g. when another subtask opens in the same JVM); evicts down to it. */
     void resize(long budgetBytes) {
         budget = budgetBytes;

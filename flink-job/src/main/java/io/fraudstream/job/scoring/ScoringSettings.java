@@ -14,30 +14,45 @@ import java.io.Serializable;
  * on live scores ({@link JobOptions#ALERT_BUDGET}).
  */
 public record ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload,
-        long historyCacheTransactions, boolean explainAlerts,
+        long historyCacheTransactions, long cacheWarmMillis, boolean explainAlerts,
         boolean emitFeatures, AlertBudget.Settings alertBudget) implements Serializable {
 
     /** No history cache; alerts explained. */
     public ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload) {
-        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, true, false, null);
+        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0, true, false, null);
     }
 
     /** The same settings with a cache of deserialized histories of up to {@code transactions} (see historyCacheBytes). */
     public ScoringSettings withHistoryCache(long transactions) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, transactions,
-                explainAlerts, emitFeatures, alertBudget);
+                cacheWarmMillis, explainAlerts, emitFeatures, alertBudget);
+    }
+
+    /**
+     * The same settings with the history cache filled from state for up to {@code millis} when the scoring operator
+     * opens (after a restore; see {@code CardStateStore#warm}); 0: not filled.
+     */
+    public ScoringSettings withCacheWarming(long millis) {
+        return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
+                historyCacheTransactions, millis, explainAlerts, emitFeatures, alertBudget);
+    }
+
+    /** The same settings with another card TTL. */
+    public ScoringSettings withCardTtlMillis(long ttl) {
+        return new ScoringSettings(ttl, topAttended, topContributions, deadLetterMaxPayload,
+                historyCacheTransactions, cacheWarmMillis, explainAlerts, emitFeatures, alertBudget);
     }
 
     /** The same settings without alerts on the alerts side output (scores still carry the ALERT decision). */
     public ScoringSettings withoutAlertExplanations() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, false, emitFeatures, alertBudget);
+                historyCacheTransactions, cacheWarmMillis, false, emitFeatures, alertBudget);
     }
 
     /** The same settings with every champion feature vector on the {@code JobStreams.FEATURES} side output. */
     public ScoringSettings withFeatureOutput() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, explainAlerts, true, alertBudget);
+                historyCacheTransactions, cacheWarmMillis, explainAlerts, true, alertBudget);
     }
 
     /**
@@ -46,7 +61,7 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withAlertBudget(AlertBudget.Settings budget) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, explainAlerts, emitFeatures, budget);
+                historyCacheTransactions, cacheWarmMillis, explainAlerts, emitFeatures, budget);
     }
 
     /**
@@ -64,7 +79,7 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
         return new ScoringSettings(config.get(JobOptions.CARD_STATE_TTL).toMillis(),
                 config.get(JobOptions.ALERT_TOP_ATTENDED), config.get(JobOptions.ALERT_TOP_CONTRIBUTIONS),
                 config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD),
-                config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS),
+                config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS), config.get(JobOptions.HISTORY_CACHE_WARM_TIME).toMillis(),
                 true, false, config.alertBudget());
     }
 }

@@ -98,9 +98,7 @@ public final class StateBootstrap {
         }
 
         public Settings withCardTtlMillis(long ttl) {
-            ScoringSettings s = scoring;
-            return new Settings(rules, new ScoringSettings(ttl, s.topAttended(), s.topContributions(),
-                    s.deadLetterMaxPayload(), s.historyCacheTransactions(), s.explainAlerts(), s.emitFeatures(), s.alertBudget()), maxParallelism, parallelism, stateBackend);
+            return new Settings(rules, scoring.withCardTtlMillis(ttl), maxParallelism, parallelism, stateBackend);
         }
     }
 

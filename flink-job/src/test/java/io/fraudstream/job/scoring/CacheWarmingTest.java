@@ -1,0 +1,127 @@
+package io.fraudstream.job.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fraudstream.avro.FraudScore;
+import io.fraudstream.avro.ModelDescriptor;
+import io.fraudstream.avro.RuleSet;
+import io.fraudstream.job.FraudScoringPipeline;
+import io.fraudstream.job.validation.TransactionEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.types.Either;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link CardScoringOperator} fills the history cache from restored state when it opens: every card of the snapshot
+ * is then served from the cache on its first event, the scores are those of a restore without warming, and a cache
+ * too small for every card keeps the cards loaded first (nothing evicted) and says why it stopped. On the heap and
+ * on RocksDB (whose key iteration is what production runs).
+ */
+class CacheWarmingTest {
+
+    private static final long T0 = Instant.parse("2026-11-01T12:00:00Z").toEpochMilli();
+    private static final long TTL = Duration.ofDays(30).toMillis();
+    private static final int CARDS = 40;
+
+    private static KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>,
+            FraudScore> harness(CardScoringFunction function, boolean rocksdb) throws Exception {
+        KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore> h =
+                new KeyedBroadcastOperatorTestHarness<>(new CardScoringOperator(function),
+                        new FraudScoringPipeline.CardKey(), Types.STRING, 128, 1, 0);
+        if (rocksdb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        return h;
+    }
+
+    private static CardScoringFunction function(ScoringSettings settings) {
+        return new CardScoringFunction(new TestModels.Factory("v1", 0.5, 64), settings);
+    }
+
+    /** {@code n} transactions spread over the cards, from {@code from} on. */
+    private static List<TransactionEvent> transactions(int from, int n) {
+        List<TransactionEvent> out = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            out.add(CardScoringFunctionTest.tx("t" + i, "c" + (i % CARDS), T0 + i * 10_000L, 5 + (i * 7919) % 900));
+        }
+        return out;
+    }
+
+    private static OperatorSubtaskState stateAfterFirstHour(boolean rocksdb) throws Exception {
+        var h = harness(function(settings(0)), rocksdb);
+        h.open();
+        for (TransactionEvent t : transactions(0, 400)) {
+            h.processElement(new StreamRecord<>(t));
+        }
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        h.close();
+        return snapshot;
+    }
+
+    private static ScoringSettings settings(long warmMillis) {
+        return new ScoringSettings(TTL, 3, 3, 1024).withHistoryCache(1_000_000).withCacheWarming(warmMillis);
+    }
+
+    /** Restores {@code snapshot} with {@code settings}, scores the next 200 transactions; the function is returned. */
+    private static List<Double> scoresAfterRestore(OperatorSubtaskState snapshot, CardScoringFunction function,
+            boolean rocksdb) throws Exception {
+        var h = harness(function, rocksdb);
+        h.initializeState(snapshot);
+        h.open();
+        for (TransactionEvent t : transactions(400, 200)) {
+            h.processElement(new StreamRecord<>(t));
+        }
+        List<Double> scores = h.extractOutputValues().stream().map(FraudScore::getScore).toList();
+        h.close();
+        return scores;
+    }
+
+    @ParameterizedTest(name = "rocksdb={0}")
+    @ValueSource(booleans = {false, true})
+    void aRestoredOperatorServesEveryCardFromTheCacheWithUnchangedScores(boolean rocksdb) throws Exception {
+        OperatorSubtaskState snapshot = stateAfterFirstHour(rocksdb);
+
+        CardScoringFunction warm = function(settings(60_000));
+        List<Double> warmScores = scoresAfterRestore(snapshot, warm, rocksdb);
+        CardScoringFunction cold = function(settings(0));
+        List<Double> coldScores = scoresAfterRestore(snapshot, cold, rocksdb);
+
+        assertThat(warm.warmed().cards()).isEqualTo(CARDS);
+        assertThat(warm.warmed().transactions()).isEqualTo(400);
+        assertThat(warm.warmed().stoppedBy()).isEqualTo("all cards");
+        assertThat(warm.cacheHitRate()).isEqualTo(1.0); // the first event of every card found it cached
+        assertThat(cold.warmed()).isNull();
+        assertThat(cold.cacheHitRate()).isCloseTo(160 / 200.0, org.assertj.core.data.Offset.offset(1e-9)); // a miss per card
+        assertThat(warmScores).hasSize(200).containsExactlyElementsOf(coldScores);
+    }
+
+    @ParameterizedTest(name = "rocksdb={0}")
+    @ValueSource(booleans = {false, true})
+    void aCacheTooSmallForEveryCardKeepsTheCardsLoadedFirst(boolean rocksdb) throws Exception {
+        OperatorSubtaskState snapshot = stateAfterFirstHour(rocksdb);
+        CardScoringFunction warm = function(new ScoringSettings(TTL, 3, 3, 1024).withHistoryCache(0)
+                .withCacheWarming(60_000));
+        // a cache of 10,000 B: a card of 10 transactions costs over 1 KB, so fewer than 40 fit
+        CardScoringFunction small = function(new ScoringSettings(TTL, 3, 3, 1024).withHistoryCache(100)
+                .withCacheWarming(60_000));
+        List<Double> smallScores = scoresAfterRestore(snapshot, small, rocksdb);
+        List<Double> none = scoresAfterRestore(snapshot, warm, rocksdb);
+
+        assertThat(none).containsExactlyElementsOf(smallScores);
+        assertThat(warm.warmed()).isNull(); // no cache: nothing to fill
+        CardStateStore.Warmed w = small.warmed();
+        assertThat(w.stoppedBy()).isEqualTo("cache full");
+        assertThat(w.cards()).isBetween(1, CARDS - 1);
+        assertThat(w.transactions()).isEqualTo(10L * w.cards());
+        assertThat(w.bytes()).isLessThanOrEqualTo(10_000);
+    }
+}
