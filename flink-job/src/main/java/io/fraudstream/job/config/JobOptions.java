@@ -110,7 +110,7 @@ public final class JobOptions {
 
     public static final ConfigOption<Duration> CARD_STATE_TTL = key("state.card-ttl")
             .durationType().defaultValue(io.fraudstream.model.scoring.CardScorer.DEFAULT_CARD_TTL)
-            .withDescription("A card's history is forgotten after this much inactivity (event time gap between its transactions), and its state deleted after this much processing time without a transaction.");
+            .withDescription("A card's history is forgotten after this much inactivity (event time gap between its transactions), and its state deleted after this much processing time without a transaction (up to a hundredth of it, at most a minute, later: the last-seen time is written once per such granule, not on every event).");
 
     public static final ConfigOption<Long> HISTORY_CACHE_TRANSACTIONS = key("state.card-cache-transactions")
             .longType().defaultValue(4_000_000L)

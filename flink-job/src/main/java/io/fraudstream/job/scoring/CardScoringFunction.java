@@ -35,7 +35,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -99,7 +98,6 @@ public class CardScoringFunction
     /** The cards' histories: append-only chunks in keyed state, with a cache of deserialized histories. */
     private transient CardStateStore store;
     private transient CardStateStore.Warmed warmed;
-    private transient ValueState<Long> lastSeenState;
 
     /** Which model scores: champion, shadow, pending loads. */
     private transient ModelLifecycle lifecycle;
@@ -183,7 +181,6 @@ public class CardScoringFunction
     @Override
     public void open(OpenContext openContext) throws Exception {
         store = new CardStateStore(getRuntimeContext(), settings.historyCacheBytes());
-        lastSeenState = getRuntimeContext().getState(JobStreams.LAST_SEEN);
         transactionCodec = AvroCodec.of(Transaction.class);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         scoresOut = metrics.counter(JobMetrics.SCORES_OUT);
@@ -345,10 +342,9 @@ public class CardScoringFunction
 
         store.append(key, card, raw);
         long now = ctx.timerService().currentProcessingTime();
-        if (lastSeenState.value() == null) {
-            ctx.timerService().registerProcessingTimeTimer(now + settings.cardTtlMillis());
+        if (store.touch(card, now, settings.cardTtlMillis())) {
+            ctx.timerService().registerProcessingTimeTimer(CardStateStore.expiresAt(now, settings.cardTtlMillis()));
         }
-        lastSeenState.update(now);
     }
 
     private FraudScore score(LoadedModel m, CardHistory history, RawTransaction raw, TransactionEvent tx, ModelRole role) {
@@ -390,14 +386,13 @@ public class CardScoringFunction
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FraudScore> out) throws Exception {
-        Long lastSeen = lastSeenState.value();
-        if (lastSeen == null) {
+        long lastSeen = store.storedLastSeen();
+        if (lastSeen == CardStateStore.NEVER_SEEN) {
             return;
         }
-        long expiresAt = lastSeen + settings.cardTtlMillis();
+        long expiresAt = CardStateStore.expiresAt(lastSeen, settings.cardTtlMillis());
         if (timestamp >= expiresAt) {
-            store.clear(ctx.getCurrentKey());
-            lastSeenState.clear();
+            store.expire(ctx.getCurrentKey());
             cardsExpired.inc();
         } else {
             // Seen again since the timer was set: one timer per card, re-armed only when it fires.

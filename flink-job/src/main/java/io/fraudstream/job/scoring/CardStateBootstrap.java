@@ -8,7 +8,6 @@ import io.fraudstream.job.model.ModelRepository;
 import io.fraudstream.job.validation.TransactionEvent;
 import io.fraudstream.model.FraudModel;
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.streaming.api.TimerService;
 
 /**
@@ -38,7 +37,6 @@ public final class CardStateBootstrap implements AutoCloseable {
     }
 
     private final CardStateStore store;
-    private final ValueState<Long> lastSeen;
     private final LoadedModel champion;
     private final long cardTtlMillis;
     private final ModelRepository repository;
@@ -55,7 +53,6 @@ public final class CardStateBootstrap implements AutoCloseable {
         champion = new LoadedModel(model, settings);
         cardTtlMillis = settings.cardTtlMillis();
         store = new CardStateStore(context, settings.historyCacheBytes());
-        lastSeen = context.getState(JobStreams.LAST_SEEN);
     }
 
     /** The version of the champion whose configuration gave the window. */
@@ -85,11 +82,10 @@ public final class CardStateBootstrap implements AutoCloseable {
         RawTransaction raw = CardScoringFunction.toRaw(tx);
         store.append(key, card, raw);
         long now = timers.currentProcessingTime();
-        boolean first = lastSeen.value() == null;
+        boolean first = store.touch(card, now, cardTtlMillis);
         if (first) {
-            timers.registerProcessingTimeTimer(now + cardTtlMillis);
+            timers.registerProcessingTimeTimer(CardStateStore.expiresAt(now, cardTtlMillis));
         }
-        lastSeen.update(now);
         return first ? Outcome.FIRST_OF_CARD : Outcome.STORED;
     }
 

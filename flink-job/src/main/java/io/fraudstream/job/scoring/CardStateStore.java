@@ -37,11 +37,13 @@ import org.slf4j.LoggerFactory;
  */
 final class CardStateStore {
 
-    /** One card's deserialized state: its history, its header, and its tail chunk. */
+    /** One card's deserialized state: its history, its header, its tail chunk and its stored last-seen time. */
     static final class Card {
         final CardHistory history;
         final CardStateHeader header;
         HistoryChunk tail;
+        /** The last-seen processing time as stored ({@link #NEVER_SEEN}: none stored yet); see {@link #touch}. */
+        long lastSeen = NEVER_SEEN;
 
         Card(CardHistory history, CardStateHeader header, HistoryChunk tail) {
             this.history = history;
@@ -54,6 +56,7 @@ final class CardStateStore {
         }
     }
 
+    static final long NEVER_SEEN = Long.MIN_VALUE;
     /** Chunks of the previous form (with K/V) written back without them per event. */
     static final int STRIP_CHUNKS_PER_EVENT = 4;
     /** Share of the JVM heap for deserialized histories, divided among the scoring subtasks in the JVM. */
@@ -64,6 +67,7 @@ final class CardStateStore {
     private final ValueState<CardHistory> legacy;
     private final MapState<Integer, HistoryChunk> chunks;
     private final ValueState<CardStateHeader> headers;
+    private final ValueState<Long> lastSeen;
     private final HistoryCache<Card> cache;
     private final long cacheCeiling;
     private final Counter migrated;
@@ -78,6 +82,7 @@ final class CardStateStore {
         legacy = context.getState(JobStreams.CARD_HISTORY);
         chunks = context.getMapState(JobStreams.CARD_CHUNKS);
         headers = context.getState(JobStreams.CARD_HEADER);
+        lastSeen = context.getState(JobStreams.LAST_SEEN);
         cacheCeiling = maxCachedBytes;
         int open = OPEN_STORES.incrementAndGet();
         cache = maxCachedBytes > 0 ? new HistoryCache<>(budget(open)) : null;
@@ -161,7 +166,43 @@ final class CardStateStore {
             list.add(byIndex[i]);
         }
         CardHistory history = CardHistory.fromChunks(header.window, header.head, list);
-        return new Card(history, header, list.isEmpty() ? null : list.get(list.size() - 1).copy());
+        Card card = new Card(history, header, list.isEmpty() ? null : list.get(list.size() - 1).copy());
+        card.lastSeen = storedLastSeen();
+        return card;
+    }
+
+    /** The current card's last-seen time as stored, {@link #NEVER_SEEN} when none is. */
+    long storedLastSeen() throws Exception {
+        Long v = lastSeen.value();
+        return v == null ? NEVER_SEEN : v;
+    }
+
+    /**
+     * How stale a stored last-seen time may be: {@link #touch} writes it only when it is at least this much older than
+     * now (a card seen every second then costs one write a minute, not one per event, and no read: the cached card
+     * holds the stored value). A card's processing-time TTL counts from the stored time plus this, so it is never
+     * deleted early, and at most this much late: a hundredth of the TTL, at most a minute.
+     */
+    static long lastSeenGranularity(long ttlMillis) {
+        return Math.min(ttlMillis / 100, 60_000L);
+    }
+
+    /**
+     * Records that the current card was seen at processing time {@code now} (see {@link #lastSeenGranularity}).
+     * True when it had no last-seen time stored: the caller arms its TTL timer, at {@link #expiresAt}.
+     */
+    boolean touch(Card card, long now, long ttlMillis) throws Exception {
+        boolean first = card.lastSeen == NEVER_SEEN;
+        if (first || now - card.lastSeen >= lastSeenGranularity(ttlMillis)) {
+            lastSeen.update(now);
+            card.lastSeen = now;
+        }
+        return first;
+    }
+
+    /** When a card whose stored last-seen time is {@code storedLastSeen} has been inactive for the whole TTL. */
+    static long expiresAt(long storedLastSeen, long ttlMillis) {
+        return storedLastSeen + ttlMillis + lastSeenGranularity(ttlMillis);
     }
 
     /** What {@link #warm} did. {@code stoppedBy}: why it stopped ("all cards", "cache full", "time limit"). */
@@ -240,12 +281,24 @@ final class CardStateStore {
         headers.update(header);
         legacy.clear();
         migrated.inc();
-        return new Card(v1, header, tail);
+        Card card = new Card(v1, header, tail);
+        card.lastSeen = storedLastSeen();
+        return card;
     }
 
-    /** A new, empty card (its state is written by the first {@link #append}). */
-    Card create(String key, int window) {
+    /** Forgets everything of the current card (processing-time TTL): {@link #clear} and its last-seen time. */
+    void expire(String key) throws Exception {
+        clear(key);
+        lastSeen.clear();
+    }
+
+    /**
+     * A new, empty card (its state is written by the first {@link #append}); it keeps a last-seen time still stored
+     * (a card whose history was cleared by {@link #clear}).
+     */
+    Card create(String key, int window) throws Exception {
         Card card = new Card(new CardHistory(window), new CardStateHeader(window), null);
+        card.lastSeen = storedLastSeen();
         if (cache != null) {
             cache.put(key, card, card.history.estimatedBytes());
         }
@@ -326,7 +379,10 @@ final class CardStateStore {
         }
     }
 
-    /** Forgets the current card (TTL): its chunks, header and any v1 state. */
+    /**
+     * Forgets the current card's history (event-time TTL: a long gap before its new event): its chunks, header and
+     * any v1 state. Its last-seen time stays, and so does its TTL timer.
+     */
     void clear(String key) throws Exception {
         chunks.clear();
         headers.clear();

@@ -157,15 +157,44 @@ class CardScoringFunctionTest {
         // c2 is seen again halfway: its timer re-arms instead of deleting live state.
         harness.setProcessingTime(1_000 + TTL / 2);
         harness.processElement(new StreamRecord<>(tx("c", "c2", T0 + 1000, 10)));
-        harness.setProcessingTime(1_000 + TTL);
+        // The TTL counts from the stored last-seen time plus its granularity (never early, at most a minute late).
+        long slack = CardStateStore.lastSeenGranularity(TTL);
+        assertThat(slack).isEqualTo(60_000);
+        harness.setProcessingTime(1_000 + TTL + slack - 1);
+        assertThat(history("c1")).isNotNull();
+        harness.setProcessingTime(1_000 + TTL + slack);
         assertThat(history("c1")).isNull();
         assertThat(history("c2")).isNotNull();
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
-        harness.setProcessingTime(1_000 + TTL / 2 + TTL);
+        harness.setProcessingTime(1_000 + TTL / 2 + TTL + slack);
         assertThat(history("c2")).isNull();
         assertThat(harness.numProcessingTimeTimers()).isZero();
         assertThat(((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend()).numKeyValueStateEntries()).isZero();
+    }
+
+    @Test
+    void aCardSeenEverySecondWritesItsLastSeenTimeOncePerGranule() throws Exception {
+        open(0.99, 1024);
+        harness.setProcessingTime(1_000);
+        harness.processElement(new StreamRecord<>(tx("a", "c1", T0, 10)));
+        assertThat(lastSeen("c1")).isEqualTo(1_000L);
+        for (int i = 1; i < 60; i++) { // 59 more events within the minute: the stored time stays
+            harness.setProcessingTime(1_000 + i * 1_000L);
+            harness.processElement(new StreamRecord<>(tx("s" + i, "c1", T0 + i * 1_000L, 10)));
+        }
+        assertThat(lastSeen("c1")).isEqualTo(1_000L);
+        harness.setProcessingTime(61_000);
+        harness.processElement(new StreamRecord<>(tx("late", "c1", T0 + 60_000, 10)));
+        assertThat(lastSeen("c1")).isEqualTo(61_000L);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+    }
+
+    private Long lastSeen(String card) throws Exception {
+        harness.getOperator().setCurrentKey(card);
+        return harness.getOperator().getKeyedStateBackend().getPartitionedState(
+                org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE, JobStreams.LAST_SEEN).value();
     }
 
     @Test
