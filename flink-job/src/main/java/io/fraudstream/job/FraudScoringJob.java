@@ -10,6 +10,7 @@ import io.fraudstream.job.config.CheckpointSettings;
 import io.fraudstream.job.config.InvalidConfigurationException;
 import io.fraudstream.job.config.StartFrom;
 import io.fraudstream.job.pop.PointOfPurchaseInput;
+import io.fraudstream.job.scoring.CardStateRocksDBOptions;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
 import io.fraudstream.job.io.AvroRecordSerializer;
@@ -18,6 +19,7 @@ import io.fraudstream.job.io.RawRecord;
 import io.fraudstream.job.io.RawRecordDeserializer;
 import io.fraudstream.job.io.RuleSetDeserializer;
 import io.fraudstream.job.model.StoreModelRepository;
+import io.fraudstream.job.scoring.CardStateRocksDBOptions;
 import io.fraudstream.job.scoring.RuleStage;
 import io.fraudstream.job.scoring.ScoringSettings;
 import io.fraudstream.job.validation.ValidationRules;
@@ -74,6 +76,9 @@ public final class FraudScoringJob {
     }
 
     /** Flink settings from the configuration plus the job's non-negotiables (no generic types). */
+    /** Flink's {@code RocksDBOptions.OPTIONS_FACTORY} key. */
+    static final String ROCKSDB_OPTIONS_FACTORY = "state.backend.rocksdb.options-factory";
+
     public static Configuration flinkConfiguration(JobConfig config) {
         Configuration flink = config.flinkConfiguration();
         // Anything that would silently fall back to Kryo fails at graph construction instead.
@@ -87,6 +92,10 @@ public final class FraudScoringJob {
         }
         if (!flink.contains(ExecutionOptions.BUFFER_TIMEOUT)) {
             flink.set(ExecutionOptions.BUFFER_TIMEOUT, java.time.Duration.ofMillis(5));
+        }
+        // RocksDB compaction tuned for the card state's writes (CardStateRocksDBOptions); ignored by the heap backend.
+        if (!flink.containsKey(ROCKSDB_OPTIONS_FACTORY)) {
+            flink.setString(ROCKSDB_OPTIONS_FACTORY, CardStateRocksDBOptions.class.getName());
         }
         return flink;
     }

@@ -177,7 +177,7 @@ public final class JobConfig implements Serializable {
         String value = get(option);
         if (value == null || value.isBlank()) {
             throw new InvalidConfigurationException("missing required setting '" + option.key() + "': "
-                    + option.description().toString());
+                    + new org.apache.flink.configuration.description.HtmlFormatter().format(option.description()));
         }
     }
 

@@ -73,6 +73,7 @@ final class CardStateStore {
     private final Counter migrated;
     private final Counter warmedCards;
     private boolean closed;
+    private int storesSeen;
 
     /**
      * {@code maxCachedBytes}: upper bound of the cache (0: no cache); the cache gets the smaller of it and its
@@ -118,14 +119,16 @@ final class CardStateStore {
     /** The current card's state, or null when it has none. */
     Card load(String key) throws Exception {
         if (cache != null) {
+            int open = OPEN_STORES.get();
+            if (open != storesSeen) { // another scoring subtask opened or closed in this JVM: a new share
+                storesSeen = open;
+                cache.resize(budget(open));
+            }
             Card cached = cache.get(key);
             if (cached != null) {
                 return cached;
             }
-            long b = budget(OPEN_STORES.get());
-            if (b != cache.budget()) {
-                cache.resize(b);
-            }
+
         }
         CardStateHeader header = headers.value();
         Card card;

@@ -65,7 +65,8 @@ class JobConfigTest {
     void missingRequiredSettingIsNamed() {
         assertThatThrownBy(() -> JobConfig.fromArgs("--model.store", "/m"))
                 .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessageContaining("kafka.bootstrap-servers");
+                .hasMessageContaining("kafka.bootstrap-servers")
+                .hasMessageNotContaining("Description@"); // the setting's description as text, not an object
     }
 
     @Test
