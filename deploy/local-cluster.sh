@@ -85,7 +85,8 @@ java17_opts=(--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java
   --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
   --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
   --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
-  --add-modules ALL-SYSTEM) # the last: includes jdk.incubator.vector where the JDK has it (docs/EXTRACTOR.md)
+  --add-modules ALL-SYSTEM # includes jdk.incubator.vector where the JDK has it (docs/EXTRACTOR.md)
+  -XX:-UseCodeCacheFlushing) # Java 17's sweeper recompiles hot methods it finds cold (docs/DEPLOYMENT.md, JVM options)
 
 start_node() { # name main prom-port heap...
   local name=$1 main=$2 port=$3; shift 3
