@@ -252,6 +252,21 @@ public class CardScoringFunction
         warmed = store.warm(backend, settings.cacheWarmMillis());
     }
 
+    /** Called by {@link CardScoringOperator} once open: see {@link CardStateStore#deferWrites}. */
+    void deferStateWrites(KeyedStateBackend<String> backend) {
+        store.deferWrites(backend);
+    }
+
+    /** Called by {@link CardScoringOperator} before each checkpoint barrier: see {@link CardStateStore#flush}. */
+    void flushState() throws Exception {
+        store.flush();
+    }
+
+    /** Cards with deferred writes not yet in state. For tests. */
+    int unwrittenCards() {
+        return store.unwritten();
+    }
+
     /** What the last {@link #warmCache} did (null: nothing, no cache or warming off). For tests. */
     CardStateStore.Warmed warmed() {
         return warmed;

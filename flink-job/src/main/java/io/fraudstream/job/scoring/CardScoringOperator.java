@@ -17,7 +17,8 @@ import org.apache.flink.types.Either;
  * The operator that runs {@link CardScoringFunction}: Flink's keyed-broadcast operator (what
  * {@code keyedStream.connect(broadcastStream).process(function)} builds, with the same state), plus one step when it
  * opens, before it takes any record: the history cache is filled from the restored state
- * ({@link CardStateStore#warm}). A {@code KeyedBroadcastProcessFunction} cannot reach the keyed state backend's keys
+ * ({@link CardStateStore#warm}); and the per-event writes of a card (its tail chunk and header) are deferred to the
+ * next checkpoint barrier or the card's eviction from the cache ({@link CardStateStore#deferWrites}). A {@code KeyedBroadcastProcessFunction} cannot reach the keyed state backend's keys
  * outside a broadcast element, so this step lives in the operator.
  */
 public final class CardScoringOperator
@@ -36,6 +37,14 @@ public final class CardScoringOperator
     public void open() throws Exception {
         super.open(); // opens the function: its state handles and cache exist from here on
         function.warmCache(getKeyedStateBackend());
+        function.deferStateWrites(getKeyedStateBackend());
+    }
+
+    /** Before the barrier leaves: every card changed since the last checkpoint is written to state. */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        function.flushState();
     }
 
     /**

@@ -42,6 +42,8 @@ final class CardStateStore {
         final CardHistory history;
         final CardStateHeader header;
         HistoryChunk tail;
+        /** With deferred writes: the tail chunk holds entries that are not in state yet. */
+        boolean tailUnwritten;
         /** The last-seen processing time as stored ({@link #NEVER_SEEN}: none stored yet); see {@link #touch}. */
         long lastSeen = NEVER_SEEN;
 
@@ -74,6 +76,10 @@ final class CardStateStore {
     private final Counter warmedCards;
     private boolean closed;
     private int storesSeen;
+    /** Set by {@link #deferWrites}: the backend whose current key is switched to write a card back. */
+    private KeyedStateBackend<String> backend;
+    /** With deferred writes: cards whose tail chunk or header differ from state, written by {@link #flush}. */
+    private final Map<String, Card> dirty = new java.util.HashMap<>();
 
     /**
      * {@code maxCachedBytes}: upper bound of the cache (0: no cache); the cache gets the smaller of it and its
@@ -86,7 +92,7 @@ final class CardStateStore {
         lastSeen = context.getState(JobStreams.LAST_SEEN);
         cacheCeiling = maxCachedBytes;
         int open = OPEN_STORES.incrementAndGet();
-        cache = maxCachedBytes > 0 ? new HistoryCache<>(budget(open)) : null;
+        cache = maxCachedBytes > 0 ? new HistoryCache<>(budget(open), this::evicted) : null;
         MetricGroup metrics = context.getMetricGroup();
         migrated = metrics.counter(JobMetrics.CARDS_MIGRATED);
         warmedCards = metrics.counter(JobMetrics.CARD_CACHE_WARMED);
@@ -331,15 +337,76 @@ final class CardStateStore {
         }
         evict(card);
         header.head = h.headForState();
-        headers.update(header);
+        if (backend != null) {
+            dirty.put(key, card);
+        } else {
+            headers.update(header);
+        }
         if (cache != null) {
             cache.put(key, card, h.estimatedBytes());
+        }
+    }
+
+    /**
+     * Defers the writes of every event (the tail chunk and the header) to {@link #flush}, which the operator calls
+     * before each checkpoint barrier, and to the eviction of a card from the cache: a card seen ten times between
+     * two checkpoints is written once, not ten times. State and cache agree at every snapshot (a restore rolls the
+     * state back to a snapshot anyway, and the source with it), and a card that is not cached is always in state.
+     * Chunks that fill up, dropped chunks, migrations and last-seen times are still written at once. Needs the cache
+     * (without it every event writes through). {@code backend}: the keyed backend, whose current key is switched to
+     * write other cards back.
+     */
+    void deferWrites(KeyedStateBackend<String> keyedBackend) {
+        if (cache != null) {
+            backend = keyedBackend;
+        }
+    }
+
+    /** Writes every card changed since the last flush to state (before a checkpoint barrier). Leaves the key switched. */
+    void flush() throws Exception {
+        for (Map.Entry<String, Card> e : dirty.entrySet()) {
+            backend.setCurrentKey(e.getKey());
+            write(e.getValue());
+        }
+        dirty.clear();
+    }
+
+    /** Cards changed and not yet written (deferred writes). */
+    int unwritten() {
+        return dirty.size();
+    }
+
+    private void write(Card card) throws Exception {
+        if (card.tailUnwritten) {
+            chunks.put(card.header.next - 1, card.tail.copy());
+            card.tailUnwritten = false;
+        }
+        headers.update(card.header);
+    }
+
+    /** The cache dropped a card: written back first if it has deferred writes, under its own key. */
+    private void evicted(String key, Card card) {
+        if (dirty.remove(key) == null) {
+            return;
+        }
+        String current = backend.getCurrentKey();
+        try {
+            backend.setCurrentKey(key);
+            write(card);
+        } catch (Exception e) {
+            throw new IllegalStateException("card state: writing back an evicted card failed", e);
+        } finally {
+            backend.setCurrentKey(current);
         }
     }
 
     private void appendEntry(Card card, int logical) throws Exception {
         CardStateHeader header = card.header;
         if (card.tail == null || card.tail.isFull()) {
+            if (card.tailUnwritten) {
+                chunks.put(header.next - 1, card.tail.copy()); // a full chunk leaves the tail: written now
+                card.tailUnwritten = false;
+            }
             card.tail = new HistoryChunk();
             header.addChunk();
         }
@@ -347,8 +414,12 @@ final class CardStateStore {
         header.stored++;
         int tailIndex = header.next - 1;
         header.setTag(tailIndex, null);
-        // A copy: the heap backend keeps the object put, and a running snapshot may still be writing it.
-        chunks.put(tailIndex, card.tail.copy());
+        if (backend != null) {
+            card.tailUnwritten = true;
+        } else {
+            // A copy: the heap backend keeps the object put, and a running snapshot may still be writing it.
+            chunks.put(tailIndex, card.tail.copy());
+        }
     }
 
     /**
@@ -387,6 +458,7 @@ final class CardStateStore {
      * any v1 state. Its last-seen time stays, and so does its TTL timer.
      */
     void clear(String key) throws Exception {
+        dirty.remove(key);
         chunks.clear();
         headers.clear();
         legacy.clear();

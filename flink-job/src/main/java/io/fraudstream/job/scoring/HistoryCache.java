@@ -27,9 +27,16 @@ final class HistoryCache<V> {
     private long hits;
     private long misses;
     private final LinkedHashMap<String, Entry<V>> entries = new LinkedHashMap<>(1024, 0.75f, true);
+    private final java.util.function.BiConsumer<String, V> onEvict;
 
     HistoryCache(long budgetBytes) {
+        this(budgetBytes, (card, value) -> { });
+    }
+
+    /** {@code onEvict}: told of every card dropped to stay within the budget (not of {@link #remove}). */
+    HistoryCache(long budgetBytes, java.util.function.BiConsumer<String, V> onEvict) {
         this.budget = budgetBytes;
+        this.onEvict = onEvict;
     }
 
     /** The cached value, counted as a hit or a miss. */
@@ -89,6 +96,7 @@ final class HistoryCache<V> {
             }
             held -= victim.getValue().weight;
             eldest.remove();
+            onEvict.accept(victim.getKey(), victim.getValue().value);
         }
     }
 

@@ -62,6 +62,7 @@ class CacheWarmingTest {
         for (TransactionEvent t : transactions(0, 400)) {
             h.processElement(new StreamRecord<>(t));
         }
+        h.prepareSnapshotPreBarrier(1); // as the task does before the barrier leaves
         OperatorSubtaskState snapshot = h.snapshot(1, 1);
         h.close();
         return snapshot;
@@ -123,5 +124,57 @@ class CacheWarmingTest {
         assertThat(w.cards()).isBetween(1, CARDS - 1);
         assertThat(w.transactions()).isEqualTo(10L * w.cards());
         assertThat(w.bytes()).isLessThanOrEqualTo(10_000);
+    }
+
+    /** State after scoring {@code txs} and taking a snapshot, read back card by card as a restore would. */
+    private static java.util.Map<String, String> storedHistories(CardScoringFunction function, boolean rocksdb,
+            List<TransactionEvent> txs, boolean[] deferredBeforeSnapshot) throws Exception {
+        var h = harness(function, rocksdb);
+        h.open();
+        for (TransactionEvent t : txs) {
+            h.processElement(new StreamRecord<>(t));
+        }
+        deferredBeforeSnapshot[0] = function.unwrittenCards() > 0;
+        h.prepareSnapshotPreBarrier(1); // as the task does before the barrier leaves
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        assertThat(function.unwrittenCards()).isZero(); // the barrier wrote them all
+        h.close();
+        var restored = harness(function(settings(0)), rocksdb);
+        restored.initializeState(snapshot);
+        restored.open();
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (int c = 0; c < CARDS; c++) {
+            io.fraudstream.features.CardHistory history = StoredCards.history(restored, "c" + c);
+            StringBuilder ids = new StringBuilder();
+            for (int i = 0; i < history.size(); i++) {
+                ids.append(history.transactionIdAt(i)).append('@').append(history.eventTimeAt(i)).append(' ');
+            }
+            out.put("c" + c, ids.toString());
+        }
+        restored.close();
+        return out;
+    }
+
+    @ParameterizedTest(name = "rocksdb={0}")
+    @ValueSource(booleans = {false, true})
+    void deferredWritesReachStateAtTheBarrierAndWhenACardLeavesTheCache(boolean rocksdb) throws Exception {
+        List<TransactionEvent> txs = transactions(0, 1_500); // 37-38 per card: every card fills a chunk
+        // Write-through (no cache: nothing is deferred) is the reference.
+        boolean[] deferred = new boolean[1];
+        java.util.Map<String, String> reference = storedHistories(
+                function(new ScoringSettings(TTL, 3, 3, 1024)), rocksdb, txs, deferred);
+        assertThat(deferred[0]).isFalse();
+        assertThat(reference.get("c7").split(" ")).hasSize(txs.size() / CARDS + (7 < txs.size() % CARDS ? 1 : 0));
+
+        // A cache that holds every card: everything is written at the barrier.
+        java.util.Map<String, String> atBarrier = storedHistories(function(settings(0)), rocksdb, txs, deferred);
+        assertThat(deferred[0]).isTrue();
+        assertThat(atBarrier).isEqualTo(reference);
+
+        // A cache of 10,000 B (a few cards): cards are evicted with deferred writes and written back under their own
+        // key while another card is being scored.
+        java.util.Map<String, String> evicting = storedHistories(function(new ScoringSettings(TTL, 3, 3, 1024)
+                .withHistoryCache(100)), rocksdb, txs, deferred);
+        assertThat(evicting).isEqualTo(reference);
     }
 }
