@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A card's history in keyed state, append-only (docs/STATE.md): {@link HistoryChunk}s of 32 entries in arrival order,
  * raw fields only ({@code MapState<Integer, HistoryChunk>}), and a small {@link CardStateHeader}. Scoring one event
- * writes the tail chunk and the header, never the whole history; whole chunks are dropped once all their entries
+ * changes the tail chunk and the header, never the whole history; in the job those two are written at the next
+ * checkpoint barrier or when the card leaves the cache ({@link #deferWrites}), elsewhere at once. Whole chunks are
+ * dropped once all their entries
  * have left the window. Nothing stored depends on a model: every model scores a card read from state without
  * recomputing anything but the entries' tokens. Chunks of the previous form, which also carried one model's K/V, are
  * written back without them a few per event. A card of the v1 state (one {@code ValueState<CardHistory>}) is
