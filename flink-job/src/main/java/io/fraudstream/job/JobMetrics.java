@@ -46,6 +46,10 @@ public final class JobMetrics {
     public static final String CARD_CACHE_BYTES = "fraudstreamCardCacheBytes";
     /** Cards loaded into the history cache from state when the scoring operator opened (after a restore). */
     public static final String CARD_CACHE_WARMED = "fraudstreamCardCacheWarmedCards";
+    /** Time the last checkpoint barrier spent writing the cards changed since the one before (deferred writes), µs. */
+    public static final String CARD_BARRIER_WRITE_MICROS = "fraudstreamCardBarrierWriteMicros";
+    /** Cards the last checkpoint barrier wrote. */
+    public static final String CARD_BARRIER_WRITE_CARDS = "fraudstreamCardBarrierWriteCards";
     public static final String LABELS_IN = "fraudstreamLabelsIn";
     public static final String LABELS_UNATTRIBUTED = "fraudstreamLabelsUnattributed";
     public static final String POP_LATE_COUNTS = "fraudstreamPopLateCounts";

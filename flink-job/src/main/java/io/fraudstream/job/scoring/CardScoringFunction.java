@@ -262,6 +262,11 @@ public class CardScoringFunction
         store.flush();
     }
 
+    /** Cards the last barrier wrote. For tests. */
+    int lastBarrierCards() {
+        return store.lastFlushCards();
+    }
+
     /** Cards with deferred writes not yet in state. For tests. */
     int unwrittenCards() {
         return store.unwritten();

@@ -82,6 +82,8 @@ final class CardStateStore {
     private KeyedStateBackend<String> backend;
     /** With deferred writes: cards whose tail chunk or header differ from state, written by {@link #flush}. */
     private final Map<String, Card> dirty = new java.util.HashMap<>();
+    private volatile long lastFlushMicros;
+    private volatile int lastFlushCards;
 
     /**
      * {@code maxCachedBytes}: upper bound of the cache (0: no cache); the cache gets the smaller of it and its
@@ -100,6 +102,8 @@ final class CardStateStore {
         warmedCards = metrics.counter(JobMetrics.CARD_CACHE_WARMED);
         metrics.gauge(JobMetrics.CARD_CACHE_HIT_RATE, () -> cache == null ? 0.0 : cache.hitRate());
         metrics.gauge(JobMetrics.CARD_CACHE_BYTES, () -> cache == null ? 0L : cache.bytes());
+        metrics.gauge(JobMetrics.CARD_BARRIER_WRITE_MICROS, () -> lastFlushMicros);
+        metrics.gauge(JobMetrics.CARD_BARRIER_WRITE_CARDS, () -> lastFlushCards);
     }
 
     private long budget(int openStores) {
@@ -366,11 +370,20 @@ final class CardStateStore {
 
     /** Writes every card changed since the last flush to state (before a checkpoint barrier). Leaves the key switched. */
     void flush() throws Exception {
+        long start = System.nanoTime();
+        int cards = dirty.size();
         for (Map.Entry<String, Card> e : dirty.entrySet()) {
             backend.setCurrentKey(e.getKey());
             write(e.getValue());
         }
         dirty.clear();
+        lastFlushMicros = (System.nanoTime() - start) / 1_000;
+        lastFlushCards = cards;
+    }
+
+    /** Cards written by the last {@link #flush}. */
+    int lastFlushCards() {
+        return lastFlushCards;
     }
 
     /** Cards changed and not yet written (deferred writes). */

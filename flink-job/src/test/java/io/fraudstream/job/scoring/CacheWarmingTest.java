@@ -138,6 +138,9 @@ class CacheWarmingTest {
         h.prepareSnapshotPreBarrier(1); // as the task does before the barrier leaves
         OperatorSubtaskState snapshot = h.snapshot(1, 1);
         assertThat(function.unwrittenCards()).isZero(); // the barrier wrote them all
+        if (deferredBeforeSnapshot[0]) {
+            assertThat(function.lastBarrierCards()).isPositive(); // and says how many (a metric)
+        }
         h.close();
         var restored = harness(function(settings(0)), rocksdb);
         restored.initializeState(snapshot);
