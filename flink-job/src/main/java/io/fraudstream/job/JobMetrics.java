@@ -50,6 +50,11 @@ public final class JobMetrics {
     public static final String CARD_BARRIER_WRITE_MICROS = "fraudstreamCardBarrierWriteMicros";
     /** Cards the last checkpoint barrier wrote. */
     public static final String CARD_BARRIER_WRITE_CARDS = "fraudstreamCardBarrierWriteCards";
+    /**
+     * Cards written between barriers because more than {@code state.card-write-behind} cards had unwritten changes
+     * (the one changed longest ago first).
+     */
+    public static final String CARD_WRITTEN_AHEAD = "fraudstreamCardWrittenAhead";
     public static final String LABELS_IN = "fraudstreamLabelsIn";
     public static final String LABELS_UNATTRIBUTED = "fraudstreamLabelsUnattributed";
     public static final String POP_LATE_COUNTS = "fraudstreamPopLateCounts";

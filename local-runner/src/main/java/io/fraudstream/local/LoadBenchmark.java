@@ -235,7 +235,10 @@ final class LoadBenchmark {
     private Latency latency(KafkaBroker broker, Path work, Path store, String prefix, List<ModelDescriptor> swaps)
             throws Exception {
         JobConfig live = config(broker.bootstrapServers(), work, store, prefix, false);
-        Iterator<SimulatedTransaction> liveTxs = simulator(Instant.now().minus(Duration.ofDays(30)))
+        // 90 days back: the simulator's cards make about 32 transactions a day, so 1,000 per card span about 31
+        // days; starting 30 days back put the history's last transactions more than validation.max-event-lead (1
+        // day) in the future on some start times, and the job's validation refused them.
+        Iterator<SimulatedTransaction> liveTxs = simulator(Instant.now().minus(Duration.ofDays(90)))
                 .transactionIterator();
         // The history goes into a bootstrapped savepoint (bootstrap-state: the job's own state code, State
         // Processor API), not through Kafka: the job starts with every card's last --history transactions.
@@ -302,6 +305,7 @@ final class LoadBenchmark {
             // Proof that the swaps took effect: the paced window's scores by the model version that made them.
             out.printf(Locale.ROOT, "paced-window scores by model version %s%n", versions);
             printTimeline(latencies, pacedFrom, checkpoints);
+            printCheckpointPauses(restPort, job.getJobID(), checkpoints);
             // Drop the first 20% of the window as warm-up (JIT, first checkpoint, consumer group join); class the
             // rest by the slot its transaction was produced in.
             long warmUpEnd = pacedFrom + seconds * 200L;
@@ -536,6 +540,54 @@ final class LoadBenchmark {
                     (i.checkpoint().triggeredAt() - pacedFrom) / 1000.0, i.checkpoint().checkpointedBytes()));
         }
         out.printf(Locale.ROOT, "checkpoints triggered (s into the window, uploaded):%s%n", cps);
+    }
+
+    /**
+     * Where each counted checkpoint's time went, per task (maximum over its subtasks, ms): the barrier's start delay
+     * (trigger to the barrier reaching the task), alignment (first to last input barrier), the synchronous part (the
+     * task thread stops processing records: state snapshot, RocksDB memtable flush, sink flush) and the asynchronous
+     * part (upload). The scoring operator's deferred card writes ({@code prepareSnapshotPreBarrier}) run on the task
+     * thread before the synchronous part and are not in it: see the {@code fraudstreamCardBarrierWrite*} metrics.
+     */
+    private void printCheckpointPauses(int restPort, JobID jobId, CheckpointBytes checkpoints) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://localhost:" + restPort + "/jobs/" + jobId;
+        Map<String, String> names = new LinkedHashMap<>();
+        for (JsonNode v : getJson(http, base).path("vertices")) {
+            String name = v.path("name").asText();
+            names.put(v.path("id").asText(), name.length() > 40 ? name.substring(0, 40) + "…" : name);
+        }
+        out.println("checkpoint pause by task (max over subtasks, ms: start delay / alignment / sync / async):");
+        for (CheckpointBytes.Interval i : checkpoints.intervals()) {
+            long id = i.checkpoint().id();
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  checkpoint %d:", id));
+            for (var vertex : names.entrySet()) {
+                long delay = 0;
+                long alignment = 0;
+                long sync = 0;
+                long async = 0;
+                JsonNode subtasks = getJson(http, base + "/checkpoints/details/" + id + "/subtasks/" + vertex.getKey())
+                        .path("subtasks");
+                for (JsonNode s : subtasks) {
+                    delay = Math.max(delay, s.path("start_delay").asLong());
+                    alignment = Math.max(alignment, s.path("alignment").path("duration").asLong());
+                    sync = Math.max(sync, s.path("checkpoint").path("sync").asLong());
+                    async = Math.max(async, s.path("checkpoint").path("async").asLong());
+                }
+                line.append(String.format(Locale.ROOT, " [%s] %d/%d/%d/%d", vertex.getValue(), delay, alignment, sync,
+                        async));
+            }
+            out.println(line);
+        }
+    }
+
+    private static JsonNode getJson(HttpClient http, String uri) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + uri + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
     }
 
     private void printCheckpointBytes(CheckpointBytes c) {

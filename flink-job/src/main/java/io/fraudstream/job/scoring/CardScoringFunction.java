@@ -254,7 +254,7 @@ public class CardScoringFunction
 
     /** Called by {@link CardScoringOperator} once open: see {@link CardStateStore#deferWrites}. */
     void deferStateWrites(KeyedStateBackend<String> backend) {
-        store.deferWrites(backend);
+        store.deferWrites(backend, settings.maxUnwrittenCards());
     }
 
     /** Called by {@link CardScoringOperator} before each checkpoint barrier: see {@link CardStateStore#flush}. */

@@ -80,8 +80,14 @@ final class CardStateStore {
     private int storesSeen;
     /** Set by {@link #deferWrites}: the backend whose current key is switched to write a card back. */
     private KeyedStateBackend<String> backend;
-    /** With deferred writes: cards whose tail chunk or header differ from state, written by {@link #flush}. */
-    private final Map<String, Card> dirty = new java.util.HashMap<>();
+    /**
+     * With deferred writes: cards whose tail chunk or header differ from state, in order of their last change (access
+     * order: the card changed longest ago first); written by {@link #flush}, or ahead of it once there are more than
+     * {@link #maxUnwritten}.
+     */
+    private final java.util.LinkedHashMap<String, Card> dirty = new java.util.LinkedHashMap<>(1024, 0.75f, true);
+    private int maxUnwritten;
+    private final Counter writtenAhead;
     private volatile long lastFlushMicros;
     private volatile int lastFlushCards;
 
@@ -100,6 +106,7 @@ final class CardStateStore {
         MetricGroup metrics = context.getMetricGroup();
         migrated = metrics.counter(JobMetrics.CARDS_MIGRATED);
         warmedCards = metrics.counter(JobMetrics.CARD_CACHE_WARMED);
+        writtenAhead = metrics.counter(JobMetrics.CARD_WRITTEN_AHEAD);
         metrics.gauge(JobMetrics.CARD_CACHE_HIT_RATE, () -> cache == null ? 0.0 : cache.hitRate());
         metrics.gauge(JobMetrics.CARD_CACHE_BYTES, () -> cache == null ? 0L : cache.bytes());
         metrics.gauge(JobMetrics.CARD_BARRIER_WRITE_MICROS, () -> lastFlushMicros);
@@ -344,12 +351,19 @@ final class CardStateStore {
         evict(card);
         header.head = h.headForState();
         if (backend != null) {
-            dirty.put(key, card);
+            dirty.put(key, card); // to the end: the card changed last
         } else {
             headers.update(header);
         }
         if (cache != null) {
             cache.put(key, card, h.estimatedBytes());
+        }
+        while (dirty.size() > maxUnwritten) {
+            Iterator<Map.Entry<String, Card>> oldest = dirty.entrySet().iterator();
+            Map.Entry<String, Card> e = oldest.next();
+            oldest.remove();
+            writeBack(e.getKey(), e.getValue());
+            writtenAhead.inc();
         }
     }
 
@@ -361,10 +375,18 @@ final class CardStateStore {
      * Chunks that fill up, dropped chunks, migrations and last-seen times are still written at once. Needs the cache
      * (without it every event writes through). {@code backend}: the keyed backend, whose current key is switched to
      * write other cards back.
+     *
+     * <p>At most {@code maxUnwrittenCards} cards wait for the barrier: beyond that, the card whose last change is
+     * oldest is written at once. The barrier's writes pause the subtask, and with a bank's millions of cards most
+     * events between two checkpoints are of different cards, so without this bound the barrier would write every one
+     * of them (tens of thousands per subtask at 10 s intervals). Keep it above the cards a subtask sees several times
+     * per checkpoint interval: each of those written ahead is written again (docs/STATE.md: a bound of 1,000 with
+     * 2,500 such cards per subtask quadrupled the writes and RocksDB's compactions).
      */
-    void deferWrites(KeyedStateBackend<String> keyedBackend) {
-        if (cache != null) {
+    void deferWrites(KeyedStateBackend<String> keyedBackend, int maxUnwrittenCards) {
+        if (cache != null && maxUnwrittenCards > 0) {
             backend = keyedBackend;
+            maxUnwritten = maxUnwrittenCards;
         }
     }
 
@@ -379,6 +401,7 @@ final class CardStateStore {
         dirty.clear();
         lastFlushMicros = (System.nanoTime() - start) / 1_000;
         lastFlushCards = cards;
+        LOG.debug("deferred card writes at the checkpoint barrier: {} cards in {} us", cards, lastFlushMicros);
     }
 
     /** Cards written by the last {@link #flush}. */
@@ -401,15 +424,19 @@ final class CardStateStore {
 
     /** The cache dropped a card: written back first if it has deferred writes, under its own key. */
     private void evicted(String key, Card card) {
-        if (dirty.remove(key) == null) {
-            return;
+        if (dirty.remove(key) != null) {
+            writeBack(key, card);
         }
+    }
+
+    /** Writes a card's deferred changes under its own key; the current key is set back after. */
+    private void writeBack(String key, Card card) {
         String current = backend.getCurrentKey();
         try {
             backend.setCurrentKey(key);
             write(card);
         } catch (Exception e) {
-            throw new IllegalStateException("card state: writing back an evicted card failed", e);
+            throw new IllegalStateException("card state: writing back a card's deferred changes failed", e);
         } finally {
             backend.setCurrentKey(current);
         }

@@ -14,18 +14,19 @@ import java.io.Serializable;
  * on live scores ({@link JobOptions#ALERT_BUDGET}).
  */
 public record ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload,
-        long historyCacheTransactions, long cacheWarmMillis, boolean explainAlerts,
+        long historyCacheTransactions, long cacheWarmMillis, int maxUnwrittenCards, boolean explainAlerts,
         boolean emitFeatures, AlertBudget.Settings alertBudget) implements Serializable {
 
     /** No history cache; alerts explained. */
     public ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload) {
-        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0, true, false, null);
+        this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0,
+                JobOptions.CARD_WRITE_BEHIND.defaultValue(), true, false, null);
     }
 
     /** The same settings with a cache of deserialized histories of up to {@code transactions} (see historyCacheBytes). */
     public ScoringSettings withHistoryCache(long transactions) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, transactions,
-                cacheWarmMillis, explainAlerts, emitFeatures, alertBudget);
+                cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget);
     }
 
     /**
@@ -34,25 +35,34 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withCacheWarming(long millis) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, millis, explainAlerts, emitFeatures, alertBudget);
+                historyCacheTransactions, millis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget);
+    }
+
+    /**
+     * The same settings with at most {@code cards} cards per subtask whose changes are held back for the next
+     * checkpoint barrier ({@code CardStateStore#deferWrites}); 0: every event writes through.
+     */
+    public ScoringSettings withMaxUnwrittenCards(int cards) {
+        return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
+                historyCacheTransactions, cacheWarmMillis, cards, explainAlerts, emitFeatures, alertBudget);
     }
 
     /** The same settings with another card TTL. */
     public ScoringSettings withCardTtlMillis(long ttl) {
         return new ScoringSettings(ttl, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, explainAlerts, emitFeatures, alertBudget);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget);
     }
 
     /** The same settings without alerts on the alerts side output (scores still carry the ALERT decision). */
     public ScoringSettings withoutAlertExplanations() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, false, emitFeatures, alertBudget);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, false, emitFeatures, alertBudget);
     }
 
     /** The same settings with every champion feature vector on the {@code JobStreams.FEATURES} side output. */
     public ScoringSettings withFeatureOutput() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, explainAlerts, true, alertBudget);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, true, alertBudget);
     }
 
     /**
@@ -61,7 +71,7 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withAlertBudget(AlertBudget.Settings budget) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, explainAlerts, emitFeatures, budget);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, budget);
     }
 
     /**
@@ -80,6 +90,6 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
                 config.get(JobOptions.ALERT_TOP_ATTENDED), config.get(JobOptions.ALERT_TOP_CONTRIBUTIONS),
                 config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD),
                 config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS), config.get(JobOptions.HISTORY_CACHE_WARM_TIME).toMillis(),
-                true, false, config.alertBudget());
+                config.get(JobOptions.CARD_WRITE_BEHIND), true, false, config.alertBudget());
     }
 }

@@ -86,6 +86,8 @@ class JobConfigTest {
                 .hasMessageContaining("alert.budget-window");
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--alert.budget", "0.01", "--alert.budget-min-alerts", "0")))
                 .hasMessageContaining("alert.budget-min-alerts");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--state.card-write-behind", "-1")))
+                .hasMessageContaining("state.card-write-behind");
     }
 
     @Test

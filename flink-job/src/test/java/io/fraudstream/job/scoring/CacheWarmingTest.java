@@ -128,19 +128,19 @@ class CacheWarmingTest {
 
     /** State after scoring {@code txs} and taking a snapshot, read back card by card as a restore would. */
     private static java.util.Map<String, String> storedHistories(CardScoringFunction function, boolean rocksdb,
-            List<TransactionEvent> txs, boolean[] deferredBeforeSnapshot) throws Exception {
+            List<TransactionEvent> txs, int[] unwritten) throws Exception {
         var h = harness(function, rocksdb);
         h.open();
+        unwritten[1] = 0;
         for (TransactionEvent t : txs) {
             h.processElement(new StreamRecord<>(t));
+            unwritten[1] = Math.max(unwritten[1], function.unwrittenCards());
         }
-        deferredBeforeSnapshot[0] = function.unwrittenCards() > 0;
+        unwritten[0] = function.unwrittenCards();
         h.prepareSnapshotPreBarrier(1); // as the task does before the barrier leaves
         OperatorSubtaskState snapshot = h.snapshot(1, 1);
         assertThat(function.unwrittenCards()).isZero(); // the barrier wrote them all
-        if (deferredBeforeSnapshot[0]) {
-            assertThat(function.lastBarrierCards()).isPositive(); // and says how many (a metric)
-        }
+        assertThat(function.lastBarrierCards()).isEqualTo(unwritten[0]); // and says how many (a metric)
         h.close();
         var restored = harness(function(settings(0)), rocksdb);
         restored.initializeState(snapshot);
@@ -163,21 +163,28 @@ class CacheWarmingTest {
     void deferredWritesReachStateAtTheBarrierAndWhenACardLeavesTheCache(boolean rocksdb) throws Exception {
         List<TransactionEvent> txs = transactions(0, 1_500); // 37-38 per card: every card fills a chunk
         // Write-through (no cache: nothing is deferred) is the reference.
-        boolean[] deferred = new boolean[1];
+        int[] unwritten = new int[2]; // before the barrier, most at any time
         java.util.Map<String, String> reference = storedHistories(
-                function(new ScoringSettings(TTL, 3, 3, 1024)), rocksdb, txs, deferred);
-        assertThat(deferred[0]).isFalse();
+                function(new ScoringSettings(TTL, 3, 3, 1024)), rocksdb, txs, unwritten);
+        assertThat(unwritten[1]).isZero();
         assertThat(reference.get("c7").split(" ")).hasSize(txs.size() / CARDS + (7 < txs.size() % CARDS ? 1 : 0));
 
         // A cache that holds every card: everything is written at the barrier.
-        java.util.Map<String, String> atBarrier = storedHistories(function(settings(0)), rocksdb, txs, deferred);
-        assertThat(deferred[0]).isTrue();
+        java.util.Map<String, String> atBarrier = storedHistories(function(settings(0)), rocksdb, txs, unwritten);
+        assertThat(unwritten[0]).isEqualTo(CARDS);
         assertThat(atBarrier).isEqualTo(reference);
+
+        // At most 5 cards wait for the barrier (state.card-write-behind): the card changed longest ago is written first.
+        java.util.Map<String, String> bounded = storedHistories(function(settings(0).withMaxUnwrittenCards(5)), rocksdb,
+                txs, unwritten);
+        assertThat(unwritten[1]).isEqualTo(5);
+        assertThat(unwritten[0]).isEqualTo(5);
+        assertThat(bounded).isEqualTo(reference);
 
         // A cache of 10,000 B (a few cards): cards are evicted with deferred writes and written back under their own
         // key while another card is being scored.
         java.util.Map<String, String> evicting = storedHistories(function(new ScoringSettings(TTL, 3, 3, 1024)
-                .withHistoryCache(100)), rocksdb, txs, deferred);
+                .withHistoryCache(100)), rocksdb, txs, unwritten);
         assertThat(evicting).isEqualTo(reference);
     }
 }

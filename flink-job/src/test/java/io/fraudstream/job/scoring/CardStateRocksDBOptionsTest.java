@@ -11,6 +11,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.RocksDB;
 
 class CardStateRocksDBOptionsTest {
@@ -29,6 +30,30 @@ class CardStateRocksDBOptionsTest {
         CardStateRocksDBOptions defaults =
                 (CardStateRocksDBOptions) new CardStateRocksDBOptions().configure(new Configuration());
         assertThat(defaults.trigger()).isEqualTo(16);
+    }
+
+    @Test
+    void level0FilesAreNotCompressedUnlessConfigured() {
+        RocksDB.loadLibrary();
+        CardStateRocksDBOptions factory =
+                (CardStateRocksDBOptions) new CardStateRocksDBOptions().configure(new Configuration());
+        try (ColumnFamilyOptions options = factory.createColumnOptions(
+                new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION), new ArrayList<>())) {
+            assertThat(options.compressionPerLevel()).hasSize(options.numLevels());
+            assertThat(options.compressionPerLevel().get(0)).isEqualTo(CompressionType.NO_COMPRESSION);
+            assertThat(options.compressionPerLevel().subList(1, options.numLevels()))
+                    .containsOnly(CompressionType.LZ4_COMPRESSION); // the levels below keep what was configured
+        }
+        Configuration compress = new Configuration();
+        compress.set(CardStateRocksDBOptions.COMPRESS_L0, true);
+        Configuration explicit = new Configuration();
+        explicit.setString("state.backend.rocksdb.compression.per.level", "SNAPPY_COMPRESSION");
+        for (Configuration conf : java.util.List.of(compress, explicit)) {
+            CardStateRocksDBOptions f = (CardStateRocksDBOptions) new CardStateRocksDBOptions().configure(conf);
+            try (ColumnFamilyOptions options = f.createColumnOptions(new ColumnFamilyOptions(), new ArrayList<>())) {
+                assertThat(options.compressionPerLevel()).isEmpty(); // untouched
+            }
+        }
     }
 
     @Test
