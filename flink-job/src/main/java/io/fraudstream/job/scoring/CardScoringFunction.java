@@ -245,15 +245,13 @@ public class CardScoringFunction
     }
 
     /**
-     * Called by {@link CardScoringOperator} once open, before any record: fills the history cache from the (restored)
-     * state, within {@code state.card-cache-warm-time}.
+     * Called by {@link CardScoringOperator} once open, before any record, with its keyed state backend: fills the
+     * history cache from the (restored) state within {@code state.card-cache-warm-time} ({@link CardStateStore#warm}),
+     * then defers each card's writes to the next checkpoint barrier, for at most {@code state.card-write-behind} cards
+     * ({@link CardStateStore#deferWrites}).
      */
-    void warmCache(KeyedStateBackend<String> backend) throws Exception {
+    void attachBackend(KeyedStateBackend<String> backend) throws Exception {
         warmed = store.warm(backend, settings.cacheWarmMillis());
-    }
-
-    /** Called by {@link CardScoringOperator} once open: see {@link CardStateStore#deferWrites}. */
-    void deferStateWrites(KeyedStateBackend<String> backend) {
         store.deferWrites(backend, settings.maxUnwrittenCards());
     }
 
@@ -272,7 +270,7 @@ public class CardScoringFunction
         return store.unwritten();
     }
 
-    /** What the last {@link #warmCache} did (null: nothing, no cache or warming off). For tests. */
+    /** What {@link #attachBackend} warmed (null: nothing, no cache or warming off). For tests. */
     CardStateStore.Warmed warmed() {
         return warmed;
     }

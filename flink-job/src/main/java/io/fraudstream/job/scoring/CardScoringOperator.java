@@ -36,8 +36,7 @@ public final class CardScoringOperator
     @Override
     public void open() throws Exception {
         super.open(); // opens the function: its state handles and cache exist from here on
-        function.warmCache(getKeyedStateBackend());
-        function.deferStateWrites(getKeyedStateBackend());
+        function.attachBackend(getKeyedStateBackend());
     }
 
     /** Before the barrier leaves: every card changed since the last checkpoint is written to state. */

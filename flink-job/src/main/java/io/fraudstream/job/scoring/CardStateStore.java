@@ -249,7 +249,8 @@ final class CardStateStore {
         int cards = 0;
         long transactions = 0;
         String stoppedBy = "all cards";
-        cache.resize(budget(OPEN_STORES.get()));
+        storesSeen = OPEN_STORES.get();
+        cache.resize(budget(storesSeen));
         try (Stream<String> keys = backend.getKeys(JobStreams.CARD_HEADER.getName(), VoidNamespace.INSTANCE)) {
             Iterator<String> it = keys.iterator();
             while (it.hasNext()) {
