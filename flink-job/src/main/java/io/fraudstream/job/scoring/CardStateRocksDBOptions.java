@@ -39,9 +39,9 @@ public final class CardStateRocksDBOptions implements ConfigurableRocksDBOptions
             ConfigOptions.key("fraudstream.rocksdb.compress-l0").booleanType().defaultValue(false)
                     .withDescription("Whether SST files flushed from memtables (level 0) are compressed. Off: the "
                             + "flush that Flink's native checkpoint waits for, on the scoring thread, does not "
-                            + "compress (on the 2-core bench that halved the checkpoint's synchronous part, 80-134 to "
-                            + "44-65 ms); compaction compresses L1 and below as configured. Costs about 2.3 times the "
-                            + "incremental checkpoint bytes (79 to 179 B per scored event) and the local disk of L0. "
+                            + "compress (on the 2-core bench the checkpoint's synchronous part went from 80-234 to "
+                            + "34-77 ms); compaction compresses L1 and below as configured. Costs about 2.3 times the "
+                            + "incremental checkpoint bytes (79 to 177-187 B per scored event) and the local disk of L0. "
                             + "Ignored when state.backend.rocksdb.compression.per.level is set.");
 
     private int trigger = LEVEL0_COMPACTION_TRIGGER.defaultValue();
