@@ -612,17 +612,11 @@ final class LoadBenchmark {
     private List<CheckpointBytes.Checkpoint> completedCheckpointsAfter(int restPort, JobID jobId, long lastScoredAt,
             Duration interval) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + jobId
-                + "/checkpoints")).timeout(Duration.ofSeconds(30)).build();
+        String uri = "http://localhost:" + restPort + "/jobs/" + jobId + "/checkpoints";
         long deadline = System.nanoTime() + interval.multipliedBy(2).plus(CheckpointSettings.DEFAULT_TIMEOUT).toNanos();
         while (true) {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET " + request.uri() + ": HTTP " + response.statusCode() + " "
-                        + response.body());
-            }
             List<CheckpointBytes.Checkpoint> completed = new ArrayList<>();
-            for (JsonNode c : JSON.readTree(response.body()).path("history")) {
+            for (JsonNode c : getJson(http, uri).path("history")) {
                 if ("COMPLETED".equals(c.path("status").asText()) && !c.path("is_savepoint").asBoolean()) {
                     completed.add(new CheckpointBytes.Checkpoint(c.path("id").asLong(),
                             c.path("trigger_timestamp").asLong(), c.path("checkpointed_size").asLong(),
