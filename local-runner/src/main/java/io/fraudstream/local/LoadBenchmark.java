@@ -50,6 +50,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -251,6 +252,12 @@ final class LoadBenchmark {
             // charged to the window's first transactions as latency. What follows a restore in production, every
             // card's first event reading its history from the state, still is.
             long probeStart = System.nanoTime();
+            // A probe reaches one subtask; the others may still be restoring and warming their history cache
+            // (CardScoringOperator#open: seconds at bank-sized histories, the task INITIALIZING meanwhile). A window
+            // started then charges that restore to its first seconds, so first every subtask of the job must run.
+            awaitAllSubtasksRunning(restPort, job.getJobID());
+            out.printf(Locale.ROOT, "%s: every subtask running %.1f s after submission%n", prefix,
+                    (System.nanoTime() - probeStart) / 1e9);
             try (KafkaTransactionWriter probe = KafkaTransactionWriter.builder(broker.bootstrapServers())
                     .transactionsTopic(prefix + "-transactions").build()) {
                 probe.send(liveTxs.next());
@@ -581,6 +588,42 @@ final class LoadBenchmark {
                         async));
             }
             out.println(line);
+        }
+    }
+
+    /**
+     * Polls the job's REST resource until every subtask of every vertex is RUNNING (restored, operators open), or
+     * fails after five minutes or on any terminal state.
+     */
+    private static void awaitAllSubtasksRunning(int restPort, JobID jobId) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String uri = "http://localhost:" + restPort + "/jobs/" + jobId;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (true) {
+            JsonNode job = null;
+            try {
+                job = getJson(http, uri);
+            } catch (java.io.IOException | IllegalStateException e) {
+                // the REST endpoint starts with the job: not up yet, or the job not yet known to it
+            }
+            if (job != null) {
+                String state = job.path("state").asText();
+                if (Set.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
+                    throw new IllegalStateException("bench job " + jobId + " is " + state + " before it ran");
+                }
+                boolean all = job.path("vertices").size() > 0;
+                for (JsonNode v : job.path("vertices")) {
+                    all &= v.path("tasks").path("RUNNING").asInt() == v.path("parallelism").asInt();
+                }
+                if (all) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("bench job " + jobId + ": not every subtask RUNNING after 5 minutes: "
+                        + job);
+            }
+            Thread.sleep(100); // polling a remote state: there is nothing to wait on
         }
     }
 
