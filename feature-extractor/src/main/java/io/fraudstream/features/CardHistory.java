@@ -490,14 +490,17 @@ public final class CardHistory {
 
     /** Logical index (0 = oldest) of the entry with this id and event time, or -1 when it is not in the window. */
     public int indexOf(String txId, long eventTime) {
+        byte kind = TxIds.kind(txId);
+        boolean text = kind == TxIds.TEXT_KIND;
+        return indexOf(eventTime, kind, text ? 0 : TxIds.hi(txId, kind), text ? 0 : TxIds.lo(txId, kind), txId);
+    }
+
+    /** {@link #indexOf(String, long)} of an id already packed ({@link TxIds}; {@code txId} read for text ids only). */
+    int indexOf(long eventTime, byte kind, long hi, long lo, String txId) {
         int i = countBefore(eventTime);
         if (i == size || time[slot(i)] != eventTime) {
             return -1;
         }
-        byte kind = TxIds.kind(txId);
-        boolean text = kind == TxIds.TEXT_KIND;
-        long hi = text ? 0 : TxIds.hi(txId, kind);
-        long lo = text ? 0 : TxIds.lo(txId, kind);
         for (; i < size; i++) {
             int s = slot(i);
             if (time[s] != eventTime) {
@@ -584,16 +587,16 @@ public final class CardHistory {
      */
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT_VERSION);
-        writeVarLong(out, window);
-        writeVarLong(out, size);
-        writeVarLong(out, head);
+        VarInts.write(out, window);
+        VarInts.write(out, size);
+        VarInts.write(out, head);
         long prev = 0;
         for (int i = 0; i < size; i++) {
             int s = slot(i);
             if (i == 0) {
                 out.writeLong(time[s]);
             } else {
-                writeVarLong(out, time[s] - prev);
+                VarInts.write(out, time[s] - prev);
             }
             prev = time[s];
             out.writeFloat(amount[s]);
@@ -626,9 +629,9 @@ public final class CardHistory {
             throw new IOException("unsupported CardHistory format version " + version + " (this build reads "
                     + FORMAT_VERSION + ")");
         }
-        long window = readVarLong(in);
-        long n = readVarLong(in);
-        long head = readVarLong(in);
+        long window = VarInts.readLong(in, "history window");
+        long n = VarInts.readLong(in, "history size");
+        long head = VarInts.readLong(in, "history head");
         if (window < 1 || window > ExtractorConfig.MAX_WINDOW || n < 0 || n > window || head >= window
                 || (head != 0 && n != window)) {
             throw new IOException("corrupt CardHistory header: window " + window + ", size " + n + ", head " + head);
@@ -636,7 +639,7 @@ public final class CardHistory {
         CardHistory h = sizedFor((int) window, n);
         long t = 0;
         for (int i = 0; i < n; i++) {
-            t = i == 0 ? in.readLong() : t + readVarLong(in);
+            t = i == 0 ? in.readLong() : t + VarInts.readLong(in, "history time delta");
             float amt = in.readFloat();
             int flags = in.readUnsignedByte();
             float la = Float.NaN;
@@ -657,28 +660,5 @@ public final class CardHistory {
         }
         h.rotate((int) head);
         return h;
-    }
-
-    private static void writeVarLong(DataOutput out, long v) throws IOException {
-        if (v < 0) {
-            throw new IllegalStateException("negative varint " + v);
-        }
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
-    }
-
-    private static long readVarLong(DataInput in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("corrupt varint");
     }
 }

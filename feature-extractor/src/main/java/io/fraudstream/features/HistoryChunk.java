@@ -46,6 +46,14 @@ public final class HistoryChunk {
     }
     public long eventTimeAt(int j) { return time[j]; }
 
+    /**
+     * {@code h}'s logical index of entry {@code j} ({@link CardHistory#indexOf(String, long)}), -1 when it is not in
+     * the window; compares the packed ids, no id formatted.
+     */
+    public int indexIn(CardHistory h, int j) {
+        return h.indexOf(time[j], idKind[j], idHi[j], idLo[j], idText[j]);
+    }
+
     /** Appends the raw fields of the history's entry at {@code logical}. The chunk must not be full. */
     public void append(CardHistory h, int logical) {
         if (count == CAPACITY) {

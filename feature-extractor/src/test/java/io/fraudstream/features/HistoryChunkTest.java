@@ -158,4 +158,42 @@ class HistoryChunkTest {
         }
         return out.toByteArray();
     }
+
+    @Test
+    void aChunkEntryIsFoundInTheHistoryByItsPackedIdAsByItsString() {
+        // Ids of all three kinds (UUID, 32 hex digits, text), some entries sharing an event time, 450 entries into a
+        // window of 200: the early chunks' entries have left the window (-1), the later ones are in it.
+        List<RawTransaction> txs = new ArrayList<>();
+        int n = 0;
+        for (RawTransaction t : gen.next(450).history()) {
+            String id = switch (n % 3) {
+                case 0 -> java.util.UUID.nameUUIDFromBytes(new byte[] {(byte) n, (byte) (n >> 8)}).toString();
+                case 1 -> String.format("%032x", 0xABCDEFL * n + 7);
+                default -> t.transactionId();
+            };
+            long time = n % 7 == 3 ? txs.get(txs.size() - 1).eventTimeMillis() : t.eventTimeMillis();
+            txs.add(RawTransaction.builder().transactionId(id).eventTimeMillis(time).amount(t.amount())
+                    .merchantId(t.merchantId()).merchantCategory(t.merchantCategory()).channel(t.channel())
+                    .merchantLocation(t.merchantLat(), t.merchantLon()).homeLocation(t.homeLat(), t.homeLon())
+                    .build());
+            n++;
+        }
+        CardHistory live = new CardHistory(config.window());
+        List<HistoryChunk> chunks = feed(live, txs, fx);
+        int found = 0;
+        int kinds = 0;
+        for (HistoryChunk c : chunks) {
+            for (int j = 0; j < c.size(); j++) {
+                int byString = live.indexOf(c.transactionIdAt(j), c.eventTimeAt(j));
+                assertThat(c.indexIn(live, j)).as("entry %d of a chunk", j).isEqualTo(byString);
+                if (byString >= 0) {
+                    assertThat(live.transactionIdAt(byString)).isEqualTo(c.transactionIdAt(j));
+                    found++;
+                }
+                kinds |= 1 << TxIds.kind(c.transactionIdAt(j));
+            }
+        }
+        assertThat(found).as("every entry of the window is in a chunk").isEqualTo(live.size()).isEqualTo(200);
+        assertThat(kinds).as("all three id kinds").isEqualTo(0b111);
+    }
 }

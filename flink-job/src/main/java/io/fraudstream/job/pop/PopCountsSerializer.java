@@ -1,5 +1,6 @@
 package io.fraudstream.job.pop;
 
+import io.fraudstream.features.VarInts;
 import io.fraudstream.features.pop.PopCounts;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -90,7 +91,7 @@ public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
             }
         });
         target.writeByte(VERSION);
-        writeVarInt(target, size);
+        VarInts.write(target, size);
         long[] previous = {0};
         boolean[] first = {true};
         record.forEachBucket((hour, tx, fraud) -> {
@@ -105,10 +106,10 @@ public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
                             + " then " + hour + ")");
                 }
             }
-            writeVarLong(target, (h << 1) | (fraud != 0 ? 1 : 0));
-            writeVarInt(target, tx);
+            VarInts.write(target, (h << 1) | (fraud != 0 ? 1 : 0));
+            VarInts.write(target, tx);
             if (fraud != 0) {
-                writeVarInt(target, fraud);
+                VarInts.write(target, fraud);
             }
             previous[0] = hour;
         });
@@ -121,7 +122,7 @@ public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
             throw new IOException("Corrupt PopCounts: unknown format version " + version + " (expected " + VERSION
                     + ")");
         }
-        int size = readVarInt(source, "size");
+        int size = VarInts.readInt(source, "PopCounts size");
         if (size > MAX_BUCKETS) {
             throw new IOException("Corrupt PopCounts: size " + size + " exceeds " + MAX_BUCKETS);
         }
@@ -130,7 +131,7 @@ public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
         int[] frauds = new int[size];
         long previous = 0;
         for (int i = 0; i < size; i++) {
-            long packed = readVarLong(source, "hour");
+            long packed = VarInts.readLong(source, "PopCounts hour");
             boolean hasFraud = (packed & 1) != 0;
             long h = packed >>> 1;
             long hour;
@@ -151,9 +152,9 @@ public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
                 }
             }
             hours[i] = (int) hour;
-            transactions[i] = readVarInt(source, "transaction count");
+            transactions[i] = VarInts.readInt(source, "PopCounts transaction count");
             if (hasFraud) {
-                int fraud = readVarInt(source, "fraud count");
+                int fraud = VarInts.readInt(source, "PopCounts fraud count");
                 if (fraud == 0) {
                     throw new IOException("Corrupt PopCounts: fraud flag set with a zero fraud count at bucket " + i);
                 }
@@ -191,43 +192,5 @@ public final class PopCountsSerializer extends TypeSerializer<PopCounts> {
 
     private static long zigzag(int value) {
         return ((long) value << 1) ^ ((long) value >> 63); // in [0, 2^32)
-    }
-
-    static void writeVarInt(DataOutputView out, int value) throws IOException {
-        writeVarLong(out, value & 0xFFFF_FFFFL);
-    }
-
-    static void writeVarLong(DataOutputView out, long value) throws IOException {
-        while ((value & ~0x7FL) != 0) {
-            out.writeByte((int) (value & 0x7F) | 0x80);
-            value >>>= 7;
-        }
-        out.writeByte((int) value);
-    }
-
-    /** A varint that must fit a non-negative int. */
-    static int readVarInt(DataInputView in, String what) throws IOException {
-        long value = readVarLong(in, what);
-        if (value > Integer.MAX_VALUE) {
-            throw new IOException("Corrupt PopCounts: " + what + " " + value + " out of range (negative or above "
-                    + Integer.MAX_VALUE + ")");
-        }
-        return (int) value;
-    }
-
-    /** An unsigned varint of at most 63 bits (the format never writes more). */
-    static long readVarLong(DataInputView in, String what) throws IOException {
-        long value = 0;
-        for (int shift = 0; shift < 63; shift += 7) {
-            int b = in.readUnsignedByte();
-            if (shift == 56 && (b & 0x80) != 0) {
-                break;
-            }
-            value |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return value;
-            }
-        }
-        throw new IOException("Corrupt PopCounts: " + what + " varint longer than 63 bits");
     }
 }

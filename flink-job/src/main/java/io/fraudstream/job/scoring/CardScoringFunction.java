@@ -299,13 +299,15 @@ public class CardScoringFunction
 
         String key = ctx.getCurrentKey();
         CardStateStore.Card card = store.load(key);
+        long keptLastSeen = CardStateStore.NEVER_SEEN;
         if (card != null && CardScorer.expired(card.history(), tx.eventTimeMillis, settings.cardTtlMillis())) {
+            keptLastSeen = card.lastSeen; // clear keeps it: the card's TTL timer is armed
             store.clear(key);
             card = null;
             cardsExpired.inc();
         }
         if (card == null) {
-            card = store.create(key, lifecycle.champion().model.extractorConfig().window());
+            card = store.create(key, lifecycle.champion().model.extractorConfig().window(), keptLastSeen);
         }
         CardHistory history = card.history();
         if (CardScorer.duplicate(history, tx.transactionId)) {

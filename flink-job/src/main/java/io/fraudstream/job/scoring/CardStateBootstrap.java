@@ -68,12 +68,14 @@ public final class CardStateBootstrap implements AutoCloseable {
     public Outcome add(String key, TransactionEvent tx, TimerService timers) throws Exception {
         CardStateStore.Card card = store.load(key);
         // The same rules as the job's and every other scorer's (model's CardScorer): TTL by event time, duplicates.
+        long keptLastSeen = CardStateStore.NEVER_SEEN;
         if (card != null && CardScorer.expired(card.history(), tx.eventTimeMillis, cardTtlMillis)) {
+            keptLastSeen = card.lastSeen; // clear keeps it: the card's TTL timer is armed
             store.clear(key);
             card = null;
         }
         if (card == null) {
-            card = store.create(key, champion.model.extractorConfig().window());
+            card = store.create(key, champion.model.extractorConfig().window(), keptLastSeen);
         }
         CardHistory history = card.history();
         if (CardScorer.duplicate(history, tx.transactionId)) {

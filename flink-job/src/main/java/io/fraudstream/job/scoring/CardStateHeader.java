@@ -1,5 +1,6 @@
 package io.fraudstream.job.scoring;
 
+import io.fraudstream.features.VarInts;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,11 +68,11 @@ public final class CardStateHeader {
      */
     void writeTo(DataOutputView out) throws IOException {
         out.writeByte(FORMAT_VERSION);
-        writeVarInt(out, window);
-        writeVarInt(out, first);
-        writeVarInt(out, next - first);
-        writeVarInt(out, stored);
-        writeVarInt(out, head);
+        VarInts.write(out, window);
+        VarInts.write(out, first);
+        VarInts.write(out, next - first);
+        VarInts.write(out, stored);
+        VarInts.write(out, head);
         List<String> dict = new ArrayList<>(3);
         for (String t : tags) {
             if (t != null && !dict.contains(t)) {
@@ -93,11 +94,11 @@ public final class CardStateHeader {
             throw new IOException("unsupported card state header version " + version + " (this build reads "
                     + FORMAT_VERSION + ")");
         }
-        CardStateHeader h = new CardStateHeader(readVarInt(in));
-        h.first = readVarInt(in);
-        h.next = h.first + readVarInt(in);
-        h.stored = readVarInt(in);
-        h.head = readVarInt(in);
+        CardStateHeader h = new CardStateHeader(VarInts.readInt(in, "card state header"));
+        h.first = VarInts.readInt(in, "card state header");
+        h.next = h.first + VarInts.readInt(in, "card state header");
+        h.stored = VarInts.readInt(in, "card state header");
+        h.head = VarInts.readInt(in, "card state header");
         int n = in.readUnsignedByte();
         String[] dict = new String[n];
         for (int i = 0; i < n; i++) {
@@ -111,29 +112,6 @@ public final class CardStateHeader {
             h.tags.add(t == 0 ? null : dict[t - 1]);
         }
         return h;
-    }
-
-    private static void writeVarInt(DataOutputView out, int v) throws IOException {
-        if (v < 0) {
-            throw new IllegalStateException("negative varint " + v);
-        }
-        while ((v & ~0x7F) != 0) {
-            out.writeByte((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        out.writeByte(v);
-    }
-
-    private static int readVarInt(DataInputView in) throws IOException {
-        int v = 0;
-        for (int shift = 0; shift < 35; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("corrupt varint");
     }
 
     @Override

@@ -316,12 +316,15 @@ final class CardStateStore {
     }
 
     /**
-     * A new, empty card (its state is written by the first {@link #append}); it keeps a last-seen time still stored
-     * (a card whose history was cleared by {@link #clear}).
+     * A new, empty card (its state is written by the first {@link #append}). {@code lastSeen}: the stored last-seen
+     * time the caller knows it keeps, that of a card it has just {@link #clear}ed ({@link #NEVER_SEEN} for a card
+     * {@link #load} found no state of: no read for it). Were one stored all the same (a card cleared, then its first
+     * event refused before {@link #append}), the next {@link #touch} arms one more TTL timer, and
+     * {@code onTimer} of the earlier one only re-arms it.
      */
-    Card create(String key, int window) throws Exception {
+    Card create(String key, int window, long lastSeen) {
         Card card = new Card(new CardHistory(window), new CardStateHeader(window), null);
-        card.lastSeen = storedLastSeen();
+        card.lastSeen = lastSeen;
         if (cache != null) {
             cache.put(key, card, card.history.estimatedBytes());
         }
@@ -478,7 +481,7 @@ final class CardStateStore {
             HistoryChunk oldest = chunks.get(first);
             List<Integer> live = new ArrayList<>();
             for (int j = 0; j < oldest.size(); j++) {
-                int i = h.indexOf(oldest.transactionIdAt(j), oldest.eventTimeAt(j));
+                int i = oldest.indexIn(h, j);
                 if (i >= 0) {
                     live.add(j);
                 }
@@ -488,7 +491,7 @@ final class CardStateStore {
                     return;
                 }
                 for (int j : live) {
-                    appendEntry(card, h.indexOf(oldest.transactionIdAt(j), oldest.eventTimeAt(j)));
+                    appendEntry(card, oldest.indexIn(h, j));
                 }
             }
             chunks.remove(first);

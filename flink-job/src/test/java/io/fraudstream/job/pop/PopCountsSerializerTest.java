@@ -198,7 +198,7 @@ class PopCountsSerializerTest {
 
     static void varLong(DataOutputSerializer out, long v) {
         try {
-            PopCountsSerializer.writeVarLong(out, v);
+            io.fraudstream.features.VarInts.write(out, v);
         } catch (IOException e) {
             throw new AssertionError(e);
         }
