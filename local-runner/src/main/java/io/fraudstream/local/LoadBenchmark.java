@@ -388,6 +388,9 @@ final class LoadBenchmark {
             if (r.rejected() > 0 || r.duplicates() > 0) {
                 out.printf(Locale.ROOT, "%s: of them refused by the job's validation %,d, duplicates %,d%n", prefix,
                         r.rejected(), r.duplicates());
+                for (StateBootstrap.Refusal refusal : r.refusals()) {
+                    out.printf(Locale.ROOT, "%s:   refused %s%n", prefix, refusal);
+                }
             }
             if (r.stored() + r.rejected() + r.duplicates() != n || r.rejected() > n / 10_000) {
                 throw new IllegalStateException("bootstrapped " + r.stored() + " of " + n + " history transactions ("

@@ -884,6 +884,9 @@ public final class ReplayMain implements Runnable {
                     + " refused by validation, %,d bad rows) in %.1f s; champion %s; max parallelism %d%n",
                     outDir.toUri(), r.cards(), r.stored(), r.duplicates(), r.rejected(), spool.badRows().count(),
                     r.nanos() / 1e9, modelSource, maxParallelism);
+            for (StateBootstrap.Refusal refusal : r.refusals()) {
+                out.println("  refused: " + refusal);
+            }
             out.println("start the job from it: --execution.state-recovery.path " + outDir.toUri()
                     + " (with pipeline.max-parallelism " + maxParallelism + ")");
         }

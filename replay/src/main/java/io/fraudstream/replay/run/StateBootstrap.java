@@ -108,8 +108,20 @@ public final class StateBootstrap {
      * @param rejected   refused by the job's validation (not stored)
      * @param cards      cards with state
      * @param nanos      wall time of the bootstrap job
+     * @param refusals   the refused records by reason and field, most frequent first (sums to {@code rejected})
      */
-    public record Result(long stored, long duplicates, long rejected, long cards, long nanos) {}
+    public record Result(long stored, long duplicates, long rejected, long cards, long nanos, List<Refusal> refusals) {}
+
+    /**
+     * Records the job's validation refused for one reason ({@code DeadLetterReason}) and field (null when the
+     * refusal names none), with the message of the first of them (dead-letter messages never hold a card number).
+     */
+    public record Refusal(String reason, String field, long count, String firstMessage) {
+        @Override
+        public String toString() {
+            return count + " " + reason + (field == null ? "" : " (" + field + ")") + ", first: " + firstMessage;
+        }
+    }
 
     private StateBootstrap() {}
 
@@ -179,8 +191,13 @@ public final class StateBootstrap {
             if (run.failure.get() != null) {
                 throw new IllegalStateException("writing card state failed: " + run.failure.get(), run.failure.get());
             }
+            List<Refusal> refusals = new java.util.ArrayList<>();
+            run.refusals.forEach((key, count) -> refusals.add(new Refusal(key.get(0), key.get(1), count.sum(),
+                    run.firstMessages.get(key))));
+            refusals.sort(java.util.Comparator.comparingLong(Refusal::count).reversed()
+                    .thenComparing(Refusal::reason));
             return new Result(run.stored.sum(), run.duplicates.sum(), run.rejected.sum(), run.cards.sum(),
-                    System.nanoTime() - t0);
+                    System.nanoTime() - t0, List.copyOf(refusals));
         } finally {
             RUNS.remove(runId);
         }
@@ -196,6 +213,9 @@ public final class StateBootstrap {
         final LongAdder duplicates = new LongAdder();
         final LongAdder rejected = new LongAdder();
         final LongAdder cards = new LongAdder();
+        /** By [reason, field] (field may be null). */
+        final Map<List<String>, LongAdder> refusals = new ConcurrentHashMap<>();
+        final Map<List<String>, String> firstMessages = new ConcurrentHashMap<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
     }
 
@@ -220,7 +240,11 @@ public final class StateBootstrap {
 
         @Override
         public Long map(DeadLetter d) {
-            run(runId).rejected.increment();
+            Run r = run(runId);
+            r.rejected.increment();
+            List<String> key = java.util.Arrays.asList(d.getReason().name(), d.getField());
+            r.refusals.computeIfAbsent(key, k -> new LongAdder()).increment();
+            r.firstMessages.putIfAbsent(key, d.getMessage());
             return 1L;
         }
     }

@@ -111,7 +111,12 @@ class StateBootstrapIT {
         List<String> lines = Files.readAllLines(all, StandardCharsets.UTF_8);
         Path history = dir.resolve("history.csv");
         Path next = dir.resolve("next.csv");
-        Files.write(history, lines.subList(0, 1 + HISTORY), StandardCharsets.UTF_8);
+        List<String> historyLines = new ArrayList<>(lines.subList(0, 1 + HISTORY));
+        // A row the job's validation refuses (amount beyond its plausibility limit): counted by reason, not stored.
+        historyLines.add("2019-01-01 00:20:00,4995376601444857,fraud_X,misc_net,5000000000.00,Jennifer,Huff,F,"
+                + "17397 Ryan Fort Suite 789,Spicewood,TX,78669,30.3899,-98.0539,8731,x,1969-02-24,hugeamount1,"
+                + "1546300884,30.299865,-97.25293,0,667334075533,p.json");
+        Files.write(history, historyLines, StandardCharsets.UTF_8);
         List<String> tail = new ArrayList<>(List.of(lines.get(0)));
         tail.addAll(lines.subList(1 + HISTORY, lines.size()));
         Files.write(next, tail, StandardCharsets.UTF_8);
@@ -159,7 +164,8 @@ class StateBootstrapIT {
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(printed).contains(String.format(java.util.Locale.ROOT, "%,d transactions stored", HISTORY))
-                .contains("0 duplicates skipped, 0 refused by validation");
+                .contains("0 duplicates skipped, 1 refused by validation")
+                .contains("refused: 1 INVALID_AMOUNT").doesNotContain("4995376601444857");
         assertThat(Files.exists(savepoint.resolve("_metadata"))).as("savepoint metadata").isTrue();
 
         // The job, started from the savepoint, fed the next rows through Kafka.
