@@ -310,6 +310,7 @@ final class LoadBenchmark {
             out.printf(Locale.ROOT, "paced-window scores by model version %s%n", versions);
             printTimeline(latencies, pacedFrom, checkpoints);
             printCheckpointPauses(restPort, job.getJobID(), checkpoints);
+            printEarlyCheckpoints(restPort, job.getJobID(), pacedFrom);
             // Drop the first 20% of the window as warm-up (JIT, first checkpoint, consumer group join); class the
             // rest by the slot its transaction was produced in.
             long warmUpEnd = pacedFrom + seconds * 200L;
@@ -640,6 +641,27 @@ final class LoadBenchmark {
             }
             Thread.sleep(100); // polling a remote state: there is nothing to wait on
         }
+    }
+
+    /**
+     * The checkpoints triggered before the paced window's first 20 s ended: the first after a restore from a
+     * savepoint uploads the whole restored state (incremental checkpoints share files only with earlier checkpoints),
+     * so its size and duration tell what the window's start competes with.
+     */
+    private void printEarlyCheckpoints(int restPort, JobID jobId, long pacedFrom) throws Exception {
+        JsonNode history = getJson(HttpClient.newHttpClient(), "http://localhost:" + restPort + "/jobs/" + jobId
+                + "/checkpoints").path("history");
+        StringBuilder line = new StringBuilder();
+        for (JsonNode c : history) {
+            long triggered = c.path("trigger_timestamp").asLong();
+            if (triggered < pacedFrom + 20_000 && "COMPLETED".equals(c.path("status").asText())) {
+                line.insert(0, String.format(Locale.ROOT, " [%d: at %+.1f s, %,d B, %d ms]", c.path("id").asLong(),
+                        (triggered - pacedFrom) / 1000.0, c.path("checkpointed_size").asLong(),
+                        c.path("end_to_end_duration").asLong()));
+            }
+        }
+        out.println("checkpoints early in the window (id: trigger time from its start, bytes uploaded, duration):"
+                + line);
     }
 
     private static JsonNode getJson(HttpClient http, String uri) throws Exception {
