@@ -403,7 +403,7 @@ final class CardActivity {
     }
 
     private String newDevice() {
-        return "dev-" + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+        return CardProfile.deviceId(r.nextLong());
     }
 
     private double[] sortedTimes(double from, double span, int n) {

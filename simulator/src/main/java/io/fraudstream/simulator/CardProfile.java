@@ -35,6 +35,21 @@ final class CardProfile {
         this.travelRate = travelRate;
     }
 
+    /**
+     * A device id ({@code dev-} and 16 hex digits) from 64 random bits. About 2 in 100,000 such ids would be 16
+     * decimal digits passing Luhn, which the job rightly refuses as a card number in {@code terminalId}
+     * (PAN_DETECTED): the simulator would then produce records its own job dead-letters. Those ids get a letter in
+     * the middle (digit runs of at most 8); every other id is the plain hex, so the rest of the output is unchanged.
+     */
+    static String deviceId(long bits) {
+        String id = "dev-" + Long.toHexString(bits | Long.MIN_VALUE);
+        if (io.fraudstream.schemas.CardNumbers.containsPan(id)) {
+            int middle = "dev-".length() + 8;
+            id = id.substring(0, middle) + 'a' + id.substring(middle + 1);
+        }
+        return id;
+    }
+
     double categoryProbability(Category c) {
         int i = c.ordinal();
         double total = categoryCumulative[categoryCumulative.length - 1];

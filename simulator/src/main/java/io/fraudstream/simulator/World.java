@@ -181,7 +181,7 @@ final class World {
             }
             favourites[c.ordinal()] = fav;
         }
-        String[] devices = {"dev-" + Long.toHexString(r.nextLong() | Long.MIN_VALUE), "dev-" + Long.toHexString(r.nextLong() | Long.MIN_VALUE)};
+        String[] devices = {CardProfile.deviceId(r.nextLong()), CardProfile.deviceId(r.nextLong())};
         double travelRate = Rng.logNormal(r, 1.0 / 90, 0.5);
         return new CardProfile(index, holder, homeCity, dailyRate, spendLevel, Rng.cumulative(weights), favourites,
                 devices, travelRate);

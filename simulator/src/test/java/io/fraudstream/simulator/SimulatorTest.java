@@ -416,4 +416,22 @@ class SimulatorTest {
     private static List<Transaction> fraudOf(FraudScenario scenario) {
         return all.stream().filter(t -> scenario.name().equals(t.scenario())).map(SimulatedTransaction::tx).toList();
     }
+
+    @Test
+    void noDeviceIdLooksLikeACardNumber() {
+        // 16 hex digits that are all decimal and pass Luhn: the job would dead-letter the record (PAN_DETECTED).
+        assertThat(io.fraudstream.schemas.CardNumbers.containsPan("dev-8912345678901231")).isTrue();
+        String mended = CardProfile.deviceId(0x8912345678901231L);
+        assertThat(mended).isEqualTo("dev-89123456a8901231");
+        assertThat(io.fraudstream.schemas.CardNumbers.containsPan(mended)).isFalse();
+        // Any other id is the plain hex (the rest of the simulator's output does not change).
+        assertThat(CardProfile.deviceId(0x0123abcdef456789L)).isEqualTo("dev-8123abcdef456789");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 1_000_000; i++) {
+            long bits = r.nextLong();
+            String id = CardProfile.deviceId(bits);
+            assertThat(io.fraudstream.schemas.CardNumbers.containsPan(id)).as(id).isFalse();
+            assertThat(id).hasSize(20).startsWith("dev-");
+        }
+    }
 }
