@@ -55,9 +55,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -537,6 +539,11 @@ final class LoadBenchmark {
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         // Every checkpoint of the window in /jobs/:id/checkpoints, not only the last 10 (Flink's default).
         flink.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 10_000);
+        // RocksDB's block cache and write buffers come from managed memory. A local environment has Flink's local
+        // default, 128 MB for all subtasks, which starves RocksDB once the cards outgrow the history cache (200,000
+        // cards: the job fell behind for good at 5,000 tx/s, docs/BENCHMARKS.md "Cold cards"); a deployed
+        // TaskManager has ~1.3 GB (deploy/k8s: 4 GB, managed fraction 0.4). Off-heap, taken only as RocksDB uses it.
+        flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(1024));
         flinkSettings.forEach(flink::setString); // --flink-conf, over all of the above
         if (restPort > 0) {
             flink.set(RestOptions.BIND_PORT, Integer.toString(restPort));
