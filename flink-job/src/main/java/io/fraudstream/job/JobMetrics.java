@@ -16,6 +16,11 @@ public final class JobMetrics {
     public static final String SCORES_OUT = "fraudstreamScoresOut";
     public static final String ALERTS = "fraudstreamAlerts";
     public static final String SHADOW_SCORES = "fraudstreamShadowScores";
+    /**
+     * Transactions the shadow did not score because they reached the scoring task more than {@code shadow.max-lag}
+     * after their Kafka timestamp (the champion scored them).
+     */
+    public static final String SHADOW_SKIPPED = "fraudstreamShadowSkipped";
     public static final String END_TO_END_LATENCY_MS = "fraudstreamEndToEndLatencyMs";
     public static final String PROCESSING_LATENCY_US = "fraudstreamProcessingLatencyUs";
     public static final String EXTRACTOR_TIME_NS = "fraudstreamExtractorNanos";

@@ -78,6 +78,8 @@ class HotSwapIT {
             values.put(JobOptions.MODEL_PUBLIC_KEY.key(), dir.resolve("model.pub").toString());
             values.put(JobOptions.MODEL_INITIAL_DESCRIPTOR.key(), dir.resolve("champion.json").toString());
             values.put(JobOptions.PARALLELISM.key(), "2");
+            // Slices are produced at once and the job works through each: the shadow must not skip what arrives late.
+            values.put(JobOptions.SHADOW_MAX_LAG.key(), "0 s");
             JobConfig config = JobConfig.fromMap(values);
             broker.createTopics(SignedModelStore.topicPartitions("swap"), Duration.ofSeconds(60));
 

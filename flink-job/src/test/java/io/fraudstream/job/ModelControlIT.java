@@ -86,6 +86,8 @@ class ModelControlIT {
             values.put(JobOptions.MODEL_PUBLIC_KEY.key(), dir.resolve("model.pub").toString());
             values.put(JobOptions.MODEL_INITIAL_DESCRIPTOR.key(), dir.resolve("champion.json").toString());
             values.put(JobOptions.PARALLELISM.key(), Integer.toString(PARALLELISM));
+            // Far above any lag of this test's fresh records: only the records stamped half an hour ago are behind.
+            values.put(JobOptions.SHADOW_MAX_LAG.key(), "10 min");
             JobConfig config = JobConfig.fromMap(values);
             broker.createTopics(SignedModelStore.topicPartitions("control"), Duration.ofSeconds(60));
             String txTopic = config.get(JobOptions.TRANSACTIONS_TOPIC);
@@ -98,6 +100,7 @@ class ModelControlIT {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
             FraudScoringJob.build(env, config);
             JobClient job = env.executeAsync("model-control");
+            Set<String> phaseA2Ids = new HashSet<>();
             try {
                 Random random = new Random(11);
                 long now = System.currentTimeMillis();
@@ -120,6 +123,16 @@ class ModelControlIT {
                 TestKafka.awaitRecordsWritten(broker.bootstrapServers(), scoresTopic, SLICE);
                 TestKafka.awaitRecordsWritten(broker.bootstrapServers(), shadowTopic, 1);
 
+                // Phase A2: transactions whose Kafka records are stamped 30 min ago reach the job far behind
+                // (shadow.max-lag): the champion scores every one, the shadow none, and each skip is counted.
+                long stamped = System.currentTimeMillis() - TimeUnit.MINUTES.toMillis(30);
+                TestKafka.produce(broker.bootstrapServers(),
+                        TestKafka.transactionRecords(txTopic, SLICE, 2 * SLICE, now, random, phaseA2Ids).stream()
+                                .map(r -> new ProducerRecord<>(r.topic(), null, stamped, r.key(), r.value()))
+                                .toList());
+                TestKafka.awaitRecordsWritten(broker.bootstrapServers(), scoresTopic, 2 * SLICE);
+                awaitCounter(job.getJobID(), JobMetrics.SHADOW_SKIPPED, SLICE);
+
                 // Phase B: the trainer retires the shadow (genuine), then the old SHADOW decision is replayed.
                 ModelDescriptor retirement = DecisionSigner.sign(
                         ModelDescriptor.newBuilder(shadow).setRole(ModelRole.RETIRED).build(), keys.getPrivate(),
@@ -128,8 +141,8 @@ class ModelControlIT {
                 awaitRejections(job.getJobID(), "replayed", PARALLELISM);
                 long shadowScoresBefore = TestKafka.recordsWritten(broker.bootstrapServers(), shadowTopic);
                 TestKafka.produce(broker.bootstrapServers(),
-                        TestKafka.transactionRecords(txTopic, SLICE, 2 * SLICE, now, random, ids));
-                TestKafka.awaitRecordsWritten(broker.bootstrapServers(), scoresTopic, 2 * SLICE);
+                        TestKafka.transactionRecords(txTopic, 2 * SLICE, 3 * SLICE, now, random, ids));
+                TestKafka.awaitRecordsWritten(broker.bootstrapServers(), scoresTopic, 3 * SLICE);
                 assertThat(TestKafka.recordsWritten(broker.bootstrapServers(), shadowTopic))
                         .as("no shadow scores after the genuine retirement (the replayed SHADOW was refused)")
                         .isEqualTo(shadowScoresBefore);
@@ -138,9 +151,12 @@ class ModelControlIT {
             }
 
             List<FraudScore> scores = TestKafka.readAll(broker.bootstrapServers(), scoresTopic, FraudScore.class);
-            assertThat(scores).hasSize(2 * SLICE).extracting(FraudScore::getModelVersion).containsOnly("v000001");
-            assertThat(TestKafka.readAll(broker.bootstrapServers(), shadowTopic, FraudScore.class))
-                    .isNotEmpty().extracting(FraudScore::getModelVersion).containsOnly("v000002");
+            assertThat(scores).hasSize(3 * SLICE).extracting(FraudScore::getModelVersion).containsOnly("v000001");
+            List<FraudScore> shadowScores = TestKafka.readAll(broker.bootstrapServers(), shadowTopic, FraudScore.class);
+            assertThat(shadowScores).isNotEmpty().extracting(FraudScore::getModelVersion).containsOnly("v000002");
+            assertThat(shadowScores).extracting(FraudScore::getTransactionId)
+                    .as("the shadow scored none of the transactions that arrived behind")
+                    .doesNotContainAnyElementsOf(phaseA2Ids);
         }
     }
 
@@ -153,6 +169,28 @@ class ModelControlIT {
                     codec.encode(d)));
         }
         TestKafka.produce(broker.bootstrapServers(), records);
+    }
+
+    /** Waits (bounded) until the counter {@code name}, summed over subtasks, reaches {@code expected}; then equal. */
+    private static void awaitCounter(JobID job, String name, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        long seen;
+        while ((seen = counter(job, name)) < expected) {
+            assertThat(System.nanoTime()).as("%s reached %d (seen %d)", name, expected, seen).isLessThan(deadline);
+            Thread.sleep(50); // polling a metric; there is nothing to wait on
+        }
+        assertThat(seen).as(name).isEqualTo(expected);
+    }
+
+    private static long counter(JobID job, String name) {
+        long sum = 0;
+        for (Map.Entry<MetricGroup, Map<String, Metric>> g : METRICS.getMetricsByGroup().entrySet()) {
+            if (g.getValue().get(name) instanceof Counter c
+                    && job.toString().equals(g.getKey().getAllVariables().get("<job_id>"))) {
+                sum += c.getCount();
+            }
+        }
+        return sum;
     }
 
     /** Waits (bounded) until the rejection counters with {@code reason}, summed over subtasks, reach {@code atLeast}. */

@@ -61,6 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
             + " transaction scored twice).")
     String shadow;
 
+    @Option(names = "--shadow-max-lag", paramLabel = "MS", description = "The job's shadow.max-lag in the paced"
+            + " window, in milliseconds (job default 50; 0: the shadow scores every transaction however late).")
+    Long shadowMaxLag;
+
     @Option(names = "--point-of-purchase", paramLabel = "P", description = "Turn the point-of-purchase features on,"
             + " with the enrichment step on P subtasks (the job's point-of-purchase.parallelism; 1 holds every"
             + " merchant's and terminal's counts once). Off when not given.")
@@ -92,6 +96,12 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, String> jobSettings = new LinkedHashMap<>();
         if (checkpointInterval != null) {
             jobSettings.put(JobOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval + " s");
+        }
+        if (shadowMaxLag != null) {
+            if (shadowMaxLag < 0) {
+                throw new UsageException("--shadow-max-lag must be >= 0 (milliseconds), was " + shadowMaxLag);
+            }
+            jobSettings.put(JobOptions.SHADOW_MAX_LAG.key(), shadowMaxLag + " ms");
         }
         if (pointOfPurchase != null) {
             if (pointOfPurchase < 1) {

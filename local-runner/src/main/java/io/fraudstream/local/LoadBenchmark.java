@@ -101,7 +101,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p><b>Shadow</b> ({@code --shadow new-weights}): a shadow model with new extractor weights is deployed in both
  * phases: before the throughput job starts, and after the history and before the paced window, so (nearly) every
  * measured transaction is scored twice, as while a retraining's candidate runs (most of every 8-hour cycle). Compare
- * against the same command without it.
+ * against the same command without it. The throughput phase is bounded, so its shadow scores every transaction; in
+ * the paced window the shadow leaves to the champion what arrives later than {@code shadow.max-lag} (the job's
+ * default unless {@code --shadow-max-lag} sets it), and the bench prints how many it scored.
  */
 final class LoadBenchmark {
 
@@ -310,6 +312,13 @@ final class LoadBenchmark {
                     scoredAt, pacedFrom);
             // Proof that the swaps took effect: the paced window's scores by the model version that made them.
             out.printf(Locale.ROOT, "paced-window scores by model version %s%n", versions);
+            if (shadowDescriptor != null) {
+                // The shadow leaves to the champion what reaches the scoring task later than shadow.max-lag.
+                long shadowScored = countRecords(broker.bootstrapServers(), prefix + "-fraud-scores-shadow");
+                out.printf(Locale.ROOT, "  of them also scored by the shadow: %,d (%.2f %%; the rest arrived more than "
+                        + "%d ms behind: shadow.max-lag)%n", shadowScored, 100.0 * shadowScored / offered,
+                        live.get(JobOptions.SHADOW_MAX_LAG).toMillis());
+            }
             printTimeline(latencies, pacedFrom, checkpoints);
             printCheckpointPauses(restPort, job.getJobID(), checkpoints);
             printEarlyCheckpoints(restPort, job.getJobID(), pacedFrom);

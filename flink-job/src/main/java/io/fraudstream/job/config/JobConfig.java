@@ -32,7 +32,7 @@ public final class JobConfig implements Serializable {
     /** Key prefixes that belong to the job: an unknown key under one of them is a typo. */
     private static final List<String> OWN_PREFIXES = List.of(
             "kafka.", "topic.", "delivery.", "checkpoint.", "model.", "validation.", "dead-letter.", "alert.",
-            "job.", "source.", "state.card-", "point-of-purchase.");
+            "job.", "source.", "state.card-", "point-of-purchase.", "shadow.");
 
     private final Map<String, String> values;
 

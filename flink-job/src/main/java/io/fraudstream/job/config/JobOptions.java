@@ -138,6 +138,15 @@ public final class JobOptions {
                     + "warmed card reads nothing from the state backend. Lengthens the restore by up to this much. "
                     + "0 s turns it off.");
 
+    public static final ConfigOption<Duration> SHADOW_MAX_LAG = key("shadow.max-lag")
+            .durationType().defaultValue(Duration.ofMillis(50))
+            .withDescription("A shadow model scores a live transaction only if it reaches the scoring task at most this "
+                    + "long after its Kafka record's timestamp; a later one is scored by the champion alone and counted "
+                    + "(fraudstreamShadowSkipped), so a shadow never deepens a backlog the champion has to work off (a "
+                    + "start after a restore, a catch-up after downtime). 0 s: the shadow scores every transaction "
+                    + "however far behind the job is. Bounded runs (source.bounded, replay) never skip: their shadow "
+                    + "scores are deterministic.");
+
     public static final ConfigOption<Duration> MAX_EVENT_AGE = key("validation.max-event-age")
             .durationType().defaultValue(Duration.ofDays(3650))
             .withDescription("Transactions older than this (event time before now minus this) are dead-lettered. Raise it to replay older history.");
@@ -193,7 +202,7 @@ public final class JobOptions {
             BOOTSTRAP_SERVERS, GROUP_ID, START_FROM, TRANSACTIONS_TOPIC, SCORES_TOPIC, SHADOW_SCORES_TOPIC, ALERTS_TOPIC,
             DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, LABELS_TOPIC, RULES_ENABLED, RULES_TOPIC, POP_ENABLED, POP_FLUSH_INTERVAL, POP_PARALLELISM, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
             MODEL_STORE, MODEL_PUBLIC_KEY, MODEL_INITIAL_DESCRIPTOR, MODEL_MAX_BYTES,
-            CARD_STATE_TTL, HISTORY_CACHE_TRANSACTIONS,
+            CARD_STATE_TTL, HISTORY_CACHE_TRANSACTIONS, CARD_WRITE_BEHIND, HISTORY_CACHE_WARM_TIME, SHADOW_MAX_LAG,
             MAX_EVENT_AGE,
             MAX_EVENT_LEAD, MAX_AMOUNT_MINOR, DEAD_LETTER_MAX_PAYLOAD, DEAD_LETTER_PAYLOAD, ALERT_TOP_ATTENDED, ALERT_TOP_CONTRIBUTIONS,
             ALERT_BUDGET, ALERT_BUDGET_WINDOW, ALERT_BUDGET_MIN_ALERTS, PARALLELISM, BOUNDED);

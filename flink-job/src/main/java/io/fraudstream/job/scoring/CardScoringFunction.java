@@ -116,6 +116,7 @@ public class CardScoringFunction
     private transient Counter scoresOut;
     private transient Counter alerts;
     private transient Counter shadowScores;
+    private transient Counter shadowSkipped;
     private transient Counter duplicates;
     private transient Counter scoringFailures;
     private transient Counter cardsExpired;
@@ -186,6 +187,7 @@ public class CardScoringFunction
         scoresOut = metrics.counter(JobMetrics.SCORES_OUT);
         alerts = metrics.counter(JobMetrics.ALERTS);
         shadowScores = metrics.counter(JobMetrics.SHADOW_SCORES);
+        shadowSkipped = metrics.counter(JobMetrics.SHADOW_SKIPPED);
         duplicates = JobMetrics.deadLetterCounter(metrics, DeadLetterReason.DUPLICATE);
         scoringFailures = JobMetrics.deadLetterCounter(metrics, DeadLetterReason.SCORING_FAILED);
         cardsExpired = metrics.counter(JobMetrics.CARDS_EXPIRED);
@@ -346,7 +348,11 @@ public class CardScoringFunction
             alerts.inc();
         }
         LoadedModel shadow = lifecycle.shadow();
-        if (shadow != null) {
+        if (shadow != null && behindForShadow(tx)) {
+            // The champion's backlog comes first: a shadow's scores are an evaluation sample, and a second
+            // extraction per event would deepen the backlog (a start after a restore, a catch-up after downtime).
+            shadowSkipped.inc();
+        } else if (shadow != null) {
             // The shadow scores the same history (the same model-independent tokens) and keeps nothing of its
             // own in it, so running a shadow costs one extraction per event and nothing else.
             try {
@@ -365,6 +371,15 @@ public class CardScoringFunction
         if (store.touch(card, now, settings.cardTtlMillis())) {
             ctx.timerService().registerProcessingTimeTimer(CardStateStore.expiresAt(now, settings.cardTtlMillis()));
         }
+    }
+
+    /**
+     * Whether the transaction reached this task more than {@code shadow.max-lag} after its Kafka record's timestamp
+     * (never when the lag limit is 0, as in bounded runs, or the record has no timestamp).
+     */
+    private boolean behindForShadow(TransactionEvent tx) {
+        long maxLag = settings.shadowMaxLagMillis();
+        return maxLag > 0 && tx.kafkaTimestamp > 0 && Clocks.nowMicros() / 1000 - tx.kafkaTimestamp > maxLag;
     }
 
     private FraudScore score(LoadedModel m, CardHistory history, RawTransaction raw, TransactionEvent tx, ModelRole role) {

@@ -11,22 +11,24 @@ import java.io.Serializable;
  * scores (the decision is in every score), turns them off. {@code emitFeatures}: whether every scored transaction's
  * feature vector also goes to the {@code JobStreams.FEATURES} side output (off in the job; the training/serving
  * parity test and feature audits turn it on). {@code alertBudget}: null, or the budget the alert threshold is held to
- * on live scores ({@link JobOptions#ALERT_BUDGET}).
+ * on live scores ({@link JobOptions#ALERT_BUDGET}). {@code shadowMaxLagMillis}: a shadow skips a transaction that
+ * reaches the scoring task later than this after its Kafka record's timestamp ({@link JobOptions#SHADOW_MAX_LAG}); 0:
+ * never (bounded runs, operator tests).
  */
 public record ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload,
         long historyCacheTransactions, long cacheWarmMillis, int maxUnwrittenCards, boolean explainAlerts,
-        boolean emitFeatures, AlertBudget.Settings alertBudget) implements Serializable {
+        boolean emitFeatures, AlertBudget.Settings alertBudget, long shadowMaxLagMillis) implements Serializable {
 
     /** No history cache; alerts explained. */
     public ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload) {
         this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0,
-                JobOptions.CARD_WRITE_BEHIND.defaultValue(), true, false, null);
+                JobOptions.CARD_WRITE_BEHIND.defaultValue(), true, false, null, 0);
     }
 
     /** The same settings with a cache of deserialized histories of up to {@code transactions} (see historyCacheBytes). */
     public ScoringSettings withHistoryCache(long transactions) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, transactions,
-                cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget);
+                cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
     }
 
     /**
@@ -35,7 +37,7 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withCacheWarming(long millis) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, millis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget);
+                historyCacheTransactions, millis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
     }
 
     /**
@@ -44,25 +46,35 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withMaxUnwrittenCards(int cards) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, cards, explainAlerts, emitFeatures, alertBudget);
+                historyCacheTransactions, cacheWarmMillis, cards, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
+    }
+
+    /**
+     * The same settings with a shadow that skips transactions reaching the scoring task more than {@code millis} after
+     * their Kafka record's timestamp ({@code JobOptions#SHADOW_MAX_LAG}); 0: the shadow scores every transaction.
+     */
+    public ScoringSettings withShadowMaxLag(long millis) {
+        return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget,
+                millis);
     }
 
     /** The same settings with another card TTL. */
     public ScoringSettings withCardTtlMillis(long ttl) {
         return new ScoringSettings(ttl, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
     }
 
     /** The same settings without alerts on the alerts side output (scores still carry the ALERT decision). */
     public ScoringSettings withoutAlertExplanations() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, false, emitFeatures, alertBudget);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, false, emitFeatures, alertBudget, shadowMaxLagMillis);
     }
 
     /** The same settings with every champion feature vector on the {@code JobStreams.FEATURES} side output. */
     public ScoringSettings withFeatureOutput() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, true, alertBudget);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, true, alertBudget, shadowMaxLagMillis);
     }
 
     /**
@@ -71,7 +83,7 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withAlertBudget(AlertBudget.Settings budget) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, budget);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, budget, shadowMaxLagMillis);
     }
 
     /**
@@ -90,6 +102,7 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
                 config.get(JobOptions.ALERT_TOP_ATTENDED), config.get(JobOptions.ALERT_TOP_CONTRIBUTIONS),
                 config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD),
                 config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS), config.get(JobOptions.HISTORY_CACHE_WARM_TIME).toMillis(),
-                config.get(JobOptions.CARD_WRITE_BEHIND), true, false, config.alertBudget());
+                config.get(JobOptions.CARD_WRITE_BEHIND), true, false, config.alertBudget(),
+                config.get(JobOptions.BOUNDED) ? 0 : config.get(JobOptions.SHADOW_MAX_LAG).toMillis());
     }
 }

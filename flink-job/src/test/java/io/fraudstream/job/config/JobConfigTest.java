@@ -87,7 +87,28 @@ class JobConfigTest {
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--alert.budget", "0.01", "--alert.budget-min-alerts", "0")))
                 .hasMessageContaining("alert.budget-min-alerts");
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--state.card-write-behind", "-1")))
-                .hasMessageContaining("state.card-write-behind");
+                .hasMessageContaining("state.card-write-behind").hasMessageContaining("must be >= 0");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--state.card-cache-warm-time", "-1 s")))
+                .hasMessageContaining("state.card-cache-warm-time");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--shadow.max-lag", "-1 ms")))
+                .hasMessageContaining("shadow.max-lag");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--shadow.max-lagg", "1 s")))
+                .hasMessageContaining("unknown setting 'shadow.max-lagg'");
+    }
+
+    @Test
+    void theStateAndShadowSettingsAreAcceptedAndReachTheScoringSettings() {
+        // These were once missing from JobOptions.ALL, so setting them failed as an "unknown setting".
+        var settings = io.fraudstream.job.scoring.ScoringSettings.from(JobConfig.fromArgs(with(
+                "--state.card-write-behind", "7", "--state.card-cache-warm-time", "3 s", "--shadow.max-lag", "80 ms")));
+        assertThat(settings.maxUnwrittenCards()).isEqualTo(7);
+        assertThat(settings.cacheWarmMillis()).isEqualTo(3_000);
+        assertThat(settings.shadowMaxLagMillis()).isEqualTo(80);
+        assertThat(io.fraudstream.job.scoring.ScoringSettings.from(JobConfig.fromArgs(REQUIRED)).shadowMaxLagMillis())
+                .as("default").isEqualTo(50);
+        assertThat(io.fraudstream.job.scoring.ScoringSettings.from(JobConfig.fromArgs(with(
+                "--shadow.max-lag", "80 ms", "--source.bounded", "true"))).shadowMaxLagMillis())
+                .as("bounded runs never skip").isZero();
     }
 
     @Test

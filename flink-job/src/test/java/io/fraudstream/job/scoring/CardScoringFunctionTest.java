@@ -251,6 +251,39 @@ class CardScoringFunctionTest {
                 .allSatisfy(r -> assertThat(r.getValue().getModelRole()).isEqualTo(ModelRole.SHADOW));
     }
 
+    @Test
+    void aShadowSkipsTransactionsThatArriveBehindAndTheChampionScoresEveryOne() throws Exception {
+        open(0.99, 1024, new ScoringSettings(TTL, 3, 3, 1024).withShadowMaxLag(60_000));
+        harness.processBroadcastElement(Control.model(TestModels.descriptor("v2", ModelRole.SHADOW)));
+        long now = System.currentTimeMillis();
+        harness.processElement(new StreamRecord<>(stamped(tx("behind", "c1", T0, 10), now - 600_000)));
+        harness.processElement(new StreamRecord<>(stamped(tx("in-time", "c1", T0 + 1000, 10), now + 600_000)));
+        harness.processElement(new StreamRecord<>(stamped(tx("unstamped", "c1", T0 + 2000, 10), 0)));
+        harness.processElement(new StreamRecord<>(stamped(tx("behind-2", "c2", T0 + 3000, 10), now - 61_000)));
+
+        assertThat(scores()).extracting(FraudScore::getTransactionId)
+                .containsExactly("behind", "in-time", "unstamped", "behind-2");
+        assertThat(harness.getSideOutput(JobStreams.SHADOW_SCORES)).extracting(r -> r.getValue().getTransactionId())
+                .containsExactly("in-time", "unstamped");
+        // The skipped transaction is in the history all the same: the shadow's next score reads it.
+        assertThat(history("c1").size()).isEqualTo(3);
+    }
+
+    @Test
+    void withoutALagLimitTheShadowScoresEvenTransactionsFarBehind() throws Exception {
+        open(0.99, 1024, new ScoringSettings(TTL, 3, 3, 1024).withShadowMaxLag(0));
+        harness.processBroadcastElement(Control.model(TestModels.descriptor("v2", ModelRole.SHADOW)));
+        harness.processElement(new StreamRecord<>(stamped(tx("behind", "c1", T0, 10),
+                System.currentTimeMillis() - 600_000)));
+        assertThat(harness.getSideOutput(JobStreams.SHADOW_SCORES)).extracting(r -> r.getValue().getTransactionId())
+                .containsExactly("behind");
+    }
+
+    private static TransactionEvent stamped(TransactionEvent e, long kafkaTimestamp) {
+        e.kafkaTimestamp = kafkaTimestamp;
+        return e;
+    }
+
     private KeyedBroadcastOperatorTestHarness<String, TransactionEvent, Either<ModelDescriptor, RuleSet>, FraudScore>
             openWithPointOfPurchase(String initialVersion, boolean pointOfPurchase) throws Exception {
         CardScoringFunction function = new CardScoringFunction(new TestModels.Factory(initialVersion, 0.5, 1024),
