@@ -167,6 +167,44 @@ public final class HistoryChunk {
         return c;
     }
 
+    /**
+     * A new chunk of this chunk's entries {@code [from, to)}: what the job stores as a delta segment of a card's tail
+     * chunk (the entries appended since the tail was last written), instead of the whole tail.
+     */
+    public HistoryChunk slice(int from, int to) {
+        if (from < 0 || from > to || to > count) {
+            throw new IllegalArgumentException("slice [" + from + ", " + to + ") of " + count + " entries");
+        }
+        HistoryChunk c = new HistoryChunk();
+        c.appendRange(this, from, to);
+        return c;
+    }
+
+    /** Appends every entry of {@code other} (a delta segment of this tail chunk), in order. */
+    public void appendAll(HistoryChunk other) {
+        appendRange(other, 0, other.count);
+    }
+
+    private void appendRange(HistoryChunk o, int from, int to) {
+        int n = to - from;
+        if (count + n > CAPACITY) {
+            throw new IllegalStateException("chunk full: " + count + " + " + n + " entries");
+        }
+        System.arraycopy(o.time, from, time, count, n);
+        System.arraycopy(o.amount, from, amount, count, n);
+        System.arraycopy(o.lat, from, lat, count, n);
+        System.arraycopy(o.lon, from, lon, count, n);
+        System.arraycopy(o.homeKm, from, homeKm, count, n);
+        System.arraycopy(o.channel, from, channel, count, n);
+        System.arraycopy(o.categoryHash, from, categoryHash, count, n);
+        System.arraycopy(o.merchantHash, from, merchantHash, count, n);
+        System.arraycopy(o.idKind, from, idKind, count, n);
+        System.arraycopy(o.idHi, from, idHi, count, n);
+        System.arraycopy(o.idLo, from, idLo, count, n);
+        System.arraycopy(o.idText, from, idText, count, n);
+        count += n;
+    }
+
     /** A deep copy. */
     public HistoryChunk copy() {
         HistoryChunk c = new HistoryChunk();

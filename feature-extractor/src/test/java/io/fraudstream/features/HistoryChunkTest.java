@@ -1,6 +1,7 @@
 package io.fraudstream.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -103,6 +104,28 @@ class HistoryChunkTest {
         assertThat(chunks.get(0).isFull()).isTrue();
         // UUID ids, known locations and home distance: 8 + 4 + 1 + 8 + 4 + 4 + 4 + 16 = 49 bytes per entry
         assertThat(bytes(chunks.get(0)).length).isLessThanOrEqualTo(3 + HistoryChunk.CAPACITY * 49);
+    }
+
+    @Test
+    void aChunkSplitIntoSegmentsAndJoinedAgainIsTheSameChunkByteForByte() throws IOException {
+        CardHistory live = new CardHistory(config.window());
+        HistoryChunk whole = feed(live, gen.next(HistoryChunk.CAPACITY).history(), fx).get(0);
+        assertThat(whole.isFull()).isTrue();
+        assertThat(whole.slice(5, 5).size()).isZero();
+        // As a tail grows: a first segment, then one per write, each the entries since the last.
+        int[] cuts = {0, 1, 2, 7, 19, 31, HistoryChunk.CAPACITY};
+        HistoryChunk joined = new HistoryChunk();
+        for (int k = 1; k < cuts.length; k++) {
+            HistoryChunk segment = roundTrip(whole.slice(cuts[k - 1], cuts[k]));
+            assertThat(segment.size()).isEqualTo(cuts[k] - cuts[k - 1]);
+            assertThat(segment.transactionIdAt(0)).isEqualTo(whole.transactionIdAt(cuts[k - 1]));
+            joined.appendAll(segment);
+        }
+        assertThat(joined).isEqualTo(whole);
+        assertThat(bytes(joined)).isEqualTo(bytes(whole));
+        assertThatThrownBy(() -> joined.appendAll(whole.slice(31, 32))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> whole.slice(3, 33)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> whole.slice(4, 3)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static byte[] bytes(HistoryChunk c) throws IOException {

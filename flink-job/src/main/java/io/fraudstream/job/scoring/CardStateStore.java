@@ -44,8 +44,8 @@ final class CardStateStore {
         final CardHistory history;
         final CardStateHeader header;
         HistoryChunk tail;
-        /** With deferred writes: the tail chunk holds entries that are not in state yet. */
-        boolean tailUnwritten;
+        /** Entries of the tail chunk that are in state; with deferred writes the rest wait for {@link #write}. */
+        int tailWritten;
         /** The last-seen processing time as stored ({@link #NEVER_SEEN}: none stored yet); see {@link #touch}. */
         long lastSeen = NEVER_SEEN;
 
@@ -53,6 +53,7 @@ final class CardStateStore {
             this.history = history;
             this.header = header;
             this.tail = tail;
+            this.tailWritten = tail == null ? 0 : tail.size();
         }
 
         CardHistory history() {
@@ -63,6 +64,11 @@ final class CardStateStore {
     static final long NEVER_SEEN = Long.MIN_VALUE;
     /** Chunks of the previous form (with K/V) written back without them per event. */
     static final int STRIP_CHUNKS_PER_EVENT = 4;
+    /**
+     * Most delta segments of a tail chunk; the next write of the tail stores it whole (and drops them), so a cache
+     * miss reads at most this many small entries beyond the chunks.
+     */
+    static final int MAX_TAIL_SEGMENTS = 16;
     /** Share of the JVM heap for deserialized histories, divided among the scoring subtasks in the JVM. */
     static final double CACHE_HEAP_SHARE = 0.25;
     private static final AtomicInteger OPEN_STORES = new AtomicInteger();
@@ -171,13 +177,51 @@ final class CardStateStore {
         // One iteration over the card's map (in RocksDB a single prefix seek, then next), not a point get per
         // chunk: each get searches every level and L0 file on its own, which made a cache miss of a 1,000-entry
         // card 32 such searches (measured: the scoring threads spent their time in RocksDB.get).
+        List<HistoryChunk> list = assemble(header, chunks.entries());
+        CardHistory history = CardHistory.fromChunks(header.window, header.head, list);
+        Card card = new Card(history, header, list.isEmpty() ? null : list.get(list.size() - 1).copy());
+        card.lastSeen = storedLastSeen();
+        return card;
+    }
+
+    /**
+     * A card's chunks in order from its map's entries (any order): chunk {@code i} at key {@code i}, and the tail
+     * chunk completed by its delta segments (keys -1, -2, ...; {@link CardStateHeader#segments}). Entries the header
+     * does not name, and chunks it names that are missing, are corruption: refused with the header in the message.
+     */
+    static List<HistoryChunk> assemble(CardStateHeader header, Iterable<Map.Entry<Integer, HistoryChunk>> entries) {
         HistoryChunk[] byIndex = new HistoryChunk[header.next - header.first];
-        for (Map.Entry<Integer, HistoryChunk> e : chunks.entries()) {
-            int i = e.getKey() - header.first;
+        HistoryChunk[] segments = new HistoryChunk[header.segments];
+        for (Map.Entry<Integer, HistoryChunk> e : entries) {
+            int key = e.getKey();
+            if (key < 0) {
+                int s = -1 - key;
+                if (s >= segments.length) {
+                    throw new IllegalStateException("card state: tail segment " + s + " outside " + header);
+                }
+                segments[s] = e.getValue();
+                continue;
+            }
+            int i = key - header.first;
             if (i < 0 || i >= byIndex.length) {
-                throw new IllegalStateException("card state: chunk " + e.getKey() + " outside " + header);
+                throw new IllegalStateException("card state: chunk " + key + " outside " + header);
             }
             byIndex[i] = e.getValue();
+        }
+        if (segments.length > 0) {
+            if (byIndex.length == 0) {
+                throw new IllegalStateException("card state: tail segments without a tail chunk in " + header);
+            }
+            int last = byIndex.length - 1;
+            // A copy: the heap backend hands out the stored object itself.
+            HistoryChunk tail = byIndex[last] == null ? new HistoryChunk() : byIndex[last].copy();
+            for (int s = 0; s < segments.length; s++) {
+                if (segments[s] == null) {
+                    throw new IllegalStateException("card state: tail segment " + s + " of " + header + " is missing");
+                }
+                tail.appendAll(segments[s]);
+            }
+            byIndex[last] = tail;
         }
         List<HistoryChunk> list = new ArrayList<>(byIndex.length);
         for (int i = 0; i < byIndex.length; i++) {
@@ -187,10 +231,7 @@ final class CardStateStore {
             }
             list.add(byIndex[i]);
         }
-        CardHistory history = CardHistory.fromChunks(header.window, header.head, list);
-        Card card = new Card(history, header, list.isEmpty() ? null : list.get(list.size() - 1).copy());
-        card.lastSeen = storedLastSeen();
-        return card;
+        return list;
     }
 
     /** The current card's last-seen time as stored, {@link #NEVER_SEEN} when none is. */
@@ -419,11 +460,38 @@ final class CardStateStore {
     }
 
     private void write(Card card) throws Exception {
-        if (card.tailUnwritten) {
-            chunks.put(card.header.next - 1, card.tail.copy());
-            card.tailUnwritten = false;
-        }
+        writeTail(card);
         headers.update(card.header);
+    }
+
+    /**
+     * Writes the tail chunk's entries that are not in state yet. With deferred writes, as one delta segment (a card
+     * seen once between two checkpoints writes its one new entry, ~50 bytes, not its whole tail of up to 32); the
+     * whole tail (its segments dropped) once it is full or has {@value #MAX_TAIL_SEGMENTS} segments, and always when
+     * writing through. The header records the segments; the caller writes it.
+     */
+    private void writeTail(Card card) throws Exception {
+        HistoryChunk tail = card.tail;
+        if (tail == null || card.tailWritten == tail.size()) {
+            return;
+        }
+        CardStateHeader header = card.header;
+        if (backend == null || tail.isFull() || header.segments >= MAX_TAIL_SEGMENTS) {
+            // A copy: the heap backend keeps the object put, and a running snapshot may still be writing it.
+            chunks.put(header.next - 1, tail.copy());
+            dropSegments(header);
+        } else {
+            chunks.put(-1 - header.segments, tail.slice(card.tailWritten, tail.size()));
+            header.segments++;
+        }
+        card.tailWritten = tail.size();
+    }
+
+    private void dropSegments(CardStateHeader header) throws Exception {
+        for (int s = 0; s < header.segments; s++) {
+            chunks.remove(-1 - s);
+        }
+        header.segments = 0;
     }
 
     /** The cache dropped a card: written back first if it has deferred writes, under its own key. */
@@ -449,22 +517,20 @@ final class CardStateStore {
     private void appendEntry(Card card, int logical) throws Exception {
         CardStateHeader header = card.header;
         if (card.tail == null || card.tail.isFull()) {
-            if (card.tailUnwritten) {
-                chunks.put(header.next - 1, card.tail.copy()); // a full chunk leaves the tail: written now
-                card.tailUnwritten = false;
+            if (card.tail != null && (card.tailWritten < card.tail.size() || header.segments > 0)) {
+                // A full chunk leaves the tail: stored whole now, its segments dropped (only the tail has any).
+                chunks.put(header.next - 1, card.tail.copy());
+                dropSegments(header);
             }
             card.tail = new HistoryChunk();
+            card.tailWritten = 0;
             header.addChunk();
         }
         card.tail.append(card.history, logical);
         header.stored++;
-        int tailIndex = header.next - 1;
-        header.setTag(tailIndex, null);
-        if (backend != null) {
-            card.tailUnwritten = true;
-        } else {
-            // A copy: the heap backend keeps the object put, and a running snapshot may still be writing it.
-            chunks.put(tailIndex, card.tail.copy());
+        header.setTag(header.next - 1, null);
+        if (backend == null) {
+            writeTail(card);
         }
     }
 

@@ -22,23 +22,39 @@ final class StoredCards {
         return state.value();
     }
 
+    /** The card's chunks as a restore reads them: the tail completed by its delta segments (CardStateStore). */
     static List<HistoryChunk> chunks(AbstractStreamOperatorTestHarness<?> harness, String card) throws Exception {
         CardStateHeader header = header(harness, card);
         MapState<Integer, HistoryChunk> state = harness.getOperator().getKeyedStateBackend().getPartitionedState(
                 VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, JobStreams.CARD_CHUNKS);
-        List<HistoryChunk> out = new ArrayList<>();
-        int keys = 0;
-        for (Integer k : state.keys()) {
-            keys++;
+        List<java.util.Map.Entry<Integer, HistoryChunk>> entries = new ArrayList<>();
+        for (java.util.Map.Entry<Integer, HistoryChunk> e : state.entries()) {
+            entries.add(java.util.Map.entry(e.getKey(), e.getValue()));
         }
         if (header == null) {
-            return out;
+            return new ArrayList<>();
         }
-        if (keys != header.next - header.first) {
-            throw new AssertionError("chunks stored: " + keys + ", header: " + header);
+        // Every chunk the header names, the tail's stored part absent only while all of it is in segments.
+        long chunksStored = entries.stream().filter(e -> e.getKey() >= 0).count();
+        long segmentsStored = entries.size() - chunksStored;
+        int named = header.next - header.first;
+        if (segmentsStored != header.segments
+                || !(chunksStored == named || (header.segments > 0 && chunksStored == named - 1))) {
+            throw new AssertionError("map entries stored: " + chunksStored + " chunks and " + segmentsStored
+                    + " segments, header: " + header);
         }
-        for (int i = header.first; i < header.next; i++) {
-            out.add(state.get(i));
+        return CardStateStore.assemble(header, entries);
+    }
+
+    /** The card's map entries by key (chunks at their index, tail segments at -1, -2, ...). */
+    static java.util.Map<Integer, HistoryChunk> entries(AbstractStreamOperatorTestHarness<?> harness, String card)
+            throws Exception {
+        harness.getOperator().setCurrentKey(card);
+        MapState<Integer, HistoryChunk> state = harness.getOperator().getKeyedStateBackend().getPartitionedState(
+                VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, JobStreams.CARD_CHUNKS);
+        java.util.Map<Integer, HistoryChunk> out = new java.util.TreeMap<>();
+        for (java.util.Map.Entry<Integer, HistoryChunk> e : state.entries()) {
+            out.put(e.getKey(), e.getValue());
         }
         return out;
     }

@@ -192,8 +192,8 @@ public final class StateBootstrap {
                 throw new IllegalStateException("writing card state failed: " + run.failure.get(), run.failure.get());
             }
             List<Refusal> refusals = new java.util.ArrayList<>();
-            run.refusals.forEach((key, count) -> refusals.add(new Refusal(key.get(0), key.get(1), count.sum(),
-                    run.firstMessages.get(key))));
+            run.refusals.forEach((key, tally) -> refusals.add(new Refusal(key.get(0), key.get(1),
+                    tally.count.sum(), tally.firstMessage)));
             refusals.sort(java.util.Comparator.comparingLong(Refusal::count).reversed()
                     .thenComparing(Refusal::reason));
             return new Result(run.stored.sum(), run.duplicates.sum(), run.rejected.sum(), run.cards.sum(),
@@ -214,9 +214,18 @@ public final class StateBootstrap {
         final LongAdder rejected = new LongAdder();
         final LongAdder cards = new LongAdder();
         /** By [reason, field] (field may be null). */
-        final Map<List<String>, LongAdder> refusals = new ConcurrentHashMap<>();
-        final Map<List<String>, String> firstMessages = new ConcurrentHashMap<>();
+        final Map<List<String>, RefusalTally> refusals = new ConcurrentHashMap<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
+    }
+
+    /** Refused records of one [reason, field]: how many, and the message of the first. */
+    private static final class RefusalTally {
+        final LongAdder count = new LongAdder();
+        final String firstMessage;
+
+        RefusalTally(String firstMessage) {
+            this.firstMessage = firstMessage;
+        }
     }
 
     private static final Map<String, Run> RUNS = new ConcurrentHashMap<>();
@@ -243,8 +252,7 @@ public final class StateBootstrap {
             Run r = run(runId);
             r.rejected.increment();
             List<String> key = java.util.Arrays.asList(d.getReason().name(), d.getField());
-            r.refusals.computeIfAbsent(key, k -> new LongAdder()).increment();
-            r.firstMessages.putIfAbsent(key, d.getMessage());
+            r.refusals.computeIfAbsent(key, k -> new RefusalTally(d.getMessage())).count.increment();
             return 1L;
         }
     }
