@@ -208,19 +208,7 @@ public final class HistoryChunk {
     /** A deep copy. */
     public HistoryChunk copy() {
         HistoryChunk c = new HistoryChunk();
-        c.count = count;
-        System.arraycopy(time, 0, c.time, 0, count);
-        System.arraycopy(amount, 0, c.amount, 0, count);
-        System.arraycopy(lat, 0, c.lat, 0, count);
-        System.arraycopy(lon, 0, c.lon, 0, count);
-        System.arraycopy(homeKm, 0, c.homeKm, 0, count);
-        System.arraycopy(channel, 0, c.channel, 0, count);
-        System.arraycopy(categoryHash, 0, c.categoryHash, 0, count);
-        System.arraycopy(merchantHash, 0, c.merchantHash, 0, count);
-        System.arraycopy(idKind, 0, c.idKind, 0, count);
-        System.arraycopy(idHi, 0, c.idHi, 0, count);
-        System.arraycopy(idLo, 0, c.idLo, 0, count);
-        System.arraycopy(idText, 0, c.idText, 0, count);
+        c.appendRange(this, 0, count);
         c.legacyKv = legacyKv;
         return c;
     }
