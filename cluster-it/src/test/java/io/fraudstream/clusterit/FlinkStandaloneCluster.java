@@ -314,11 +314,24 @@ final class FlinkStandaloneCluster implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * A port that is free now, chosen below Linux's ephemeral range (32768-60999): a port the kernel hands out for
+     * {@code bind(0)} can also become the local port of any outgoing connection before the node that was given it
+     * binds it (a CI run lost the JobManager's REST port that way: "Could not start rest endpoint on any port").
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress("localhost", port));
+                return port;
+            } catch (IOException taken) {
+                // in use: try another
+            }
         }
+        throw new IOException("no free port in 20000-31999 after 200 attempts");
     }
 
     private static String javaBinary() {
