@@ -2,7 +2,6 @@ package io.fraudstream.clusterit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -319,19 +318,8 @@ final class FlinkStandaloneCluster implements AutoCloseable {
      * {@code bind(0)} can also become the local port of any outgoing connection before the node that was given it
      * binds it (a CI run lost the JobManager's REST port that way: "Could not start rest endpoint on any port").
      */
-    static int freePort() throws IOException {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + random.nextInt(12_000);
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(false);
-                s.bind(new java.net.InetSocketAddress("localhost", port));
-                return port;
-            } catch (IOException taken) {
-                // in use: try another
-            }
-        }
-        throw new IOException("no free port in 20000-31999 after 200 attempts");
+    static int freePort() {
+        return io.fraudstream.testkit.FreePorts.pick();
     }
 
     private static String javaBinary() {

@@ -1,7 +1,6 @@
 package io.fraudstream.console;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,10 +44,7 @@ final class PostgresServer implements AutoCloseable {
         if (root) {
             run(false, "chown", "postgres:postgres", dir.toString());
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = io.fraudstream.testkit.FreePorts.pick();
         PostgresServer pg = new PostgresServer(dir, bin, port, root);
         Path data = dir.resolve("data");
         run(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-A", "trust", "-U", "postgres",

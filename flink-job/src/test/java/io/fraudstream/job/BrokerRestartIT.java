@@ -6,7 +6,6 @@ import io.fraudstream.avro.FraudScore;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
 import io.fraudstream.testkit.EmbeddedKafkaBroker;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,10 +62,7 @@ class BrokerRestartIT {
     private record Result(long lost, long duplicates) {}
 
     private Result run(String delivery) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = io.fraudstream.testkit.FreePorts.pick(); // bound again by the restarted broker
         Path data = Files.createDirectories(dir.resolve("kafka"));
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(port).dataDir(data).start();
         try {

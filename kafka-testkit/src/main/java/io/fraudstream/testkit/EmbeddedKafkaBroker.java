@@ -5,8 +5,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,8 +155,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the broker's data directory", e);
             }
-            int brokerPort = port != 0 ? port : freePort();
-            int controllerPort = freePort();
+            int brokerPort = port != 0 ? port : FreePorts.pick();
+            int controllerPort = FreePorts.pick();
             String logDir = dir.resolve("log").toString();
 
             String listener = saslUsers == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
@@ -244,15 +242,6 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
                 "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
                         + user + "\" password=\"" + password + "\";");
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
-        }
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

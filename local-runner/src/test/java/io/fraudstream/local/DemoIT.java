@@ -2,10 +2,9 @@ package io.fraudstream.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fraudstream.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -14,17 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** The embedded default as a user runs it, for a short duration: it must print alerts for injected fraud. */
 class DemoIT {
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void demoScoresTheSimulatedStreamAndAlertsOnInjectedFraud(@TempDir Path work) throws Exception {
         DemoOptions options = DemoOptions.parse("--duration", "30s", "--rate", "400", "--cards", "300",
-                "--kafka-port", "0", "--web-port", Integer.toString(freePort()),
-                "--metrics-port", Integer.toString(freePort()), "--work-dir", work.toString());
+                "--kafka-port", "0", "--web-port", Integer.toString(FreePorts.pick()),
+                "--metrics-port", Integer.toString(FreePorts.pick()), "--work-dir", work.toString());
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         Demo demo = new Demo(options, new PrintStream(captured, true, StandardCharsets.UTF_8));
 
