@@ -65,6 +65,13 @@ public final class BenchCommand implements Callable<Integer> {
             + " window, in milliseconds (job default 50; 0: the shadow scores every transaction however late).")
     Long shadowMaxLag;
 
+    @Option(names = "--await-first-checkpoint", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Start the paced window only after the restored job's first checkpoint has completed. That"
+            + " checkpoint uploads the whole restored state (a savepoint shares no files with the job's incremental"
+            + " checkpoints), a one-time cost of a first start from a savepoint that a bank pays before its"
+            + " traffic cutover; --no-await-first-checkpoint puts it in the window.")
+    boolean awaitFirstCheckpoint;
+
     @Option(names = "--point-of-purchase", paramLabel = "P", description = "Turn the point-of-purchase features on,"
             + " with the enrichment step on P subtasks (the job's point-of-purchase.parallelism; 1 holds every"
             + " merchant's and terminal's counts once). Off when not given.")
@@ -113,6 +120,7 @@ public final class BenchCommand implements Callable<Integer> {
         LoadBenchmark bench = new LoadBenchmark(System.out, stateBackend.name(), count, rate, seconds, cards,
                 swapEvery, history, newWeights, jobSettings, flinkSettings);
         bench.shadow = withShadow;
+        bench.awaitFirstCheckpoint = awaitFirstCheckpoint;
         bench.run();
         return 0;
     }

@@ -32,7 +32,6 @@ import io.fraudstream.simulator.SimulatorConfig;
 import io.fraudstream.testkit.EmbeddedKafkaBroker;
 import io.fraudstream.testkit.KafkaBroker;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -120,6 +119,11 @@ final class LoadBenchmark {
     private final boolean newWeights;
     /** Whether a shadow with new extractor weights is deployed for the paced window ({@code --shadow new-weights}). */
     boolean shadow;
+    /**
+     * Whether the paced window waits for the restored job's first completed checkpoint ({@code
+     * --[no-]await-first-checkpoint}, default on).
+     */
+    boolean awaitFirstCheckpoint = true;
     /** Job settings given on the command line, over the bench's defaults. */
     private final Map<String, String> jobSettings;
     /** Flink settings given on the command line ({@code --flink-conf}), over the local environment's. */
@@ -246,7 +250,7 @@ final class LoadBenchmark {
         // Processor API), not through Kafka: the job starts with every card's last --history transactions.
         long preload = (long) history * cards;
         Path savepoint = preload > 0 ? bootstrapHistory(liveTxs, preload, work, store, prefix, live) : null;
-        int restPort = freePort();
+        int restPort = io.fraudstream.testkit.FreePorts.pick();
         StreamExecutionEnvironment liveEnv = env(live, savepoint, restPort);
         FraudScoringJob.build(liveEnv, live);
         JobClient job = liveEnv.executeAsync("bench-" + prefix);
@@ -269,6 +273,19 @@ final class LoadBenchmark {
             readScoredAt(broker.bootstrapServers(), prefix + "-fraud-scores", 1, null, 0, null);
             out.printf(Locale.ROOT, "%s: job restored and scoring %.1f s after its submission%n", prefix,
                     (System.nanoTime() - probeStart) / 1e9);
+            if (savepoint != null && awaitFirstCheckpoint) {
+                // The first checkpoint after a start from a savepoint uploads the whole restored state (~285 MB for
+                // the acceptance command's 5,000,000 stored transactions): incremental checkpoints share files only
+                // with the job's own earlier checkpoints. A bank pays that once, when it starts the bootstrapped job
+                // before its traffic cutover; restarts from checkpoints upload only what changed. The window is
+                // about the running job, so it starts after that checkpoint (--no-await-first-checkpoint: before).
+                JsonNode first = awaitFirstCheckpoint(restPort, job.getJobID(),
+                        live.get(JobOptions.CHECKPOINT_INTERVAL));
+                out.printf(Locale.ROOT, "%s: first checkpoint after the restore: %,d B uploaded in %d ms, completed"
+                        + " %.1f s after submission; the paced window starts now%n", prefix,
+                        first.path("checkpointed_size").asLong(), first.path("end_to_end_duration").asLong(),
+                        (System.nanoTime() - probeStart) / 1e9);
+            }
             long offered = (long) (rate * seconds);
             long slotTx = swaps.isEmpty() ? Long.MAX_VALUE : (long) (rate * swapEverySeconds);
             int published = 0;
@@ -660,6 +677,39 @@ final class LoadBenchmark {
     }
 
     /**
+     * Polls the job's checkpoint statistics until a checkpoint (not a savepoint) has completed; returns its entry.
+     * Fails after two intervals and the checkpoint timeout, or when one fails.
+     */
+    private static JsonNode awaitFirstCheckpoint(int restPort, JobID jobId, Duration interval) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String uri = "http://localhost:" + restPort + "/jobs/" + jobId + "/checkpoints";
+        Duration limit = interval.multipliedBy(2).plus(CheckpointSettings.DEFAULT_TIMEOUT);
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            for (JsonNode c : getJson(http, uri).path("history")) {
+                if (c.path("is_savepoint").asBoolean()) {
+                    continue;
+                }
+                switch (c.path("status").asText()) {
+                    case "COMPLETED" -> {
+                        return c;
+                    }
+                    case "FAILED" -> throw new IllegalStateException("bench job " + jobId + ": checkpoint "
+                            + c.path("id").asLong() + " failed after the restore: " + c);
+                    default -> {
+                        // in progress
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("bench job " + jobId + ": no checkpoint completed within "
+                        + limit.toSeconds() + " s of the restore");
+            }
+            Thread.sleep(200); // polling the REST API: a checkpoint completes every interval
+        }
+    }
+
+    /**
      * The checkpoints triggered before the paced window's first 20 s ended: the first after a restore from a
      * savepoint uploads the whole restored state (incremental checkpoints share files only with earlier checkpoints),
      * so its size and duration tell what the window's start competes with.
@@ -723,12 +773,6 @@ final class LoadBenchmark {
                 return completed;
             }
             Thread.sleep(500); // polling the REST API: a checkpoint completes every interval
-        }
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

@@ -25,6 +25,20 @@ class BenchCommandTest {
     }
 
     @Test
+    void thePacedWindowAwaitsTheFirstCheckpointUnlessToldNotTo() {
+        BenchCommand byDefault = new BenchCommand();
+        new CommandLine(byDefault).parseArgs();
+        BenchCommand without = new BenchCommand();
+        new CommandLine(without).parseArgs("--no-await-first-checkpoint");
+        BenchCommand with = new BenchCommand();
+        new CommandLine(with).parseArgs("--await-first-checkpoint");
+
+        assertThat(byDefault.awaitFirstCheckpoint).isTrue();
+        assertThat(without.awaitFirstCheckpoint).isFalse();
+        assertThat(with.awaitFirstCheckpoint).isTrue();
+    }
+
+    @Test
     void noFlinkConfMeansNoSettings() {
         BenchCommand bench = new BenchCommand();
         new CommandLine(bench).parseArgs();
