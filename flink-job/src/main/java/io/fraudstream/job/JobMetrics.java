@@ -60,6 +60,11 @@ public final class JobMetrics {
      * (the one changed longest ago first).
      */
     public static final String CARD_WRITTEN_AHEAD = "fraudstreamCardWrittenAhead";
+    /**
+     * Cards written between barriers because their last change was {@code state.card-write-idle} old (the barrier then
+     * has fewer to write).
+     */
+    public static final String CARD_WRITTEN_IDLE = "fraudstreamCardWrittenIdle";
     public static final String LABELS_IN = "fraudstreamLabelsIn";
     public static final String LABELS_UNATTRIBUTED = "fraudstreamLabelsUnattributed";
     public static final String POP_LATE_COUNTS = "fraudstreamPopLateCounts";

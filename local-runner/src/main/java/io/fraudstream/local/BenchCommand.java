@@ -81,6 +81,10 @@ public final class BenchCommand implements Callable<Integer> {
             + " environment, over the bench's (e.g. state.backend.rocksdb.compaction.style=UNIVERSAL); repeatable.")
     List<String> flinkConf = new ArrayList<>();
 
+    @Option(names = "--job-conf", paramLabel = "KEY=VALUE", description = "A job setting (README, \"Configuration\"),"
+            + " over the bench's (e.g. state.card-write-idle=0s); repeatable. The options above win over it.")
+    List<String> jobConf = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> flinkSettings = flinkSettings(flinkConf);
@@ -100,7 +104,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "none" -> false;
             default -> throw new UsageException("--shadow must be new-weights or none, was '" + shadow + "'");
         };
-        Map<String, String> jobSettings = new LinkedHashMap<>();
+        Map<String, String> jobSettings = new LinkedHashMap<>(entries(jobConf, "--job-conf"));
         if (checkpointInterval != null) {
             jobSettings.put(JobOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval + " s");
         }
@@ -132,16 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
      * does not parse, before anything is started.
      */
     static Map<String, String> flinkSettings(List<String> entries) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (String entry : entries) {
-            int eq = entry.indexOf('=');
-            String key = eq < 0 ? "" : entry.substring(0, eq).trim();
-            String value = eq < 0 ? "" : entry.substring(eq + 1).trim();
-            if (key.isEmpty() || value.isEmpty()) {
-                throw new UsageException("--flink-conf must be KEY=VALUE, was '" + entry + "'");
-            }
-            settings.put(key, value);
-        }
+        Map<String, String> settings = entries(entries, "--flink-conf");
         Configuration c = Configuration.fromMap(settings);
         for (Class<?> options : List.of(RocksDBOptions.class, RocksDBConfigurableOptions.class)) {
             for (var field : options.getFields()) {
@@ -157,6 +152,21 @@ public final class BenchCommand implements Callable<Integer> {
                             + ": not a valid value (" + e.getMessage() + ")");
                 }
             }
+        }
+        return settings;
+    }
+
+    /** KEY=VALUE entries of a repeatable option, in order, the last of a key winning. */
+    static Map<String, String> entries(List<String> entries, String option) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            String key = eq < 0 ? "" : entry.substring(0, eq).trim();
+            String value = eq < 0 ? "" : entry.substring(eq + 1).trim();
+            if (key.isEmpty() || value.isEmpty()) {
+                throw new UsageException(option + " must be KEY=VALUE, was '" + entry + "'");
+            }
+            settings.put(key, value);
         }
         return settings;
     }

@@ -39,6 +39,14 @@ class BenchCommandTest {
     }
 
     @Test
+    void jobConfEntriesAreKeyValuePairsNamingTheOptionWhenMalformed() {
+        assertThat(BenchCommand.entries(List.of("state.card-write-idle = 0s", "shadow.max-lag=20 ms"), "--job-conf"))
+                .containsExactly(entry("state.card-write-idle", "0s"), entry("shadow.max-lag", "20 ms"));
+        assertThatThrownBy(() -> BenchCommand.entries(List.of("state.card-write-idle"), "--job-conf"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--job-conf must be KEY=VALUE");
+    }
+
+    @Test
     void noFlinkConfMeansNoSettings() {
         BenchCommand bench = new BenchCommand();
         new CommandLine(bench).parseArgs();

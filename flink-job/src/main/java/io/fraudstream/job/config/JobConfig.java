@@ -144,6 +144,9 @@ public final class JobConfig implements Serializable {
         if (get(JobOptions.HISTORY_CACHE_WARM_TIME).isNegative()) {
             throw invalid(JobOptions.HISTORY_CACHE_WARM_TIME, "must be >= 0 s");
         }
+        if (get(JobOptions.CARD_WRITE_IDLE).isNegative()) {
+            throw invalid(JobOptions.CARD_WRITE_IDLE, "must be >= 0 s");
+        }
         if (get(JobOptions.CARD_WRITE_BEHIND) < 0) {
             throw invalid(JobOptions.CARD_WRITE_BEHIND, "must be >= 0");
         }

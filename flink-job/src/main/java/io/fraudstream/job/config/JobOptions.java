@@ -130,6 +130,16 @@ public final class JobOptions {
                     + "since the last checkpoint. Keep it above the cards a subtask sees several times per checkpoint "
                     + "interval, which would otherwise be written several times. 0: every event writes through.");
 
+    public static final ConfigOption<Duration> CARD_WRITE_IDLE = key("state.card-write-idle")
+            .durationType().defaultValue(Duration.ofSeconds(2))
+            .withDescription("A card whose deferred changes (see state.card-write-behind) are this old is written "
+                    + "between barriers, a few per event, oldest first, instead of at the next checkpoint barrier. "
+                    + "With a bank's cold cards (most seen once per checkpoint interval) the barrier then writes only "
+                    + "the cards changed in the last moments before it, not every card of the interval, and the "
+                    + "scoring pause it causes shrinks with it; a card seen again within this time stays coalesced. "
+                    + "Shorter than the gap between a hot card's events writes those cards several times per "
+                    + "interval. 0 s: changes wait for the barrier (or the state.card-write-behind bound).");
+
     public static final ConfigOption<Duration> HISTORY_CACHE_WARM_TIME = key("state.card-cache-warm-time")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("When the scoring operator opens (after a restore: a failover, an upgrade, a bootstrap "
@@ -202,7 +212,7 @@ public final class JobOptions {
             BOOTSTRAP_SERVERS, GROUP_ID, START_FROM, TRANSACTIONS_TOPIC, SCORES_TOPIC, SHADOW_SCORES_TOPIC, ALERTS_TOPIC,
             DEAD_LETTER_TOPIC, MODEL_UPDATES_TOPIC, LABELS_TOPIC, RULES_ENABLED, RULES_TOPIC, POP_ENABLED, POP_FLUSH_INTERVAL, POP_PARALLELISM, DELIVERY, TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL,
             MODEL_STORE, MODEL_PUBLIC_KEY, MODEL_INITIAL_DESCRIPTOR, MODEL_MAX_BYTES,
-            CARD_STATE_TTL, HISTORY_CACHE_TRANSACTIONS, CARD_WRITE_BEHIND, HISTORY_CACHE_WARM_TIME, SHADOW_MAX_LAG,
+            CARD_STATE_TTL, HISTORY_CACHE_TRANSACTIONS, CARD_WRITE_BEHIND, CARD_WRITE_IDLE, HISTORY_CACHE_WARM_TIME, SHADOW_MAX_LAG,
             MAX_EVENT_AGE,
             MAX_EVENT_LEAD, MAX_AMOUNT_MINOR, DEAD_LETTER_MAX_PAYLOAD, DEAD_LETTER_PAYLOAD, ALERT_TOP_ATTENDED, ALERT_TOP_CONTRIBUTIONS,
             ALERT_BUDGET, ALERT_BUDGET_WINDOW, ALERT_BUDGET_MIN_ALERTS, PARALLELISM, BOUNDED);

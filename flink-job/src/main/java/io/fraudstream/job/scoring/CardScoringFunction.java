@@ -250,11 +250,11 @@ public class CardScoringFunction
      * Called by {@link CardScoringOperator} once open, before any record, with its keyed state backend: fills the
      * history cache from the (restored) state within {@code state.card-cache-warm-time} ({@link CardStateStore#warm}),
      * then defers each card's writes to the next checkpoint barrier, for at most {@code state.card-write-behind} cards
-     * ({@link CardStateStore#deferWrites}).
+     * and {@code state.card-write-idle} ({@link CardStateStore#deferWrites}).
      */
     void attachBackend(KeyedStateBackend<String> backend) throws Exception {
         warmed = store.warm(backend, settings.cacheWarmMillis());
-        store.deferWrites(backend, settings.maxUnwrittenCards());
+        store.deferWrites(backend, settings.maxUnwrittenCards(), settings.writeIdleMillis());
     }
 
     /** Called by {@link CardScoringOperator} before each checkpoint barrier: see {@link CardStateStore#flush}. */
@@ -366,8 +366,8 @@ public class CardScoringFunction
             }
         }
 
-        store.append(key, card, raw);
         long now = ctx.timerService().currentProcessingTime();
+        store.append(key, card, raw, now);
         if (store.touch(card, now, settings.cardTtlMillis())) {
             ctx.timerService().registerProcessingTimeTimer(CardStateStore.expiresAt(now, settings.cardTtlMillis()));
         }

@@ -82,7 +82,7 @@ public final class CardStateBootstrap implements AutoCloseable {
             return Outcome.DUPLICATE;
         }
         RawTransaction raw = CardScoringFunction.toRaw(tx);
-        store.append(key, card, raw);
+        store.append(key, card, raw, 0); // writes through: nothing is deferred while bootstrapping
         long now = timers.currentProcessingTime();
         boolean first = store.touch(card, now, cardTtlMillis);
         if (first) {

@@ -48,6 +48,8 @@ final class CardStateStore {
         int tailWritten;
         /** The last-seen processing time as stored ({@link #NEVER_SEEN}: none stored yet); see {@link #touch}. */
         long lastSeen = NEVER_SEEN;
+        /** With deferred writes: the processing time of the card's last change not yet written. */
+        long changedAt;
 
         Card(CardHistory history, CardStateHeader header, HistoryChunk tail) {
             this.history = history;
@@ -69,6 +71,11 @@ final class CardStateStore {
      * miss reads at most this many small entries beyond the chunks.
      */
     static final int MAX_TAIL_SEGMENTS = 16;
+    /**
+     * Most cards an event writes because their deferred changes are {@link #idleMillis} old: above one, so the
+     * writes catch up after a burst (each event defers one card).
+     */
+    static final int IDLE_WRITES_PER_EVENT = 4;
     /** Share of the JVM heap for deserialized histories, divided among the scoring subtasks in the JVM. */
     static final double CACHE_HEAP_SHARE = 0.25;
     private static final AtomicInteger OPEN_STORES = new AtomicInteger();
@@ -93,7 +100,10 @@ final class CardStateStore {
      */
     private final java.util.LinkedHashMap<String, Card> dirty = new java.util.LinkedHashMap<>(1024, 0.75f, true);
     private int maxUnwritten;
+    /** With deferred writes: changes this old (processing time, ms) are written between barriers; 0: never. */
+    private long idleMillis;
     private final Counter writtenAhead;
+    private final Counter writtenIdle;
     private volatile long lastFlushMicros;
     private volatile int lastFlushCards;
 
@@ -113,6 +123,7 @@ final class CardStateStore {
         migrated = metrics.counter(JobMetrics.CARDS_MIGRATED);
         warmedCards = metrics.counter(JobMetrics.CARD_CACHE_WARMED);
         writtenAhead = metrics.counter(JobMetrics.CARD_WRITTEN_AHEAD);
+        writtenIdle = metrics.counter(JobMetrics.CARD_WRITTEN_IDLE);
         metrics.gauge(JobMetrics.CARD_CACHE_HIT_RATE, () -> cache == null ? 0.0 : cache.hitRate());
         metrics.gauge(JobMetrics.CARD_CACHE_BYTES, () -> cache == null ? 0L : cache.bytes());
         metrics.gauge(JobMetrics.CARD_BARRIER_WRITE_MICROS, () -> lastFlushMicros);
@@ -375,9 +386,11 @@ final class CardStateStore {
     /**
      * Appends a scored transaction: to the history, and (unless the full window is newer than it) to the tail chunk.
      * Writes up to {@value #STRIP_CHUNKS_PER_EVENT} chunks of the previous form back without their K/V, drops the
-     * oldest chunk once none of its entries is in the window, and writes the header.
+     * oldest chunk once none of its entries is in the window, and writes the header. {@code now}: processing time
+     * (ms), when writes are deferred; up to {@value #IDLE_WRITES_PER_EVENT} other cards whose deferred changes are
+     * {@code state.card-write-idle} old are written then.
      */
-    void append(String key, Card card, RawTransaction raw) throws Exception {
+    void append(String key, Card card, RawTransaction raw, long now) throws Exception {
         CardHistory h = card.history;
         if (!h.add(raw)) {
             return; // older than the whole full window: not stored, as the history does not keep it
@@ -396,6 +409,7 @@ final class CardStateStore {
         evict(card);
         header.head = h.headForState();
         if (backend != null) {
+            card.changedAt = now;
             dirty.put(key, card); // to the end: the card changed last
         } else {
             headers.update(header);
@@ -409,6 +423,19 @@ final class CardStateStore {
             oldest.remove();
             writeBack(e.getKey(), e.getValue());
             writtenAhead.inc();
+        }
+        if (idleMillis > 0) {
+            // Oldest change first (access order), so the first card not old enough ends the pass.
+            for (int n = 0; n < IDLE_WRITES_PER_EVENT && !dirty.isEmpty(); n++) {
+                Iterator<Map.Entry<String, Card>> oldest = dirty.entrySet().iterator();
+                Map.Entry<String, Card> e = oldest.next();
+                if (now - e.getValue().changedAt < idleMillis) {
+                    break;
+                }
+                oldest.remove();
+                writeBack(e.getKey(), e.getValue());
+                writtenIdle.inc();
+            }
         }
     }
 
@@ -427,11 +454,18 @@ final class CardStateStore {
      * of them (tens of thousands per subtask at 10 s intervals). Keep it above the cards a subtask sees several times
      * per checkpoint interval: each of those written ahead is written again (docs/STATE.md: a bound of 1,000 with
      * 2,500 such cards per subtask quadrupled the writes and RocksDB's compactions).
+     *
+     * <p>A card whose deferred changes are {@code idleMillis} old (processing time) is written between barriers, up to
+     * {@value #IDLE_WRITES_PER_EVENT} per event, oldest first ({@code state.card-write-idle}; 0: never). A bank's
+     * cards are mostly seen once per interval: without this the barrier writes all of them, with it only those
+     * changed in the last {@code idleMillis}. A card seen again within that time stays coalesced, so a hot card seen
+     * every second is written about as rarely as before.
      */
-    void deferWrites(KeyedStateBackend<String> keyedBackend, int maxUnwrittenCards) {
+    void deferWrites(KeyedStateBackend<String> keyedBackend, int maxUnwrittenCards, long idleMillis) {
         if (cache != null && maxUnwrittenCards > 0) {
             backend = keyedBackend;
             maxUnwritten = maxUnwrittenCards;
+            this.idleMillis = Math.max(0, idleMillis);
         }
     }
 

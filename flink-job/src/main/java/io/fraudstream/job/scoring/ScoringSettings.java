@@ -13,22 +13,24 @@ import java.io.Serializable;
  * parity test and feature audits turn it on). {@code alertBudget}: null, or the budget the alert threshold is held to
  * on live scores ({@link JobOptions#ALERT_BUDGET}). {@code shadowMaxLagMillis}: a shadow skips a transaction that
  * reaches the scoring task later than this after its Kafka record's timestamp ({@link JobOptions#SHADOW_MAX_LAG}); 0:
- * never (bounded runs, operator tests).
+ * never (bounded runs, operator tests). {@code writeIdleMillis}: a card's deferred changes this old are written between
+ * barriers ({@link JobOptions#CARD_WRITE_IDLE}); 0: they wait for the barrier.
  */
 public record ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload,
-        long historyCacheTransactions, long cacheWarmMillis, int maxUnwrittenCards, boolean explainAlerts,
+        long historyCacheTransactions, long cacheWarmMillis, int maxUnwrittenCards, long writeIdleMillis,
+        boolean explainAlerts,
         boolean emitFeatures, AlertBudget.Settings alertBudget, long shadowMaxLagMillis) implements Serializable {
 
     /** No history cache; alerts explained. */
     public ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload) {
         this(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, 0, 0,
-                JobOptions.CARD_WRITE_BEHIND.defaultValue(), true, false, null, 0);
+                JobOptions.CARD_WRITE_BEHIND.defaultValue(), 0, true, false, null, 0);
     }
 
     /** The same settings with a cache of deserialized histories of up to {@code transactions} (see historyCacheBytes). */
     public ScoringSettings withHistoryCache(long transactions) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload, transactions,
-                cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
+                cacheWarmMillis, maxUnwrittenCards, writeIdleMillis, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
     }
 
     /**
@@ -37,7 +39,7 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withCacheWarming(long millis) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, millis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
+                historyCacheTransactions, millis, maxUnwrittenCards, writeIdleMillis, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
     }
 
     /**
@@ -46,7 +48,17 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withMaxUnwrittenCards(int cards) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, cards, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
+                historyCacheTransactions, cacheWarmMillis, cards, writeIdleMillis, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
+    }
+
+    /**
+     * The same settings with a card's deferred changes written between barriers once they are {@code millis} old
+     * ({@code CardStateStore#deferWrites}, {@link JobOptions#CARD_WRITE_IDLE}); 0: they wait for the barrier.
+     */
+    public ScoringSettings withCardWriteIdle(long millis) {
+        return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, millis, explainAlerts, emitFeatures,
+                alertBudget, shadowMaxLagMillis);
     }
 
     /**
@@ -55,26 +67,26 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withShadowMaxLag(long millis) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget,
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, writeIdleMillis, explainAlerts, emitFeatures, alertBudget,
                 millis);
     }
 
     /** The same settings with another card TTL. */
     public ScoringSettings withCardTtlMillis(long ttl) {
         return new ScoringSettings(ttl, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, writeIdleMillis, explainAlerts, emitFeatures, alertBudget, shadowMaxLagMillis);
     }
 
     /** The same settings without alerts on the alerts side output (scores still carry the ALERT decision). */
     public ScoringSettings withoutAlertExplanations() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, false, emitFeatures, alertBudget, shadowMaxLagMillis);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, writeIdleMillis, false, emitFeatures, alertBudget, shadowMaxLagMillis);
     }
 
     /** The same settings with every champion feature vector on the {@code JobStreams.FEATURES} side output. */
     public ScoringSettings withFeatureOutput() {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, true, alertBudget, shadowMaxLagMillis);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, writeIdleMillis, explainAlerts, true, alertBudget, shadowMaxLagMillis);
     }
 
     /**
@@ -83,7 +95,7 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
      */
     public ScoringSettings withAlertBudget(AlertBudget.Settings budget) {
         return new ScoringSettings(cardTtlMillis, topAttended, topContributions, deadLetterMaxPayload,
-                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, explainAlerts, emitFeatures, budget, shadowMaxLagMillis);
+                historyCacheTransactions, cacheWarmMillis, maxUnwrittenCards, writeIdleMillis, explainAlerts, emitFeatures, budget, shadowMaxLagMillis);
     }
 
     /**
@@ -102,7 +114,8 @@ public record ScoringSettings(long cardTtlMillis, int topAttended, int topContri
                 config.get(JobOptions.ALERT_TOP_ATTENDED), config.get(JobOptions.ALERT_TOP_CONTRIBUTIONS),
                 config.get(JobOptions.DEAD_LETTER_MAX_PAYLOAD),
                 config.get(JobOptions.HISTORY_CACHE_TRANSACTIONS), config.get(JobOptions.HISTORY_CACHE_WARM_TIME).toMillis(),
-                config.get(JobOptions.CARD_WRITE_BEHIND), true, false, config.alertBudget(),
+                config.get(JobOptions.CARD_WRITE_BEHIND), config.get(JobOptions.CARD_WRITE_IDLE).toMillis(), true, false,
+                config.alertBudget(),
                 config.get(JobOptions.BOUNDED) ? 0 : config.get(JobOptions.SHADOW_MAX_LAG).toMillis());
     }
 }

@@ -88,6 +88,8 @@ class JobConfigTest {
                 .hasMessageContaining("alert.budget-min-alerts");
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--state.card-write-behind", "-1")))
                 .hasMessageContaining("state.card-write-behind").hasMessageContaining("must be >= 0");
+        assertThatThrownBy(() -> JobConfig.fromArgs(with("--state.card-write-idle", "-1 s")))
+                .hasMessageContaining("state.card-write-idle");
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--state.card-cache-warm-time", "-1 s")))
                 .hasMessageContaining("state.card-cache-warm-time");
         assertThatThrownBy(() -> JobConfig.fromArgs(with("--shadow.max-lag", "-1 ms")))
@@ -100,8 +102,12 @@ class JobConfigTest {
     void theStateAndShadowSettingsAreAcceptedAndReachTheScoringSettings() {
         // These were once missing from JobOptions.ALL, so setting them failed as an "unknown setting".
         var settings = io.fraudstream.job.scoring.ScoringSettings.from(JobConfig.fromArgs(with(
-                "--state.card-write-behind", "7", "--state.card-cache-warm-time", "3 s", "--shadow.max-lag", "80 ms")));
+                "--state.card-write-behind", "7", "--state.card-cache-warm-time", "3 s", "--shadow.max-lag", "80 ms",
+                "--state.card-write-idle", "700 ms")));
         assertThat(settings.maxUnwrittenCards()).isEqualTo(7);
+        assertThat(settings.writeIdleMillis()).isEqualTo(700);
+        assertThat(io.fraudstream.job.scoring.ScoringSettings.from(JobConfig.fromArgs(REQUIRED)).writeIdleMillis())
+                .as("default").isEqualTo(2_000);
         assertThat(settings.cacheWarmMillis()).isEqualTo(3_000);
         assertThat(settings.shadowMaxLagMillis()).isEqualTo(80);
         assertThat(io.fraudstream.job.scoring.ScoringSettings.from(JobConfig.fromArgs(REQUIRED)).shadowMaxLagMillis())

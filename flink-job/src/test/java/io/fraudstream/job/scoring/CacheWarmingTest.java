@@ -129,10 +129,21 @@ class CacheWarmingTest {
     /** State after scoring {@code txs} and taking a snapshot, read back card by card as a restore would. */
     private static java.util.Map<String, String> storedHistories(CardScoringFunction function, boolean rocksdb,
             List<TransactionEvent> txs, int[] unwritten) throws Exception {
+        return storedHistories(function, rocksdb, txs, unwritten, 0);
+    }
+
+    /** The same with the processing time advanced by {@code msPerEvent} before each event (0: left as it is). */
+    private static java.util.Map<String, String> storedHistories(CardScoringFunction function, boolean rocksdb,
+            List<TransactionEvent> txs, int[] unwritten, long msPerEvent) throws Exception {
         var h = harness(function, rocksdb);
         h.open();
         unwritten[1] = 0;
+        long now = 0;
         for (TransactionEvent t : txs) {
+            if (msPerEvent > 0) {
+                now += msPerEvent;
+                h.setProcessingTime(now);
+            }
             h.processElement(new StreamRecord<>(t));
             unwritten[1] = Math.max(unwritten[1], function.unwrittenCards());
         }
@@ -180,6 +191,20 @@ class CacheWarmingTest {
         assertThat(unwritten[1]).isEqualTo(5);
         assertThat(unwritten[0]).isEqualTo(5);
         assertThat(bounded).isEqualTo(reference);
+
+        // Changes 300 ms old are written between barriers (state.card-write-idle): with an event every 10 ms, round
+        // robin over the 40 cards, each card changes every 400 ms, so only the 30 cards changed in the last 300 ms
+        // wait for the barrier.
+        java.util.Map<String, String> idle = storedHistories(function(settings(0).withCardWriteIdle(300)), rocksdb,
+                txs, unwritten, 10);
+        assertThat(unwritten[1]).isEqualTo(30);
+        assertThat(unwritten[0]).isEqualTo(30);
+        assertThat(idle).isEqualTo(reference);
+        // A card seen again before its changes are that old stays coalesced: with 500 ms every card waits.
+        java.util.Map<String, String> hot = storedHistories(function(settings(0).withCardWriteIdle(500)), rocksdb,
+                txs, unwritten, 10);
+        assertThat(unwritten[0]).isEqualTo(CARDS);
+        assertThat(hot).isEqualTo(reference);
 
         // A cache of 10,000 B (a few cards): cards are evicted with deferred writes and written back under their own
         // key while another card is being scored.
