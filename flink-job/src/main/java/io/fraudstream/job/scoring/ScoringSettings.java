@@ -18,8 +18,8 @@ import java.io.Serializable;
  */
 public record ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload,
         long historyCacheTransactions, long cacheWarmMillis, int maxUnwrittenCards, long writeIdleMillis,
-        boolean explainAlerts,
-        boolean emitFeatures, AlertBudget.Settings alertBudget, long shadowMaxLagMillis) implements Serializable {
+        boolean explainAlerts, boolean emitFeatures, AlertBudget.Settings alertBudget, long shadowMaxLagMillis)
+        implements Serializable {
 
     /** No history cache; alerts explained. */
     public ScoringSettings(long cardTtlMillis, int topAttended, int topContributions, int deadLetterMaxPayload) {
