@@ -1,5 +1,6 @@
 package io.fraudstream.clusterit;
 
+import io.fraudstream.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ final class FlinkStandaloneCluster implements AutoCloseable {
         if (classpath.isEmpty()) {
             throw new IllegalStateException(classpathFile + " is empty (written by maven-dependency-plugin in cluster-it)");
         }
-        FlinkStandaloneCluster cluster = new FlinkStandaloneCluster(dir, classpath, freePort());
+        FlinkStandaloneCluster cluster = new FlinkStandaloneCluster(dir, classpath, FreePorts.pick());
         Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         cluster.writeConfig(slotsPerTaskManager, extraConfig);
         cluster.startNode("jobmanager", JOBMANAGER_MAIN, List.of("-Xms256m", "-Xmx512m"));
@@ -120,7 +121,7 @@ final class FlinkStandaloneCluster implements AutoCloseable {
         Files.createDirectories(dir.resolve("log"));
         Map<String, String> c = new LinkedHashMap<>();
         c.put("jobmanager.rpc.address", "localhost");
-        c.put("jobmanager.rpc.port", Integer.toString(freePort()));
+        c.put("jobmanager.rpc.port", Integer.toString(FreePorts.pick()));
         c.put("jobmanager.bind-host", "localhost");
         c.put("jobmanager.memory.process.size", "768m");
         c.put("rest.address", "localhost");
@@ -175,7 +176,7 @@ final class FlinkStandaloneCluster implements AutoCloseable {
     private Node startNode(String name, String mainClass, List<String> jvmOpts) throws IOException {
         Path log = dir.resolve("log").resolve(name + ".log");
         Path out = dir.resolve("log").resolve(name + ".out");
-        int metricsPort = freePort();
+        int metricsPort = FreePorts.pick();
         List<String> args = new ArrayList<>(jvmOpts);
         args.add("-XX:+UseSerialGC");
         args.addAll(JAVA17_OPTS);
@@ -318,10 +319,6 @@ final class FlinkStandaloneCluster implements AutoCloseable {
      * {@code bind(0)} can also become the local port of any outgoing connection before the node that was given it
      * binds it (a CI run lost the JobManager's REST port that way: "Could not start rest endpoint on any port").
      */
-    static int freePort() {
-        return io.fraudstream.testkit.FreePorts.pick();
-    }
-
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
