@@ -72,6 +72,11 @@ public final class BenchCommand implements Callable<Integer> {
             + " traffic cutover; --no-await-first-checkpoint puts it in the window.")
     boolean awaitFirstCheckpoint;
 
+    @Option(names = "--warm-up", paramLabel = "S", description = "Seconds at the offered rate before the measured"
+            + " window, not counted (the JIT compiling the paced path, the shadow's deployment). Not given: the"
+            + " window's own first 20 %% is the warm-up.")
+    Integer warmUp;
+
     @Option(names = "--point-of-purchase", paramLabel = "P", description = "Turn the point-of-purchase features on,"
             + " with the enrichment step on P subtasks (the job's point-of-purchase.parallelism; 1 holds every"
             + " merchant's and terminal's counts once). Off when not given.")
@@ -93,6 +98,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (!(rate > 0) || seconds <= 0 || cards <= 0) {
             throw new UsageException("--rate, --seconds and --cards must be > 0");
+        }
+        if (warmUp != null && warmUp < 0) {
+            throw new UsageException("--warm-up must be >= 0 (seconds), was " + warmUp);
         }
         boolean newWeights = switch (swapWeights) {
             case "new" -> true;
@@ -125,6 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
                 swapEvery, history, newWeights, jobSettings, flinkSettings);
         bench.shadow = withShadow;
         bench.awaitFirstCheckpoint = awaitFirstCheckpoint;
+        bench.warmUpSeconds = warmUp == null ? -1 : warmUp;
         bench.run();
         return 0;
     }

@@ -124,6 +124,11 @@ final class LoadBenchmark {
      * --[no-]await-first-checkpoint}, default on).
      */
     boolean awaitFirstCheckpoint = true;
+    /**
+     * Seconds at the offered rate before the measured window ({@code --warm-up}), not counted; -1 (the default): the
+     * first 20 % of the window itself is the warm-up.
+     */
+    int warmUpSeconds = -1;
     /** Job settings given on the command line, over the bench's defaults. */
     private final Map<String, String> jobSettings;
     /** Flink settings given on the command line ({@code --flink-conf}), over the local environment's. */
@@ -187,7 +192,8 @@ final class LoadBenchmark {
             List<ModelDescriptor> swaps = swapEverySeconds > 0 ? swapModels(store, work) : List.of();
             Latency l = latency(broker, work, store, "lat", swaps);
             out.printf(Locale.ROOT, "latency at %,.0f tx/s offered (achieved %,.0f tx/s produced, %,d scored): %s"
-                    + " (produce-to-score, after 20%% warm-up)%n", l.offeredRate(), l.producedRate(), l.scored(), l.all());
+                    + " (produce-to-score, after %s)%n", l.offeredRate(), l.producedRate(), l.scored(), l.all(),
+                    warmUpSeconds < 0 ? "20% warm-up" : "a " + warmUpSeconds + " s warm-up");
             printCheckpointBytes(l.checkpoints());
             if (swapEverySeconds > 0) {
                 out.printf(Locale.ROOT, "  slots without a swap: %s%n", l.quietSlots());
@@ -286,7 +292,10 @@ final class LoadBenchmark {
                         first.path("checkpointed_size").asLong(), first.path("end_to_end_duration").asLong(),
                         (System.nanoTime() - probeStart) / 1e9);
             }
-            long offered = (long) (rate * seconds);
+            // The warm-up: --warm-up seconds at the offered rate before the measured window, or (by default) the
+            // window's own first 20 %, neither counted.
+            long warmUpTx = warmUpSeconds < 0 ? 0 : (long) (rate * warmUpSeconds);
+            long offered = warmUpTx + (long) (rate * seconds);
             long slotTx = swaps.isEmpty() ? Long.MAX_VALUE : (long) (rate * swapEverySeconds);
             int published = 0;
             long pacedFrom = System.currentTimeMillis();
@@ -311,7 +320,8 @@ final class LoadBenchmark {
                 for (long i = 0; i < offered && liveTxs.hasNext(); i++) {
                     // Paced by the writer, so transaction i goes out at about i / rate seconds into the window:
                     // a swap at the start of every odd slot.
-                    if (i % slotTx == 0 && (i / slotTx) % 2 == 1 && published < swaps.size()) {
+                    long j = i - warmUpTx; // swap slots start with the measured window
+                    if (j >= 0 && j % slotTx == 0 && (j / slotTx) % 2 == 1 && published < swaps.size()) {
                         ModelDescriptor d = swaps.get(published++);
                         updates.send(new ProducerRecord<>(prefix + "-model-updates", d.getRole().name(),
                                 descriptors.encode(d)));
@@ -339,10 +349,11 @@ final class LoadBenchmark {
             printTimeline(latencies, pacedFrom, checkpoints);
             printCheckpointPauses(restPort, job.getJobID(), checkpoints);
             printEarlyCheckpoints(restPort, job.getJobID(), pacedFrom);
-            // Drop the first 20% of the window as warm-up (JIT, first checkpoint, consumer group join); class the
-            // rest by the slot its transaction was produced in.
-            long warmUpEnd = pacedFrom + seconds * 200L;
-            long thirdMillis = Math.max(1, (pacedFrom + seconds * 1000L - warmUpEnd) / 3);
+            // Drop the warm-up (JIT, consumer group join, the shadow's deployment): --warm-up seconds before the
+            // window or its first 20 %; class the rest by the slot its transaction was produced in.
+            long windowFrom = pacedFrom + Math.max(0, warmUpSeconds) * 1000L;
+            long warmUpEnd = warmUpSeconds < 0 ? pacedFrom + seconds * 200L : windowFrom;
+            long thirdMillis = Math.max(1, (windowFrom + seconds * 1000L - warmUpEnd) / 3);
             List<List<Long>> thirds = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<Long> all = new ArrayList<>();
             List<Long> quiet = new ArrayList<>();
@@ -354,7 +365,7 @@ final class LoadBenchmark {
                 all.add(l[1]);
                 thirds.get((int) Math.min(2, (l[0] - warmUpEnd) / thirdMillis)).add(l[1]);
                 if (!swaps.isEmpty()) {
-                    long slot = (l[0] - pacedFrom) / (swapEverySeconds * 1000L);
+                    long slot = (l[0] - windowFrom) / (swapEverySeconds * 1000L);
                     (slot % 2 == 1 ? swapping : quiet).add(l[1]);
                 }
             }

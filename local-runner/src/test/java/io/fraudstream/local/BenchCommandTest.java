@@ -39,6 +39,27 @@ class BenchCommandTest {
     }
 
     @Test
+    void aNegativeWarmUpFailsNamingTheOptionBeforeAnythingStarts() {
+        BenchCommand bench = new BenchCommand();
+        new CommandLine(bench).parseArgs("--warm-up", "-1");
+
+        assertThatThrownBy(bench::call).isInstanceOf(UsageException.class)
+                .hasMessage("--warm-up must be >= 0 (seconds), was -1");
+    }
+
+    @Test
+    void withoutWarmUpTheWindowKeepsItsOwnFirstFifthAsWarmUp() {
+        BenchCommand byDefault = new BenchCommand();
+        new CommandLine(byDefault).parseArgs();
+        BenchCommand minute = new BenchCommand();
+        new CommandLine(minute).parseArgs("--warm-up", "60");
+
+        assertThat(byDefault.warmUp).isNull();
+        assertThat(minute.warmUp).isEqualTo(60);
+        assertThat(new CommandLine(new BenchCommand()).getUsageMessage()).contains("first 20 % is the warm-up");
+    }
+
+    @Test
     void jobConfEntriesAreKeyValuePairsNamingTheOptionWhenMalformed() {
         assertThat(BenchCommand.entries(List.of("state.card-write-idle = 0s", "shadow.max-lag=20 ms"), "--job-conf"))
                 .containsExactly(entry("state.card-write-idle", "0s"), entry("shadow.max-lag", "20 ms"));
