@@ -72,10 +72,11 @@ public final class BenchCommand implements Callable<Integer> {
             + " traffic cutover; --no-await-first-checkpoint puts it in the window.")
     boolean awaitFirstCheckpoint;
 
-    @Option(names = "--warm-up", paramLabel = "S", description = "Seconds at the offered rate before the measured"
-            + " window, not counted (the JIT compiling the paced path, the shadow's deployment). Not given: the"
-            + " window's own first 20 %% is the warm-up.")
-    Integer warmUp;
+    @Option(names = "--warm-up", paramLabel = "S", defaultValue = "60", description = "Seconds at the offered rate"
+            + " before the measured window, not counted: the JIT compiling the paced path (the in-process broker's most"
+            + " of all, ~40 s on 2 cores), the shadow's deployment. With S >= --seconds the bench also prints the"
+            + " window it measured before this option (the paced phase's first --seconds after their first 20 %%).")
+    int warmUp;
 
     @Option(names = "--point-of-purchase", paramLabel = "P", description = "Turn the point-of-purchase features on,"
             + " with the enrichment step on P subtasks (the job's point-of-purchase.parallelism; 1 holds every"
@@ -99,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!(rate > 0) || seconds <= 0 || cards <= 0) {
             throw new UsageException("--rate, --seconds and --cards must be > 0");
         }
-        if (warmUp != null && warmUp < 0) {
+        if (warmUp < 0) {
             throw new UsageException("--warm-up must be >= 0 (seconds), was " + warmUp);
         }
         boolean newWeights = switch (swapWeights) {
@@ -133,7 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
                 swapEvery, history, newWeights, jobSettings, flinkSettings);
         bench.shadow = withShadow;
         bench.awaitFirstCheckpoint = awaitFirstCheckpoint;
-        bench.warmUpSeconds = warmUp == null ? -1 : warmUp;
+        bench.warmUpSeconds = warmUp;
         bench.run();
         return 0;
     }

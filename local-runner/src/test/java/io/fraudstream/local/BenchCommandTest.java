@@ -48,15 +48,14 @@ class BenchCommandTest {
     }
 
     @Test
-    void withoutWarmUpTheWindowKeepsItsOwnFirstFifthAsWarmUp() {
+    void theWarmUpIsAMinuteUnlessToldOtherwise() {
         BenchCommand byDefault = new BenchCommand();
         new CommandLine(byDefault).parseArgs();
-        BenchCommand minute = new BenchCommand();
-        new CommandLine(minute).parseArgs("--warm-up", "60");
+        BenchCommand none = new BenchCommand();
+        new CommandLine(none).parseArgs("--warm-up", "0");
 
-        assertThat(byDefault.warmUp).isNull();
-        assertThat(minute.warmUp).isEqualTo(60);
-        assertThat(new CommandLine(new BenchCommand()).getUsageMessage()).contains("first 20 % is the warm-up");
+        assertThat(byDefault.warmUp).isEqualTo(60);
+        assertThat(none.warmUp).isZero();
     }
 
     @Test
