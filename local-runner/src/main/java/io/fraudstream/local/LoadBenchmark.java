@@ -192,8 +192,8 @@ final class LoadBenchmark {
             List<ModelDescriptor> swaps = swapEverySeconds > 0 ? swapModels(store, work) : List.of();
             Latency l = latency(broker, work, store, "lat", swaps);
             out.printf(Locale.ROOT, "latency at %,.0f tx/s offered (achieved %,.0f tx/s produced, %,d scored): %s"
-                    + " (produce-to-score, after %s)%n", l.offeredRate(), l.producedRate(), l.scored(), l.all(),
-                    "a " + warmUpSeconds + " s warm-up");
+                    + " (produce-to-score, after a %d s warm-up)%n", l.offeredRate(), l.producedRate(), l.scored(),
+                    l.all(), warmUpSeconds);
             printCheckpointBytes(l.checkpoints());
             if (swapEverySeconds > 0) {
                 out.printf(Locale.ROOT, "  slots without a swap: %s%n", l.quietSlots());
@@ -378,8 +378,7 @@ final class LoadBenchmark {
                 long from = pacedFrom + seconds * 200L;
                 long to = pacedFrom + seconds * 1000L;
                 out.printf(Locale.ROOT, "as measured before --warm-up (the paced phase's first %d s after their first"
-                        + " 20 %%): %s%n", seconds, Percentiles.of(sorted(latencies.stream()
-                        .filter(l -> l[0] >= from && l[0] < to).map(l -> l[1]).toList())));
+                        + " 20 %%): %s%n", seconds, Percentiles.of(producedBetween(latencies, from, to)));
             }
             return new Latency(rate, offered / producedSeconds, latencies.size(), Percentiles.of(sorted(all)),
                     Percentiles.of(sorted(quiet)), Percentiles.of(sorted(swapping)), published, checkpoints);
@@ -508,6 +507,14 @@ final class LoadBenchmark {
             out.add(models.publish(m, ModelRole.CHAMPION, keys.getPrivate()));
         }
         return out;
+    }
+
+    /**
+     * The latencies ({@code [produced at, latency]} pairs, ms) of the transactions produced in {@code [from, to)},
+     * sorted.
+     */
+    static long[] producedBetween(List<long[]> latencies, long from, long to) {
+        return latencies.stream().filter(l -> l[0] >= from && l[0] < to).mapToLong(l -> l[1]).sorted().toArray();
     }
 
     private static long[] sorted(List<Long> values) {
