@@ -32,6 +32,8 @@ import io.fraudstream.simulator.SimulatorConfig;
 import io.fraudstream.testkit.EmbeddedKafkaBroker;
 import io.fraudstream.testkit.KafkaBroker;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -299,6 +301,11 @@ final class LoadBenchmark {
             int published = 0;
             long pacedFrom = System.currentTimeMillis();
             long t0 = System.nanoTime();
+            // The JIT's compile time (this JVM: broker, clients and job) in the warm-up and in the window: a window
+            // that the JIT still competes for shows here (docs/BENCHMARKS.md, "The JIT settles").
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            long jitAtStart = jit.getTotalCompilationTime();
+            long jitAtWindow = jitAtStart;
             try (KafkaTransactionWriter writer = KafkaTransactionWriter.builder(broker.bootstrapServers())
                     .transactionsTopic(prefix + "-transactions").ratePerSecond(rate).build();
                     KafkaProducer<String, byte[]> updates = new KafkaProducer<>(Map.of(
@@ -320,6 +327,9 @@ final class LoadBenchmark {
                     // Paced by the writer, so transaction i goes out at about i / rate seconds into the window:
                     // a swap at the start of every odd slot.
                     long j = i - warmUpTx; // swap slots start with the measured window
+                    if (j == 0) {
+                        jitAtWindow = jit.getTotalCompilationTime();
+                    }
                     if (j >= 0 && j % slotTx == 0 && (j / slotTx) % 2 == 1 && published < swaps.size()) {
                         ModelDescriptor d = swaps.get(published++);
                         updates.send(new ProducerRecord<>(prefix + "-model-updates", d.getRole().name(),
@@ -329,6 +339,9 @@ final class LoadBenchmark {
                 }
             }
             double producedSeconds = (System.nanoTime() - t0) / 1e9;
+            long jitAtEnd = jit.getTotalCompilationTime();
+            out.printf(Locale.ROOT, "JIT compile time: %,d ms in the %d s warm-up, %,d ms in the %d s window%n",
+                    jitAtWindow - jitAtStart, warmUpSeconds, jitAtEnd - jitAtWindow, seconds);
             List<long[]> latencies = new ArrayList<>();
             Map<String, Long> versions = new java.util.TreeMap<>(ModelVersions.ORDER);
             long[] scoredAt = readScoredAt(broker.bootstrapServers(), prefix + "-fraud-scores", offered + 1, latencies,
