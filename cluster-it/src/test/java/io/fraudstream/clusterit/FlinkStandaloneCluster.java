@@ -314,11 +314,6 @@ final class FlinkStandaloneCluster implements AutoCloseable {
         return -1;
     }
 
-    /**
-     * A port that is free now, chosen below Linux's ephemeral range (32768-60999): a port the kernel hands out for
-     * {@code bind(0)} can also become the local port of any outgoing connection before the node that was given it
-     * binds it (a CI run lost the JobManager's REST port that way: "Could not start rest endpoint on any port").
-     */
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

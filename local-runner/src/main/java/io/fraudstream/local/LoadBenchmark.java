@@ -366,14 +366,12 @@ final class LoadBenchmark {
             long windowFrom = pacedFrom + warmUpSeconds * 1000L;
             long thirdMillis = Math.max(1, seconds * 1000L / 3);
             List<List<Long>> thirds = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-            List<Long> all = new ArrayList<>();
             List<Long> quiet = new ArrayList<>();
             List<Long> swapping = new ArrayList<>();
             for (long[] l : latencies) {
                 if (l[0] < windowFrom) {
                     continue;
                 }
-                all.add(l[1]);
                 thirds.get((int) Math.min(2, (l[0] - windowFrom) / thirdMillis)).add(l[1]);
                 if (!swaps.isEmpty()) {
                     long slot = (l[0] - windowFrom) / (swapEverySeconds * 1000L);
@@ -393,7 +391,8 @@ final class LoadBenchmark {
                 out.printf(Locale.ROOT, "as measured before --warm-up (the paced phase's first %d s after their first"
                         + " 20 %%): %s%n", seconds, Percentiles.of(producedBetween(latencies, from, to)));
             }
-            return new Latency(rate, offered / producedSeconds, latencies.size(), Percentiles.of(sorted(all)),
+            return new Latency(rate, offered / producedSeconds, latencies.size(),
+                    Percentiles.of(producedBetween(latencies, windowFrom, Long.MAX_VALUE)),
                     Percentiles.of(sorted(quiet)), Percentiles.of(sorted(swapping)), published, checkpoints);
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
