@@ -72,11 +72,18 @@ public final class BenchCommand implements Callable<Integer> {
             + " traffic cutover; --no-await-first-checkpoint puts it in the window.")
     boolean awaitFirstCheckpoint;
 
-    @Option(names = "--warm-up", paramLabel = "S", defaultValue = "60", description = "Seconds at the offered rate"
-            + " before the measured window, not counted: the JIT compiling the paced path (the in-process broker's most"
-            + " of all, ~40 s on 2 cores), the shadow's deployment. With S >= --seconds the bench also prints the"
-            + " window it measured before this option (the paced phase's first --seconds after their first 20 %%).")
+    @Option(names = "--warm-up", paramLabel = "S", defaultValue = "60", description = "The shortest warm-up: seconds"
+            + " at the offered rate before the measured window, not counted (the JIT compiling the paced path, the"
+            + " in-process broker's most of all, 40-50 s on 2 cores; the shadow's deployment). After S it goes on until"
+            + " the JIT is quiet (at most 1 s of compile time in 10 s), up to --warm-up-max. When the warm-up is at"
+            + " least --seconds long the bench also prints the window it measured before this option (the paced"
+            + " phase's first --seconds after their first 20 %%).")
     int warmUp;
+
+    @Option(names = "--warm-up-max", paramLabel = "S", defaultValue = "180", description = "The longest warm-up, in"
+            + " seconds: the window starts then even if the JIT is not quiet (the bench says so). Equal to --warm-up:"
+            + " a fixed warm-up.")
+    int warmUpMax;
 
     @Option(names = "--point-of-purchase", paramLabel = "P", description = "Turn the point-of-purchase features on,"
             + " with the enrichment step on P subtasks (the job's point-of-purchase.parallelism; 1 holds every"
@@ -102,6 +109,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (warmUp < 0) {
             throw new UsageException("--warm-up must be >= 0 (seconds), was " + warmUp);
+        }
+        if (warmUpMax < warmUp) {
+            throw new UsageException("--warm-up-max must be >= --warm-up (" + warmUp + " s), was " + warmUpMax);
         }
         boolean newWeights = switch (swapWeights) {
             case "new" -> true;
@@ -135,6 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
         bench.shadow = withShadow;
         bench.awaitFirstCheckpoint = awaitFirstCheckpoint;
         bench.warmUpSeconds = warmUp;
+        bench.warmUpMaxSeconds = warmUpMax;
         bench.run();
         return 0;
     }

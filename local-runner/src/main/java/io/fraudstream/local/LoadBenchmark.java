@@ -127,10 +127,17 @@ final class LoadBenchmark {
      */
     boolean awaitFirstCheckpoint = true;
     /**
-     * Seconds at the offered rate before the measured window ({@code --warm-up}), not counted. The JIT compiles the
-     * paced path (the in-process broker's most of all) for the first ~40 s of it: docs/BENCHMARKS.md.
+     * The shortest warm-up ({@code --warm-up}): seconds at the offered rate before the measured window, not counted.
+     * The JIT compiles the paced path (the in-process broker's most of all) for the first 40–50 s: docs/BENCHMARKS.md.
      */
     int warmUpSeconds = 60;
+    /**
+     * The longest warm-up ({@code --warm-up-max}): after {@link #warmUpSeconds} it goes on until the JIT is quiet
+     * ({@link WarmUpGate}), for at most this many seconds in all. Equal to {@link #warmUpSeconds}: a fixed warm-up.
+     */
+    int warmUpMaxSeconds = 180;
+    /** How long the last latency phase's warm-up ran, in seconds. */
+    private double warmedUpSeconds;
     /** Job settings given on the command line, over the bench's defaults. */
     private final Map<String, String> jobSettings;
     /** Flink settings given on the command line ({@code --flink-conf}), over the local environment's. */
@@ -194,8 +201,8 @@ final class LoadBenchmark {
             List<ModelDescriptor> swaps = swapEverySeconds > 0 ? swapModels(store, work) : List.of();
             Latency l = latency(broker, work, store, "lat", swaps);
             out.printf(Locale.ROOT, "latency at %,.0f tx/s offered (achieved %,.0f tx/s produced, %,d scored): %s"
-                    + " (produce-to-score, after a %d s warm-up)%n", l.offeredRate(), l.producedRate(), l.scored(),
-                    l.all(), warmUpSeconds);
+                    + " (produce-to-score, after a %.0f s warm-up)%n", l.offeredRate(), l.producedRate(), l.scored(),
+                    l.all(), warmedUpSeconds);
             printCheckpointBytes(l.checkpoints());
             if (swapEverySeconds > 0) {
                 out.printf(Locale.ROOT, "  slots without a swap: %s%n", l.quietSlots());
@@ -294,9 +301,13 @@ final class LoadBenchmark {
                         first.path("checkpointed_size").asLong(), first.path("end_to_end_duration").asLong(),
                         (System.nanoTime() - probeStart) / 1e9);
             }
-            // The warm-up: --warm-up seconds at the offered rate before the measured window, not counted.
-            long warmUpTx = (long) (rate * warmUpSeconds);
-            long offered = warmUpTx + (long) (rate * seconds);
+            // The warm-up: at the offered rate, not counted, from --warm-up seconds until the JIT is quiet, at most
+            // --warm-up-max seconds (WarmUpGate); then the measured window, --seconds at the offered rate.
+            WarmUpGate gate = new WarmUpGate(warmUpSeconds * 1000L, warmUpMaxSeconds * 1000L);
+            long windowTx = (long) (rate * seconds);
+            long windowStartTx = -1; // the index of the window's first transaction, once the warm-up is over
+            long windowFrom = Long.MAX_VALUE; // when it was sent
+            long sampleEvery = Math.max(1, (long) (rate / 20));
             long slotTx = swaps.isEmpty() ? Long.MAX_VALUE : (long) (rate * swapEverySeconds);
             int published = 0;
             long pacedFrom = System.currentTimeMillis();
@@ -306,6 +317,7 @@ final class LoadBenchmark {
             CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
             long jitAtStart = jit.getTotalCompilationTime();
             long jitAtWindow = jitAtStart;
+            long i = 0;
             try (KafkaTransactionWriter writer = KafkaTransactionWriter.builder(broker.bootstrapServers())
                     .transactionsTopic(prefix + "-transactions").ratePerSecond(rate).build();
                     KafkaProducer<String, byte[]> updates = new KafkaProducer<>(Map.of(
@@ -323,13 +335,16 @@ final class LoadBenchmark {
                     // now, or the paced loop would stall at the first swap and the stall would be charged to it.
                     updates.partitionsFor(prefix + "-model-updates");
                 }
-                for (long i = 0; i < offered && liveTxs.hasNext(); i++) {
-                    // Paced by the writer, so transaction i goes out at about i / rate seconds into the window:
-                    // a swap at the start of every odd slot.
-                    long j = i - warmUpTx; // swap slots start with the measured window
-                    if (j == 0) {
+                for (; (windowStartTx < 0 || i < windowStartTx + windowTx) && liveTxs.hasNext(); i++) {
+                    if (windowStartTx < 0 && i % sampleEvery == 0 && gate.over(
+                            (System.nanoTime() - t0) / 1_000_000, jit.getTotalCompilationTime())) {
+                        windowStartTx = i;
+                        windowFrom = System.currentTimeMillis();
                         jitAtWindow = jit.getTotalCompilationTime();
                     }
+                    // Paced by the writer, so transaction i goes out at about i / rate seconds into the paced phase:
+                    // a swap at the start of every odd slot of the window.
+                    long j = windowStartTx < 0 ? -1 : i - windowStartTx; // swap slots start with the window
                     if (j >= 0 && j % slotTx == 0 && (j / slotTx) % 2 == 1 && published < swaps.size()) {
                         ModelDescriptor d = swaps.get(published++);
                         updates.send(new ProducerRecord<>(prefix + "-model-updates", d.getRole().name(),
@@ -339,9 +354,16 @@ final class LoadBenchmark {
                 }
             }
             double producedSeconds = (System.nanoTime() - t0) / 1e9;
+            long offered = i;
+            if (windowStartTx < 0) {
+                throw new IllegalStateException("the simulator ran out of transactions in the warm-up, after " + i);
+            }
+            warmedUpSeconds = (windowFrom - pacedFrom) / 1000.0;
             long jitAtEnd = jit.getTotalCompilationTime();
-            out.printf(Locale.ROOT, "JIT compile time: %,d ms in the %d s warm-up, %,d ms in the %d s window%n",
-                    jitAtWindow - jitAtStart, warmUpSeconds, jitAtEnd - jitAtWindow, seconds);
+            out.printf(Locale.ROOT, "warm-up: %.1f s (%,d transactions), ended at %s%n", warmedUpSeconds,
+                    windowStartTx, gate.reason());
+            out.printf(Locale.ROOT, "JIT compile time: %,d ms in the %.0f s warm-up, %,d ms in the %d s window%n",
+                    jitAtWindow - jitAtStart, warmedUpSeconds, jitAtEnd - jitAtWindow, seconds);
             List<long[]> latencies = new ArrayList<>();
             Map<String, Long> versions = new java.util.TreeMap<>(ModelVersions.ORDER);
             long[] scoredAt = readScoredAt(broker.bootstrapServers(), prefix + "-fraud-scores", offered + 1, latencies,
@@ -363,7 +385,6 @@ final class LoadBenchmark {
             printEarlyCheckpoints(restPort, job.getJobID(), pacedFrom);
             // Drop the warm-up (the JIT compiling the paced path, the consumer group join, the shadow's deployment);
             // class the rest by the slot its transaction was produced in.
-            long windowFrom = pacedFrom + warmUpSeconds * 1000L;
             long thirdMillis = Math.max(1, seconds * 1000L / 3);
             List<List<Long>> thirds = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<Long> quiet = new ArrayList<>();
@@ -383,7 +404,7 @@ final class LoadBenchmark {
             out.printf(Locale.ROOT, "p99 by third of the measured window (%.1f s each): %d / %d / %d ms%n",
                     thirdMillis / 1000.0, pct(sorted(thirds.get(0)), 0.99), pct(sorted(thirds.get(1)), 0.99),
                     pct(sorted(thirds.get(2)), 0.99));
-            if (warmUpSeconds >= seconds) {
+            if (windowFrom - pacedFrom >= seconds * 1000L) {
                 // Before --warm-up (2026-12-07) the bench measured the paced phase's first --seconds less their
                 // first 20 %: that window lies within the warm-up, so both figures come from one run.
                 long from = pacedFrom + seconds * 200L;

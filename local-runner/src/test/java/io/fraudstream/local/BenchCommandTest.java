@@ -48,14 +48,25 @@ class BenchCommandTest {
     }
 
     @Test
-    void theWarmUpIsAMinuteUnlessToldOtherwise() {
+    void aWarmUpMaxBelowTheWarmUpFailsNamingBothOptions() {
+        BenchCommand bench = new BenchCommand();
+        new CommandLine(bench).parseArgs("--warm-up", "200");
+
+        assertThatThrownBy(bench::call).isInstanceOf(UsageException.class)
+                .hasMessage("--warm-up-max must be >= --warm-up (200 s), was 180");
+    }
+
+    @Test
+    void theWarmUpIsAMinuteToThreeUnlessToldOtherwise() {
         BenchCommand byDefault = new BenchCommand();
         new CommandLine(byDefault).parseArgs();
         BenchCommand none = new BenchCommand();
-        new CommandLine(none).parseArgs("--warm-up", "0");
+        new CommandLine(none).parseArgs("--warm-up", "0", "--warm-up-max", "0");
 
         assertThat(byDefault.warmUp).isEqualTo(60);
+        assertThat(byDefault.warmUpMax).isEqualTo(180);
         assertThat(none.warmUp).isZero();
+        assertThat(none.warmUpMax).isZero();
     }
 
     @Test
