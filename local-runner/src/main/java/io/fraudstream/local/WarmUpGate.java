@@ -1,7 +1,10 @@
 package io.fraudstream.local;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * When the bench's warm-up ends: not before {@code minMillis}, then as soon as the JIT has gone quiet — the
@@ -31,6 +34,10 @@ final class WarmUpGate {
     /** [elapsed ms, compile ms], one a second at most, the oldest no older than needed for one span. */
     private final ArrayDeque<long[]> samples = new ArrayDeque<>();
     private String reason;
+    /** The compile time of each whole {@link #SPAN_MILLIS} since the first sample, for the record. */
+    private final List<Long> perSpan = new ArrayList<>();
+    private long spanEnd = -1;
+    private long spanStartCompile;
 
     WarmUpGate(long minMillis, long maxMillis) {
         if (minMillis < 0 || maxMillis < minMillis) {
@@ -44,6 +51,14 @@ final class WarmUpGate {
     boolean over(long elapsedMillis, long compileMillis) {
         if (reason != null) {
             return true;
+        }
+        if (spanEnd < 0) {
+            spanEnd = elapsedMillis + SPAN_MILLIS;
+            spanStartCompile = compileMillis;
+        } else if (elapsedMillis >= spanEnd) {
+            perSpan.add(compileMillis - spanStartCompile);
+            spanEnd += SPAN_MILLIS;
+            spanStartCompile = compileMillis;
         }
         if (samples.isEmpty() || elapsedMillis - samples.peekLast()[0] >= 1_000) {
             samples.addLast(new long[] {elapsedMillis, compileMillis});
@@ -69,6 +84,11 @@ final class WarmUpGate {
     /** Why the warm-up ended, once it has; null before. */
     String reason() {
         return reason;
+    }
+
+    /** The compile time (ms) of each whole span of the warm-up, in order, as "a / b / c"; empty if none. */
+    String compileTimePerSpan() {
+        return perSpan.stream().map(ms -> String.format(Locale.ROOT, "%,d", ms)).collect(Collectors.joining(" / "));
     }
 
     private long[] nextAfterOldest() {

@@ -39,6 +39,9 @@ class WarmUpGateTest {
         // 1,340 ms.
         assertThat(over).isEqualTo(88_000);
         assertThat(gate.reason()).isEqualTo("the JIT went quiet (960 ms of compile time in the last 10 s)");
+        // 400 a second over [0, 10 s) ... [70, 80 s); [80, 88 s) is not a whole span.
+        assertThat(gate.compileTimePerSpan()).isEqualTo(
+                "4,000 / 4,000 / 4,000 / 4,000 / 4,000 / 4,000 / 4,000 / 4,000");
     }
 
     @Test
