@@ -53,6 +53,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -741,12 +743,8 @@ final class LoadBenchmark {
      * Fails after two intervals and the checkpoint timeout, or when one fails.
      */
     private static JsonNode awaitFirstCheckpoint(int restPort, JobID jobId, Duration interval) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        String uri = "http://localhost:" + restPort + "/jobs/" + jobId + "/checkpoints";
-        Duration limit = interval.multipliedBy(2).plus(CheckpointSettings.DEFAULT_TIMEOUT);
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            for (JsonNode c : getJson(http, uri).path("history")) {
+        return pollCheckpoints(restPort, jobId, interval, history -> {
+            for (JsonNode c : history) {
                 if (c.path("is_savepoint").asBoolean()) {
                     continue;
                 }
@@ -761,9 +759,32 @@ final class LoadBenchmark {
                     }
                 }
             }
+            return null;
+        }, (history, limit) -> {
+            throw new IllegalStateException("bench job " + jobId + ": no checkpoint completed within "
+                    + limit.toSeconds() + " s of the restore");
+        });
+    }
+
+    /**
+     * Polls the job's checkpoint history (REST API of the local cluster on {@code restPort}) every 200 ms until
+     * {@code until} answers (non-null), for at most two checkpoint intervals and the checkpoint timeout; then returns
+     * what {@code atDeadline} makes of the last history read.
+     */
+    private static <T> T pollCheckpoints(int restPort, JobID jobId, Duration interval, Function<JsonNode, T> until,
+            BiFunction<JsonNode, Duration, T> atDeadline) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String uri = "http://localhost:" + restPort + "/jobs/" + jobId + "/checkpoints";
+        Duration limit = interval.multipliedBy(2).plus(CheckpointSettings.DEFAULT_TIMEOUT);
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            JsonNode history = getJson(http, uri).path("history");
+            T answer = until.apply(history);
+            if (answer != null) {
+                return answer;
+            }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("bench job " + jobId + ": no checkpoint completed within "
-                        + limit.toSeconds() + " s of the restore");
+                return atDeadline.apply(history, limit);
             }
             Thread.sleep(200); // polling the REST API: a checkpoint completes every interval
         }
@@ -811,36 +832,30 @@ final class LoadBenchmark {
     }
 
     /**
-     * The job's completed checkpoints (REST API of the local cluster on {@code restPort}), once one triggered after
-     * {@code lastScoredAt} has completed, so the window's last events are in a counted checkpoint; what there is after
-     * two intervals and the checkpoint timeout otherwise.
+     * The job's completed checkpoints, once one triggered after {@code lastScoredAt} has completed, so the window's
+     * last events are in a counted checkpoint; what there is after two intervals and the checkpoint timeout otherwise.
      */
-    private List<CheckpointBytes.Checkpoint> completedCheckpointsAfter(int restPort, JobID jobId, long lastScoredAt,
-            Duration interval) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        String uri = "http://localhost:" + restPort + "/jobs/" + jobId + "/checkpoints";
-        long deadline = System.nanoTime() + interval.multipliedBy(2).plus(CheckpointSettings.DEFAULT_TIMEOUT).toNanos();
-        while (true) {
-            List<CheckpointBytes.Checkpoint> completed = new ArrayList<>();
-            for (JsonNode c : getJson(http, uri).path("history")) {
-                if ("COMPLETED".equals(c.path("status").asText()) && !c.path("is_savepoint").asBoolean()) {
-                    completed.add(new CheckpointBytes.Checkpoint(c.path("id").asLong(),
-                            c.path("trigger_timestamp").asLong(), c.path("checkpointed_size").asLong(),
-                            c.path("state_size").asLong()));
-                }
-            }
-            if (completed.stream().anyMatch(c -> c.triggeredAt() > lastScoredAt) || System.nanoTime() > deadline) {
-                return completed;
-            }
-            Thread.sleep(500); // polling the REST API: a checkpoint completes every interval
-        }
+    private static List<CheckpointBytes.Checkpoint> completedCheckpointsAfter(int restPort, JobID jobId,
+            long lastScoredAt, Duration interval) throws Exception {
+        return pollCheckpoints(restPort, jobId, interval, history -> {
+            List<CheckpointBytes.Checkpoint> completed = completed(history);
+            return completed.stream().anyMatch(c -> c.triggeredAt() > lastScoredAt) ? completed : null;
+        }, (history, limit) -> completed(history));
     }
 
-    /**
-     * Reads {@code expected} scores; returns their scoredAt; collects (produced at, produce-to-score latency) and the
-     * model versions if asked, of the scores whose transaction was produced at or after {@code latencyFrom} (epoch
-     * ms).
-     */
+    /** The completed checkpoints (not savepoints) of a checkpoint history, as the REST API lists them. */
+    private static List<CheckpointBytes.Checkpoint> completed(JsonNode history) {
+        List<CheckpointBytes.Checkpoint> completed = new ArrayList<>();
+        for (JsonNode c : history) {
+            if ("COMPLETED".equals(c.path("status").asText()) && !c.path("is_savepoint").asBoolean()) {
+                completed.add(new CheckpointBytes.Checkpoint(c.path("id").asLong(),
+                        c.path("trigger_timestamp").asLong(), c.path("checkpointed_size").asLong(),
+                        c.path("state_size").asLong()));
+            }
+        }
+        return completed;
+    }
+
     /** Records on {@code topic} now (committed ones: the consumer reads committed records only). */
     private static long countRecords(String bootstrap, String topic) {
         long n = 0;
@@ -861,6 +876,11 @@ final class LoadBenchmark {
         return n;
     }
 
+    /**
+     * Reads {@code expected} scores; returns their scoredAt; collects (produced at, produce-to-score latency) and the
+     * model versions if asked, of the scores whose transaction was produced at or after {@code latencyFrom} (epoch
+     * ms).
+     */
     private static long[] readScoredAt(String bootstrap, String topic, long expected, List<long[]> latencies,
             long latencyFrom, Map<String, Long> versions) {
         AvroCodec<FraudScore> codec = AvroCodec.of(FraudScore.class);
