@@ -364,7 +364,7 @@ final class LoadBenchmark {
             long jitAtEnd = jit.getTotalCompilationTime();
             out.printf(Locale.ROOT, "warm-up: %.1f s (%,d transactions), ended at %s%n", warmedUpSeconds,
                     windowStartTx, gate.reason());
-            out.printf(Locale.ROOT, "  JIT compile time per %d s of the warm-up: %s ms%n", WarmUpGate.SPAN_MILLIS / 1000,
+            out.printf(Locale.ROOT, "  JIT compile time per %d s of the warm-up: %s%n", WarmUpGate.SPAN_MILLIS / 1000,
                     gate.compileTimePerSpan());
             out.printf(Locale.ROOT, "JIT compile time: %,d ms in the %.0f s warm-up, %,d ms in the %d s window%n",
                     jitAtWindow - jitAtStart, warmedUpSeconds, jitAtEnd - jitAtWindow, seconds);

@@ -86,9 +86,10 @@ final class WarmUpGate {
         return reason;
     }
 
-    /** The compile time (ms) of each whole span of the warm-up, in order, as "a / b / c"; empty if none. */
+    /** The compile time of each whole span of the warm-up, in order, as "a / b / c ms"; says so if there is none. */
     String compileTimePerSpan() {
-        return perSpan.stream().map(ms -> String.format(Locale.ROOT, "%,d", ms)).collect(Collectors.joining(" / "));
+        return perSpan.isEmpty() ? "none (no whole span)" : perSpan.stream()
+                .map(ms -> String.format(Locale.ROOT, "%,d", ms)).collect(Collectors.joining(" / ", "", " ms"));
     }
 
     private long[] nextAfterOldest() {

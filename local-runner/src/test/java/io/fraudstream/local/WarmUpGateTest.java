@@ -41,7 +41,7 @@ class WarmUpGateTest {
         assertThat(gate.reason()).isEqualTo("the JIT went quiet (960 ms of compile time in the last 10 s)");
         // 400 a second over [0, 10 s) ... [70, 80 s); [80, 88 s) is not a whole span.
         assertThat(gate.compileTimePerSpan()).isEqualTo(
-                "4,000 / 4,000 / 4,000 / 4,000 / 4,000 / 4,000 / 4,000 / 4,000");
+                "4,000 / 4,000 / 4,000 / 4,000 / 4,000 / 4,000 / 4,000 / 4,000 ms");
     }
 
     @Test
@@ -83,6 +83,7 @@ class WarmUpGateTest {
         WarmUpGate none = new WarmUpGate(0, 0);
         assertThat(none.over(0, 12_345)).isTrue();
         assertThat(none.reason()).isEqualTo("its fixed length (0 ms of compile time in the last 0 s)");
+        assertThat(none.compileTimePerSpan()).isEqualTo("none (no whole span)");
 
         WarmUpGate fixed = new WarmUpGate(60_000, 60_000);
         assertThat(runUntilOver(fixed, 0, new long[] {0}, 400, 300_000)).isEqualTo(60_000);
