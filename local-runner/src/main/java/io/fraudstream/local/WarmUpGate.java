@@ -23,9 +23,10 @@ final class WarmUpGate {
     /** The span over which the JIT must be quiet. */
     static final long SPAN_MILLIS = 10_000;
     /**
-     * At most this much compile time in the last {@link #SPAN_MILLIS}: 0.1 of a core. Once settled the compiler
-     * threads use ≤ 0.07 cores of CPU (per-thread CPU from /proc), and their elapsed time, which this counts,
-     * is a little more on a busy machine; while compiling the paced path they use 0.4–0.7.
+     * At most this much compile time in the last {@link #SPAN_MILLIS}, 0.1 by this count. The count is elapsed time,
+     * about twice the compiler threads' CPU on a saturated 2-core machine: while the paced path is compiled it reads
+     * 10,000–12,700 ms per 10 s, when /proc shows the compiler threads at 0.4–0.7 cores; in the measured windows
+     * after this gate it read 1,100–3,500 ms per 60 s (docs/BENCHMARKS.md, "A warm-up that waits for the JIT").
      */
     static final long QUIET_MILLIS = 1_000;
 
