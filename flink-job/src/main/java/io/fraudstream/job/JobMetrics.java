@@ -65,6 +65,11 @@ public final class JobMetrics {
      * has fewer to write).
      */
     public static final String CARD_WRITTEN_IDLE = "fraudstreamCardWrittenIdle";
+    /**
+     * Cards written at once because they were predicted cold: no change since they were loaded or created, or the
+     * previous one 2.5 × {@code state.card-write-idle} ago (never waiting for the barrier).
+     */
+    public static final String CARD_WRITTEN_COLD = "fraudstreamCardWrittenCold";
     public static final String LABELS_IN = "fraudstreamLabelsIn";
     public static final String LABELS_UNATTRIBUTED = "fraudstreamLabelsUnattributed";
     public static final String POP_LATE_COUNTS = "fraudstreamPopLateCounts";

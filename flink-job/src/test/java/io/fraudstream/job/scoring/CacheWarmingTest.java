@@ -194,7 +194,7 @@ class CacheWarmingTest {
 
         // Changes 300 ms old are written between barriers (state.card-write-idle): with an event every 10 ms, round
         // robin over the 40 cards, each card changes every 400 ms, so only the 30 cards changed in the last 300 ms
-        // wait for the barrier.
+        // wait for the barrier. (Each card's first event is written at once: nothing changed it since it was created.)
         java.util.Map<String, String> idle = storedHistories(function(settings(0).withCardWriteIdle(300)), rocksdb,
                 txs, unwritten, 10);
         assertThat(unwritten[1]).isEqualTo(30);
@@ -205,6 +205,12 @@ class CacheWarmingTest {
                 txs, unwritten, 10);
         assertThat(unwritten[0]).isEqualTo(CARDS);
         assertThat(hot).isEqualTo(reference);
+        // A card whose previous change is 2.5 x state.card-write-idle old is predicted cold and written at once: with
+        // 100 ms, each card's 400 ms gap makes every event a write, and nothing ever waits for the barrier.
+        java.util.Map<String, String> cold = storedHistories(function(settings(0).withCardWriteIdle(100)), rocksdb,
+                txs, unwritten, 10);
+        assertThat(unwritten[1]).isZero();
+        assertThat(cold).isEqualTo(reference);
 
         // A cache of 10,000 B (a few cards): cards are evicted with deferred writes and written back under their own
         // key while another card is being scored.
