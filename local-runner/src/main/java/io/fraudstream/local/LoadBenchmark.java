@@ -11,6 +11,7 @@ import io.fraudstream.datasets.LabelledTransaction;
 import io.fraudstream.datasets.TransactionReader;
 import io.fraudstream.features.ExtractorWeights;
 import io.fraudstream.job.FraudScoringJob;
+import io.fraudstream.job.JobMetrics;
 import io.fraudstream.job.config.CheckpointSettings;
 import io.fraudstream.job.config.JobConfig;
 import io.fraudstream.job.config.JobOptions;
@@ -386,6 +387,7 @@ final class LoadBenchmark {
             }
             printTimeline(latencies, pacedFrom, checkpoints);
             printCheckpointPauses(restPort, job.getJobID(), checkpoints);
+            printCardStateWrites(restPort, job.getJobID());
             printEarlyCheckpoints(restPort, job.getJobID(), pacedFrom);
             // Drop the warm-up (the JIT compiling the paced path, the consumer group join, the shadow's deployment);
             // class the rest by the slot its transaction was produced in.
@@ -809,6 +811,55 @@ final class LoadBenchmark {
         }
         out.println("checkpoints early in the window (id: trigger time from its start, bytes uploaded, duration):"
                 + line);
+    }
+
+    /** The scoring task's card-state metrics (docs/STATE.md), read from the REST API at the end of the window. */
+    private static final List<String> CARD_STATE_METRICS = List.of(JobMetrics.CARD_WRITTEN_COLD,
+            JobMetrics.CARD_WRITTEN_IDLE, JobMetrics.CARD_WRITTEN_AHEAD, JobMetrics.CARD_BARRIER_WRITE_CARDS,
+            JobMetrics.CARD_BARRIER_WRITE_MICROS, JobMetrics.CARD_CACHE_HIT_RATE);
+
+    /**
+     * Where the scoring task's card writes went since the job started (summed over subtasks): written at once (cold),
+     * after going idle, ahead of the write-behind bound; and the last barrier's writes (most over subtasks) and the
+     * history cache's hit rate (least over subtasks). A metric the running job does not have is left out.
+     */
+    private void printCardStateWrites(int restPort, JobID jobId) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://localhost:" + restPort + "/jobs/" + jobId;
+        StringBuilder line = new StringBuilder();
+        for (JsonNode v : getJson(http, base).path("vertices")) {
+            if (!v.path("name").asText().startsWith("score card transaction")) {
+                continue;
+            }
+            String metrics = base + "/vertices/" + v.path("id").asText() + "/subtasks/metrics";
+            Map<String, String> ids = new LinkedHashMap<>();
+            for (JsonNode m : getJson(http, metrics)) {
+                String id = m.path("id").asText();
+                for (String name : CARD_STATE_METRICS) {
+                    if (id.endsWith("." + name)) {
+                        ids.put(id, name);
+                    }
+                }
+            }
+            if (ids.isEmpty()) {
+                continue;
+            }
+            JsonNode values = getJson(http, metrics + "?agg=sum,min,max&get="
+                    + java.net.URLEncoder.encode(String.join(",", ids.keySet()), java.nio.charset.StandardCharsets.UTF_8));
+            for (JsonNode m : values) {
+                String name = ids.get(m.path("id").asText());
+                if (JobMetrics.CARD_CACHE_HIT_RATE.equals(name)) {
+                    line.append(String.format(Locale.ROOT, " %s=%.4f(min)", name, m.path("min").asDouble()));
+                } else if (JobMetrics.CARD_BARRIER_WRITE_CARDS.equals(name)
+                        || JobMetrics.CARD_BARRIER_WRITE_MICROS.equals(name)) {
+                    line.append(String.format(Locale.ROOT, " %s=%,.0f(max)", name, m.path("max").asDouble()));
+                } else {
+                    line.append(String.format(Locale.ROOT, " %s=%,.0f", name, m.path("sum").asDouble()));
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "card state writes since the job started (scoring subtasks):%s%n",
+                line.length() == 0 ? " (no metrics)" : line);
     }
 
     private static JsonNode getJson(HttpClient http, String uri) throws Exception {

@@ -13,6 +13,8 @@ import org.apache.flink.state.rocksdb.RocksDBOptionsFactory;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Env;
+import org.rocksdb.Priority;
 
 /**
  * RocksDB column-family options for the card state's write pattern (docs/STATE.md, "RocksDB compaction"): every event
@@ -22,7 +24,9 @@ import org.rocksdb.DBOptions;
  * second incremental checkpoint. Reads rarely reach RocksDB (the history cache serves them), so more L0 files are
  * cheap: L1 is rewritten after {@link #LEVEL0_COMPACTION_TRIGGER} flushes instead, with the write-slowdown and stop
  * triggers raised above it by RocksDB's default margins. Level-0 files are not compressed ({@link #COMPRESS_L0}): the
- * flush for each checkpoint, which the scoring thread waits for, then only writes. Set with {@code state.backend.rocksdb.options-factory} (the
+ * flush for each checkpoint, which the scoring thread waits for, then only writes. The compaction threads run at the
+ * lowest CPU priority ({@link #LOW_PRIORITY_COMPACTION}): an L0 to L1 compaction rewrites L1 in one go, and competing
+ * for the CPU with the scoring threads it put the p99 in the hundreds of milliseconds while it ran. Set with {@code state.backend.rocksdb.options-factory} (the
  * job does, unless the configuration names another factory).
  */
 public final class CardStateRocksDBOptions implements ConfigurableRocksDBOptionsFactory {
@@ -44,8 +48,18 @@ public final class CardStateRocksDBOptions implements ConfigurableRocksDBOptions
                             + "incremental checkpoint bytes (79 to 177-187 B per scored event) and the local disk of L0. "
                             + "Ignored when state.backend.rocksdb.compression.per.level is set.");
 
+    public static final ConfigOption<Boolean> LOW_PRIORITY_COMPACTION =
+            ConfigOptions.key("fraudstream.rocksdb.low-priority-compaction").booleanType().defaultValue(true)
+                    .withDescription("Whether RocksDB's compaction threads (its low-priority pool) run at the lowest "
+                            + "CPU priority (nice 19), so that they take the CPU the scoring threads leave idle instead "
+                            + "of competing with them. The memtable flushes that checkpoints wait for run in the "
+                            + "high-priority pool and are not lowered. RocksDB's thread pools belong to the process: "
+                            + "this lowers them for every RocksDB state backend in the TaskManager, and only a "
+                            + "restart raises them again.");
+
     private int trigger = LEVEL0_COMPACTION_TRIGGER.defaultValue();
     private boolean compressL0 = COMPRESS_L0.defaultValue();
+    private boolean lowPriorityCompaction = LOW_PRIORITY_COMPACTION.defaultValue();
 
     @Override
     public RocksDBOptionsFactory configure(ReadableConfig configuration) {
@@ -57,6 +71,7 @@ public final class CardStateRocksDBOptions implements ConfigurableRocksDBOptions
         // An explicit per-level compression is the operator's choice: leave it alone.
         compressL0 = configuration.get(COMPRESS_L0)
                 || configuration.getOptional(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL).isPresent();
+        lowPriorityCompaction = configuration.get(LOW_PRIORITY_COMPACTION);
         return this;
     }
 
@@ -64,8 +79,18 @@ public final class CardStateRocksDBOptions implements ConfigurableRocksDBOptions
         return trigger;
     }
 
+    boolean lowPriorityCompaction() {
+        return lowPriorityCompaction;
+    }
+
     @Override
     public DBOptions createDBOptions(DBOptions currentOptions, Collection<AutoCloseable> handlesToClose) {
+        if (lowPriorityCompaction) {
+            // Compactions run in the LOW pool (and BOTTOM, where configured); flushes in HIGH, left as they are.
+            Env env = currentOptions.getEnv() != null ? currentOptions.getEnv() : Env.getDefault();
+            env.lowerThreadPoolCPUPriority(Priority.LOW);
+            env.lowerThreadPoolCPUPriority(Priority.BOTTOM);
+        }
         return currentOptions;
     }
 

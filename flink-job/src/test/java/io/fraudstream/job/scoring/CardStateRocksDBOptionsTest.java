@@ -57,6 +57,65 @@ class CardStateRocksDBOptionsTest {
     }
 
     @Test
+    void compactionThreadsRunAtTheLowestCpuPriority(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(
+                java.nio.file.Path.of("/proc/self/task")), "Linux /proc");
+        RocksDB.loadLibrary();
+        Configuration off = new Configuration();
+        off.set(CardStateRocksDBOptions.LOW_PRIORITY_COMPACTION, false);
+        assertThat(((CardStateRocksDBOptions) new CardStateRocksDBOptions().configure(off)).lowPriorityCompaction())
+                .isFalse();
+        CardStateRocksDBOptions factory =
+                (CardStateRocksDBOptions) new CardStateRocksDBOptions().configure(new Configuration());
+        assertThat(factory.lowPriorityCompaction()).isTrue();
+        try (org.rocksdb.DBOptions dbOptions = factory.createDBOptions(
+                new org.rocksdb.DBOptions().setCreateIfMissing(true), new ArrayList<>());
+                org.rocksdb.Options options = new org.rocksdb.Options(dbOptions, new ColumnFamilyOptions());
+                RocksDB db = RocksDB.open(options, dir.toString())) {
+            // Two overlapping L0 files, then a manual compaction: it runs on a thread of the LOW pool.
+            for (int file = 0; file < 2; file++) {
+                for (int k = 0; k < 1_000; k++) {
+                    db.put(("card-" + k).getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {(byte) file});
+                }
+                db.flush(new org.rocksdb.FlushOptions().setWaitForFlush(true));
+            }
+            db.compactRange();
+            Map<String, Integer> niceByThread = rocksDbThreadNiceness();
+            assertThat(niceByThread).as("RocksDB's threads and their nice values").containsKey("rocksdb:low");
+            assertThat(niceByThread.get("rocksdb:low")).isEqualTo(19);
+            assertThat(niceByThread.getOrDefault("rocksdb:high", 0)).isZero(); // the flushes keep their priority
+        }
+    }
+
+    /**
+     * Nice value of each live thread whose name starts with "rocksdb:" (by name without a trailing number, the most
+     * per name), from /proc.
+     */
+    private static Map<String, Integer> rocksDbThreadNiceness() throws java.io.IOException {
+        Map<String, Integer> nice = new java.util.TreeMap<>();
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                String comm;
+                String stat;
+                try {
+                    comm = java.nio.file.Files.readString(task.resolve("comm")).trim();
+                    stat = java.nio.file.Files.readString(task.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                if (!comm.startsWith("rocksdb:")) {
+                    continue;
+                }
+                // Fields after "(comm) ": state is field 3, nice field 19.
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                nice.merge(comm.replaceAll("[0-9]+$", ""), Integer.parseInt(fields[19 - 3]), Math::max);
+            }
+        }
+        return nice;
+    }
+
+    @Test
     void anImpossibleTriggerFailsNamingTheSetting() {
         Configuration conf = new Configuration();
         conf.set(CardStateRocksDBOptions.LEVEL0_COMPACTION_TRIGGER, 0);
