@@ -72,13 +72,14 @@ class CardStateRocksDBOptionsTest {
         try (org.rocksdb.DBOptions dbOptions = factory.createDBOptions(
                 new org.rocksdb.DBOptions().setCreateIfMissing(true), new ArrayList<>());
                 org.rocksdb.Options options = new org.rocksdb.Options(dbOptions, new ColumnFamilyOptions());
-                RocksDB db = RocksDB.open(options, dir.toString())) {
+                RocksDB db = RocksDB.open(options, dir.toString());
+                org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
             // Two overlapping L0 files, then a manual compaction: it runs on a thread of the LOW pool.
             for (int file = 0; file < 2; file++) {
                 for (int k = 0; k < 1_000; k++) {
                     db.put(("card-" + k).getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {(byte) file});
                 }
-                db.flush(new org.rocksdb.FlushOptions().setWaitForFlush(true));
+                db.flush(flush);
             }
             db.compactRange();
             Map<String, Integer> niceByThread = rocksDbThreadNiceness();
